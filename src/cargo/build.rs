@@ -1,0 +1,278 @@
+//! Building one variant: its own target dir, profile overrides through env, merged rustflags,
+//! the binary found from cargo's JSON messages, and the cold compile time recorded once.
+
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use cargo_metadata::{Message, TargetKind};
+use serde::{Deserialize, Serialize};
+
+use crate::cargo::rustflags::{UserFlags, user_rustflags};
+use crate::cargo::{BinTarget, Project, cargo_cmd, cargo_home};
+use crate::cli::CargoArgs;
+use crate::process::{Cmd, Output, check_interrupted};
+use crate::toolchain::Rustc;
+use crate::ui::{Shell, format_bytes, format_duration};
+use crate::variant::Variant;
+
+const RECORD: &str = "cargo-tune-build.json";
+
+/// A built variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Build {
+    pub variant: Variant,
+    pub hash: String,
+    pub target_dir: PathBuf,
+    pub binary: PathBuf,
+    pub size: u64,
+    /// Wall time of a cold build of this variant's target dir.
+    pub compile_time: Duration,
+    /// False when `compile_time` comes from an earlier build's record.
+    pub compile_time_measured_now: bool,
+    /// True when cargo had nothing to do.
+    pub fresh: bool,
+    /// The complete rustflags the build used (the user's, then the variant's).
+    pub rustflags: Vec<String>,
+    /// What cargo and rustc printed on stderr (diagnostics), for callers that scan warnings.
+    #[serde(skip)]
+    pub stderr: String,
+}
+
+/// What is remembered about a variant's cold build.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    compile_time: Duration,
+    rustc: String,
+    variant: Variant,
+}
+
+/// Builds variants of one binary.
+pub struct Builder<'a> {
+    shell: &'a Shell,
+    project: &'a Project,
+    bin: &'a BinTarget,
+    cargo: &'a CargoArgs,
+    rustc: Rustc,
+    target: String,
+    user_flags: UserFlags,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(
+        shell: &'a Shell,
+        project: &'a Project,
+        bin: &'a BinTarget,
+        cargo: &'a CargoArgs,
+    ) -> Result<Builder<'a>> {
+        let rustc = Rustc::detect()?;
+        let target = cargo.target.clone().unwrap_or_else(|| rustc.host.clone());
+        let cfg = Cmd::new(&rustc.path)
+            .args(["--print", "cfg", "--target", &target])
+            .run()?
+            .stdout_str();
+        let cfg: Vec<String> = cfg.lines().map(String::from).collect();
+        let cwd = std::env::current_dir()?;
+        let env = |k: &str| std::env::var(k).ok();
+        let user_flags = user_rustflags(&cwd, cargo_home().as_deref(), &target, &cfg, &env)?;
+        if !user_flags.flags.is_empty() {
+            shell.verbose(
+                "Rustflags",
+                format!(
+                    "keeping your {:?} rustflags: {}",
+                    user_flags.source,
+                    user_flags.flags.join(" ")
+                ),
+            );
+        }
+        Ok(Builder {
+            shell,
+            project,
+            bin,
+            cargo,
+            rustc,
+            target,
+            user_flags,
+        })
+    }
+
+    pub fn rustc(&self) -> &Rustc {
+        &self.rustc
+    }
+
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    pub fn bin(&self) -> &BinTarget {
+        self.bin
+    }
+
+    pub fn project(&self) -> &Project {
+        self.project
+    }
+
+    pub fn user_flags(&self) -> &UserFlags {
+        &self.user_flags
+    }
+
+    /// `<target-dir>/tune/<variant-hash>`.
+    pub fn variant_dir(&self, variant: &Variant) -> PathBuf {
+        self.project.tune_dir().join(variant.hash())
+    }
+
+    /// The user's rustflags followed by the variant's.
+    pub fn rustflags(&self, variant: &Variant) -> Vec<String> {
+        let mut flags = self.user_flags.flags.clone();
+        flags.extend(variant.added_rustflags());
+        flags
+    }
+
+    /// The exact cargo command that builds `variant` (also shown to users to reproduce it).
+    pub fn command(&self, variant: &Variant) -> Cmd {
+        let dir = self.variant_dir(variant);
+        let mut cmd = cargo_cmd()
+            .args(["build", "--message-format=json-render-diagnostics"])
+            .arg("--manifest-path")
+            .arg(&self.bin.package_manifest)
+            .args([
+                "--bin",
+                &self.bin.bin,
+                "--profile",
+                &variant.base_profile,
+                "--target",
+                &self.target,
+            ])
+            .arg("--target-dir")
+            .arg(&dir)
+            .args(self.cargo.feature_flags());
+        // Build scripts and proc-macros see none of these: with --target they only reach target units.
+        for (k, v) in variant.settings.env_overrides(&variant.base_profile) {
+            cmd = cmd.env(k, v);
+        }
+        cmd.env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            self.rustflags(variant).join("\u{1f}"),
+        )
+        .env_remove("RUSTFLAGS")
+    }
+
+    /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
+    pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
+        check_interrupted()?;
+        let dir = self.variant_dir(variant);
+        let record_path = dir.join(RECORD);
+        let record: Option<Record> = if rebuild {
+            None
+        } else {
+            std::fs::read(&record_path)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+        };
+        let record = record.filter(|r| r.rustc == self.rustc.version);
+        if record.is_none() && dir.exists() {
+            // A partial or outdated dir would make the compile time meaningless.
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot clear {}", dir.display()))?;
+        }
+        let stderr_mode = if self.shell.is_verbose() {
+            Output::CaptureAndEcho
+        } else {
+            Output::Capture
+        };
+        let cmd = self.command(variant).stderr(stderr_mode);
+        self.shell.status(
+            "Building",
+            format!("{} ({})", variant.name, variant.describe()),
+        );
+        self.shell.verbose("Running", cmd.display());
+        let started = Instant::now();
+        let done = cmd.run_unchecked()?;
+        let elapsed = started.elapsed();
+        check_interrupted()?;
+
+        let mut binary = None;
+        let mut fresh = true;
+        for message in Message::parse_stream(BufReader::new(done.stdout.as_slice())) {
+            if let Message::CompilerArtifact(a) =
+                message.context("cannot read cargo's JSON messages")?
+            {
+                fresh &= a.fresh;
+                if a.target.name == self.bin.bin && a.target.kind.contains(&TargetKind::Bin) {
+                    binary = a.executable.map(PathBuf::from);
+                }
+            }
+        }
+        let stderr = done.stderr_str();
+        if !done.success() {
+            bail!(
+                "building variant `{}` ({}) failed: {}\n{}",
+                variant.name,
+                variant.describe(),
+                crate::process::describe_end(done.status, done.timed_out),
+                cargo_diagnostics(&stderr)
+            );
+        }
+        let binary = binary.with_context(|| {
+            format!(
+                "cargo built no binary `{}` (no artifact message)",
+                self.bin.bin
+            )
+        })?;
+        let size = std::fs::metadata(&binary)
+            .with_context(|| format!("cannot stat {}", binary.display()))?
+            .len();
+        let (compile_time, measured_now) = match record {
+            Some(r) => (r.compile_time, false),
+            None => {
+                let r = Record {
+                    compile_time: elapsed,
+                    rustc: self.rustc.version.clone(),
+                    variant: variant.clone(),
+                };
+                let text = serde_json::to_vec_pretty(&r)?;
+                std::fs::write(&record_path, text)
+                    .with_context(|| format!("cannot write {}", record_path.display()))?;
+                (elapsed, true)
+            }
+        };
+        self.shell.verbose(
+            "Built",
+            format!(
+                "{} in {} ({}): {}",
+                variant.name,
+                format_duration(elapsed),
+                format_bytes(size),
+                binary.display()
+            ),
+        );
+        Ok(Build {
+            variant: variant.clone(),
+            hash: variant.hash(),
+            target_dir: dir,
+            binary,
+            size,
+            compile_time,
+            compile_time_measured_now: measured_now,
+            fresh,
+            rustflags: self.rustflags(variant),
+            stderr,
+        })
+    }
+}
+
+/// The part of cargo's stderr worth showing after a failed build: the diagnostics,
+/// without the `Compiling …` lines.
+fn cargo_diagnostics(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("Compiling ")
+                || t.starts_with("Downloaded ")
+                || t.starts_with("Downloading "))
+        })
+        .collect();
+    lines[lines.len().saturating_sub(60)..].join("\n")
+}

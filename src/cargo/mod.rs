@@ -1,0 +1,22 @@
+//! Driving cargo: the `$CARGO` command, project discovery, rustflags resolution and variant builds.
+
+pub mod build;
+pub mod project;
+pub mod rustflags;
+
+pub use build::{Build, Builder};
+pub use project::{BinTarget, Project};
+
+use crate::process::Cmd;
+
+/// The cargo that invoked us (`$CARGO`), or `cargo` on PATH.
+pub fn cargo_cmd() -> Cmd {
+    Cmd::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// `$CARGO_HOME`, or `~/.cargo`.
+pub fn cargo_home() -> Option<std::path::PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(Into::into)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+}

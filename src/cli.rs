@@ -1,0 +1,170 @@
+//! Command-line interface: `cargo tune <command>` with cargo-shaped global options.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::ui::{ColorChoice, Verbosity};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-tune",
+    bin_name = "cargo tune",
+    version,
+    about = "Make Rust release binaries faster and smaller, by measurement",
+    long_about = "Builds variants of your binary (profile settings, target-cpu, PGO), runs your own \
+                  workload against each, measures them side by side and writes the best one into Cargo.toml.",
+    after_help = "Workloads, goal and budget live in Cargo.toml under [package.metadata.tune]. \
+                  Start with `cargo tune doctor`, then `cargo tune auto`."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub cargo: CargoArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find the best build for your goal by measurement, and optionally apply it.
+    Auto(commands::auto::AutoArgs),
+    /// Build variants and measure them side by side on your workload.
+    Compare(commands::compare::CompareArgs),
+    /// Profile-guided optimization: instrument, run workloads, merge, optimize.
+    Pgo(commands::pgo::PgoArgs),
+    /// Build one variant of the binary and print its path.
+    Build(commands::build::BuildArgs),
+    /// List, show, diff and apply profile presets.
+    Profile(commands::profile::ProfileArgs),
+    /// Re-render a saved comparison without measuring again.
+    Report(commands::report::ReportArgs),
+    /// Check the toolchain, the LLVM tools and the project's configuration.
+    Doctor(commands::doctor::DoctorArgs),
+}
+
+/// Options shaped like cargo's own, accepted before or after the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CargoArgs {
+    /// Path to Cargo.toml
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Package with the binary to tune
+    #[arg(short = 'p', long = "package", global = true, value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Binary to tune (default: the package's only binary)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub bin: Option<String>,
+    /// Space or comma separated list of features to activate
+    #[arg(short = 'F', long, global = true, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all available features
+    #[arg(long, global = true)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature
+    #[arg(long, global = true)]
+    pub no_default_features: bool,
+    /// Build for the target triple (default: the host)
+    #[arg(long, global = true, value_name = "TRIPLE")]
+    pub target: Option<String>,
+    /// Directory for all generated artifacts
+    #[arg(
+        long,
+        global = true,
+        env = "CARGO_TARGET_DIR",
+        value_name = "DIRECTORY"
+    )]
+    pub target_dir: Option<PathBuf>,
+    /// Cargo profile the variants start from
+    #[arg(
+        long,
+        global = true,
+        value_name = "PROFILE-NAME",
+        default_value = "release"
+    )]
+    pub profile: String,
+    /// Require Cargo.lock to be up to date
+    #[arg(long, global = true)]
+    pub locked: bool,
+    /// Run without accessing the network
+    #[arg(long, global = true)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct OutputArgs {
+    /// Use verbose output (shows cargo's own output and every command run)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Do not print status messages
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Coloring: auto, always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+impl OutputArgs {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            _ => Verbosity::Verbose,
+        }
+    }
+}
+
+impl CargoArgs {
+    /// The feature-selection flags, as cargo takes them.
+    pub fn feature_flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.features.is_empty() {
+            out.push("--features".into());
+            out.push(self.features.join(","));
+        }
+        if self.all_features {
+            out.push("--all-features".into());
+        }
+        if self.no_default_features {
+            out.push("--no-default-features".into());
+        }
+        if self.locked {
+            out.push("--locked".into());
+        }
+        if self.offline {
+            out.push("--offline".into());
+        }
+        out
+    }
+}
+
+/// Parses the process arguments; `cargo tune …` passes `tune` as the first argument.
+pub fn parse_from(args: impl IntoIterator<Item = OsString>) -> Cli {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "tune") {
+        args.remove(1);
+    }
+    Cli::parse_from(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn both_invocations_parse() {
+        let a = parse_from(["cargo-tune", "tune", "doctor", "-p", "x"].map(OsString::from));
+        let b = parse_from(["cargo-tune", "-p", "x", "doctor"].map(OsString::from));
+        assert_eq!(a.cargo.package.as_deref(), Some("x"));
+        assert_eq!(b.cargo.package.as_deref(), Some("x"));
+    }
+}

@@ -1,0 +1,218 @@
+//! `cargo tune doctor`: toolchain, matching LLVM tools, profiler runtime, linker, and project lints.
+
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+
+use crate::commands::Ctx;
+use crate::lints::{self, Lint, Severity};
+use crate::process::Cmd;
+use crate::toolchain::{LlvmTool, Rustc, ToolLookup, find_tool};
+use crate::ui::{BOLD, DIM, GREEN, RED, YELLOW};
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the findings as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    rustc: Rustc,
+    target: String,
+    profiler_runtime: bool,
+    linker: String,
+    tools: Vec<ToolLookup>,
+    project: Option<String>,
+    project_error: Option<String>,
+    lints: Vec<Lint>,
+    pgo_ready: bool,
+    bolt_ready: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
+    let rustc = Rustc::detect()?;
+    let target = ctx
+        .cargo
+        .target
+        .clone()
+        .unwrap_or_else(|| rustc.host.clone());
+    let tools: Vec<ToolLookup> = LlvmTool::ALL
+        .iter()
+        .map(|&t| find_tool(&rustc, t))
+        .collect();
+    let profiler_runtime = rustc.has_profiler_runtime(&target);
+    let linker = linker_description(&target);
+    let (project, project_error, lints) = match ctx.project() {
+        Ok(p) => {
+            let what = match p.bin_target(&ctx.cargo) {
+                Ok(b) => format!(
+                    "{} (package `{}`, binary `{}`)",
+                    p.workspace_root.display(),
+                    b.package,
+                    b.bin
+                ),
+                Err(e) => format!("{} ({e:#})", p.workspace_root.display()),
+            };
+            (Some(what), None, lints::check(&p, &target)?)
+        }
+        Err(e) => (None, Some(format!("{e:#}")), Vec::new()),
+    };
+    let found = |t: LlvmTool| tools.iter().any(|l| l.tool == t && l.found.is_some());
+    let pgo_ready = profiler_runtime && found(LlvmTool::Profdata);
+    let bolt_ready = found(LlvmTool::Bolt) && found(LlvmTool::MergeFdata);
+    let report = Report {
+        rustc,
+        target,
+        profiler_runtime,
+        linker,
+        tools,
+        project,
+        project_error,
+        lints,
+        pgo_ready,
+        bolt_ready,
+    };
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(ctx, &report);
+    }
+    if report.pgo_ready {
+        Ok(())
+    } else {
+        Err(crate::SilentExit(1).into())
+    }
+}
+
+fn print_report(ctx: &Ctx, r: &Report) {
+    let s = &ctx.shell;
+    let ok = |b: bool, yes: &str, no: &str| if b { s.out(GREEN, yes) } else { s.out(RED, no) };
+    println!("{}", s.out(BOLD, "Toolchain"));
+    println!(
+        "  rustc          {} (host {}), LLVM {}",
+        r.rustc.version, r.rustc.host, r.rustc.llvm_version
+    );
+    println!(
+        "  profiler       {}",
+        if r.profiler_runtime {
+            format!(
+                "{} (profiler_builtins for {})",
+                ok(true, "present", ""),
+                r.target
+            )
+        } else {
+            format!(
+                "{}: -Cprofile-generate needs it; use a toolchain built with the profiler (rustup's are)",
+                ok(false, "", "missing")
+            )
+        }
+    );
+    println!("  linker         {}", r.linker);
+    println!();
+    println!(
+        "{}",
+        s.out(
+            BOLD,
+            &format!(
+                "LLVM tools (must match rustc's LLVM {})",
+                r.rustc.llvm_major
+            )
+        )
+    );
+    for l in &r.tools {
+        match &l.found {
+            Some(f) => println!(
+                "  {:<14} {} (LLVM {})",
+                l.tool.name(),
+                f.path.display(),
+                f.version
+            ),
+            None => println!(
+                "  {:<14} {} — install with {}",
+                l.tool.name(),
+                ok(false, "", "missing"),
+                l.tool.install_hint(l.llvm_major)
+            ),
+        }
+        for c in &l.candidates {
+            if let Some(why) = &c.rejected {
+                println!(
+                    "  {:<14} {}",
+                    "",
+                    s.out(DIM, &format!("skipped {}: {why}", c.path.display()))
+                );
+            }
+        }
+    }
+    println!();
+    println!("{}", s.out(BOLD, "Project"));
+    match (&r.project, &r.project_error) {
+        (Some(p), _) => println!("  {p}"),
+        (None, Some(e)) => println!("  {}", s.out(DIM, &format!("not checked: {e}"))),
+        _ => {}
+    }
+    if r.project.is_some() && r.lints.is_empty() {
+        println!("  no configuration problems found");
+    }
+    for lint in &r.lints {
+        let style = match lint.severity {
+            Severity::Error => RED,
+            Severity::Warning => YELLOW,
+            Severity::Note => DIM,
+        };
+        println!(
+            "  {}: {}",
+            s.out(style, &format!("{}[{}]", lint.severity, lint.id)),
+            lint.message
+        );
+        if let Some(loc) = &lint.location {
+            println!("      at {loc}");
+        }
+        println!("      fix: {}", lint.fix);
+    }
+    println!();
+    println!(
+        "PGO: {}   BOLT: {}",
+        ok(r.pgo_ready, "ready", "not ready"),
+        ok(
+            r.bolt_ready,
+            "ready",
+            "not ready (needs llvm-bolt and merge-fdata)"
+        )
+    );
+}
+
+/// The linker rustc will use for `target`: from cargo config or rustflags, else the system `cc`.
+fn linker_description(target: &str) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for file in crate::cargo::rustflags::config_files(&cwd, crate::cargo::cargo_home().as_deref())
+        .iter()
+        .rev()
+    {
+        let Ok(doc) = std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .parse::<toml_edit::DocumentMut>()
+        else {
+            continue;
+        };
+        if let Some(l) = doc
+            .get("target")
+            .and_then(|t| t.get(target))
+            .and_then(|t| t.get("linker")?.as_str())
+        {
+            return format!("{l} (from {})", file.display());
+        }
+    }
+    let version = Cmd::new("cc")
+        .arg("--version")
+        .run()
+        .map(|o| o.stdout_str())
+        .unwrap_or_default();
+    match version.lines().next() {
+        Some(first) => format!("cc (system default: {first})"),
+        None => "cc (system default; not found on PATH — rustc needs a C linker)".into(),
+    }
+}

@@ -1,0 +1,34 @@
+//! One module per subcommand: its clap `Args` and its `run`.
+
+pub mod auto;
+pub mod build;
+pub mod compare;
+pub mod doctor;
+pub mod pgo;
+pub mod profile;
+pub mod report;
+
+use anyhow::Result;
+
+use crate::cargo::{BinTarget, Project};
+use crate::cli::CargoArgs;
+use crate::ui::Shell;
+
+/// What every command gets: the shell and the cargo-shaped global options.
+pub struct Ctx {
+    pub shell: Shell,
+    pub cargo: CargoArgs,
+}
+
+impl Ctx {
+    pub fn project(&self) -> Result<Project> {
+        Project::load(&self.cargo)
+    }
+
+    /// The project and the binary target the global options select.
+    pub fn target(&self) -> Result<(Project, BinTarget)> {
+        let project = self.project()?;
+        let bin = project.bin_target(&self.cargo)?;
+        Ok((project, bin))
+    }
+}

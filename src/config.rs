@@ -1,0 +1,388 @@
+//! Typed `[package.metadata.tune]` / `[workspace.metadata.tune]`: goal, budget and workloads.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// What `auto` optimises for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Goal {
+    Speed,
+    Size,
+    Balanced,
+}
+
+/// A duration written as `"20m"`, `"1h 30m"`, `"500ms"` or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(f64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Secs(s) if s >= 0.0 && s.is_finite() => Ok(Dur(Duration::from_secs_f64(s))),
+            Raw::Secs(s) => Err(serde::de::Error::custom(format!("invalid duration {s}"))),
+            Raw::Text(t) => parse_duration(&t)
+                .map(Dur)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl Serialize for Dur {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(self.0).to_string())
+    }
+}
+
+/// Parses `"20m"`, `"90s"`, `"1h 30m"`, `"500ms"`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration> {
+    let t = text.trim();
+    if let Ok(secs) = t.parse::<f64>()
+        && secs >= 0.0
+        && secs.is_finite()
+    {
+        return Ok(Duration::from_secs_f64(secs));
+    }
+    humantime::parse_duration(t)
+        .map_err(|e| anyhow::anyhow!("invalid duration `{t}` ({e}); examples: 90s, 20m, 1h 30m"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Run the binary to completion (CLI tools, batch jobs).
+    #[default]
+    Command,
+    /// Start the binary, wait until ready, drive HTTP load, stop it.
+    Service,
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WorkloadKind::Command => "command",
+            WorkloadKind::Service => "service",
+        })
+    }
+}
+
+/// The whole tune table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TuneConfig {
+    /// Which binary (default: the only one).
+    pub bin: Option<String>,
+    pub goal: Option<Goal>,
+    /// Wall-clock budget for `auto`.
+    pub budget: Option<Dur>,
+    /// Compile-time cap for `auto`, as a factor of the baseline (`"3x"`) or a duration.
+    pub max_compile_time: Option<String>,
+    /// Default variants of `compare`.
+    pub variants: Option<Vec<String>>,
+    #[serde(default)]
+    pub workload: Vec<WorkloadConfig>,
+}
+
+/// One workload: how to exercise the binary, for PGO profiles and for measurement.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WorkloadConfig {
+    pub name: String,
+    #[serde(default)]
+    pub kind: WorkloadKind,
+    /// Arguments passed to the binary.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Instead of running the binary directly, run this through `sh -c`; the binary's
+    /// path is in `$TUNE_BIN`. Only for what argv cannot express (pipes, redirects).
+    pub shell: Option<String>,
+    /// File fed to stdin (relative to the package directory).
+    pub stdin: Option<PathBuf>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working directory (relative to the package directory; default: the package directory).
+    pub cwd: Option<PathBuf>,
+    pub timeout: Option<Dur>,
+    /// How many times one run executes the command (short commands: more per sample).
+    pub repeat: Option<u32>,
+    /// Accept a non-zero exit status.
+    #[serde(default)]
+    pub allow_failure: bool,
+    /// Service readiness: `http://…` (needs a 2xx) or `tcp://host:port` / `host:port` (accepting).
+    pub ready: Option<String>,
+    pub ready_timeout: Option<Dur>,
+    pub load: Option<LoadConfig>,
+    /// How long to wait after SIGTERM (and after SIGINT) before the next signal.
+    pub stop_grace: Option<Dur>,
+}
+
+/// HTTP load driven against a service workload.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LoadConfig {
+    pub url: Option<String>,
+    /// Several URLs, picked in proportion to their weights.
+    #[serde(default)]
+    pub urls: Vec<WeightedUrl>,
+    pub concurrency: Option<u32>,
+    pub duration: Option<Dur>,
+    /// Stop after this many requests instead of after `duration`.
+    pub requests: Option<u64>,
+    pub method: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// File whose contents are sent as the request body.
+    pub body: Option<PathBuf>,
+    /// Load driven before measuring starts, then discarded.
+    pub warmup: Option<Dur>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WeightedUrl {
+    pub url: String,
+    #[serde(default = "one")]
+    pub weight: u32,
+    pub method: Option<String>,
+    pub body: Option<PathBuf>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl TuneConfig {
+    /// Reads one metadata table (`tune` inside `package.metadata` or `workspace.metadata`).
+    /// `table` names it in errors, `manifest` is the file it came from.
+    pub fn from_metadata(
+        metadata: &serde_json::Value,
+        table: &str,
+        manifest: &Path,
+    ) -> Result<Option<TuneConfig>> {
+        let Some(tune) = metadata.get("tune") else {
+            return Ok(None);
+        };
+        let mut config: TuneConfig = serde_path_to_error::deserialize(tune).map_err(|e| {
+            let path = e.path().to_string();
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
+            anyhow::anyhow!(
+                "invalid `[{table}]` in {}{at}: {}",
+                manifest.display(),
+                e.inner()
+            )
+        })?;
+        config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid `[{table}]` in {}: {e:#}", manifest.display()))?;
+        let base = manifest.parent().unwrap_or(Path::new("."));
+        config.resolve_paths(base);
+        Ok(Some(config))
+    }
+
+    /// Package settings win; workloads come from the package if it has any.
+    pub fn layered(workspace: Option<TuneConfig>, package: Option<TuneConfig>) -> TuneConfig {
+        match (workspace, package) {
+            (None, None) => TuneConfig::default(),
+            (Some(c), None) | (None, Some(c)) => c,
+            (Some(ws), Some(p)) => TuneConfig {
+                bin: p.bin.or(ws.bin),
+                goal: p.goal.or(ws.goal),
+                budget: p.budget.or(ws.budget),
+                max_compile_time: p.max_compile_time.or(ws.max_compile_time),
+                variants: p.variants.or(ws.variants),
+                workload: if p.workload.is_empty() {
+                    ws.workload
+                } else {
+                    p.workload
+                },
+            },
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for (i, w) in self.workload.iter().enumerate() {
+            let at = format!("workload[{i}]");
+            if w.name.trim().is_empty() {
+                bail!("`{at}.name` must not be empty");
+            }
+            if !seen.insert(w.name.as_str()) {
+                bail!("`{at}.name`: two workloads are called `{}`", w.name);
+            }
+            if w.shell.is_some() && !w.args.is_empty() {
+                bail!("`{at}`: give either `args` or `shell`, not both");
+            }
+            match w.kind {
+                WorkloadKind::Command => {
+                    for (key, set) in [("ready", w.ready.is_some()), ("load", w.load.is_some())] {
+                        if set {
+                            bail!("`{at}.{key}` only applies to `kind = \"service\"`");
+                        }
+                    }
+                }
+                WorkloadKind::Service => {
+                    if w.ready.is_none() {
+                        bail!(
+                            "`{at}` is a service and needs `ready` (e.g. \"http://127.0.0.1:3999/health\")"
+                        );
+                    }
+                    let Some(load) = &w.load else {
+                        bail!(
+                            "`{at}` is a service and needs `load` (e.g. {{ url = \"http://127.0.0.1:3999/\" }})"
+                        );
+                    };
+                    if load.url.is_none() && load.urls.is_empty() {
+                        bail!("`{at}.load` needs `url` or `urls`");
+                    }
+                    if load.url.is_some() && !load.urls.is_empty() {
+                        bail!("`{at}.load`: give either `url` or `urls`, not both");
+                    }
+                    if load.concurrency == Some(0) {
+                        bail!("`{at}.load.concurrency` must be at least 1");
+                    }
+                    if load.urls.iter().any(|u| u.weight == 0) {
+                        bail!("`{at}.load.urls`: weights must be at least 1");
+                    }
+                }
+            }
+            if w.repeat == Some(0) {
+                bail!("`{at}.repeat` must be at least 1");
+            }
+        }
+        if let Some(m) = &self.max_compile_time {
+            parse_compile_cap(m).map_err(|e| anyhow::anyhow!("`max-compile-time`: {e:#}"))?;
+        }
+        Ok(())
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        for w in &mut self.workload {
+            for p in [&mut w.stdin, &mut w.cwd].into_iter().flatten() {
+                *p = base.join(&*p);
+            }
+            if let Some(load) = &mut w.load {
+                if let Some(b) = &mut load.body {
+                    *b = base.join(&*b);
+                }
+                for u in &mut load.urls {
+                    if let Some(b) = &mut u.body {
+                        *b = base.join(&*b);
+                    }
+                }
+            }
+            if w.cwd.is_none() {
+                w.cwd = Some(base.to_path_buf());
+            }
+        }
+    }
+}
+
+/// A compile-time cap: a factor of the baseline's compile time, or an absolute duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CompileCap {
+    Factor(f64),
+    Absolute(Duration),
+}
+
+pub fn parse_compile_cap(text: &str) -> Result<CompileCap> {
+    let t = text.trim();
+    if let Some(f) = t.strip_suffix('x').or_else(|| t.strip_suffix('×')) {
+        let f: f64 = f
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("invalid factor `{t}`; e.g. 3x"))?;
+        if f.is_finite() && f >= 1.0 {
+            return Ok(CompileCap::Factor(f));
+        }
+        bail!("factor `{t}` must be at least 1x");
+    }
+    Ok(CompileCap::Absolute(parse_duration(t)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: serde_json::Value) -> Result<Option<TuneConfig>> {
+        TuneConfig::from_metadata(
+            &json!({ "tune": v }),
+            "package.metadata.tune",
+            Path::new("/p/Cargo.toml"),
+        )
+    }
+
+    #[test]
+    fn reads_the_design_example() {
+        let c = parse(json!({
+            "bin": "myservice", "goal": "speed", "budget": "20m",
+            "workload": [
+                { "name": "parse-big", "args": ["--input", "big.json"], "timeout": "60s" },
+                { "name": "api", "kind": "service", "args": ["--port", "3999"],
+                  "ready": "http://127.0.0.1:3999/health",
+                  "load": { "url": "http://127.0.0.1:3999/api", "concurrency": 32, "duration": "10s" } }
+            ]
+        }))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.goal, Some(Goal::Speed));
+        assert_eq!(c.budget, Some(Dur(Duration::from_secs(1200))));
+        assert_eq!(c.workload[1].kind, WorkloadKind::Service);
+        assert_eq!(c.workload[0].cwd.as_deref(), Some(Path::new("/p")));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let e = parse(json!({ "workload": [{ "name": "a", "argz": [] }] }))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("workload[0]") && e.contains("argz") && e.contains("/p/Cargo.toml"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_key() {
+        let e = parse(json!({ "goal": "fastest" })).unwrap_err().to_string();
+        assert!(e.contains("goal") && e.contains("speed"), "{e}");
+        let e = parse(json!({ "budget": "soon" })).unwrap_err().to_string();
+        assert!(
+            e.contains("budget") && e.contains("invalid duration"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn service_needs_ready_and_load() {
+        let e = parse(json!({ "workload": [{ "name": "s", "kind": "service" }] }))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ready"), "{e}");
+    }
+
+    #[test]
+    fn compile_cap() {
+        assert_eq!(parse_compile_cap("3x").unwrap(), CompileCap::Factor(3.0));
+        assert_eq!(
+            parse_compile_cap("5m").unwrap(),
+            CompileCap::Absolute(Duration::from_secs(300))
+        );
+        assert!(parse_compile_cap("0.5x").is_err());
+    }
+}

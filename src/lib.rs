@@ -1,0 +1,52 @@
+//! cargo-tune: build variants of a Rust binary, run the user's workload against each,
+//! measure them side by side, and write the best configuration into Cargo.toml.
+//!
+//! The pipeline (see `DESIGN.md`): `cli` → `cargo::project` (what to build) →
+//! `cargo::build` (variants) → workloads and measurement → report / apply.
+
+pub mod cargo;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod lints;
+pub mod presets;
+pub mod process;
+pub mod toolchain;
+pub mod ui;
+pub mod variant;
+
+use std::fmt;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::commands::Ctx;
+use crate::ui::Shell;
+
+/// An exit with this status and nothing more to say (the command already reported).
+#[derive(Debug)]
+pub struct SilentExit(pub i32);
+
+impl fmt::Display for SilentExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+impl std::error::Error for SilentExit {}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx {
+        shell: Shell::new(cli.output.verbosity(), cli.output.color),
+        cargo: cli.cargo,
+    };
+    match &cli.command {
+        Command::Auto(a) => commands::auto::run(&ctx, a),
+        Command::Compare(a) => commands::compare::run(&ctx, a),
+        Command::Pgo(a) => commands::pgo::run(&ctx, a),
+        Command::Build(a) => commands::build::run(&ctx, a),
+        Command::Profile(a) => commands::profile::run(&ctx, a),
+        Command::Report(a) => commands::report::run(&ctx, a),
+        Command::Doctor(a) => commands::doctor::run(&ctx, a),
+    }
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: real cargo, real rustc, real LLVM tools, fixture projects in temp dirs.
+
+mod utils;
+
+mod build;
+mod discovery;
+mod doctor;

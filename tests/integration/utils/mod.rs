@@ -1,0 +1,219 @@
+//! Test harness: tiny cargo projects in temp dirs (kept when a test fails) and a runner for the cargo-tune binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fixture project being assembled.
+pub struct ProjectBuilder {
+    name: String,
+    files: Vec<(PathBuf, String)>,
+}
+
+/// Starts a binary package `name` with a `[workspace]` of its own and a hello-world main.
+pub fn project(name: &str) -> ProjectBuilder {
+    ProjectBuilder {
+        name: name.to_string(),
+        files: vec![
+            (
+                "Cargo.toml".into(),
+                format!(
+                    "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n"
+                ),
+            ),
+            (
+                "src/main.rs".into(),
+                "fn main() { println!(\"hello\"); }\n".into(),
+            ),
+        ],
+    }
+}
+
+impl ProjectBuilder {
+    /// Adds or replaces a file.
+    pub fn file(mut self, path: impl AsRef<Path>, contents: &str) -> Self {
+        let path = path.as_ref().to_path_buf();
+        self.files.retain(|(p, _)| *p != path);
+        self.files.push((path, contents.to_string()));
+        self
+    }
+
+    /// Appends TOML to the generated Cargo.toml (metadata, profiles, more bins).
+    pub fn manifest_extra(mut self, toml: &str) -> Self {
+        let manifest = self
+            .files
+            .iter_mut()
+            .find(|(p, _)| p == Path::new("Cargo.toml"))
+            .unwrap();
+        manifest.1.push('\n');
+        manifest.1.push_str(toml);
+        self
+    }
+
+    pub fn build(self) -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("tune-{}-", self.name))
+            .tempdir()
+            .unwrap();
+        for (path, contents) in &self.files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, contents).unwrap();
+        }
+        Project { dir: Some(dir) }
+    }
+}
+
+/// A fixture on disk. Dropped during a panic, it stays on disk and says where.
+pub struct Project {
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Project {
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().unwrap().path()
+    }
+
+    pub fn join(&self, p: impl AsRef<Path>) -> PathBuf {
+        self.path().join(p)
+    }
+
+    pub fn read(&self, p: impl AsRef<Path>) -> String {
+        std::fs::read_to_string(self.join(p)).unwrap()
+    }
+
+    pub fn write(&self, p: impl AsRef<Path>, contents: &str) {
+        let full = self.join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+    }
+
+    /// `cargo-tune <args>` run in the project directory.
+    pub fn tune(&self, args: &[&str]) -> TuneCmd {
+        tune_in(self.path(), args)
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Some(dir) = self.dir.take()
+        {
+            eprintln!("test failed; fixture kept at {}", dir.keep().display());
+        }
+    }
+}
+
+/// `cargo-tune <args>` in `dir`, with the user's build environment scrubbed so tests are hermetic.
+pub fn tune_in(dir: &Path, args: &[&str]) -> TuneCmd {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-tune"));
+    cmd.args(args).current_dir(dir);
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    TuneCmd { cmd }
+}
+
+pub struct TuneCmd {
+    pub cmd: Command,
+}
+
+impl TuneCmd {
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> Self {
+        self.cmd.env_remove(k);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        let out = self.cmd.output().expect("cargo-tune runs");
+        Run::from(out, format!("{:?}", self.cmd))
+    }
+
+    /// Runs and asserts success.
+    pub fn ok(self) -> Run {
+        let r = self.run();
+        assert!(r.success, "expected success:\n{r}");
+        r
+    }
+
+    /// Runs and asserts failure.
+    pub fn fails(self) -> Run {
+        let r = self.run();
+        assert!(!r.success, "expected failure:\n{r}");
+        r
+    }
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub cmdline: String,
+}
+
+impl Run {
+    fn from(out: Output, cmdline: String) -> Run {
+        Run {
+            success: out.status.success(),
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            cmdline,
+        }
+    }
+
+    /// The last line of stdout (commands print the binary path last).
+    pub fn last_line(&self) -> &str {
+        self.stdout.lines().last().unwrap_or("")
+    }
+
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{self}"
+        );
+        self
+    }
+
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{self}"
+        );
+        self
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command: {}\nexit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.cmdline, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs a built binary and returns its stdout.
+pub fn run_binary(path: &str, args: &[&str]) -> String {
+    let out = Command::new(path).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{path} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
