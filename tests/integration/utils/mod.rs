@@ -1,4 +1,5 @@
 //! Test harness: tiny cargo projects in temp dirs (kept when a test fails) and a runner for the cargo-tune binary.
+#![allow(dead_code)] // each test module uses a different part of the harness
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
