@@ -1,1 +1,81 @@
-//! (tests pending)
+//! `cargo tune doctor`: toolchain report, LLVM tool matching, configuration warnings, exit status.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::utils::project;
+
+fn llvm_major() -> String {
+    let out = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v = text
+        .lines()
+        .find_map(|l| l.strip_prefix("LLVM version: "))
+        .unwrap();
+    v.split('.').next().unwrap().to_string()
+}
+
+#[test]
+fn reports_toolchain_and_tools() {
+    let p = project("doc").build();
+    let r = p.tune(&["doctor"]).ok();
+    r.stdout_has("rustc").stdout_has(&format!(
+        "LLVM tools (must match rustc's LLVM {})",
+        llvm_major()
+    ));
+    r.stdout_has("llvm-profdata")
+        .stdout_has("profiler       present")
+        .stdout_has("linker")
+        .stdout_has("PGO: ready");
+    let json = p.tune(&["doctor", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["pgo_ready"], true);
+}
+
+#[test]
+fn mismatched_llvm_profdata_is_skipped_with_install_hint() {
+    let p = project("doc-mismatch").build();
+    let fake = p.join("fake/llvm-profdata");
+    p.write(
+        "fake/llvm-profdata",
+        "#!/bin/sh\necho 'Debian LLVM version 14.0.6'\n",
+    );
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = p
+        .tune(&["doctor"])
+        .env("CARGO_TUNE_LLVM_PROFDATA", &fake)
+        .run();
+    assert_eq!(r.code, Some(1), "PGO cannot run, so doctor fails:\n{r}");
+    let major = llvm_major();
+    r.stdout_has(&format!("LLVM 14.0.6 does not match rustc's LLVM {major}"));
+    r.stdout_has(&format!("apt-get install llvm-{major}"))
+        .stdout_has("rustup component add llvm-tools-preview");
+    r.stdout_has("PGO: not ready");
+}
+
+#[test]
+fn warns_about_project_configuration() {
+    let p = project("doc-lints")
+        .file("Cargo.toml", "[workspace]\nmembers = [\"app\"]\n")
+        .file(
+            "app/Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[profile.release]\nlto = true\n",
+        )
+        .file("app/src/main.rs", "fn main() {}")
+        .file(".cargo/config.toml", "[build]\nrustflags = [\"-Ctarget-cpu=native\"]\n")
+        .build();
+    std::fs::remove_file(p.join("src/main.rs")).unwrap();
+    let r = p.tune(&["doctor"]).ok();
+    r.stdout_has("target-cpu-native")
+        .stdout_has("member-profile")
+        .stdout_has("is ignored by cargo");
+}
+
+#[test]
+fn works_outside_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = crate::utils::tune_in(dir.path(), &["doctor"]).ok();
+    r.stdout_has("not checked").stdout_has("llvm-profdata");
+}
