@@ -131,31 +131,25 @@ impl<'a> Builder<'a> {
 
     /// The exact cargo command that builds `variant` (also shown to users to reproduce it).
     pub fn command(&self, variant: &Variant) -> Cmd {
-        let dir = self.variant_dir(variant);
+        self.cargo_command(&["build", "--message-format=json-render-diagnostics", "--bin", &self.bin.bin], variant)
+    }
+
+    /// `cargo <args>` for the binary's package with everything that defines `variant`:
+    /// profile, host target, its own target dir, features, profile overrides and rustflags.
+    pub fn cargo_command(&self, args: &[&str], variant: &Variant) -> Cmd {
         let mut cmd = cargo_cmd()
-            .args(["build", "--message-format=json-render-diagnostics"])
+            .args(args)
             .arg("--manifest-path")
             .arg(&self.bin.package_manifest)
-            .args([
-                "--bin",
-                &self.bin.bin,
-                "--profile",
-                &variant.base_profile,
-                "--target",
-                &self.target,
-            ])
+            .args(["--profile", &variant.base_profile, "--target", &self.target])
             .arg("--target-dir")
-            .arg(&dir)
+            .arg(self.variant_dir(variant))
             .args(self.cargo.feature_flags());
-        // Build scripts and proc-macros see none of these: with --target they only reach target units.
+        // With --target, these reach only target units: build scripts and proc-macros stay plain.
         for (k, v) in variant.settings.env_overrides(&variant.base_profile) {
             cmd = cmd.env(k, v);
         }
-        cmd.env(
-            "CARGO_ENCODED_RUSTFLAGS",
-            self.rustflags(variant).join("\u{1f}"),
-        )
-        .env_remove("RUSTFLAGS")
+        cmd.env("CARGO_ENCODED_RUSTFLAGS", self.rustflags(variant).join("\u{1f}")).env_remove("RUSTFLAGS")
     }
 
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
