@@ -135,7 +135,13 @@ fn show(ctx: &Ctx, name: &str) -> Result<()> {
         && name != "release"
     {
         let preset = sources.resolve_preset(p)?;
-        if preset.rows() != resolved.rows() {
+        let values = |r: &Resolved| -> Vec<(String, String)> {
+            r.rows()
+                .iter()
+                .map(|(k, v, _)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        if values(&preset) != values(&resolved) {
             ctx.shell.note(format!(
                 "a preset `{name}` exists too and differs: `cargo tune profile diff preset:{name} profile:{name}`"
             ));
@@ -355,4 +361,19 @@ pub fn target_cpu_of(flags: &[String]) -> Option<String> {
         }
     }
     cpu
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_target_cpu_wins() {
+        let flags = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert_eq!(target_cpu_of(&flags("--cfg x")), None);
+        assert_eq!(
+            target_cpu_of(&flags("-Ctarget-cpu=native -C target-cpu=x86-64-v2")).as_deref(),
+            Some("x86-64-v2")
+        );
+    }
 }

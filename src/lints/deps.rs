@@ -68,10 +68,25 @@ impl Graph {
         self.metadata.packages.iter().find(|p| &p.id == id)
     }
 
-    /// Every package the members build, members included; `skip` edges are left out.
+    /// Members no other member depends on: what the workspace builds for its own sake.
+    /// (Path dependencies inside the workspace directory are members too, but not roots.)
+    pub fn roots(&self) -> Vec<PackageId> {
+        self.members
+            .iter()
+            .filter(|m| {
+                !self
+                    .members
+                    .iter()
+                    .any(|o| o != *m && self.edges.get(o).is_some_and(|e| e.contains(m)))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Every package the roots build, roots included; `skip` edges are left out.
     pub fn reachable(&self, skip: &BTreeSet<(PackageId, PackageId)>) -> BTreeSet<PackageId> {
         let mut seen: BTreeSet<PackageId> = BTreeSet::new();
-        let mut stack: Vec<PackageId> = self.members.clone();
+        let mut stack: Vec<PackageId> = self.roots();
         while let Some(id) = stack.pop() {
             if !seen.insert(id.clone()) {
                 continue;

@@ -7,7 +7,7 @@ use object::{Object, ObjectSection};
 
 use crate::cargo::Project;
 use crate::lints::{Lint, LintOptions, Severity};
-use crate::manifest::Resolved;
+use crate::manifest::{Origin, Resolved};
 use crate::ui::format_bytes;
 use crate::variant::{Debug, Lto, Strip};
 
@@ -15,7 +15,12 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
     let p = r.typed();
     let name = opts.profile;
     let bolt = opts.bin.and_then(|b| b.config.bolt) == Some(true);
-    let at = |key: &str| r.get(key).map(|s| s.origin.to_string());
+    // Only a value someone wrote down has a place to point at.
+    let at = |key: &str| {
+        r.get(key)
+            .filter(|s| !matches!(s.origin, Origin::Default { .. } | Origin::Derived { .. }))
+            .map(|s| s.origin.to_string())
+    };
     let sizes = binary_path(project, opts).and_then(|b| Sizes::read(&b));
 
     if matches!(p.debug, Some(Debug::Full | Debug::Limited)) {

@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::cargo::rustflags::{FlagSource, user_rustflags};
 use crate::cargo::{Project, cargo_cmd, cargo_home};
 use crate::manifest::config_flags::{FlagsChange, FlagsWrite, write_rustflags};
-use crate::manifest::profile_table::{ProfileChange, ProfileWrite, WriteMode, write_profile};
+use crate::manifest::profile_table::{
+    ProfileChange, ProfileWrite, WriteMode, validate_profile_name, write_profile,
+};
 use crate::manifest::resolve::{BUILT_IN, Origin, Sources, short};
 use crate::manifest::{Edit, TomlFile, diff, write};
 use crate::process::Cmd;
@@ -377,50 +379,6 @@ fn validate(project: &Project, edits: &[Edit]) -> Result<()> {
             "cargo rejects the edited files:\n{}",
             indent(out.stderr_str().trim())
         );
-    }
-    Ok(())
-}
-
-/// Cargo's rules for profile names (`validate_profile_name` in cargo).
-pub fn validate_profile_name(name: &str) -> Result<()> {
-    if name.is_empty() {
-        bail!("the profile name must not be empty");
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !c.is_alphanumeric() && *c != '_' && *c != '-')
-    {
-        bail!("invalid character `{c}` in profile name `{name}`: use letters, digits, `-` and `_`");
-    }
-    let lower = name.to_lowercase();
-    if lower == "debug" {
-        bail!("profile name `debug` is reserved; the development profile is called `dev`");
-    }
-    const RESERVED: &[&str] = &[
-        "build-override",
-        "build",
-        "check",
-        "clean",
-        "config",
-        "fetch",
-        "fix",
-        "install",
-        "metadata",
-        "package",
-        "publish",
-        "report",
-        "root",
-        "run",
-        "rust",
-        "rustc",
-        "rustdoc",
-        "target",
-        "tmp",
-        "uninstall",
-        "doc",
-    ];
-    if RESERVED.contains(&lower.as_str()) || lower.starts_with("cargo") {
-        bail!("profile name `{name}` is reserved by cargo; choose another with --name");
     }
     Ok(())
 }

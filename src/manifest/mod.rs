@@ -11,15 +11,14 @@ pub mod diff;
 pub mod document;
 pub mod profile_table;
 pub mod resolve;
+pub mod resolved;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use apply::{
-    ApplyOptions, ApplyOutcome, ApplyStatus, Plan, apply_profile, plan_profile,
-    validate_profile_name,
-};
+pub use apply::{ApplyOptions, ApplyOutcome, ApplyStatus, Plan, apply_profile, plan_profile};
 pub use document::{SyntaxError, TomlFile};
+pub use profile_table::validate_profile_name;
 pub use resolve::{Origin, Resolved, Setting, Sources};
 
 /// The planned change to one file. Building it writes nothing, so dry runs and diffs are free.

@@ -143,6 +143,50 @@ pub fn write_profile(doc: &mut DocumentMut, name: &str, w: &ProfileWrite) -> Res
     Ok(ProfileChange { existed, changes })
 }
 
+/// Cargo's rules for profile names (`validate_profile_name` in cargo).
+pub fn validate_profile_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        bail!("the profile name must not be empty");
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !c.is_alphanumeric() && *c != '_' && *c != '-')
+    {
+        bail!("invalid character `{c}` in profile name `{name}`: use letters, digits, `-` and `_`");
+    }
+    let lower = name.to_lowercase();
+    if lower == "debug" {
+        bail!("profile name `debug` is reserved; the development profile is called `dev`");
+    }
+    const RESERVED: &[&str] = &[
+        "build-override",
+        "build",
+        "check",
+        "clean",
+        "config",
+        "fetch",
+        "fix",
+        "install",
+        "metadata",
+        "package",
+        "publish",
+        "report",
+        "root",
+        "run",
+        "rust",
+        "rustc",
+        "rustdoc",
+        "target",
+        "tmp",
+        "uninstall",
+        "doc",
+    ];
+    if RESERVED.contains(&lower.as_str()) || lower.starts_with("cargo") {
+        bail!("profile name `{name}` is reserved by cargo; choose another with --name");
+    }
+    Ok(())
+}
+
 /// Whether an existing value means the same as the wanted one (`lto = true` is `"fat"`).
 fn same(key: &str, current: &Value, wanted: &SettingValue) -> bool {
     let Some(text) = value_text(current) else {
@@ -252,6 +296,21 @@ impl Slot<'_> {
                 t.insert(key, Item::Value(value));
             }
             Slot::Inline(t) => insert_inline(t, key, value),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_follow_cargo() {
+        for ok in ["production", "fast_runtime", "min-size2"] {
+            validate_profile_name(ok).unwrap();
+        }
+        for bad in ["", "debug", "Debug", "doc", "cargo-x", "a.b", "+lto=thin"] {
+            assert!(validate_profile_name(bad).is_err(), "{bad}");
         }
     }
 }
