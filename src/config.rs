@@ -90,6 +90,8 @@ pub struct TuneConfig {
     pub max_compile_time: Option<String>,
     /// Default variants of `compare`.
     pub variants: Option<Vec<String>>,
+    /// BOLT is wanted for this project (lints then warn about settings that defeat it).
+    pub bolt: Option<bool>,
     #[serde(default)]
     pub workload: Vec<WorkloadConfig>,
 }
@@ -205,6 +207,7 @@ impl TuneConfig {
                 budget: p.budget.or(ws.budget),
                 max_compile_time: p.max_compile_time.or(ws.max_compile_time),
                 variants: p.variants.or(ws.variants),
+                bolt: p.bolt.or(ws.bolt),
                 workload: if p.workload.is_empty() {
                     ws.workload
                 } else {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod lints;
+pub mod manifest;
 pub mod presets;
 pub mod process;
 pub mod toolchain;

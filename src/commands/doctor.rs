@@ -5,7 +5,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::commands::Ctx;
-use crate::lints::{self, Lint, Severity};
+use crate::lints::{self, LINTS, Lint, LintOptions, Severity};
 use crate::process::Cmd;
 use crate::toolchain::{LlvmTool, Rustc, ToolLookup, find_tool};
 use crate::ui::{BOLD, DIM, GREEN, RED, YELLOW};
@@ -15,6 +15,9 @@ pub struct DoctorArgs {
     /// Print the findings as JSON
     #[arg(long)]
     pub json: bool,
+    /// List every lint doctor runs (id, severity, explanation, fix) instead of checking
+    #[arg(long)]
+    pub list_lints: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -32,6 +35,9 @@ struct Report {
 }
 
 pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
+    if args.list_lints {
+        return list_lints(ctx, args.json);
+    }
     let rustc = Rustc::detect()?;
     let target = ctx
         .cargo
@@ -46,7 +52,8 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     let linker = linker_description(&target);
     let (project, project_error, lints) = match ctx.project() {
         Ok(p) => {
-            let what = match p.bin_target(&ctx.cargo) {
+            let bin = p.bin_target(&ctx.cargo);
+            let what = match &bin {
                 Ok(b) => format!(
                     "{} (package `{}`, binary `{}`)",
                     p.workspace_root.display(),
@@ -55,7 +62,13 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
                 ),
                 Err(e) => format!("{} ({e:#})", p.workspace_root.display()),
             };
-            (Some(what), None, lints::check(&p, &target)?)
+            let opts = LintOptions {
+                target: &target,
+                profile: &ctx.cargo.profile,
+                bin: bin.as_ref().ok(),
+                cargo: &ctx.cargo,
+            };
+            (Some(what), None, lints::check(&p, &opts)?)
         }
         Err(e) => (None, Some(format!("{e:#}")), Vec::new()),
     };
@@ -183,6 +196,30 @@ fn print_report(ctx: &Ctx, r: &Report) {
             "not ready (needs llvm-bolt and merge-fdata)"
         )
     );
+}
+
+/// The lint catalogue: what doctor checks, with severities and fixes.
+fn list_lints(ctx: &Ctx, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(LINTS)?);
+        return Ok(());
+    }
+    let s = &ctx.shell;
+    for l in LINTS {
+        let style = match l.severity {
+            Severity::Error => RED,
+            Severity::Warning => YELLOW,
+            Severity::Note => DIM,
+        };
+        println!(
+            "{} {}",
+            s.out(BOLD, l.id),
+            s.out(style, &format!("({})", l.severity))
+        );
+        println!("    {}", l.explanation);
+        println!("    fix: {}", l.fix);
+    }
+    Ok(())
 }
 
 /// The linker rustc will use for `target`: from cargo config or rustflags, else the system `cc`.

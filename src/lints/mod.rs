@@ -1,13 +1,20 @@
-//! Configuration lints shown by `cargo tune doctor`: each has an id, a severity, an explanation and a fix.
+//! Configuration lints shown by `cargo tune doctor`: each has an id, a severity, a one-line
+//! explanation and a fix (the catalogue is `LINTS`; findings are `Lint`s).
 
 mod config;
+mod deps;
+mod features;
+mod panic;
+mod profile;
 
 use std::fmt;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::cargo::Project;
+use crate::cargo::{BinTarget, Project};
+use crate::cli::CargoArgs;
+use crate::manifest::Sources;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,12 +48,135 @@ pub struct Lint {
     pub location: Option<String>,
 }
 
+/// A lint as documented: what it checks, independent of any project.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LintInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub explanation: &'static str,
+    pub fix: &'static str,
+}
+
+/// Every lint `doctor` runs.
+pub const LINTS: &[LintInfo] = &[
+    LintInfo {
+        id: "panic-abort-catch-unwind",
+        severity: Severity::Warning,
+        explanation: "a profile sets panic = \"abort\" while the workspace or its dependencies call std::panic::catch_unwind, which then catches nothing",
+        fix: "keep panic = \"unwind\" for that binary, or check that the named crates do not rely on catching panics (tests always unwind, so they will not show it)",
+    },
+    LintInfo {
+        id: "strip-with-bolt",
+        severity: Severity::Warning,
+        explanation: "strip = \"symbols\" in the shipping profile while BOLT is wanted: BOLT needs the symbol table and relocations",
+        fix: "set strip = \"none\" (or \"debuginfo\") in the profile and strip the binary after BOLT",
+    },
+    LintInfo {
+        id: "debuginfo-in-shipping",
+        severity: Severity::Note,
+        explanation: "the shipping profile builds with debug info (debug = true, full or limited), which makes the binary much larger",
+        fix: "debug = \"line-tables-only\" keeps backtraces with file:line; or split-debuginfo = \"packed\" to keep it out of the binary",
+    },
+    LintInfo {
+        id: "unstripped-symbols",
+        severity: Severity::Note,
+        explanation: "the shipping profile keeps the symbol table (strip is not \"symbols\"), which adds size but no speed",
+        fix: "strip = \"symbols\" (or strip = true) in the shipping profile, unless you profile or BOLT the binary",
+    },
+    LintInfo {
+        id: "lto-without-single-codegen-unit",
+        severity: Severity::Note,
+        explanation: "LTO is on but codegen-units is not 1: a possible further gain, not an error",
+        fix: "try codegen-units = 1 and measure (`cargo tune compare`); it costs compile time",
+    },
+    LintInfo {
+        id: "target-cpu-native",
+        severity: Severity::Warning,
+        explanation: "-Ctarget-cpu=native in a cargo config of a project that ships binaries: they only run on CPUs like the build machine's",
+        fix: "use -Ctarget-cpu=x86-64-v3 (CPUs since ~2015) for binaries you ship, or keep native only in a local, uncommitted config",
+    },
+    LintInfo {
+        id: "member-profile",
+        severity: Severity::Warning,
+        explanation: "[profile.*] in a workspace member's Cargo.toml, which cargo ignores",
+        fix: "move it to the workspace root Cargo.toml",
+    },
+    LintInfo {
+        id: "heavy-default-features",
+        severity: Severity::Note,
+        explanation: "a dependency's default features pull in crates nothing else needs: candidates for default-features = false (size and compile time)",
+        fix: "declare it with default-features = false and add back only the features you use",
+    },
+    LintInfo {
+        id: "dependencies-not-checked",
+        severity: Severity::Note,
+        explanation: "dependency lints were skipped because `cargo metadata` could not resolve the dependency graph (e.g. offline without a cache)",
+        fix: "run `cargo fetch` (or drop --offline) and run doctor again",
+    },
+];
+
+/// What the lints need to know besides the project.
+#[derive(Debug, Clone, Copy)]
+pub struct LintOptions<'a> {
+    /// The target triple being built for.
+    pub target: &'a str,
+    /// The profile that ships (`release`, or `--profile`).
+    pub profile: &'a str,
+    /// The binary being tuned, if one could be chosen (for sizes and its tune config).
+    pub bin: Option<&'a BinTarget>,
+    /// Feature selection, `--offline`, `--locked`, `--target` as given.
+    pub cargo: &'a CargoArgs,
+}
+
 /// Runs every lint on the project.
-pub fn check(project: &Project, target: &str) -> Result<Vec<Lint>> {
+pub fn check(project: &Project, opts: &LintOptions) -> Result<Vec<Lint>> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let sources = Sources::load(Some(&project.root_manifest), &cwd)?;
     let mut lints = Vec::new();
     config::target_cpu_native(project, &mut lints)?;
     config::member_profiles(project, &mut lints)?;
-    let _ = target;
+    let shipping = sources
+        .resolve(opts.profile)
+        .with_context(|| format!("cannot resolve the shipping profile `{}`", opts.profile))?;
+    profile::shipping(project, &shipping, opts, &mut lints);
+
+    let abort_profiles = panic::abort_profiles(&sources, opts.profile);
+    let graph = deps::Graph::load(project, opts);
+    match &graph {
+        Ok(graph) => {
+            panic::catch_unwind(graph, &abort_profiles, &mut lints);
+            features::heavy_defaults(graph, &mut lints);
+        }
+        Err(e) => {
+            if !abort_profiles.is_empty() {
+                panic::catch_unwind_members_only(project, &abort_profiles, &mut lints);
+            }
+            lints.push(Lint {
+                id: "dependencies-not-checked",
+                severity: Severity::Note,
+                message: format!("dependency lints skipped: {e:#}"),
+                fix: "run `cargo fetch` (or drop --offline) and run doctor again".into(),
+                location: None,
+            });
+        }
+    }
     lints.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(b.id)));
     Ok(lints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_ids_are_unique_and_kebab_case() {
+        let mut ids: Vec<_> = LINTS.iter().map(|l| l.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), LINTS.len());
+        assert!(
+            ids.iter()
+                .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        );
+    }
 }

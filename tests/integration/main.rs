@@ -5,3 +5,5 @@ mod utils;
 mod build;
 mod discovery;
 mod doctor;
+mod lints;
+mod profile;

@@ -1,0 +1,183 @@
+//! Dependencies whose default features pull in crates nothing else needs: candidates for
+//! `default-features = false`. Works on the resolved graph from `cargo metadata`: the crates a
+//! default feature brings are those that become unreachable when its optional edges are cut.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cargo_metadata::{DependencyKind, Package, PackageId};
+
+use crate::lints::deps::Graph;
+use crate::lints::{Lint, Severity};
+
+/// How many candidates to report at most.
+const TOP: usize = 5;
+
+struct Candidate {
+    name: String,
+    defaults: Vec<String>,
+    lost: Vec<String>,
+    /// Members that declare it with default features.
+    declared_in: Vec<String>,
+}
+
+pub fn heavy_defaults(graph: &Graph, out: &mut Vec<Lint>) {
+    let all = graph.reachable(&BTreeSet::new());
+    let mut found: Vec<Candidate> = Vec::new();
+    for id in &all {
+        let Some(pkg) = graph.package(id) else {
+            continue;
+        };
+        let defaults = pkg.features.get("default").cloned().unwrap_or_default();
+        if defaults.is_empty() {
+            continue;
+        }
+        // Everyone that builds against `pkg`, and how they ask for it.
+        let mut with_defaults = Vec::new();
+        let mut explicit: Vec<String> = Vec::new();
+        for parent in &all {
+            if !graph.edges.get(parent).is_some_and(|e| e.contains(id)) {
+                continue;
+            }
+            let Some(parent_pkg) = graph.package(parent) else {
+                continue;
+            };
+            for dep in parent_pkg
+                .dependencies
+                .iter()
+                .filter(|d| d.name == pkg.name.as_str() && d.kind != DependencyKind::Development)
+            {
+                explicit.extend(dep.features.iter().cloned());
+                if dep.uses_default_features {
+                    with_defaults.push(parent.clone());
+                }
+            }
+        }
+        // Only the workspace's own manifests can be changed.
+        if with_defaults.is_empty() || with_defaults.iter().any(|p| !graph.is_member(p)) {
+            continue;
+        }
+        let by_default = enabled_optional_deps(pkg, &defaults);
+        let still = enabled_optional_deps(pkg, &explicit);
+        let cut: BTreeSet<&str> = by_default
+            .iter()
+            .filter(|d| !still.contains(*d))
+            .map(String::as_str)
+            .collect();
+        if cut.is_empty() {
+            continue;
+        }
+        let skip: BTreeSet<(PackageId, PackageId)> = graph.edges[id]
+            .iter()
+            .filter(|child| {
+                graph
+                    .package(child)
+                    .is_some_and(|c| cut.contains(c.name.as_str()))
+            })
+            .map(|child| (id.clone(), child.clone()))
+            .collect();
+        let left = graph.reachable(&skip);
+        let mut lost: Vec<String> = all
+            .difference(&left)
+            .filter_map(|p| graph.package(p).map(|p| p.name.to_string()))
+            .collect();
+        lost.sort();
+        lost.dedup();
+        if lost.is_empty() {
+            continue;
+        }
+        let mut declared_in: Vec<String> = with_defaults
+            .iter()
+            .filter_map(|p| graph.package(p).map(|p| p.name.to_string()))
+            .collect();
+        declared_in.sort();
+        declared_in.dedup();
+        found.push(Candidate {
+            name: pkg.name.to_string(),
+            defaults,
+            lost,
+            declared_in,
+        });
+    }
+    found.sort_by(|a, b| b.lost.len().cmp(&a.lost.len()).then(a.name.cmp(&b.name)));
+    for c in found.into_iter().take(TOP) {
+        let shown: Vec<&str> = c.lost.iter().take(8).map(String::as_str).collect();
+        let more = if c.lost.len() > shown.len() {
+            format!(" and {} more", c.lost.len() - shown.len())
+        } else {
+            String::new()
+        };
+        out.push(Lint {
+            id: "heavy-default-features",
+            severity: Severity::Note,
+            message: format!(
+                "`{}`'s default features ({}) pull in {} crate{} nothing else needs: {}{more}",
+                c.name,
+                c.defaults.join(", "),
+                c.lost.len(),
+                if c.lost.len() == 1 { "" } else { "s" },
+                shown.join(", ")
+            ),
+            fix: format!(
+                "if you do not use them, declare `{} = {{ …, default-features = false }}` in {} and enable only the features you need",
+                c.name,
+                c.declared_in
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            location: None,
+        });
+    }
+}
+
+/// The optional dependencies (by package name) that turning on `features` of `pkg` enables.
+fn enabled_optional_deps(pkg: &Package, features: &[String]) -> BTreeSet<String> {
+    // Dependency key in the manifest (rename or name) → package name, for optional deps only.
+    let optional: BTreeMap<&str, &str> = pkg
+        .dependencies
+        .iter()
+        .filter(|d| d.optional && d.kind != DependencyKind::Development)
+        .map(|d| (d.rename.as_deref().unwrap_or(&d.name), d.name.as_str()))
+        .collect();
+    let required: BTreeSet<&str> = pkg
+        .dependencies
+        .iter()
+        .filter(|d| !d.optional && d.kind != DependencyKind::Development)
+        .map(|d| d.name.as_str())
+        .collect();
+    let mut enabled = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = features.to_vec();
+    while let Some(f) = stack.pop() {
+        if !seen.insert(f.clone()) {
+            continue;
+        }
+        let mut enable = |key: &str| {
+            if let Some(name) = optional.get(key)
+                && !required.contains(name)
+            {
+                enabled.insert(name.to_string());
+            }
+        };
+        match pkg.features.get(&f) {
+            Some(items) => {
+                for item in items {
+                    if let Some(dep) = item.strip_prefix("dep:") {
+                        enable(dep);
+                    } else if let Some((left, _)) = item.split_once('/') {
+                        // `dep?/feat` does not turn the dependency on; `dep/feat` does.
+                        if !left.ends_with('?') {
+                            enable(left);
+                        }
+                    } else {
+                        stack.push(item.clone());
+                    }
+                }
+            }
+            // An optional dependency's implicit feature.
+            None => enable(&f),
+        }
+    }
+    enabled
+}

@@ -1,0 +1,176 @@
+//! `panic = "abort"` while code calls `std::panic::catch_unwind`: with abort, a panic ends the
+//! process before any `catch_unwind` sees it. Scans the sources of the members and of every
+//! dependency they build.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{Package, TargetKind};
+
+use crate::cargo::Project;
+use crate::lints::deps::Graph;
+use crate::lints::{Lint, Severity};
+use crate::manifest::Sources;
+
+/// A profile that aborts on panic, and where that is set.
+pub struct AbortProfile {
+    pub name: String,
+    pub origin: String,
+}
+
+/// Profiles (defined ones and the shipping one) whose resolved `panic` is `"abort"`.
+pub fn abort_profiles(sources: &Sources, shipping: &str) -> Vec<AbortProfile> {
+    let mut names: BTreeSet<String> = sources.defined_profiles().into_iter().collect();
+    names.insert(shipping.to_string());
+    names
+        .into_iter()
+        .filter(|n| n != "test" && n != "bench")
+        .filter_map(|n| {
+            let r = sources.resolve(&n).ok()?;
+            let panic = r.get("panic")?;
+            (panic.value == "\"abort\"").then(|| AbortProfile {
+                origin: panic.origin.to_string(),
+                name: n,
+            })
+        })
+        .collect()
+}
+
+/// Scans the members and all their (non-dev) dependencies.
+pub fn catch_unwind(graph: &Graph, profiles: &[AbortProfile], out: &mut Vec<Lint>) {
+    if profiles.is_empty() {
+        return;
+    }
+    let ids = graph.reachable(&BTreeSet::new());
+    let packages: Vec<&Package> = ids.iter().filter_map(|id| graph.package(id)).collect();
+    report(&packages, profiles, true, out);
+}
+
+/// When the dependency graph is unavailable: the members only.
+pub fn catch_unwind_members_only(
+    project: &Project,
+    profiles: &[AbortProfile],
+    out: &mut Vec<Lint>,
+) {
+    report(&project.members(), profiles, false, out);
+}
+
+fn report(packages: &[&Package], profiles: &[AbortProfile], with_deps: bool, out: &mut Vec<Lint>) {
+    let mut hits: Vec<(String, Vec<String>)> = Vec::new();
+    for p in packages {
+        let root = p
+            .manifest_path
+            .parent()
+            .map(|d| d.as_std_path().to_path_buf());
+        let mut found = Vec::new();
+        for dir in source_dirs(p) {
+            scan_dir(&dir, &mut found);
+        }
+        if found.is_empty() {
+            continue;
+        }
+        found.sort();
+        let shown: Vec<String> = found
+            .iter()
+            .map(|(file, line)| {
+                let rel = root
+                    .as_deref()
+                    .and_then(|r| file.strip_prefix(r).ok())
+                    .unwrap_or(file);
+                format!("{}:{line}", rel.display())
+            })
+            .collect();
+        hits.push((p.name.to_string(), shown));
+    }
+    if hits.is_empty() {
+        return;
+    }
+    let names: Vec<String> = profiles
+        .iter()
+        .map(|p| format!("[profile.{}]", p.name))
+        .collect();
+    let crates: Vec<String> = hits
+        .iter()
+        .map(|(name, files)| {
+            let more = if files.len() > 2 {
+                format!(" and {} more", files.len() - 2)
+            } else {
+                String::new()
+            };
+            format!("{name} ({}{more})", files[..files.len().min(2)].join(", "))
+        })
+        .collect();
+    let scope = if with_deps {
+        ""
+    } else {
+        " (dependencies not scanned)"
+    };
+    out.push(Lint {
+        id: "panic-abort-catch-unwind",
+        severity: Severity::Warning,
+        message: format!(
+            "{} {} panic = \"abort\", but std::panic::catch_unwind is called in {}{scope}: with abort it catches nothing and a panic ends the process",
+            names.join(", "),
+            if names.len() == 1 { "sets" } else { "set" },
+            crates.join("; ")
+        ),
+        fix: "keep panic = \"unwind\" for this binary, or check that those crates do not rely on catching panics (servers often isolate request panics this way); `cargo test` always unwinds, so tests will not show the difference".into(),
+        location: profiles.first().map(|p| p.origin.clone()),
+    });
+}
+
+/// Directories holding the code that goes into the binary: lib and bin targets, not tests,
+/// examples, build scripts or proc-macros (those run at compile time and always unwind).
+fn source_dirs(p: &Package) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = p
+        .targets
+        .iter()
+        .filter(|t| {
+            t.kind.iter().any(|k| {
+                matches!(
+                    k,
+                    TargetKind::Lib
+                        | TargetKind::RLib
+                        | TargetKind::DyLib
+                        | TargetKind::CDyLib
+                        | TargetKind::StaticLib
+                        | TargetKind::Bin
+                )
+            })
+        })
+        .filter_map(|t| t.src_path.parent().map(|d| d.as_std_path().to_path_buf()))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    // `src/bin` lies inside `src`: scan each tree once.
+    let all = dirs.clone();
+    dirs.retain(|d| !all.iter().any(|o| o != d && d.starts_with(o)));
+    dirs
+}
+
+fn scan_dir(dir: &Path, found: &mut Vec<(PathBuf, usize)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() {
+            if !name.starts_with('.')
+                && !matches!(name.as_str(), "target" | "tests" | "benches" | "examples")
+            {
+                scan_dir(&path, found);
+            }
+        } else if name.ends_with(".rs")
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            for (i, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.contains("catch_unwind") && !code.starts_with("//") {
+                    found.push((path.clone(), i + 1));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Lints on the shipping profile as cargo resolves it: debug info, symbols, LTO without one
+//! codegen unit, and strip while BOLT is wanted. Size impacts are measured on the last build.
+
+use std::path::{Path, PathBuf};
+
+use object::{Object, ObjectSection};
+
+use crate::cargo::Project;
+use crate::lints::{Lint, LintOptions, Severity};
+use crate::manifest::{Origin, Resolved};
+use crate::ui::format_bytes;
+use crate::variant::{Debug, Lto, Strip};
+
+pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut Vec<Lint>) {
+    let p = r.typed();
+    let name = opts.profile;
+    let bolt = opts.bin.and_then(|b| b.config.bolt) == Some(true);
+    // Only a value someone wrote down has a place to point at.
+    let at = |key: &str| {
+        r.get(key)
+            .filter(|s| !matches!(s.origin, Origin::Default { .. } | Origin::Derived { .. }))
+            .map(|s| s.origin.to_string())
+    };
+    let sizes = binary_path(project, opts).and_then(|b| Sizes::read(&b));
+
+    if matches!(p.debug, Some(Debug::Full | Debug::Limited)) {
+        let debug = p.debug.map_or("", |d| d.as_str());
+        let impact = match &sizes {
+            Some(s) if s.debug > 0 => format!(
+                "; debug info is {} of the {} last built at {} ({:.0}%)",
+                format_bytes(s.debug),
+                format_bytes(s.file),
+                s.path_shown(),
+                100.0 * s.debug as f64 / s.file as f64
+            ),
+            _ => "; build it to measure the size impact".into(),
+        };
+        out.push(Lint {
+            id: "debuginfo-in-shipping",
+            severity: Severity::Note,
+            message: format!("[profile.{name}] builds with debug = \"{debug}\"{impact}"),
+            fix: format!(
+                "if you need backtraces with file:line only, set debug = \"line-tables-only\" in [profile.{name}]; to keep debug info out of the binary, split-debuginfo = \"packed\""
+            ),
+            location: at("debug"),
+        });
+    }
+    if bolt && p.strip == Some(Strip::Symbols) {
+        out.push(Lint {
+            id: "strip-with-bolt",
+            severity: Severity::Warning,
+            message: format!(
+                "[profile.{name}] sets strip = \"symbols\", but BOLT is wanted (bolt = true): BOLT needs the symbol table and relocations"
+            ),
+            fix: format!(
+                "set strip = \"none\" in [profile.{name}] and strip after BOLT (`strip` or `llvm-strip` on the optimised binary)"
+            ),
+            location: at("strip"),
+        });
+    }
+    if !bolt && p.strip != Some(Strip::Symbols) {
+        let strip = p.strip.map_or("none", |s| s.as_str());
+        let impact = match &sizes {
+            Some(s) if s.symbols > 0 => format!(
+                "; the symbol table is {} of the {} last built at {} ({:.0}%)",
+                format_bytes(s.symbols),
+                format_bytes(s.file),
+                s.path_shown(),
+                100.0 * s.symbols as f64 / s.file as f64
+            ),
+            _ => String::new(),
+        };
+        out.push(Lint {
+            id: "unstripped-symbols",
+            severity: Severity::Note,
+            message: format!("[profile.{name}] keeps symbols (strip = \"{strip}\"){impact}"),
+            fix: format!(
+                "strip = \"symbols\" in [profile.{name}] (or `cargo tune profile apply balanced`), unless you profile this binary"
+            ),
+            location: at("strip"),
+        });
+    }
+    if matches!(p.lto, Some(Lto::Thin | Lto::Fat)) && p.codegen_units != Some(1) {
+        let cgu = p.codegen_units.map_or("default".into(), |c| c.to_string());
+        out.push(Lint {
+            id: "lto-without-single-codegen-unit",
+            severity: Severity::Note,
+            message: format!(
+                "[profile.{name}] uses lto = \"{}\" with codegen-units = {cgu}: codegen-units = 1 may gain a little more",
+                p.lto.map_or("", |l| l.as_str())
+            ),
+            fix: format!(
+                "try codegen-units = 1 in [profile.{name}] and measure: `cargo tune compare {name} codegen-units=1`"
+            ),
+            location: at("lto"),
+        });
+    }
+}
+
+/// Where cargo puts the binary of `profile`: `<target-dir>[/<triple>]/<profile dir>/<bin>`.
+fn binary_path(project: &Project, opts: &LintOptions) -> Option<PathBuf> {
+    let bin = opts.bin?;
+    let dir = match opts.profile {
+        "dev" | "test" => "debug",
+        "bench" => "release",
+        other => other,
+    };
+    let mut path = project.target_dir.clone();
+    if let Some(t) = &opts.cargo.target {
+        path.push(t);
+    }
+    Some(path.join(dir).join(&bin.bin))
+}
+
+/// Section sizes of a built ELF binary.
+struct Sizes {
+    path: PathBuf,
+    file: u64,
+    debug: u64,
+    symbols: u64,
+}
+
+impl Sizes {
+    fn read(path: &Path) -> Option<Sizes> {
+        let data = std::fs::read(path).ok()?;
+        let file = object::File::parse(&*data).ok()?;
+        let (mut debug, mut symbols) = (0, 0);
+        for s in file.sections() {
+            let name = s.name().unwrap_or("");
+            if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
+                debug += s.size();
+            } else if name == ".symtab" || name == ".strtab" {
+                symbols += s.size();
+            }
+        }
+        Some(Sizes {
+            path: path.to_path_buf(),
+            file: data.len() as u64,
+            debug,
+            symbols,
+        })
+    }
+
+    fn path_shown(&self) -> String {
+        crate::manifest::resolve::short(&self.path)
+    }
+}
