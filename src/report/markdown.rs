@@ -4,8 +4,9 @@
 use anyhow::Result;
 
 use crate::report::Exporter;
+use crate::report::format::trim_float;
 use crate::report::model::Run;
-use crate::report::view::{trim_float, view};
+use crate::report::view::view;
 
 pub struct MarkdownExporter;
 

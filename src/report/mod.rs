@@ -1,6 +1,7 @@
 //! Reports of a run: the saved data model (`model`), its views (`view`, `prose`), one exporter
 //! per format (terminal table, Markdown, JSON), and saving/loading under `<target-dir>/tune/results`.
 
+pub mod format;
 pub mod markdown;
 pub mod model;
 pub mod prose;

@@ -4,8 +4,8 @@
 use crate::config::WorkloadKind;
 use crate::measure::sample::Metric;
 use crate::measure::stats::Verdict;
+use crate::report::format::short_reason;
 use crate::report::model::{Run, VariantResult};
-use crate::report::view::short_reason;
 
 /// A predicate phrase: its verb ("is", "takes", …) and the rest, so "is" need not repeat.
 type Phrase = (&'static str, String);
