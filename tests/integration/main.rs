@@ -7,3 +7,4 @@ mod discovery;
 mod doctor;
 mod lints;
 mod profile;
+mod report;

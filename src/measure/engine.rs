@@ -1,0 +1,320 @@
+//! The measurement loop: warm-ups, then rounds that run every (variant, workload) pair once in a
+//! fresh seeded random order, stopping adaptively once every comparison is decided, at
+//! `max_runs`, at the time limit, or on Ctrl-C (keeping the partial result).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::config::WorkloadKind;
+use crate::measure::progress::{Phase, Progress, Step};
+use crate::measure::rng::Rng;
+use crate::measure::sample::{Metric, Sample, SampleRecord, Series};
+use crate::measure::settings::Settings;
+use crate::measure::stats;
+use crate::measure::summary;
+
+/// Runs one workload against one variant's binary and measures it. `variant` and `workload`
+/// index `Plan::variants` and `Plan::workloads`. The sample's kind must match the workload's.
+/// An `Err` marks that pair failed (with the error's text as the reason); the others go on.
+pub trait Executor {
+    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample>;
+}
+
+/// What to measure. Indices into `variants` and `workloads` are what the executor receives.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Variant names (for progress messages).
+    pub variants: Vec<String>,
+    /// Workload names and kinds.
+    pub workloads: Vec<(String, WorkloadKind)>,
+    /// The variant the others are compared with.
+    pub baseline: usize,
+    /// Variants not to run (their build failed); same length as `variants`.
+    pub skip: Vec<bool>,
+}
+
+impl Plan {
+    pub fn new(
+        variants: Vec<String>,
+        workloads: Vec<(String, WorkloadKind)>,
+        baseline: usize,
+    ) -> Plan {
+        let skip = vec![false; variants.len()];
+        Plan {
+            variants,
+            workloads,
+            baseline,
+            skip,
+        }
+    }
+}
+
+/// Why measuring ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Every comparison was clearly outside or clearly inside the noise band.
+    Decided,
+    MaxRuns,
+    TimeLimit,
+    /// The stop flag was set (Ctrl-C); the result is partial.
+    Interrupted,
+    /// No pair could be run (all builds or all workloads failed).
+    NothingToMeasure,
+}
+
+/// The raw result of a measurement.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// `series[variant][workload]`; skipped variants have empty series.
+    pub series: Vec<Vec<Series>>,
+    /// Completed rounds (warm-ups not counted).
+    pub rounds: u32,
+    pub stop: StopReason,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    pub fn interrupted(&self) -> bool {
+        self.stop == StopReason::Interrupted
+    }
+}
+
+struct Loop<'a> {
+    plan: &'a Plan,
+    settings: &'a Settings,
+    exec: &'a mut dyn Executor,
+    progress: &'a mut dyn Progress,
+    stop: &'a AtomicBool,
+    series: Vec<Vec<Series>>,
+    started: Instant,
+    sampling: Duration,
+    samples_done: u64,
+}
+
+/// Measures `plan`. Never fails as a whole: an executor error marks its pair failed (the others
+/// go on), and the stop flag or Ctrl-C ends the loop after the current sample.
+pub fn measure(
+    plan: &Plan,
+    settings: &Settings,
+    exec: &mut dyn Executor,
+    progress: &mut dyn Progress,
+    stop: &AtomicBool,
+) -> Outcome {
+    let series = (0..plan.variants.len())
+        .map(|_| {
+            plan.workloads
+                .iter()
+                .map(|(_, kind)| Series::new(*kind))
+                .collect()
+        })
+        .collect();
+    let mut l = Loop {
+        plan,
+        settings,
+        exec,
+        progress,
+        stop,
+        series,
+        started: Instant::now(),
+        sampling: Duration::ZERO,
+        samples_done: 0,
+    };
+    let (rounds, stop) = l.run();
+    l.progress.finish();
+    Outcome {
+        series: l.series,
+        rounds,
+        stop,
+        elapsed: l.started.elapsed(),
+    }
+}
+
+impl Loop<'_> {
+    fn run(&mut self) -> (u32, StopReason) {
+        let mut rng = Rng::derived(self.settings.seed, &[u64::MAX]);
+        for w in 0..self.settings.warmup {
+            let mut order = self.live_pairs();
+            if order.is_empty() {
+                return (0, StopReason::NothingToMeasure);
+            }
+            rng.shuffle(&mut order);
+            if !self.run_round(Phase::Warmup, w, &order) {
+                return (0, StopReason::Interrupted);
+            }
+        }
+        let mut rounds = 0;
+        loop {
+            if rounds >= self.settings.max_runs {
+                return (rounds, StopReason::MaxRuns);
+            }
+            let mut order = self.live_pairs();
+            if order.is_empty() {
+                return (rounds, StopReason::NothingToMeasure);
+            }
+            if rounds >= self.settings.min_runs {
+                if self.all_decided() {
+                    return (rounds, StopReason::Decided);
+                }
+                if let Some(limit) = self.settings.time_limit {
+                    let next_round = self.mean_sample() * order.len() as u32;
+                    if self.started.elapsed() + next_round > limit {
+                        return (rounds, StopReason::TimeLimit);
+                    }
+                }
+            }
+            rng.shuffle(&mut order);
+            if !self.run_round(Phase::Measure, rounds, &order) {
+                return (rounds, StopReason::Interrupted);
+            }
+            rounds += 1;
+        }
+    }
+
+    /// Pairs still to run: variant not skipped, pair not failed.
+    fn live_pairs(&self) -> Vec<(usize, usize)> {
+        let mut pairs = Vec::new();
+        for v in 0..self.plan.variants.len() {
+            if self.skipped(v) {
+                continue;
+            }
+            for w in 0..self.plan.workloads.len() {
+                if self.series[v][w].failure.is_none() {
+                    pairs.push((v, w));
+                }
+            }
+        }
+        pairs
+    }
+
+    fn skipped(&self, v: usize) -> bool {
+        self.plan.skip.get(v).copied().unwrap_or(false)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) || crate::process::interrupted()
+    }
+
+    fn mean_sample(&self) -> Duration {
+        if self.samples_done == 0 {
+            Duration::ZERO
+        } else {
+            self.sampling / self.samples_done as u32
+        }
+    }
+
+    /// Runs one round in `order`; false when stopped.
+    fn run_round(&mut self, phase: Phase, round: u32, order: &[(usize, usize)]) -> bool {
+        let per_round = order.len() as u64;
+        for (i, &(v, w)) in order.iter().enumerate() {
+            if self.stopped() {
+                return false;
+            }
+            let remaining =
+                self.remaining(phase, round, i as u64, per_round, self.settings.min_runs);
+            let remaining_max =
+                self.remaining(phase, round, i as u64, per_round, self.settings.max_runs);
+            let mean = self.mean_sample();
+            let eta = (self.samples_done > 0).then(|| mean * remaining as u32);
+            let mut eta_max = (self.samples_done > 0).then(|| mean * remaining_max as u32);
+            if let (Some(m), Some(limit)) = (eta_max, self.settings.time_limit) {
+                let left = limit.saturating_sub(self.started.elapsed());
+                eta_max = Some(m.min(left.max(eta.unwrap_or_default())));
+            }
+            let step = Step {
+                phase,
+                round: round + 1,
+                max_rounds: match phase {
+                    Phase::Warmup => self.settings.warmup,
+                    Phase::Measure => self.settings.max_runs,
+                },
+                variant: &self.plan.variants[v],
+                workload: &self.plan.workloads[w].0,
+                done: self.samples_done,
+                planned: self.samples_done + remaining,
+                eta,
+                eta_max,
+            };
+            self.progress.step(&step);
+
+            let t = Instant::now();
+            let result = self.exec.run(v, w);
+            self.sampling += t.elapsed();
+            self.samples_done += 1;
+            // A run cut short by Ctrl-C is not the variant's fault: drop it, keep the rest.
+            if result.is_err() && self.stopped() {
+                return false;
+            }
+            let series = &mut self.series[v][w];
+            match result {
+                Ok(sample) if sample.kind() == series.kind => series.samples.push(SampleRecord {
+                    round,
+                    warmup: phase == Phase::Warmup,
+                    outlier: None,
+                    sample,
+                }),
+                Ok(sample) => {
+                    series.failure = Some(format!(
+                        "the executor returned a {} sample for a {} workload",
+                        sample.kind(),
+                        series.kind
+                    ))
+                }
+                Err(e) => series.failure = Some(format!("{e:#}")),
+            }
+        }
+        true
+    }
+
+    /// Samples left, the one at `index` of this round included, until `target` measured rounds.
+    /// Counts full rounds of the pairs alive now (failures shrink later rounds).
+    fn remaining(&self, phase: Phase, round: u32, index: u64, per_round: u64, target: u32) -> u64 {
+        let (round, target) = (u64::from(round), u64::from(target));
+        match phase {
+            Phase::Warmup => {
+                (u64::from(self.settings.warmup) - round) * per_round - index + target * per_round
+            }
+            Phase::Measure => per_round - index + target.saturating_sub(round + 1) * per_round,
+        }
+    }
+
+    /// True when no comparison on the primary metric straddles an edge of the noise band.
+    fn all_decided(&self) -> bool {
+        let b = self.plan.baseline;
+        if self.skipped(b) {
+            return true;
+        }
+        for (w, (_, kind)) in self.plan.workloads.iter().enumerate() {
+            let base = &self.series[b][w];
+            if base.failure.is_some() {
+                continue;
+            }
+            let metric = Metric::primary(*kind);
+            for v in 0..self.plan.variants.len() {
+                if v == b || self.skipped(v) || self.series[v][w].failure.is_some() {
+                    continue;
+                }
+                let Some(c) =
+                    summary::compare(&self.series[v][w], base, metric, self.settings, v, w)
+                else {
+                    continue; // no interval possible (e.g. zero baseline); more runs won't help
+                };
+                let interval = stats::Interval {
+                    estimate: c.ratio,
+                    lo: c.lo,
+                    hi: c.hi,
+                };
+                if !stats::is_decided(&interval, self.settings.noise_threshold) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,20 @@
+//! Measurement: run each variant on each workload in interleaved rounds (`engine`), keep every
+//! sample (`sample`), and compare medians with bootstrap intervals (`stats`, `summary`).
+//! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
+
+pub mod engine;
+pub mod progress;
+pub mod rng;
+pub mod sample;
+pub mod settings;
+pub mod size;
+pub mod stats;
+pub mod summary;
+#[cfg(test)]
+pub mod testing;
+
+pub use engine::{Executor, Outcome, Plan, StopReason, measure};
+pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
+pub use sample::{CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample};
+pub use settings::Settings;
+pub use summary::{Comparison, MetricSummary, Summary};

@@ -1,0 +1,152 @@
+//! How a measurement runs: noise threshold, run counts, time limit, warm-ups, seed, bootstrap size.
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::measure::stats::Bootstrap;
+
+/// Settings of one measurement; saved with the results so a run can be reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Relative change below which a difference is "within noise" (0.01 = ±1%).
+    pub noise_threshold: f64,
+    /// Rounds always run (unless interrupted), even past the time limit.
+    pub min_runs: u32,
+    /// Rounds never exceeded.
+    pub max_runs: u32,
+    /// After `min_runs`, no round starts that would likely end past this (from the first warm-up).
+    #[serde(
+        default,
+        rename = "time_limit_secs",
+        with = "opt_secs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_limit: Option<Duration>,
+    /// Warm-up runs per variant × workload before the first round; recorded, never summarised.
+    pub warmup: u32,
+    /// Seeds the run order and the bootstrap.
+    pub seed: u64,
+    /// Confidence level of every interval (0.95).
+    pub confidence: f64,
+    /// Bootstrap resamples per interval.
+    pub resamples: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            noise_threshold: 0.01,
+            min_runs: 10,
+            max_runs: 50,
+            time_limit: None,
+            warmup: 1,
+            seed: 0,
+            confidence: 0.95,
+            resamples: 5000,
+        }
+    }
+}
+
+impl Settings {
+    pub fn bootstrap(&self) -> Bootstrap {
+        Bootstrap {
+            resamples: self.resamples,
+            confidence: self.confidence,
+        }
+    }
+
+    /// Rejects settings that cannot give a meaningful result, saying which and why.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.noise_threshold > 0.0 && self.noise_threshold < 0.5) {
+            bail!(
+                "noise threshold must be between 0 and 50% (got {}%)",
+                self.noise_threshold * 100.0
+            );
+        }
+        if (self.min_runs as usize) < crate::measure::stats::MIN_SAMPLES {
+            bail!(
+                "at least {} runs are needed for a confidence interval (got min runs {})",
+                crate::measure::stats::MIN_SAMPLES,
+                self.min_runs
+            );
+        }
+        if self.max_runs < self.min_runs {
+            bail!(
+                "max runs ({}) is less than min runs ({})",
+                self.max_runs,
+                self.min_runs
+            );
+        }
+        if !(self.confidence > 0.5 && self.confidence < 1.0) {
+            bail!(
+                "confidence must be between 0.5 and 1 (got {})",
+                self.confidence
+            );
+        }
+        if self.resamples < 100 {
+            bail!(
+                "at least 100 bootstrap resamples are needed (got {})",
+                self.resamples
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `Option<Duration>` as fractional seconds.
+pub(crate) mod opt_secs {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_f64(d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let secs = Option::<f64>::deserialize(d)?;
+        secs.map(|s| Duration::try_from_secs_f64(s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_say_why() {
+        Settings::default().validate().unwrap();
+        let e = Settings {
+            min_runs: 2,
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.to_string().contains("at least 3 runs"), "{e}");
+        let e = Settings {
+            max_runs: 5,
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.to_string().contains("less than min runs"), "{e}");
+    }
+
+    #[test]
+    fn time_limit_round_trips_as_seconds() {
+        let s = Settings {
+            time_limit: Some(Duration::from_millis(1500)),
+            ..Settings::default()
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["time_limit_secs"], 1.5);
+        let back: Settings = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
+    }
+}

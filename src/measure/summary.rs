@@ -1,0 +1,199 @@
+//! Summaries of a series: per metric the median with its interval and the comparison with the
+//! baseline (ratio, interval, verdict); outlier flags on the samples. Deterministic per seed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::rng::Rng;
+use crate::measure::sample::{Metric, Series};
+use crate::measure::settings::Settings;
+use crate::measure::stats::{self, Verdict};
+
+/// A variant's metric relative to the baseline's on the same workload.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Estimated `variant / baseline` (the median of per-round ratios when paired).
+    pub ratio: f64,
+    /// Confidence interval of the ratio.
+    pub lo: f64,
+    pub hi: f64,
+    /// True when resampled as per-round pairs.
+    pub paired: bool,
+    pub verdict: Verdict,
+}
+
+impl Comparison {
+    /// Relative change in percent (`+7.8` for a ratio of 1.078).
+    pub fn change_pct(&self) -> f64 {
+        (self.ratio - 1.0) * 100.0
+    }
+
+    /// Half the width of the interval, in percentage points.
+    pub fn half_width_pct(&self) -> f64 {
+        (self.hi - self.lo) / 2.0 * 100.0
+    }
+}
+
+/// One metric over a series' measured samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    pub median: f64,
+    /// Confidence interval of the median (absent with fewer than 3 samples).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lo: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hi: Option<f64>,
+    pub min: f64,
+    pub max: f64,
+    /// Number of samples summarised.
+    pub n: usize,
+    /// Absent for the baseline itself and when either side has too few samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_baseline: Option<Comparison>,
+}
+
+impl MetricSummary {
+    /// Half the width of the median's interval relative to the median, in percent.
+    pub fn half_width_pct(&self) -> Option<f64> {
+        match (self.lo, self.hi) {
+            (Some(lo), Some(hi)) if self.median != 0.0 => {
+                Some((hi - lo) / 2.0 / self.median.abs() * 100.0)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Everything the report shows about one variant on one workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Measured (non-warm-up) samples.
+    pub runs: usize,
+    /// Samples flagged as outliers on the primary metric.
+    pub outliers: usize,
+    /// Service workloads: connection errors and non-2xx responses over all measured samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_2xx: Option<u64>,
+    pub metrics: BTreeMap<Metric, MetricSummary>,
+}
+
+impl Summary {
+    pub fn metric(&self, m: Metric) -> Option<&MetricSummary> {
+        self.metrics.get(&m)
+    }
+}
+
+fn metric_key(m: Metric) -> u64 {
+    Metric::COMMAND
+        .iter()
+        .chain(Metric::SERVICE)
+        .position(|&x| x == m)
+        .unwrap_or(0) as u64
+}
+
+/// Compares `metric` of `series` with `baseline`; the random stream depends only on
+/// (seed, variant, workload, metric), so results do not depend on evaluation order.
+pub fn compare(
+    series: &Series,
+    baseline: &Series,
+    metric: Metric,
+    settings: &Settings,
+    variant: usize,
+    workload: usize,
+) -> Option<Comparison> {
+    let mut rng = Rng::derived(
+        settings.seed,
+        &[variant as u64, workload as u64, metric_key(metric), 1],
+    );
+    let r = stats::ratio_ci(
+        &series.values(metric),
+        &baseline.values(metric),
+        settings.bootstrap(),
+        &mut rng,
+    )?;
+    Some(Comparison {
+        ratio: r.interval.estimate,
+        lo: r.interval.lo,
+        hi: r.interval.hi,
+        paired: r.paired,
+        verdict: stats::verdict(&r.interval, settings.noise_threshold, metric.direction()),
+    })
+}
+
+/// Summarises every metric of `series`; `baseline` is `None` for the baseline itself.
+pub fn summarize(
+    series: &Series,
+    baseline: Option<&Series>,
+    settings: &Settings,
+    variant: usize,
+    workload: usize,
+) -> Summary {
+    let mut metrics = BTreeMap::new();
+    for &metric in Metric::for_kind(series.kind) {
+        let values: Vec<f64> = series.values(metric).into_iter().map(|(_, v)| v).collect();
+        let Some(median) = stats::median(&values) else {
+            continue;
+        };
+        let mut rng = Rng::derived(
+            settings.seed,
+            &[variant as u64, workload as u64, metric_key(metric), 0],
+        );
+        let ci = stats::median_ci(&values, settings.bootstrap(), &mut rng);
+        metrics.insert(
+            metric,
+            MetricSummary {
+                median,
+                lo: ci.map(|c| c.lo),
+                hi: ci.map(|c| c.hi),
+                min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                n: values.len(),
+                vs_baseline: baseline
+                    .and_then(|b| compare(series, b, metric, settings, variant, workload)),
+            },
+        );
+    }
+    let measured = series.samples.iter().filter(|r| !r.warmup);
+    let (errors, non_2xx) = match series.kind {
+        crate::config::WorkloadKind::Service => {
+            let (mut e, mut n) = (0, 0);
+            for r in measured.clone() {
+                if let crate::measure::sample::Sample::Service(s) = &r.sample {
+                    e += s.errors;
+                    n += s.non_2xx;
+                }
+            }
+            (Some(e), Some(n))
+        }
+        crate::config::WorkloadKind::Command => (None, None),
+    };
+    Summary {
+        runs: series.runs(),
+        outliers: measured.filter(|r| r.outlier.is_some()).count(),
+        errors,
+        non_2xx,
+        metrics,
+    }
+}
+
+/// Flags measured samples whose primary metric lies beyond the IQR fences; clears old flags.
+pub fn flag_outliers(series: &mut Series) {
+    let primary = Metric::primary(series.kind);
+    let idx: Vec<usize> = (0..series.samples.len())
+        .filter(|&i| !series.samples[i].warmup)
+        .filter(|&i| series.samples[i].sample.value(primary).is_some())
+        .collect();
+    let values: Vec<f64> = idx
+        .iter()
+        .map(|&i| series.samples[i].sample.value(primary).unwrap_or(f64::NAN))
+        .collect();
+    for r in series.samples.iter_mut() {
+        r.outlier = None;
+    }
+    for (&i, flag) in idx.iter().zip(stats::outliers(&values)) {
+        series.samples[i].outlier = flag;
+    }
+}

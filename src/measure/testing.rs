@@ -1,0 +1,129 @@
+//! A deterministic mock `Executor` for engine and report tests: each (variant, workload) has a
+//! true value and a relative noise; it can fail on a chosen call and raise the stop flag.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Result, bail};
+
+use crate::config::WorkloadKind;
+use crate::measure::engine::Executor;
+use crate::measure::rng::Rng;
+use crate::measure::sample::{CommandSample, Sample, ServiceSample};
+
+/// How one (variant, workload) pair behaves.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    pub kind: WorkloadKind,
+    /// Wall seconds (command) or requests per second (service).
+    pub center: f64,
+    /// Relative standard deviation of each sample.
+    pub noise: f64,
+    pub rss: u64,
+    /// Fail on this (0-based) call of the pair, with this message.
+    pub fail_on: Option<(usize, String)>,
+}
+
+impl Behaviour {
+    pub fn command(wall: f64, noise: f64) -> Behaviour {
+        Behaviour {
+            kind: WorkloadKind::Command,
+            center: wall,
+            noise,
+            rss: 50_000_000,
+            fail_on: None,
+        }
+    }
+
+    pub fn service(rps: f64, noise: f64) -> Behaviour {
+        Behaviour {
+            kind: WorkloadKind::Service,
+            center: rps,
+            noise,
+            rss: 80_000_000,
+            fail_on: None,
+        }
+    }
+
+    pub fn rss(mut self, rss: u64) -> Behaviour {
+        self.rss = rss;
+        self
+    }
+
+    pub fn fail_on(mut self, call: usize, message: &str) -> Behaviour {
+        self.fail_on = Some((call, message.to_string()));
+        self
+    }
+}
+
+pub struct MockExecutor {
+    rng: Rng,
+    /// `behaviour[variant][workload]`
+    pub behaviour: Vec<Vec<Behaviour>>,
+    /// Every call, in order.
+    pub calls: Vec<(usize, usize)>,
+    /// Raise this flag after this many calls (simulates Ctrl-C during a run).
+    pub stop_after: Option<(usize, Arc<AtomicBool>)>,
+}
+
+impl MockExecutor {
+    pub fn new(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> MockExecutor {
+        MockExecutor {
+            rng: Rng::new(seed),
+            behaviour,
+            calls: Vec::new(),
+            stop_after: None,
+        }
+    }
+}
+
+impl Executor for MockExecutor {
+    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
+        let nth = self
+            .calls
+            .iter()
+            .filter(|c| **c == (variant, workload))
+            .count();
+        self.calls.push((variant, workload));
+        if let Some((after, flag)) = &self.stop_after
+            && self.calls.len() >= *after
+        {
+            flag.store(true, Ordering::SeqCst);
+        }
+        let b = &self.behaviour[variant][workload];
+        if let Some((call, msg)) = &b.fail_on
+            && *call == nth
+        {
+            bail!("{msg}");
+        }
+        let jitter = 1.0 + b.noise * self.rng.normal();
+        let rss = Some((b.rss as f64 * (1.0 + 0.001 * self.rng.normal())) as u64 / 4096 * 4096);
+        Ok(match b.kind {
+            WorkloadKind::Command => {
+                let wall = b.center * jitter;
+                Sample::Command(CommandSample {
+                    wall_secs: wall,
+                    user_secs: wall * 0.93,
+                    sys_secs: wall * 0.05,
+                    peak_rss_bytes: rss,
+                })
+            }
+            WorkloadKind::Service => {
+                let rps = b.center * jitter;
+                let p50 = 32.0 / rps; // 32 connections kept busy
+                Sample::Service(ServiceSample {
+                    requests_per_sec: rps,
+                    p50_secs: p50,
+                    p90_secs: p50 * 1.6,
+                    p99_secs: p50 * 3.0 * (1.0 + b.noise * self.rng.normal()),
+                    p999_secs: p50 * 6.0,
+                    requests: (rps * 10.0) as u64,
+                    errors: 0,
+                    non_2xx: 0,
+                    duration_secs: 10.0,
+                    peak_rss_bytes: rss,
+                })
+            }
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Number formats of the reports: durations in one unit per column, rates with thousands
+//! separators, signed percentages, and failure reasons cut to fit a cell.
+
+use crate::measure::sample::Metric;
+pub use crate::ui::format_bytes;
+
+/// How a column prints its values: durations share one unit and precision, chosen from the
+/// column's largest value, so `1.20 s` and `0.90 s` line up instead of `1.20 s` and `899.41 ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    unit: &'static str,
+    factor: f64,
+    decimals: usize,
+}
+
+impl Scale {
+    pub fn for_durations(max_secs: f64) -> Scale {
+        let (unit, factor) = if max_secs >= 1.0 {
+            ("s", 1.0)
+        } else if max_secs >= 1e-3 {
+            ("ms", 1e3)
+        } else {
+            ("µs", 1e6)
+        };
+        let top = max_secs * factor;
+        let decimals = if top >= 100.0 {
+            0
+        } else if top >= 10.0 {
+            1
+        } else {
+            2
+        };
+        Scale {
+            unit,
+            factor,
+            decimals,
+        }
+    }
+
+    fn duration(&self, secs: f64) -> String {
+        format!("{:.*} {}", self.decimals, secs * self.factor, self.unit)
+    }
+}
+
+pub fn format_value(metric: Metric, value: f64, scale: Scale) -> String {
+    match metric {
+        Metric::PeakRss => format_bytes(value.max(0.0) as u64),
+        Metric::RequestsPerSec => format_rate(value),
+        _ => scale.duration(value),
+    }
+}
+
+/// `45,000` above 100, `12.5` below.
+fn format_rate(x: f64) -> String {
+    if x < 100.0 {
+        return format!("{x:.1}");
+    }
+    let digits = format!("{:.0}", x);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `+7.8%`, `-12.3%`, `+150%`.
+pub fn format_pct(pct: f64) -> String {
+    if pct.abs() >= 100.0 {
+        format!("{pct:+.0}%")
+    } else {
+        format!("{pct:+.1}%")
+    }
+}
+
+/// First line of a reason, cut to fit a cell.
+pub fn short_reason(reason: &str) -> String {
+    const MAX: usize = 48;
+    let line = reason
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > MAX {
+        let cut: String = line.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
+/// `1` for 1.0, `2.5` for 2.5.
+pub fn trim_float(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(format_rate(45_000.4), "45,000");
+        assert_eq!(format_rate(1_234_567.0), "1,234,567");
+        assert_eq!(format_rate(999.0), "999");
+        assert_eq!(format_rate(12.34), "12.3");
+        assert_eq!(format_pct(7.84), "+7.8%");
+        assert_eq!(format_pct(-12.345), "-12.3%");
+        assert_eq!(format_pct(150.2), "+150%");
+        assert_eq!(trim_float(1.0), "1");
+        assert_eq!(trim_float(2.5), "2.5");
+        assert_eq!(short_reason("\nfirst line\nsecond"), "first line");
+        assert_eq!(short_reason(&"x".repeat(60)).chars().count(), 48);
+        let s = Scale::for_durations(1.2);
+        assert_eq!(
+            (s.duration(1.2), s.duration(0.89941)),
+            ("1.20 s".into(), "0.90 s".into())
+        );
+        let s = Scale::for_durations(0.0123);
+        assert_eq!(s.duration(0.0123), "12.3 ms");
+        assert_eq!(Scale::for_durations(0.00045).duration(0.00045), "450 µs");
+    }
+}

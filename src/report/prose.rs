@@ -1,0 +1,233 @@
+//! The plain-language paragraph under the tables: per variant, how it compares with the
+//! baseline in speed (only differences beyond noise), size and compile time.
+
+use crate::config::WorkloadKind;
+use crate::measure::sample::Metric;
+use crate::measure::stats::Verdict;
+use crate::report::format::short_reason;
+use crate::report::model::{Run, VariantResult};
+
+/// A predicate phrase: its verb ("is", "takes", …) and the rest, so "is" need not repeat.
+type Phrase = (&'static str, String);
+
+fn pct(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}%")
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
+/// How variant `v` did on workload `w`; `base` is named in the first phrase that compares.
+fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bool) -> Phrase {
+    let workload = &run.workloads[w];
+    let on = if many {
+        format!(" on {}", workload.name)
+    } else {
+        String::new()
+    };
+    let m = run.variants[v].measurement(w);
+    if let Some(reason) = m.and_then(|m| m.failure.as_deref()) {
+        return (
+            "failed",
+            format!("{on} ({})", short_reason(reason))
+                .trim_start()
+                .to_string(),
+        );
+    }
+    if m.and_then(|m| m.summary.as_ref()).is_none() {
+        return ("was", format!("not measured{on}"));
+    }
+    let baseline_failed = run
+        .baseline()
+        .and_then(|b| b.measurement(w))
+        .is_none_or(|m| m.failure.is_some() || m.summary.is_none());
+    if baseline_failed {
+        return (
+            "is",
+            format!("not compared{on} (the baseline was not measured)"),
+        );
+    }
+    let metric = Metric::primary(workload.kind);
+    let Some(c) = run.metric(v, w, metric).and_then(|s| s.vs_baseline) else {
+        return ("is", format!("not compared{on} (too few runs)"));
+    };
+    match c.verdict {
+        Verdict::WithinNoise => {
+            let of = base.take().map(|b| format!(" of {b}")).unwrap_or_default();
+            ("is", format!("within noise{of}{on}"))
+        }
+        _ => {
+            let than = base
+                .take()
+                .map(|b| format!(" than {b}"))
+                .unwrap_or_default();
+            let change = (c.ratio - 1.0) * 100.0;
+            let word = match (workload.kind, change < 0.0) {
+                (WorkloadKind::Command, true) => "faster",
+                (WorkloadKind::Command, false) => "slower",
+                (WorkloadKind::Service, true) => "fewer req/s",
+                (WorkloadKind::Service, false) => "more req/s",
+            };
+            (
+                "is",
+                format!(
+                    "{:.1}% {word}{than}{on} (±{:.1}%)",
+                    change.abs(),
+                    c.half_width_pct()
+                ),
+            )
+        }
+    }
+}
+
+fn size_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
+    let (a, b) = (v.build.as_ref()?, base.build.as_ref()?);
+    if b.file_size_bytes == 0 {
+        return None;
+    }
+    let change = (a.file_size_bytes as f64 / b.file_size_bytes as f64 - 1.0) * 100.0;
+    Some(if change.abs() < 0.5 {
+        ("is", "the same size".into())
+    } else if change < 0.0 {
+        ("is", format!("{} smaller", pct(-change)))
+    } else {
+        ("is", format!("{} larger", pct(change)))
+    })
+}
+
+fn compile_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
+    let (a, b) = (v.build.as_ref()?, base.build.as_ref()?);
+    if b.compile_time_secs <= 0.0 {
+        return None;
+    }
+    let r = a.compile_time_secs / b.compile_time_secs;
+    Some(if r >= 1.1 {
+        ("takes", format!("{r:.1}× as long to compile"))
+    } else if r <= 0.9 {
+        ("compiles", format!("{} faster", pct((1.0 - r) * 100.0)))
+    } else {
+        ("compiles", "in about the same time".into())
+    })
+}
+
+fn all_within_noise(run: &Run, v: usize) -> bool {
+    run.workloads.iter().enumerate().all(|(w, wl)| {
+        run.metric(v, w, Metric::primary(wl.kind))
+            .and_then(|s| s.vs_baseline)
+            .is_some_and(|c| c.verdict == Verdict::WithinNoise)
+    })
+}
+
+/// "a, b, and c" with "is" said once per run of phrases that share it.
+fn join(phrases: &[Phrase]) -> String {
+    let mut parts = Vec::new();
+    let mut prev = "";
+    for (verb, rest) in phrases {
+        if *verb == prev && *verb == "is" {
+            parts.push(rest.clone());
+        } else {
+            parts.push(format!("{verb} {rest}"));
+        }
+        prev = verb;
+    }
+    match parts.len() {
+        0 => String::new(),
+        1 => parts.remove(0),
+        2 => format!("{} and {}", parts[0], parts[1]),
+        n => format!("{}, and {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
+/// The whole paragraph.
+pub fn summary(run: &Run) -> String {
+    let Some(base) = run.baseline() else {
+        return "There is no baseline variant to compare with.".into();
+    };
+    let mut sentences = Vec::new();
+    if let Some(reason) = &base.failure {
+        sentences.push(format!(
+            "The baseline {} did not build ({}), so nothing is compared.",
+            base.name,
+            short_reason(reason)
+        ));
+    }
+    let many = run.workloads.len() > 1;
+    for (v, variant) in run.variants.iter().enumerate() {
+        if v == run.baseline || base.failure.is_some() {
+            continue;
+        }
+        if let Some(reason) = &variant.failure {
+            sentences.push(format!(
+                "{} did not build ({}).",
+                variant.name,
+                short_reason(reason)
+            ));
+            continue;
+        }
+        let mut mention = Some(base.name.as_str());
+        let mut phrases: Vec<Phrase> = if many && all_within_noise(run, v) {
+            mention = None;
+            vec![(
+                "is",
+                format!("within noise of {} on every workload", base.name),
+            )]
+        } else {
+            (0..run.workloads.len())
+                .map(|w| speed_phrase(run, v, w, &mut mention, many))
+                .collect()
+        };
+        if let Some(b) = mention {
+            // No speed phrase named the baseline (e.g. all failed): name it with the size.
+            phrases.push(("is", format!("compared with {b}")));
+        }
+        phrases.extend(size_phrase(variant, base));
+        phrases.extend(compile_phrase(variant, base));
+        sentences.push(format!("{} {}.", variant.name, join(&phrases)));
+    }
+    if run.interrupted {
+        sentences.push(format!(
+            "The run was interrupted after {} complete round{}, so these figures are partial.",
+            run.rounds,
+            if run.rounds == 1 { "" } else { "s" }
+        ));
+    } else if run.stop == Some(crate::measure::engine::StopReason::TimeLimit) {
+        sentences.push(format!(
+            "Measuring stopped at the time limit after {} rounds; differences marked ≈ may \
+             become clear with more runs.",
+            run.rounds
+        ));
+    } else if run.stop == Some(crate::measure::engine::StopReason::MaxRuns) {
+        sentences.push(format!(
+            "Measuring stopped at the maximum of {} rounds; differences marked ≈ are too small \
+             to tell apart from noise on this machine.",
+            run.rounds
+        ));
+    }
+    if sentences.is_empty() {
+        sentences.push(format!("Only the baseline {} was measured.", base.name));
+    }
+    sentences.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_phrases_saying_is_once() {
+        let p = |v: &'static str, r: &str| (v, r.to_string());
+        assert_eq!(
+            join(&[
+                p("is", "12% faster than release (±1.1%)"),
+                p("is", "40% smaller"),
+                p("takes", "2.1× as long to compile")
+            ]),
+            "is 12% faster than release (±1.1%), 40% smaller, and takes 2.1× as long to compile"
+        );
+        assert_eq!(
+            join(&[p("failed", "on api (boom)"), p("is", "3.0% larger")]),
+            "failed on api (boom) and is 3.0% larger"
+        );
+    }
+}

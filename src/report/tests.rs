@@ -1,0 +1,329 @@
+//! Report tests: a fixed-seed mock measurement through the real engine, rendered as table and
+//! Markdown snapshots; JSON round trip and the saved-results store.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use crate::config::WorkloadKind;
+use crate::measure::engine::measure;
+use crate::measure::progress::NoProgress;
+use crate::measure::settings::Settings;
+use crate::measure::size::SectionSizes;
+use crate::measure::testing::{Behaviour, MockExecutor};
+use crate::report::model::*;
+use crate::report::{Format, render, store};
+use crate::variant::Variant;
+
+fn variant(name: &str, spec: &str) -> Variant {
+    let mut v = Variant::new(name, "release");
+    v.apply_spec(spec).unwrap();
+    v
+}
+
+fn build(size: u64, compile: f64, cached: bool, builds: u32) -> BuildInfo {
+    BuildInfo {
+        binary: PathBuf::from("/work/example/target/tune/0123456789abcdef/example"),
+        file_size_bytes: size,
+        sections: Some(SectionSizes {
+            text: size / 2,
+            rodata: size / 5,
+            data: size / 100,
+            debug: 0,
+        }),
+        compile_time_secs: compile,
+        compile_time_cached: cached,
+        builds,
+    }
+}
+
+/// Everything volatile (time, paths, versions) is fixed; samples come from a seeded mock.
+fn fixture(services: bool) -> Run {
+    let settings = Settings {
+        min_runs: 10,
+        max_runs: 30,
+        warmup: 1,
+        seed: 42,
+        resamples: 1000,
+        ..Settings::default()
+    };
+    let mut run = Run::new(
+        RunCommand::Compare,
+        ProjectInfo {
+            root: "/work/example".into(),
+            package: "example".into(),
+            bin: "example".into(),
+        },
+        HostInfo {
+            rustc_version: "1.95.0".into(),
+            llvm_version: "22.1.0".into(),
+            host_triple: "x86_64-unknown-linux-gnu".into(),
+            target_triple: "x86_64-unknown-linux-gnu".into(),
+            cpu_model: Some("Example CPU @ 3.00GHz".into()),
+            cpus: Some(2),
+        },
+        settings,
+    );
+    run.cargo_tune_version = "0.0.0-test".into();
+    run.started = "2025-06-01T12:00:00Z".into();
+    run.workloads.push(WorkloadInfo {
+        name: "parse-big".into(),
+        kind: WorkloadKind::Command,
+    });
+    if services {
+        run.workloads.push(WorkloadInfo {
+            name: "api".into(),
+            kind: WorkloadKind::Service,
+        });
+    }
+    let flags = |v: &Variant| v.added_rustflags();
+    let release = variant("release", "");
+    let production = variant(
+        "production",
+        "lto=fat,codegen-units=1,panic=abort,strip=symbols",
+    );
+    let balanced = variant("balanced", "lto=thin");
+    run.variants.push(VariantResult::built(
+        release.clone(),
+        flags(&release),
+        build(4_400_000, 40.2, false, 1),
+    ));
+    run.variants.push(VariantResult::built(
+        production.clone(),
+        flags(&production),
+        build(2_640_000, 84.4, false, 1),
+    ));
+    run.variants.push(VariantResult::built(
+        balanced.clone(),
+        flags(&balanced),
+        build(3_900_000, 52.0, true, 1),
+    ));
+    let mut behaviour = vec![
+        vec![
+            Behaviour::command(1.20, 0.01).rss(52_000_000),
+            Behaviour::service(45_000.0, 0.02),
+        ],
+        vec![
+            Behaviour::command(1.05, 0.01).rss(50_000_000),
+            Behaviour::service(49_000.0, 0.02),
+        ],
+        vec![
+            Behaviour::command(1.20, 0.01).rss(52_000_000),
+            Behaviour::service(45_000.0, 0.02),
+        ],
+    ];
+    if services {
+        let pgo = variant(
+            "production+pgo",
+            "lto=fat,codegen-units=1,panic=abort,strip=symbols",
+        );
+        run.variants.push(VariantResult::built(
+            pgo.clone(),
+            flags(&pgo),
+            build(2_700_000, 190.5, false, 2),
+        ));
+        behaviour.push(vec![
+            Behaviour::command(0.90, 0.01).rss(49_000_000),
+            Behaviour::service(58_000.0, 0.02).fail_on(
+                2,
+                "service did not answer on http://127.0.0.1:3999/health within 10s\nlast output: listening on 0.0.0.0:3999",
+            ),
+        ]);
+        let min_size = variant("min-size", "opt-level=z,lto=fat");
+        run.variants.push(VariantResult::failed(
+            min_size.clone(),
+            flags(&min_size),
+            "cargo build failed: error: linking with `cc` failed: exit status: 1\nnote: collect2: error: ld returned 1 exit status",
+        ));
+        behaviour.push(vec![
+            Behaviour::command(1.0, 0.0),
+            Behaviour::service(1.0, 0.0),
+        ]);
+    } else {
+        for b in &mut behaviour {
+            b.truncate(1);
+        }
+    }
+    run.notes
+        .push("PGO profiles were gathered from the parse-big and api workloads.".into());
+    let plan = run.plan();
+    let mut exec = MockExecutor::new(11, behaviour);
+    let outcome = measure(
+        &plan,
+        &run.settings,
+        &mut exec,
+        &mut NoProgress,
+        &AtomicBool::new(false),
+    );
+    run.record(outcome);
+    run.finished = Some("2025-06-01T12:05:00Z".into());
+    run.elapsed_secs = 300.0;
+    run
+}
+
+#[test]
+fn table_snapshot() {
+    let run = fixture(true);
+    insta::assert_snapshot!(render(&run, Format::Table, false).unwrap());
+}
+
+#[test]
+fn single_workload_table_snapshot() {
+    let run = fixture(false);
+    insta::assert_snapshot!(render(&run, Format::Table, false).unwrap());
+}
+
+#[test]
+fn markdown_snapshot() {
+    let run = fixture(true);
+    insta::assert_snapshot!(render(&run, Format::Markdown, false).unwrap());
+}
+
+#[test]
+fn colour_replaces_star_markers() {
+    let run = fixture(false);
+    let plain = render(&run, Format::Table, false).unwrap();
+    let color = render(&run, Format::Table, true).unwrap();
+    assert!(plain.contains("* best in its column"));
+    assert!(color.contains("\u{1b}["), "no ANSI styling");
+    assert!(!color.contains("* best in its column"));
+    assert!(!plain.contains('\u{1b}'));
+}
+
+#[test]
+fn json_round_trips_through_the_store() {
+    let run = fixture(true);
+    let dir = tempfile::tempdir().unwrap();
+    let first = store::save(&run, dir.path()).unwrap();
+    let mut second_run = run.clone();
+    second_run.command = RunCommand::Auto;
+    let second = store::save(&second_run, dir.path()).unwrap();
+    assert_eq!(first.parent().unwrap(), dir.path().join("results"));
+    assert!(
+        first
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .ends_with("-compare.json")
+    );
+    assert!(first.file_name() < second.file_name(), "names sort by time");
+    let (path, last) = store::load_last(dir.path()).unwrap();
+    assert_eq!(path, second);
+    assert_eq!(last, second_run);
+    assert_eq!(store::load(&first).unwrap(), run);
+
+    // The JSON is the documented shape, with every sample and the warm-ups flagged.
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&run, Format::Json, false).unwrap()).unwrap();
+    assert_eq!(json["schema"], SCHEMA);
+    assert_eq!(json["command"], "compare");
+    let m = &json["variants"][0]["measurements"][0];
+    assert_eq!(m["kind"], "command");
+    assert_eq!(m["samples"][0]["warmup"], true);
+    assert_eq!(m["samples"][0]["kind"], "command");
+    assert!(m["samples"][1]["wall_secs"].as_f64().unwrap() > 1.0);
+    assert!(m["summary"]["metrics"]["wall"]["median"].as_f64().is_some());
+    let vs = &json["variants"][1]["measurements"][0]["summary"]["metrics"]["wall"]["vs_baseline"];
+    assert_eq!(vs["verdict"], "better");
+    assert_eq!(vs["paired"], true);
+    assert_eq!(json["variants"][4]["build"], serde_json::Value::Null);
+    assert!(
+        json["variants"][4]["failure"]
+            .as_str()
+            .unwrap()
+            .contains("linking")
+    );
+    assert_eq!(json["variants"][1]["variant"]["settings"]["lto"], "fat");
+}
+
+#[test]
+fn summaries_are_reproducible_from_the_raw_samples() {
+    let run = fixture(true);
+    let mut again = run.clone();
+    again.summarize();
+    assert_eq!(again, run);
+}
+
+#[test]
+fn store_errors_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = format!("{:#}", store::load_last(dir.path()).unwrap_err());
+    assert!(
+        e.contains("no saved results") && e.contains("cargo tune compare"),
+        "{e}"
+    );
+
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, r#"{"schema": 99}"#).unwrap();
+    let e = format!("{:#}", store::load(&newer).unwrap_err());
+    assert!(e.contains("newer cargo-tune"), "{e}");
+
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, r#"{"name": "x"}"#).unwrap();
+    let e = format!("{:#}", store::load(&other).unwrap_err());
+    assert!(e.contains("not a cargo-tune result"), "{e}");
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{"schema": 1, "command": "compare"}"#).unwrap();
+    let e = format!("{:#}", store::load(&broken).unwrap_err());
+    assert!(e.contains("cannot read the results"), "{e}");
+}
+
+#[test]
+fn an_interrupted_run_is_rendered_as_partial() {
+    use std::sync::Arc;
+    let mut run = fixture(false);
+    let flag = Arc::new(AtomicBool::new(false));
+    let mut exec = MockExecutor::new(
+        5,
+        vec![
+            vec![Behaviour::command(1.0, 0.01)],
+            vec![Behaviour::command(0.9, 0.01)],
+            vec![Behaviour::command(1.0, 0.01)],
+        ],
+    );
+    exec.stop_after = Some((3 + 3 * 4 + 1, flag.clone()));
+    let outcome = measure(
+        &run.plan(),
+        &run.settings,
+        &mut exec,
+        &mut NoProgress,
+        &flag,
+    );
+    run.record(outcome);
+    assert!(run.interrupted);
+    assert_eq!(run.rounds, 4);
+    let table = render(&run, Format::Table, false).unwrap();
+    assert!(
+        table.contains(
+            "The run was interrupted after 4 complete rounds, so these figures are partial."
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("4 runs per variant") || table.contains("5 runs per variant"),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&run, Format::Json, false).unwrap()).unwrap();
+    assert_eq!(json["interrupted"], true);
+    assert_eq!(json["stop"], "interrupted");
+}
+
+#[test]
+fn service_errors_are_pointed_out() {
+    let mut run = fixture(true);
+    if let crate::measure::sample::Sample::Service(s) =
+        &mut run.variants[1].measurements[1].samples[3].sample
+    {
+        s.errors = 2;
+        s.non_2xx = 1;
+    }
+    run.summarize();
+    let table = render(&run, Format::Table, false).unwrap();
+    assert!(
+        table
+            .contains("production on api: 2 connection errors and 1 non-2xx response over 30 runs"),
+        "{table}"
+    );
+}

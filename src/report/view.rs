@@ -1,0 +1,395 @@
+//! What the table and Markdown reports show, computed once from a `Run`: one table per workload
+//! (one row per variant), cell texts, which cell is best in its column, and footnotes.
+
+use std::time::Duration;
+
+use crate::config::WorkloadKind;
+use crate::measure::sample::Metric;
+use crate::measure::stats::Verdict;
+use crate::measure::summary::MetricSummary;
+use crate::report::format::{Scale, format_bytes, format_pct, format_value, trim_float};
+use crate::report::model::{Run, VariantResult};
+use crate::ui::format_duration;
+
+/// How a cell should read at a glance (colour only; the text says it too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Worse,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellView {
+    pub text: String,
+    /// Best in its column (and, for measured values, beyond noise).
+    pub best: bool,
+    pub tone: Tone,
+}
+
+impl CellView {
+    fn plain(text: impl Into<String>) -> CellView {
+        CellView {
+            text: text.into(),
+            best: false,
+            tone: Tone::Plain,
+        }
+    }
+}
+
+/// One table: a workload, with one row per variant.
+#[derive(Debug, Clone)]
+pub struct TableView {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<CellView>>,
+}
+
+/// Everything a report prints, before formatting.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub tables: Vec<TableView>,
+    /// Plain-language paragraph under the tables.
+    pub summary: String,
+    /// Markers and conventions used in the tables.
+    pub legend: Vec<String>,
+    /// Full failure reasons, `name: reason`.
+    pub failures: Vec<(String, String)>,
+    pub notes: Vec<String>,
+}
+
+/// Columns of a workload's table after Variant and Size.
+fn measured_columns(kind: WorkloadKind) -> &'static [(Metric, &'static str, bool)] {
+    // (metric, header, show its change with the interval)
+    match kind {
+        WorkloadKind::Command => &[
+            (Metric::Wall, "Time", true),
+            (Metric::PeakRss, "Peak memory", false),
+        ],
+        WorkloadKind::Service => &[
+            (Metric::RequestsPerSec, "Req/s", true),
+            (Metric::P99, "p99 latency", true),
+            (Metric::PeakRss, "Peak memory", false),
+        ],
+    }
+}
+
+/// Text of a measured cell: the median, then either its own interval (baseline), the change
+/// with the ratio's interval, or `≈ (within noise)`.
+fn measured_text(
+    m: &MetricSummary,
+    metric: Metric,
+    scale: Scale,
+    is_baseline: bool,
+    with_change: bool,
+) -> String {
+    let value = format_value(metric, m.median, scale);
+    if is_baseline {
+        return match m.half_width_pct() {
+            Some(h) if with_change => format!("{value} ±{h:.1}%"),
+            _ => value,
+        };
+    }
+    match m.vs_baseline {
+        Some(c) if c.verdict == Verdict::WithinNoise => {
+            if with_change {
+                format!("{value} ≈ (within noise)")
+            } else {
+                value
+            }
+        }
+        Some(c) if with_change => format!(
+            "{value} {} ±{:.1}%",
+            format_pct(c.change_pct()),
+            c.half_width_pct()
+        ),
+        Some(c) => format!("{value} ({})", format_pct(c.change_pct())),
+        None => value,
+    }
+}
+
+/// Which rows hold the best value of a measured column: the best median, provided the
+/// difference is beyond noise (a non-baseline `Better`, or a baseline every other row is
+/// `Worse` than). Within noise, no winner is printed.
+fn best_measured(run: &Run, w: usize, metric: Metric) -> Option<usize> {
+    let b = run.baseline;
+    let lower = metric.direction() == crate::measure::stats::Direction::LowerIsBetter;
+    let candidates: Vec<(usize, &MetricSummary)> = (0..run.variants.len())
+        .filter(|&v| {
+            run.variants[v]
+                .measurement(w)
+                .is_some_and(|m| m.failure.is_none())
+        })
+        .filter_map(|v| Some((v, run.metric(v, w, metric)?)))
+        .collect();
+    if candidates.len() < 2 {
+        return None;
+    }
+    let (best, _) = candidates.iter().copied().reduce(|a, c| {
+        let better = if lower {
+            c.1.median < a.1.median
+        } else {
+            c.1.median > a.1.median
+        };
+        if better { c } else { a }
+    })?;
+    let verdict = |v: usize| run.metric(v, w, metric)?.vs_baseline.map(|c| c.verdict);
+    let clear = if best == b {
+        candidates
+            .iter()
+            .filter(|(v, _)| *v != b)
+            .all(|(v, _)| verdict(*v) == Some(Verdict::Worse))
+    } else {
+        verdict(best) == Some(Verdict::Better)
+    };
+    clear.then_some(best)
+}
+
+/// Rows with the minimum of a deterministic column, unless every row has the same value.
+fn best_min(values: &[Option<f64>]) -> Vec<bool> {
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let Some(min) = present.iter().copied().reduce(f64::min) else {
+        return vec![false; values.len()];
+    };
+    if present.len() < 2 || present.iter().all(|&x| x == min) {
+        return vec![false; values.len()];
+    }
+    values.iter().map(|v| *v == Some(min)).collect()
+}
+
+fn size_text(v: &VariantResult, base: Option<&VariantResult>, is_baseline: bool) -> String {
+    let Some(build) = &v.build else {
+        return "—".into();
+    };
+    let text = format_bytes(build.file_size_bytes);
+    match base.and_then(|b| b.build.as_ref()) {
+        Some(bb) if !is_baseline && bb.file_size_bytes > 0 => {
+            let pct = (build.file_size_bytes as f64 / bb.file_size_bytes as f64 - 1.0) * 100.0;
+            format!("{text} ({})", format_pct(pct))
+        }
+        _ => text,
+    }
+}
+
+fn compile_text(v: &VariantResult, base: Option<&VariantResult>, is_baseline: bool) -> String {
+    let Some(build) = &v.build else {
+        return "—".into();
+    };
+    let mut text = format_duration(Duration::from_secs_f64(build.compile_time_secs.max(0.0)));
+    let mut extra = Vec::new();
+    if let Some(bb) = base.and_then(|b| b.build.as_ref())
+        && !is_baseline
+        && bb.compile_time_secs > 0.0
+    {
+        extra.push(format!(
+            "{:.1}×",
+            build.compile_time_secs / bb.compile_time_secs
+        ));
+    }
+    if build.builds > 1 {
+        extra.push(format!("{} builds", build.builds));
+    }
+    if !extra.is_empty() {
+        text.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    if build.compile_time_cached {
+        text.push('†');
+    }
+    text
+}
+
+fn workload_table(run: &Run, w: usize) -> TableView {
+    let workload = &run.workloads[w];
+    let columns = measured_columns(workload.kind);
+    let base = run.baseline();
+    let mut headers = vec!["Variant".to_string(), "Size".to_string()];
+    headers.extend(columns.iter().map(|(_, h, _)| h.to_string()));
+    headers.push("Compile time".into());
+
+    let sizes: Vec<Option<f64>> = run
+        .variants
+        .iter()
+        .map(|v| v.build.as_ref().map(|b| b.file_size_bytes as f64))
+        .collect();
+    let compiles: Vec<Option<f64>> = run
+        .variants
+        .iter()
+        .map(|v| v.build.as_ref().map(|b| b.compile_time_secs))
+        .collect();
+    let best_size = best_min(&sizes);
+    let best_compile = best_min(&compiles);
+    let best_cols: Vec<Option<usize>> = columns
+        .iter()
+        .map(|(m, _, _)| best_measured(run, w, *m))
+        .collect();
+    let scales: Vec<Scale> = columns
+        .iter()
+        .map(|(m, _, _)| {
+            let max = (0..run.variants.len())
+                .filter_map(|v| run.metric(v, w, *m).map(|s| s.median))
+                .fold(0.0, f64::max);
+            Scale::for_durations(max)
+        })
+        .collect();
+
+    let mut rows = Vec::new();
+    for (v, variant) in run.variants.iter().enumerate() {
+        let is_baseline = v == run.baseline;
+        let name = if is_baseline {
+            format!("{} (baseline)", variant.name)
+        } else {
+            variant.name.clone()
+        };
+        let mut row = vec![CellView::plain(name)];
+        row.push(CellView {
+            best: best_size[v],
+            ..CellView::plain(size_text(variant, base, is_baseline))
+        });
+        // Reasons are long: the cell says what failed, the list under the table says why.
+        if variant.failure.is_some() {
+            row.push(CellView::plain("build failed (see below)"));
+            row.extend((1..columns.len()).map(|_| CellView::plain("—")));
+        } else {
+            match variant.measurement(w) {
+                Some(m) if m.failure.is_some() => {
+                    row.push(CellView::plain("failed (see below)"));
+                    row.extend((1..columns.len()).map(|_| CellView::plain("—")));
+                }
+                Some(_) => {
+                    for (c, (metric, _, with_change)) in columns.iter().enumerate() {
+                        let cell = match run.metric(v, w, *metric) {
+                            Some(s) => CellView {
+                                text: measured_text(
+                                    s,
+                                    *metric,
+                                    scales[c],
+                                    is_baseline,
+                                    *with_change,
+                                ),
+                                best: best_cols[c] == Some(v),
+                                tone: match s.vs_baseline.map(|c| c.verdict) {
+                                    Some(Verdict::Worse) => Tone::Worse,
+                                    _ => Tone::Plain,
+                                },
+                            },
+                            None => CellView::plain("—"),
+                        };
+                        row.push(cell);
+                    }
+                }
+                None => {
+                    row.push(CellView::plain("not measured"));
+                    row.extend((1..columns.len()).map(|_| CellView::plain("—")));
+                }
+            }
+        }
+        row.push(CellView {
+            best: best_compile[v],
+            ..CellView::plain(compile_text(variant, base, is_baseline))
+        });
+        rows.push(row);
+    }
+    let counts: Vec<usize> = run
+        .variants
+        .iter()
+        .filter_map(|v| v.measurement(w))
+        .filter(|m| m.failure.is_none())
+        .filter_map(|m| m.summary.as_ref().map(|s| s.runs))
+        .collect();
+    let (lo, hi) = (
+        counts.iter().copied().min().unwrap_or(0),
+        counts.iter().copied().max().unwrap_or(0),
+    );
+    let runs = if lo == hi {
+        format!("{hi} run{}", if hi == 1 { "" } else { "s" })
+    } else {
+        format!("{lo}–{hi} runs")
+    };
+    let title = format!(
+        "Workload {} ({}): {runs} per variant, medians with {:.0}% intervals",
+        workload.name,
+        workload.kind,
+        run.settings.confidence * 100.0
+    );
+    TableView {
+        title,
+        headers,
+        rows,
+    }
+}
+
+pub fn view(run: &Run) -> ReportView {
+    let tables = (0..run.workloads.len())
+        .map(|w| workload_table(run, w))
+        .collect();
+    let base_name = run
+        .baseline()
+        .map(|b| b.name.as_str())
+        .unwrap_or("baseline");
+    let mut legend = vec![format!(
+        "Changes are relative to {base_name}, with the half-width of their {:.0}% interval; \
+         ≈ means the interval does not lie entirely beyond the ±{}% noise threshold.",
+        run.settings.confidence * 100.0,
+        trim_float(run.settings.noise_threshold * 100.0)
+    )];
+    if run
+        .variants
+        .iter()
+        .any(|v| v.build.as_ref().is_some_and(|b| b.compile_time_cached))
+    {
+        legend.push(
+            "† compile time of an earlier cold build of the same configuration (the binary was up to date)."
+                .into(),
+        );
+    }
+    let mut failures = Vec::new();
+    for v in &run.variants {
+        if let Some(r) = &v.failure {
+            failures.push((v.name.clone(), format!("build failed: {r}")));
+        }
+        for m in &v.measurements {
+            if let Some(r) = &m.failure {
+                failures.push((format!("{} on {}", v.name, m.workload), r.clone()));
+            }
+        }
+    }
+    let mut notes = run.notes.clone();
+    for v in &run.variants {
+        for m in &v.measurements {
+            let Some(s) = &m.summary else { continue };
+            let (errors, non_2xx) = (s.errors.unwrap_or(0), s.non_2xx.unwrap_or(0));
+            if errors + non_2xx > 0 {
+                notes.push(format!(
+                    "{} on {}: {errors} connection error{} and {non_2xx} non-2xx response{} \
+                     over {} runs; check the workload before trusting its req/s.",
+                    v.name,
+                    m.workload,
+                    if errors == 1 { "" } else { "s" },
+                    if non_2xx == 1 { "" } else { "s" },
+                    s.runs
+                ));
+            }
+        }
+    }
+    ReportView {
+        tables,
+        summary: crate::report::prose::summary(run),
+        legend,
+        failures,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_columns_highlight_a_strict_minimum() {
+        assert_eq!(
+            best_min(&[Some(2.0), Some(1.0), None]),
+            vec![false, true, false]
+        );
+        assert_eq!(best_min(&[Some(1.0), Some(1.0)]), vec![false, false]);
+        assert_eq!(best_min(&[Some(1.0), None]), vec![false, false]);
+    }
+}
