@@ -5,3 +5,4 @@ mod utils;
 mod build;
 mod discovery;
 mod doctor;
+mod workload;
