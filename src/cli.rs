@@ -44,6 +44,9 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check the toolchain, the LLVM tools and the project's configuration.
     Doctor(commands::doctor::DoctorArgs),
+    /// Drive HTTP load at a URL and print requests/s and latency (a small wrk).
+    #[command(hide = true)]
+    Load(commands::load::LoadArgs),
 }
 
 /// Options shaped like cargo's own, accepted before or after the subcommand.

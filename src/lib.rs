@@ -17,6 +17,7 @@ pub mod report;
 pub mod toolchain;
 pub mod ui;
 pub mod variant;
+pub mod workload;
 
 use std::fmt;
 
@@ -51,5 +52,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Profile(a) => commands::profile::run(&ctx, a),
         Command::Report(a) => commands::report::run(&ctx, a),
         Command::Doctor(a) => commands::doctor::run(&ctx, a),
+        Command::Load(a) => commands::load::run(&ctx, a),
     }
 }

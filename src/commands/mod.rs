@@ -4,6 +4,7 @@ pub mod auto;
 pub mod build;
 pub mod compare;
 pub mod doctor;
+pub mod load;
 pub mod pgo;
 pub mod profile;
 pub mod report;

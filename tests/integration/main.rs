@@ -8,3 +8,4 @@ mod doctor;
 mod lints;
 mod profile;
 mod report;
+mod workload;

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Compares the built-in load generator (`cargo tune load`) with wrk on a trivial HTTP server:
+# same machine, same connection count, runs interleaved so drift hits both alike.
+# Usage: scripts/bench-loadgen.sh [ROUNDS] [CONNECTIONS] [DURATION]
+set -euo pipefail
+
+ROUNDS=${1:-3}
+CONNS=${2:-32}
+DUR=${3:-5s}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+
+# A trivial keep-alive HTTP/1.1 server, std only, one thread per connection.
+cat > "$WORK/server.rs" <<'RS'
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+fn serve(mut s: TcpStream) {
+    let _ = s.set_nodelay(true);
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut have = 0;
+    let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+    loop {
+        // Answer every complete request in the buffer (pipelining-safe), then read more.
+        let mut start = 0;
+        let mut out = Vec::new();
+        while let Some(end) = find(&buf[start..have], b"\r\n\r\n") {
+            let head = &buf[start..start + end];
+            let body = content_length(head);
+            if start + end + 4 + body > have {
+                break;
+            }
+            start += end + 4 + body;
+            out.extend_from_slice(reply);
+        }
+        if !out.is_empty() && s.write_all(&out).is_err() {
+            return;
+        }
+        buf.copy_within(start..have, 0);
+        have -= start;
+        if have == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match s.read(&mut buf[have..]) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => have += n,
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn content_length(head: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(head);
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("{}", listener.local_addr().unwrap().port());
+    for s in listener.incoming().flatten() {
+        std::thread::spawn(move || serve(s));
+    }
+}
+RS
+rustc -O --edition 2021 -o "$WORK/server" "$WORK/server.rs"
+
+echo "building cargo-tune (release)…" >&2
+cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
+TUNE="${CARGO_TARGET_DIR:-$ROOT/target}/release/cargo-tune"
+
+"$WORK/server" > "$WORK/port" &
+SERVER_PID=$!
+for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+PORT=$(cat "$WORK/port")
+URL="http://127.0.0.1:$PORT/"
+echo "server on $URL; $ROUNDS rounds, $CONNS connections, $DUR each" >&2
+
+WRK=()
+TUNES=()
+for i in $(seq "$ROUNDS"); do
+    w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
+    t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
+    WRK+=("$w")
+    TUNES+=("$t")
+    printf 'round %d: wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' \
+        "$i" "$w" "$t" "$(echo "$t / $w" | bc -l)"
+done
+
+sum() { local s=0; for x in "$@"; do s=$(echo "$s + $x" | bc -l); done; echo "$s"; }
+W=$(sum "${WRK[@]}")
+T=$(sum "${TUNES[@]}")
+printf 'mean:    wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' \
+    "$(echo "$W / $ROUNDS" | bc -l)" "$(echo "$T / $ROUNDS" | bc -l)" "$(echo "$T / $W" | bc -l)"

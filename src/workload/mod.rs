@@ -1,0 +1,184 @@
+//! Running the user's workloads against a given binary, for PGO profiles and for measurement:
+//! command workloads run to completion, service workloads are started, loaded over HTTP and stopped.
+
+mod command;
+pub mod load;
+mod ready;
+mod service;
+pub mod target;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{WorkloadConfig, WorkloadKind};
+use crate::process::Usage;
+
+pub use load::{Latency, LoadReport, LoadSpec};
+
+/// A command workload may run this long before it is killed, unless it sets `timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// How long a service has to become ready, unless it sets `ready-timeout`.
+pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait after SIGTERM (and again after SIGINT), unless it sets `stop-grace`.
+pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How one run differs between callers (PGO gathering, measurement, a one-off check).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Set on top of the workload's own `env` (e.g. `LLVM_PROFILE_FILE`).
+    pub extra_env: Vec<(String, String)>,
+    /// Let the load generator send requests to hosts other than loopback.
+    pub allow_remote: bool,
+    /// Services: drive `load.warmup` first and discard it.
+    pub warmup: bool,
+}
+
+/// What one run of a workload produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    Command(CommandRun),
+    Service(ServiceRun),
+}
+
+/// A command workload that ran to completion (`repeat` times).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandRun {
+    /// With `repeat > 1`: wall, user and sys summed over the executions, the largest max_rss.
+    #[serde(with = "UsageDef")]
+    pub usage: Usage,
+    pub executions: u32,
+    /// How the last execution ended: "exit status 0".
+    pub ended: String,
+}
+
+/// A service that was started, loaded and stopped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceRun {
+    pub load: LoadReport,
+    /// Peak resident set size of the service, in bytes.
+    pub max_rss: u64,
+    pub stop: StopReport,
+}
+
+/// How a service ended when we stopped it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopReport {
+    /// The signal it ended after (SIGTERM, SIGINT or SIGKILL); `None` when it exited on its own
+    /// before we asked.
+    pub signal_that_stopped_it: Option<i32>,
+    /// "exit status 0", "killed by signal 9 (SIGKILL)".
+    pub ended: String,
+    pub stderr_tail: String,
+}
+
+impl StopReport {
+    /// True when the polite signals were ignored and it took SIGKILL: an instrumented binary
+    /// writes no profile then.
+    pub fn needed_sigkill(&self) -> bool {
+        self.signal_that_stopped_it == Some(libc::SIGKILL)
+    }
+
+    /// What to tell the user when the service needed SIGKILL.
+    pub fn sigkill_hint(&self) -> Option<&'static str> {
+        self.needed_sigkill().then_some(
+            "the service did not exit on SIGTERM or SIGINT and had to be killed with SIGKILL — \
+             does it handle SIGTERM? An instrumented binary writes its profile only when it exits normally",
+        )
+    }
+}
+
+/// `process::Usage` lives in the process module without serde; this mirrors it for (de)serializing.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Usage")]
+struct UsageDef {
+    wall: Duration,
+    user: Duration,
+    sys: Duration,
+    max_rss: u64,
+}
+
+/// Runs `workload` once against `binary`.
+pub fn run_once(binary: &Path, workload: &WorkloadConfig, opts: &RunOptions) -> Result<Outcome> {
+    crate::process::check_interrupted()?;
+    let binary = absolute(binary)?;
+    if let Some(cwd) = &workload.cwd
+        && !cwd.is_dir()
+    {
+        anyhow::bail!(
+            "workload `{}`: working directory {} does not exist",
+            workload.name,
+            cwd.display()
+        );
+    }
+    match workload.kind {
+        WorkloadKind::Command => command::run(&binary, workload, opts).map(Outcome::Command),
+        WorkloadKind::Service => service::run(&binary, workload, opts).map(Outcome::Service),
+    }
+}
+
+/// The workload behind `cargo tune … -- ARGS`: run the binary once with these arguments.
+pub fn one_off(args: Vec<String>) -> WorkloadConfig {
+    WorkloadConfig {
+        name: "args".to_string(),
+        args,
+        ..WorkloadConfig::default()
+    }
+}
+
+/// The binary must stay reachable when the workload runs in another directory.
+fn absolute(binary: &Path) -> Result<PathBuf> {
+    if binary.is_absolute() {
+        return Ok(binary.to_path_buf());
+    }
+    std::path::absolute(binary)
+        .with_context(|| format!("cannot resolve the path of {}", binary.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_off_is_a_command_named_args() {
+        let w = one_off(vec!["--fast".into(), "x".into()]);
+        assert_eq!(w.name, "args");
+        assert_eq!(w.kind, WorkloadKind::Command);
+        assert_eq!(w.args, ["--fast", "x"]);
+    }
+
+    #[test]
+    fn outcome_round_trips_through_json() {
+        let o = Outcome::Command(CommandRun {
+            usage: Usage {
+                wall: Duration::from_millis(1500),
+                user: Duration::from_millis(900),
+                sys: Duration::from_millis(100),
+                max_rss: 4096,
+            },
+            executions: 3,
+            ended: "exit status 0".into(),
+        });
+        let json = serde_json::to_string(&o).unwrap();
+        assert!(json.contains(r#""kind":"command""#), "{json}");
+        let back: Outcome = serde_json::from_str(&json).unwrap();
+        let Outcome::Command(c) = back else {
+            panic!("not a command: {json}")
+        };
+        assert_eq!(c.usage.wall, Duration::from_millis(1500));
+        assert_eq!(c.executions, 3);
+    }
+
+    #[test]
+    fn sigkill_is_visible() {
+        let s = StopReport {
+            signal_that_stopped_it: Some(libc::SIGKILL),
+            ended: "killed by signal 9 (SIGKILL)".into(),
+            stderr_tail: String::new(),
+        };
+        assert!(s.needed_sigkill());
+    }
+}

@@ -1,0 +1,475 @@
+//! Workloads for real: command workloads run through `sh`, service workloads against a tiny
+//! std-only HTTP server built with cargo, loaded over 127.0.0.1 by the built-in generator.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use cargo_tune::config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, WorkloadKind};
+use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off, run_once};
+
+use crate::utils::tune_in;
+
+/// The fixture service: `/` and other paths answer 200, `/missing` 404, `/health` the status
+/// given by `--health-status`. On SIGTERM it prints its hit counts to stderr and exits 0.
+const FIXTURE: &str = r#"
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+extern "C" fn on_term(_: i32) { STOP.store(true, Ordering::SeqCst); }
+extern "C" { fn signal(sig: i32, handler: usize) -> usize; }
+const SIGINT: i32 = 2;
+const SIGTERM: i32 = 15;
+const SIG_IGN: usize = 1;
+
+type Hits = Arc<Mutex<BTreeMap<String, u64>>>;
+
+fn serve(mut s: TcpStream, hits: Hits, health: u16) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let len: usize = head.lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() < end + 4 + len { break; }
+            let mut words = head.split_whitespace();
+            let method = words.next().unwrap_or("").to_string();
+            let path = words.next().unwrap_or("").to_string();
+            buf.drain(..end + 4 + len);
+            let status = match path.as_str() { "/missing" => 404, "/health" => health, _ => 200 };
+            *hits.lock().unwrap().entry(format!("{method} {path}")).or_default() += 1;
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n\r\nok");
+            if s.write_all(reply.as_bytes()).is_err() { return; }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str| args.iter().position(|a| a == name).map(|i| args[i + 1].clone());
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    if flag("--exit-early") {
+        eprintln!("bad config: no such file");
+        std::process::exit(3);
+    }
+    if flag("--ignore-signals") {
+        unsafe { signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN); }
+    } else {
+        unsafe { signal(SIGTERM, on_term as usize); }
+    }
+    if let Some(ms) = opt("--startup-delay-ms") {
+        std::thread::sleep(Duration::from_millis(ms.parse().unwrap()));
+    }
+    let port: u16 = opt("--port").expect("--port").parse().unwrap();
+    let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    eprintln!("listening on 127.0.0.1:{port}");
+    let hits: Hits = Default::default();
+    while !STOP.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false).unwrap();
+                let _ = s.set_nodelay(true);
+                let hits = hits.clone();
+                std::thread::spawn(move || serve(s, hits, health));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    for (k, v) in hits.lock().unwrap().iter() {
+        eprintln!("hits {k} = {v}");
+    }
+    eprintln!("stopped cleanly");
+}
+"#;
+
+/// Builds the fixture once per test run, in the test target's scratch directory.
+fn fixture() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("workload-fixture");
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"tinysvc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/main.rs"), FIXTURE).unwrap();
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--quiet"])
+            .current_dir(&dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "fixture build failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir.join("target/debug/tinysvc")
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn sh(name: &str, script: &str) -> WorkloadConfig {
+    WorkloadConfig {
+        name: name.into(),
+        args: vec!["-c".into(), script.into()],
+        ..WorkloadConfig::default()
+    }
+}
+
+fn run_sh(w: &WorkloadConfig) -> anyhow::Result<Outcome> {
+    run_once(Path::new("/bin/sh"), w, &RunOptions::default())
+}
+
+fn command(o: Outcome) -> cargo_tune::workload::CommandRun {
+    match o {
+        Outcome::Command(c) => c,
+        Outcome::Service(s) => panic!("expected a command run: {s:?}"),
+    }
+}
+
+fn service(o: Outcome) -> ServiceRun {
+    match o {
+        Outcome::Service(s) => s,
+        Outcome::Command(c) => panic!("expected a service run: {c:?}"),
+    }
+}
+
+/// A service workload on the fixture at `port`, loading `path` for a short while.
+fn svc(port: u16, extra_args: &[&str], load: LoadConfig) -> WorkloadConfig {
+    let mut args = vec!["--port".to_string(), port.to_string()];
+    args.extend(extra_args.iter().map(|s| s.to_string()));
+    WorkloadConfig {
+        name: "api".into(),
+        kind: WorkloadKind::Service,
+        args,
+        ready: Some(format!("http://127.0.0.1:{port}/health")),
+        load: Some(load),
+        stop_grace: Some(Dur(Duration::from_secs(2))),
+        ..WorkloadConfig::default()
+    }
+}
+
+fn load_of(port: u16, path: &str, requests: u64) -> LoadConfig {
+    LoadConfig {
+        url: Some(format!("http://127.0.0.1:{port}{path}")),
+        concurrency: Some(4),
+        requests: Some(requests),
+        ..LoadConfig::default()
+    }
+}
+
+/// `hits METHOD PATH = N` lines the fixture prints when it stops.
+fn hits(stderr: &str, what: &str) -> u64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("hits {what} = ")))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+fn err(r: anyhow::Result<Outcome>) -> String {
+    let e = format!("{:#}", r.expect_err("expected an error"));
+    eprintln!("error shown to the user:\n{e}\n");
+    e
+}
+
+#[test]
+fn command_success_with_repeat() {
+    let mut w = sh("ok", "true");
+    w.repeat = Some(3);
+    let c = command(run_sh(&w).unwrap());
+    assert_eq!(c.executions, 3);
+    assert_eq!(c.ended, "exit status 0");
+    assert!(c.usage.max_rss > 0 && c.usage.wall > Duration::ZERO);
+}
+
+#[test]
+fn command_failure_names_workload_status_and_stderr() {
+    let e = err(run_sh(&sh("parse-big", "echo out; echo boom >&2; exit 3")));
+    assert!(e.contains("workload `parse-big` failed"), "{e}");
+    assert!(e.contains("exit status 3") && e.contains("boom"), "{e}");
+    // Stdout is discarded during runs.
+    assert!(!e.contains("out\n"), "{e}");
+
+    let e = err(run_sh(&sh("seg", "kill -SEGV $$")));
+    assert!(e.contains("SIGSEGV"), "{e}");
+}
+
+#[test]
+fn allow_failure_accepts_a_nonzero_exit() {
+    let mut w = sh("flaky", "exit 2");
+    w.allow_failure = true;
+    assert_eq!(command(run_sh(&w).unwrap()).ended, "exit status 2");
+}
+
+#[test]
+fn timeout_kills_and_is_an_error_even_with_allow_failure() {
+    let mut w = sh("slow", "sleep 10");
+    w.timeout = Some(Dur(Duration::from_millis(300)));
+    w.allow_failure = true;
+    let e = err(run_sh(&w));
+    assert!(
+        e.contains("workload `slow` failed") && e.contains("timed out"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stdin_env_and_cwd() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("input.txt"), "hello\n").unwrap();
+    std::fs::write(dir.path().join("marker"), "").unwrap();
+    let mut w = sh(
+        "all",
+        r#"read line; test "$line" = hello || { echo "stdin: $line" >&2; exit 1; }
+           test "$A" = 1 && test "$B" = 2 || { echo "env: $A $B" >&2; exit 1; }
+           test -f marker || { echo "cwd: $(pwd)" >&2; exit 1; }"#,
+    );
+    w.stdin = Some(dir.path().join("input.txt"));
+    w.env = BTreeMap::from([("A".into(), "1".into()), ("B".into(), "overridden".into())]);
+    w.cwd = Some(dir.path().to_path_buf());
+    let opts = RunOptions {
+        extra_env: vec![("B".into(), "2".into())],
+        ..RunOptions::default()
+    };
+    run_once(Path::new("/bin/sh"), &w, &opts).unwrap();
+
+    w.cwd = Some(dir.path().join("nope"));
+    let e = err(run_once(Path::new("/bin/sh"), &w, &opts));
+    assert!(e.contains("working directory") && e.contains("nope"), "{e}");
+}
+
+#[test]
+fn shell_workload_gets_tune_bin() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = WorkloadConfig {
+        name: "piped".into(),
+        shell: Some(r#"echo hi | "$TUNE_BIN" -c 'cat > seen'; echo "$TUNE_BIN" > bin"#.into()),
+        cwd: Some(dir.path().to_path_buf()),
+        ..WorkloadConfig::default()
+    };
+    run_once(Path::new("/bin/sh"), &w, &RunOptions::default()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("seen")).unwrap(),
+        "hi\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bin")).unwrap(),
+        "/bin/sh\n"
+    );
+}
+
+#[test]
+fn one_off_runs_the_binary_with_args() {
+    let c = command(run_sh(&one_off(vec!["-c".into(), "exit 0".into()])).unwrap());
+    assert_eq!(c.executions, 1);
+    let e = err(run_sh(&one_off(vec!["-c".into(), "exit 4".into()])));
+    assert!(
+        e.contains("workload `args` failed") && e.contains("exit status 4"),
+        "{e}"
+    );
+}
+
+#[test]
+fn service_flow_stops_with_sigterm() {
+    let port = free_port();
+    let w = svc(
+        port,
+        &["--startup-delay-ms", "200"],
+        load_of(port, "/", 300),
+    );
+    let s = service(run_once(fixture(), &w, &RunOptions::default()).unwrap());
+    assert_eq!(s.load.requests, 300, "{s:?}");
+    assert_eq!((s.load.errors, s.load.non_2xx), (0, 0), "{s:?}");
+    assert!(s.load.rps > 0.0 && s.load.latency.max >= s.load.latency.p50);
+    assert_eq!(s.stop.signal_that_stopped_it, Some(libc::SIGTERM), "{s:?}");
+    assert_eq!(s.stop.ended, "exit status 0");
+    assert!(s.stop.stderr_tail.contains("stopped cleanly"), "{s:?}");
+    assert_eq!(hits(&s.stop.stderr_tail, "GET /"), 300, "{s:?}");
+    assert!(s.max_rss > 0);
+    assert!(s.stop.sigkill_hint().is_none());
+}
+
+#[test]
+fn service_ignoring_sigterm_needs_sigkill_and_says_so() {
+    let port = free_port();
+    let mut w = svc(port, &["--ignore-signals"], load_of(port, "/", 20));
+    w.stop_grace = Some(Dur(Duration::from_millis(200)));
+    let s = service(run_once(fixture(), &w, &RunOptions::default()).unwrap());
+    assert_eq!(s.stop.signal_that_stopped_it, Some(libc::SIGKILL), "{s:?}");
+    assert!(s.stop.ended.contains("SIGKILL"), "{s:?}");
+    assert!(
+        s.stop
+            .sigkill_hint()
+            .unwrap()
+            .contains("does it handle SIGTERM")
+    );
+}
+
+#[test]
+fn service_that_never_becomes_ready() {
+    let port = free_port();
+    let mut w = svc(port, &["--health-status", "503"], load_of(port, "/", 1));
+    w.ready_timeout = Some(Dur(Duration::from_millis(500)));
+    let e = err(run_once(fixture(), &w, &RunOptions::default()));
+    assert!(
+        e.contains("service `api` did not become ready within 500ms"),
+        "{e}"
+    );
+    assert!(e.contains("answered 503"), "{e}");
+    assert!(e.contains(&format!("listening on 127.0.0.1:{port}")), "{e}");
+}
+
+#[test]
+fn service_that_exits_early() {
+    let port = free_port();
+    let w = svc(port, &["--exit-early"], load_of(port, "/", 1));
+    let e = err(run_once(fixture(), &w, &RunOptions::default()));
+    assert!(
+        e.contains("service `api` exited before it was ready"),
+        "{e}"
+    );
+    assert!(
+        e.contains("exit status 3") && e.contains("bad config"),
+        "{e}"
+    );
+}
+
+#[test]
+fn tcp_readiness_and_non_2xx_counting() {
+    let port = free_port();
+    let mut w = svc(port, &[], load_of(port, "/missing", 50));
+    w.ready = Some(format!("127.0.0.1:{port}"));
+    let s = service(run_once(fixture(), &w, &RunOptions::default()).unwrap());
+    assert_eq!(
+        (s.load.requests, s.load.non_2xx, s.load.errors),
+        (50, 50, 0)
+    );
+}
+
+#[test]
+fn weighted_urls_with_methods_bodies_and_warmup() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("body.json"), r#"{"id": 1}"#).unwrap();
+    let load = LoadConfig {
+        urls: vec![
+            WeightedUrl {
+                url: format!("http://127.0.0.1:{port}/a"),
+                weight: 3,
+                method: None,
+                body: None,
+            },
+            WeightedUrl {
+                url: format!("http://127.0.0.1:{port}/b"),
+                weight: 1,
+                method: Some("POST".into()),
+                body: Some(dir.path().join("body.json")),
+            },
+        ],
+        concurrency: Some(4),
+        requests: Some(2000),
+        warmup: Some(Dur(Duration::from_millis(200))),
+        ..LoadConfig::default()
+    };
+    let w = svc(port, &[], load);
+    let opts = RunOptions {
+        warmup: true,
+        ..RunOptions::default()
+    };
+    let s = service(run_once(fixture(), &w, &opts).unwrap());
+    assert_eq!((s.load.requests, s.load.errors), (2000, 0), "{s:?}");
+    let a = hits(&s.stop.stderr_tail, "GET /a");
+    let b = hits(&s.stop.stderr_tail, "POST /b");
+    // The warm-up's requests reached the service but are not in the report.
+    assert!(a + b > 2000, "a={a} b={b}: {s:?}");
+    // 3:1, loosely.
+    let ratio = a as f64 / b as f64;
+    assert!((2.0..4.5).contains(&ratio), "a={a} b={b}");
+}
+
+#[test]
+fn remote_load_is_refused_before_starting_anything() {
+    let port = free_port();
+    let mut w = svc(port, &[], load_of(port, "/", 1));
+    w.load.as_mut().unwrap().url = Some("http://192.0.2.7:80/".into());
+    let e = err(run_once(fixture(), &w, &RunOptions::default()));
+    assert!(
+        e.contains("--allow-remote") && e.contains("192.0.2.7"),
+        "{e}"
+    );
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn load_subcommand_prints_rate_and_percentiles() {
+    let port = free_port();
+    let _server = KillOnDrop(
+        Command::new(fixture())
+            .args(["--port", &port.to_string()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let url = format!("http://127.0.0.1:{port}/");
+    let mut ready = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(ready, "fixture did not start");
+    let dir = tempfile::tempdir().unwrap();
+    let r = tune_in(
+        dir.path(),
+        &["load", &url, "-c", "2", "-n", "100", "-H", "X-A: b"],
+    )
+    .ok();
+    r.stdout_has("Requests:      100 in")
+        .stdout_has("Requests/sec:")
+        .stdout_has("p99.9");
+    let r = tune_in(dir.path(), &["load", &url, "-n", "10", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["requests"], 10);
+
+    tune_in(dir.path(), &["load", "http://198.51.100.1/"])
+        .fails()
+        .stderr_has("--allow-remote");
+}
