@@ -11,6 +11,7 @@ pub mod config;
 pub mod lints;
 pub mod manifest;
 pub mod measure;
+pub mod pgo;
 pub mod presets;
 pub mod process;
 pub mod report;

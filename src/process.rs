@@ -606,8 +606,21 @@ impl fmt::Display for ProcessError {
 
 impl std::error::Error for ProcessError {}
 
-/// Quotes a word for a POSIX shell only when it needs it.
+/// Quotes a word for a POSIX shell only when it needs it. Control characters (the `\x1f`
+/// separator of `CARGO_ENCODED_RUSTFLAGS`) use bash's `$'…'` so they stay visible.
 pub fn shell_quote(s: &str) -> String {
+    if s.chars().any(|c| c.is_control()) {
+        let escaped: String = s
+            .chars()
+            .map(|c| match c {
+                '\'' => "\\'".to_string(),
+                '\\' => "\\\\".to_string(),
+                c if c.is_control() => format!("\\x{:02x}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        return format!("$'{escaped}'");
+    }
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
@@ -715,5 +728,6 @@ mod tests {
         assert_eq!(shell_quote("a b"), "'a b'");
         assert_eq!(shell_quote("-Ctarget-cpu=native"), "-Ctarget-cpu=native");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("-Ca\u{1f}-Cb"), r"$'-Ca\x1f-Cb'");
     }
 }

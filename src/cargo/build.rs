@@ -131,7 +131,15 @@ impl<'a> Builder<'a> {
 
     /// The exact cargo command that builds `variant` (also shown to users to reproduce it).
     pub fn command(&self, variant: &Variant) -> Cmd {
-        self.cargo_command(&["build", "--message-format=json-render-diagnostics", "--bin", &self.bin.bin], variant)
+        self.cargo_command(
+            &[
+                "build",
+                "--message-format=json-render-diagnostics",
+                "--bin",
+                &self.bin.bin,
+            ],
+            variant,
+        )
     }
 
     /// `cargo <args>` for the binary's package with everything that defines `variant`:
@@ -149,7 +157,11 @@ impl<'a> Builder<'a> {
         for (k, v) in variant.settings.env_overrides(&variant.base_profile) {
             cmd = cmd.env(k, v);
         }
-        cmd.env("CARGO_ENCODED_RUSTFLAGS", self.rustflags(variant).join("\u{1f}")).env_remove("RUSTFLAGS")
+        cmd.env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            self.rustflags(variant).join("\u{1f}"),
+        )
+        .env_remove("RUSTFLAGS")
     }
 
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.

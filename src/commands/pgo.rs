@@ -1,13 +1,266 @@
-//! `cargo tune pgo` (in progress).
+//! `cargo tune pgo`: the one-shot PGO workflow and its steps (instrument, run, merge, optimize, clean).
 
 use anyhow::{Result, bail};
-use clap::Args;
+use clap::{Args, Subcommand};
 
+use crate::cargo::Builder;
 use crate::commands::Ctx;
+use crate::config::WorkloadConfig;
+use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
+use crate::presets::parse_variant;
+use crate::ui::{Shell, format_duration};
 
 #[derive(Debug, Args)]
-pub struct PgoArgs {}
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct PgoArgs {
+    #[command(subcommand)]
+    pub step: Option<Step>,
+    #[command(flatten)]
+    pub opts: PgoFlags,
+    /// Run the binary with these arguments as the (only) workload
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
 
-pub fn run(_ctx: &Ctx, _args: &PgoArgs) -> Result<()> {
-    bail!("`cargo tune pgo` is not available yet")
+#[derive(Debug, Subcommand)]
+pub enum Step {
+    /// Build the instrumented binary (clears earlier raw profiles unless --keep-profiles)
+    Instrument(StepArgs),
+    /// Run workloads (or --tests / --benches) against the instrumented binary
+    Run(StepArgs),
+    /// Merge the raw profiles with the matching llvm-profdata
+    Merge(StepArgs),
+    /// Build the binary with the merged profile
+    Optimize(StepArgs),
+    /// Remove this binary's PGO data
+    Clean(StepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    #[command(flatten)]
+    pub opts: PgoFlags,
+    /// Run the binary with these arguments as the workload (for `run`)
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PgoFlags {
+    /// Configuration PGO is applied on: a preset or a spec (`lto=fat,codegen-units=1`)
+    #[arg(long, default_value = "release", value_name = "SPEC")]
+    pub variant: String,
+    /// Only these configured workloads (repeatable)
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    /// Gather profiles by running the project's tests (`cargo test`) instead of workloads
+    #[arg(long, conflicts_with = "benches")]
+    pub tests: bool,
+    /// Gather profiles by running the project's benchmarks (`cargo bench`)
+    #[arg(long)]
+    pub benches: bool,
+    /// Keep raw profiles from earlier runs
+    #[arg(long)]
+    pub keep_profiles: bool,
+    /// Merge the readable raw profiles and skip corrupt ones
+    #[arg(long)]
+    pub ignore_bad_profiles: bool,
+    /// Allow service load to target hosts other than loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Rebuild from empty target dirs
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+impl PgoFlags {
+    fn options(&self) -> PgoOptions {
+        PgoOptions {
+            keep_profiles: self.keep_profiles,
+            ignore_bad_profiles: self.ignore_bad_profiles,
+            allow_remote: self.allow_remote,
+            rebuild: self.rebuild,
+        }
+    }
+}
+
+/// Picks the workloads: `-- ARGS`, else the configured ones (filtered by `--workload`).
+pub fn select_workloads(
+    configured: &[WorkloadConfig],
+    names: &[String],
+    args: &[String],
+) -> Result<Vec<WorkloadConfig>> {
+    if !args.is_empty() {
+        return Ok(vec![crate::workload::one_off(args.to_vec())]);
+    }
+    if names.is_empty() {
+        return Ok(configured.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            configured
+                .iter()
+                .find(|w| &w.name == n)
+                .cloned()
+                .ok_or_else(|| {
+                    let known: Vec<_> = configured.iter().map(|w| w.name.as_str()).collect();
+                    let known = if known.is_empty() {
+                        "none configured".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    anyhow::anyhow!(
+                        "no workload `{n}` in [package.metadata.tune]; workloads: {known}"
+                    )
+                })
+        })
+        .collect()
+}
+
+pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
+    let (flags, trailing, step) = match &args.step {
+        None => (&args.opts, &args.args, None),
+        Some(
+            s @ (Step::Instrument(a)
+            | Step::Run(a)
+            | Step::Merge(a)
+            | Step::Optimize(a)
+            | Step::Clean(a)),
+        ) => (&a.opts, &a.args, Some(s)),
+    };
+    let (project, bin) = ctx.target()?;
+    let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let pgo = Pgo::new(&ctx.shell, &builder, &base);
+    let opts = flags.options();
+    let source = || -> Result<ProfileSource> {
+        Ok(if flags.tests {
+            ProfileSource::Tests
+        } else if flags.benches {
+            ProfileSource::Benches
+        } else {
+            ProfileSource::Workloads(select_workloads(
+                &bin.config.workload,
+                &flags.workloads,
+                trailing,
+            )?)
+        })
+    };
+    if !trailing.is_empty() && !matches!(step, None | Some(Step::Run(_))) {
+        bail!(
+            "arguments after `--` are a workload: they only apply to `cargo tune pgo` and `cargo tune pgo run`"
+        );
+    }
+
+    match step {
+        None => {
+            let source = source()?;
+            let run = pgo.run(&source, &opts, false)?;
+            print_summary(&ctx.shell, &pgo, &run);
+            println!("{}", run.optimized.binary.display());
+        }
+        Some(Step::Instrument(_)) => {
+            pgo.preflight()?;
+            let build = pgo.instrument(&opts)?;
+            ctx.shell.note(format!(
+                "run it with `cargo tune pgo run`, or yourself with LLVM_PROFILE_FILE={}",
+                pgo.layout.profile_file_pattern().display()
+            ));
+            println!("{}", build.binary.display());
+        }
+        Some(Step::Run(_)) => {
+            let source = source()?;
+            let build = builder.build(&pgo.instrumented_variant(), opts.rebuild)?;
+            let n = pgo.gather(&build, &source, &opts)?;
+            let total = pgo.layout.raw_files()?.len();
+            ctx.shell.status(
+                "Gathered",
+                format!(
+                    "{n} raw profile(s); {total} in {}",
+                    pgo.layout.raw_dir().display()
+                ),
+            );
+        }
+        Some(Step::Merge(_)) => {
+            let tool = pgo.preflight()?;
+            let merged = pgo.merge(&tool, &opts)?;
+            let functions = merged
+                .functions
+                .map(|f| format!(", {f} functions"))
+                .unwrap_or_default();
+            ctx.shell.status(
+                "Merged",
+                format!("{} raw profile(s){functions}", merged.raw_files),
+            );
+            println!("{}", merged.path.display());
+        }
+        Some(Step::Optimize(_)) => {
+            let tool = pgo.preflight()?;
+            let merged = match pgo.existing_merged()? {
+                Some(m) => m,
+                None if !pgo.layout.raw_files()?.is_empty() => pgo.merge(&tool, &opts)?,
+                None => bail!(
+                    "no PGO profile for `{}` yet: run `cargo tune pgo instrument` and `cargo tune pgo run` first \
+                     (or the one-shot `cargo tune pgo`)",
+                    base.name
+                ),
+            };
+            let (build, warnings) = pgo.optimize(&merged, &opts)?;
+            report_warnings(&ctx.shell, &warnings);
+            println!("{}", build.binary.display());
+        }
+        Some(Step::Clean(_)) => {
+            let dir = Layout::bin_dir(&project, &bin);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
+                ctx.shell.status("Removed", dir.display().to_string());
+            } else {
+                ctx.shell
+                    .status("Clean", format!("no PGO data for `{}`", bin.bin));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn report_warnings(shell: &Shell, w: &PgoWarnings) {
+    if w.mismatched > 0 {
+        shell.warn(format!(
+            "{} function(s) changed since the profile was gathered (hash mismatch), so they get no PGO: \
+             sources changed since profiling; run `cargo tune pgo` again to refresh the profile",
+            w.mismatched
+        ));
+    }
+    if w.missing > 0 {
+        shell.verbose(
+            "Note",
+            format!(
+                "{} function(s) had no profile data (never run by the workloads)",
+                w.missing
+            ),
+        );
+    }
+}
+
+fn print_summary(shell: &Shell, pgo: &Pgo, run: &PgoRun) {
+    report_warnings(shell, &run.warnings);
+    let functions = match run.merged.functions {
+        Some(f) => format!("profile covers {f} functions"),
+        None => "profile merged".to_string(),
+    };
+    shell.status(
+        "Finished",
+        format!(
+            "PGO for `{}`: {} raw profile(s); {functions}; {} without profile data, {} changed since profiling",
+            pgo.base.name, run.raw_profiles, run.warnings.missing, run.warnings.mismatched
+        ),
+    );
+    let steps: Vec<String> = run
+        .steps
+        .iter()
+        .map(|(s, d)| format!("{s} {}", format_duration(*d)))
+        .collect();
+    shell.status("Steps", steps.join(", "));
 }

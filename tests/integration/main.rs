@@ -6,6 +6,7 @@ mod build;
 mod discovery;
 mod doctor;
 mod lints;
+mod pgo;
 mod profile;
 mod report;
 mod workload;

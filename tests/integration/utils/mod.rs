@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod fixtures;
+
 /// A fixture project being assembled.
 pub struct ProjectBuilder {
     name: String,

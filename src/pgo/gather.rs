@@ -1,0 +1,187 @@
+//! Gathering raw profiles: running workloads (or the project's tests/benches) against the
+//! instrumented binary, and explaining why a run wrote no profile.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use super::layout::Layout;
+use crate::cargo::Builder;
+use crate::config::{WorkloadConfig, WorkloadKind};
+use crate::process::{Output, check_interrupted};
+use crate::ui::{Shell, format_duration};
+use crate::variant::Variant;
+use crate::workload::{Outcome, RunOptions, run_once};
+
+/// One run that fed the profile.
+#[derive(Debug, Clone)]
+pub struct Gathered {
+    pub source: String,
+    pub new_profiles: usize,
+    pub elapsed: Duration,
+}
+
+/// Where profiles come from.
+#[derive(Debug, Clone)]
+pub enum ProfileSource {
+    Workloads(Vec<WorkloadConfig>),
+    /// `cargo test` built and run with the instrumented configuration.
+    Tests,
+    /// `cargo bench`, likewise.
+    Benches,
+}
+
+/// Runs every workload against `binary` with `LLVM_PROFILE_FILE` pointing into the layout.
+pub fn run_workloads(
+    shell: &Shell,
+    binary: &Path,
+    layout: &Layout,
+    workloads: &[WorkloadConfig],
+    allow_remote: bool,
+) -> Result<Vec<Gathered>> {
+    std::fs::create_dir_all(layout.raw_dir())
+        .with_context(|| format!("cannot create {}", layout.raw_dir().display()))?;
+    let pattern = layout.profile_file_pattern().display().to_string();
+    let mut out = Vec::new();
+    for w in workloads {
+        check_interrupted()?;
+        if w.env.contains_key("LLVM_PROFILE_FILE") {
+            shell.warn(format!("workload `{}` sets LLVM_PROFILE_FILE; cargo-tune overrides it to collect the profile", w.name));
+        }
+        let before = existing(layout)?;
+        shell.status("Profiling", format!("workload `{}` ({})", w.name, w.kind));
+        let opts = RunOptions {
+            extra_env: vec![("LLVM_PROFILE_FILE".into(), pattern.clone())],
+            allow_remote,
+            warmup: false,
+        };
+        let started = Instant::now();
+        let outcome = run_once(binary, w, &opts).with_context(|| {
+            format!(
+                "workload `{}` failed while gathering profiles (a process that crashes or is killed writes no profile)",
+                w.name
+            )
+        })?;
+        let elapsed = started.elapsed();
+        let new_profiles = existing(layout)?.difference(&before).count();
+        if new_profiles == 0 {
+            bail!("{}", no_profile_explanation(w, &outcome, &layout.raw_dir()));
+        }
+        shell.verbose(
+            "Profiled",
+            format!(
+                "`{}`: {new_profiles} raw profile(s) in {}",
+                w.name,
+                format_duration(elapsed)
+            ),
+        );
+        out.push(Gathered {
+            source: w.name.clone(),
+            new_profiles,
+            elapsed,
+        });
+    }
+    Ok(out)
+}
+
+/// Builds and runs the project's tests or benches with the instrumented configuration.
+pub fn run_cargo_targets(
+    shell: &Shell,
+    builder: &Builder,
+    instrumented: &Variant,
+    layout: &Layout,
+    benches: bool,
+) -> Result<Gathered> {
+    std::fs::create_dir_all(layout.raw_dir())?;
+    let before = existing(layout)?;
+    let (sub, what) = if benches {
+        ("bench", "--benches")
+    } else {
+        ("test", "--tests")
+    };
+    shell.status(
+        "Profiling",
+        format!("`cargo {sub} {what}` with the instrumented build"),
+    );
+    let stderr = if shell.is_verbose() {
+        Output::CaptureAndEcho
+    } else {
+        Output::Capture
+    };
+    let cmd = builder
+        .cargo_command(&[sub, what], instrumented)
+        .env("LLVM_PROFILE_FILE", layout.profile_file_pattern())
+        .stderr(stderr);
+    shell.verbose("Running", cmd.display());
+    let started = Instant::now();
+    let done = cmd.run_unchecked()?;
+    check_interrupted()?;
+    if !done.success() {
+        return Err(done.error()).context(format!(
+            "`cargo {sub}` failed while gathering profiles; fix it, or use workloads"
+        ));
+    }
+    let new_profiles = existing(layout)?.difference(&before).count();
+    if new_profiles == 0 {
+        bail!(
+            "`cargo {sub} {what}` ran but wrote no profile: the package may have no {sub} targets"
+        );
+    }
+    Ok(Gathered {
+        source: format!("cargo {sub}"),
+        new_profiles,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn existing(layout: &Layout) -> Result<HashSet<PathBuf>> {
+    Ok(layout.raw_files()?.into_iter().collect())
+}
+
+/// Why a run that "worked" left no `.profraw`, and what to do about it.
+pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path) -> String {
+    let head = format!(
+        "workload `{}` wrote no profile to {}",
+        w.name,
+        dir.display()
+    );
+    let why = match outcome {
+        Outcome::Service(s) => match s.stop.signal_that_stopped_it {
+            Some(libc::SIGKILL) => "the service did not exit after SIGTERM or SIGINT and had to be killed with SIGKILL; \
+                 a killed process writes no profile. Handle SIGTERM (tokio::signal::unix, signal-hook, or ctrlc with \
+                 the `termination` feature), shut down, and return from main"
+                .to_string(),
+            Some(sig) if s.stop.ended.contains("killed by signal") => format!(
+                "the service has no handler for {}: the signal's default action killed it ({}) before it could write \
+                 its profile. Handle SIGTERM, shut down, and return from main",
+                crate::process::signal_name(sig),
+                s.stop.ended
+            ),
+            None => format!("the service exited on its own before it was stopped ({})", s.stop.ended),
+            Some(_) => format!(
+                "the service ended with {} after being asked to stop; if it leaves through std::process::abort, \
+                 panic=abort or _exit, no profile is written",
+                s.stop.ended
+            ),
+        },
+        Outcome::Command(c) if c.ended.contains("killed by signal") => {
+            format!("it was {} before it could write its profile (instrumented programs write it at a normal exit)", c.ended)
+        }
+        Outcome::Command(c) => {
+            let shell_hint = if w.shell.is_some() { "; a `shell` workload must run the binary as \"$TUNE_BIN\"" } else { "" };
+            format!(
+                "it ended with {}, yet wrote nothing: programs that leave through abort (panic=abort), _exit or \
+                 exec() skip the profile writer{shell_hint}",
+                c.ended
+            )
+        }
+    };
+    let kind = if w.kind == WorkloadKind::Service {
+        "service"
+    } else {
+        "command"
+    };
+    format!("{head}: {why} ({kind} workload)")
+}

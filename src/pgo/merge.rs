@@ -1,0 +1,138 @@
+//! Merging raw profiles with the matching `llvm-profdata`: bad files named, output named by content hash.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+
+use super::layout::{Layout, MergedInfo};
+use crate::process::Cmd;
+use crate::ui::Shell;
+
+/// A raw profile `llvm-profdata` could not read, and what it said.
+#[derive(Debug, Clone)]
+pub struct BadProfile {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Merges every raw profile of `layout` into `<root>/<content-hash>.profdata`.
+/// The content hash in the name makes rustc's cache see a new profile as a new input.
+pub fn merge(
+    shell: &Shell,
+    profdata: &Path,
+    layout: &Layout,
+    ignore_bad: bool,
+) -> Result<MergedInfo> {
+    let raw = layout.raw_files()?;
+    if raw.is_empty() {
+        bail!(
+            "no raw profiles (.profraw) in {}: run the instrumented binary first (`cargo tune pgo run`)",
+            layout.raw_dir().display()
+        );
+    }
+    let tmp = layout.root.join("merging.profdata.tmp");
+    let mut inputs = raw.clone();
+    let first = merge_cmd(profdata, &tmp, &inputs).run_unchecked()?;
+    if !first.success() {
+        // Find out which files are at fault, so the user knows what to delete.
+        let bad = find_bad(profdata, &raw)?;
+        if bad.is_empty() {
+            return Err(first.error()).context("llvm-profdata could not merge the profiles");
+        }
+        let list: Vec<String> = bad
+            .iter()
+            .map(|b| format!("  {}: {}", b.path.display(), b.reason))
+            .collect();
+        if !ignore_bad {
+            bail!(
+                "{} of {} raw profiles cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
+                 or `cargo tune pgo clean` and gather them again",
+                bad.len(),
+                raw.len(),
+                list.join("\n")
+            );
+        }
+        shell.warn(format!(
+            "skipping {} unreadable raw profile(s):\n{}",
+            bad.len(),
+            list.join("\n")
+        ));
+        inputs.retain(|p| !bad.iter().any(|b| &b.path == p));
+        if inputs.is_empty() {
+            bail!(
+                "none of the {} raw profiles in {} can be read",
+                raw.len(),
+                layout.raw_dir().display()
+            );
+        }
+        merge_cmd(profdata, &tmp, &inputs)
+            .run()
+            .context("llvm-profdata could not merge the readable profiles")?;
+    }
+    let bytes = std::fs::read(&tmp).with_context(|| format!("cannot read {}", tmp.display()))?;
+    let hash: String = Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = layout.root.join(format!("{hash}.profdata"));
+    for old in layout.merged_files()? {
+        if old != path {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    let functions = count_functions(profdata, &path).ok();
+    Ok(MergedInfo {
+        path,
+        raw_files: inputs.len(),
+        functions,
+        merged_at: SystemTime::now(),
+    })
+}
+
+fn merge_cmd(profdata: &Path, out: &Path, inputs: &[PathBuf]) -> Cmd {
+    Cmd::new(profdata)
+        .arg("merge")
+        .arg("-o")
+        .arg(out)
+        .args(inputs)
+}
+
+fn find_bad(profdata: &Path, raw: &[PathBuf]) -> Result<Vec<BadProfile>> {
+    let mut bad = Vec::new();
+    for path in raw {
+        let out = Cmd::new(profdata).arg("show").arg(path).run_unchecked()?;
+        if !out.success() {
+            let stderr = out.stderr_str();
+            let reason = stderr
+                .lines()
+                .find(|l| l.contains("error") || l.contains("warning"))
+                .map(|l| l.rsplit(": ").next().unwrap_or(l).trim().to_string())
+                .unwrap_or_else(|| out.error().ended);
+            bad.push(BadProfile {
+                path: path.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(bad)
+}
+
+/// "Total functions: N" from `llvm-profdata show`.
+pub fn count_functions(profdata: &Path, merged: &Path) -> Result<u64> {
+    let out = Cmd::new(profdata)
+        .arg("show")
+        .arg(merged)
+        .run()?
+        .stdout_str();
+    out.lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Total functions:")
+                .and_then(|n| n.trim().parse().ok())
+        })
+        .context("`llvm-profdata show` printed no function count")
+}

@@ -1,0 +1,117 @@
+//! Source of fixture programs shared by several test modules.
+
+/// A std-only HTTP/1.1 service: `/` and other paths answer 200, `/missing` 404, `/health` the
+/// status given by `--health-status`. On SIGTERM it prints its hit counts to stderr and exits 0;
+/// `--ignore-signals` ignores SIGTERM and SIGINT, `--no-handler` leaves SIGTERM's default action
+/// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening.
+pub const HTTP_SERVICE: &str = r#"
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+extern "C" fn on_term(_: i32) { STOP.store(true, Ordering::SeqCst); }
+extern "C" { fn signal(sig: i32, handler: usize) -> usize; }
+const SIGINT: i32 = 2;
+const SIGTERM: i32 = 15;
+const SIG_IGN: usize = 1;
+
+type Hits = Arc<Mutex<BTreeMap<String, u64>>>;
+
+fn serve(mut s: TcpStream, hits: Hits, health: u16) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let len: usize = head.lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() < end + 4 + len { break; }
+            let mut words = head.split_whitespace();
+            let method = words.next().unwrap_or("").to_string();
+            let path = words.next().unwrap_or("").to_string();
+            buf.drain(..end + 4 + len);
+            let status = match path.as_str() { "/missing" => 404, "/health" => health, _ => 200 };
+            *hits.lock().unwrap().entry(format!("{method} {path}")).or_default() += 1;
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n\r\nok");
+            if s.write_all(reply.as_bytes()).is_err() { return; }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str| args.iter().position(|a| a == name).map(|i| args[i + 1].clone());
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    if flag("--exit-early") {
+        eprintln!("bad config: no such file");
+        std::process::exit(3);
+    }
+    if flag("--ignore-signals") {
+        unsafe { signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN); }
+    } else if !flag("--no-handler") {
+        unsafe { signal(SIGTERM, on_term as usize); }
+    }
+    if let Some(ms) = opt("--startup-delay-ms") {
+        std::thread::sleep(Duration::from_millis(ms.parse().unwrap()));
+    }
+    let port: u16 = opt("--port").expect("--port").parse().unwrap();
+    let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    eprintln!("listening on 127.0.0.1:{port}");
+    let hits: Hits = Default::default();
+    while !STOP.load(Ordering::SeqCst) {
+        match listener.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false).unwrap();
+                let _ = s.set_nodelay(true);
+                let hits = hits.clone();
+                std::thread::spawn(move || serve(s, hits, health));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    for (k, v) in hits.lock().unwrap().iter() {
+        eprintln!("hits {k} = {v}");
+    }
+    eprintln!("stopped cleanly");
+}
+"#;
+
+/// A CPU-bound CLI: `N` rounds of a small branchy state machine; `abort` aborts;
+/// prints `user=<cfg from_user>` so rustflags survival is visible.
+pub const BRANCHY_CLI: &str = r#"
+fn step(state: u64, i: u64) -> u64 {
+    match (state ^ i) % 7 {
+        0 => state.wrapping_mul(31).wrapping_add(i),
+        1 | 2 => state.rotate_left(5) ^ i,
+        3 => state / 3 + i,
+        4 => state.wrapping_sub(i * 17),
+        _ => state ^ (state >> 3),
+    }
+}
+
+fn main() {
+    let arg = std::env::args().nth(1).unwrap_or_default();
+    if arg == "abort" {
+        std::process::abort();
+    }
+    let n: u64 = arg.parse().unwrap_or(100_000);
+    let mut s = 1u64;
+    for i in 0..n {
+        s = step(s, i);
+    }
+    println!("result={s} user={}", cfg!(from_user));
+}
+"#;
