@@ -8,6 +8,7 @@ pub mod cargo;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod lab;
 pub mod lints;
 pub mod manifest;
 pub mod measure;

@@ -2,8 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::sync::{Arc, Mutex};
+
 use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
+use indicatif::ProgressBar;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
@@ -27,6 +30,8 @@ pub struct Shell {
     err_color: bool,
     out_color: bool,
     err_tty: bool,
+    /// A progress bar on screen: status lines are printed above it, not through it.
+    bar: Arc<Mutex<Option<ProgressBar>>>,
 }
 
 pub const GREEN: Style = AnsiColor::Green.on_default().bold();
@@ -52,6 +57,7 @@ impl Shell {
             err_color: pick(err_tty),
             out_color: pick(std::io::stdout().is_terminal()),
             err_tty,
+            bar: Arc::default(),
         }
     }
 
@@ -62,6 +68,7 @@ impl Shell {
             err_color: false,
             out_color: false,
             err_tty: false,
+            bar: Arc::default(),
         }
     }
 
@@ -118,7 +125,45 @@ impl Shell {
 
     fn line(&self, style: Style, head: &str, msg: &str) {
         let head = paint(self.err_color, style, head);
-        let _ = writeln!(std::io::stderr().lock(), "{head} {msg}");
+        let print = || {
+            let _ = writeln!(std::io::stderr().lock(), "{head} {msg}");
+        };
+        match self.bar.lock().ok().and_then(|b| b.clone()) {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    /// Shows `bar` (when progress is enabled) until `clear_bar`; status lines go above it.
+    pub fn set_bar(&self, bar: &ProgressBar) {
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar.clone());
+        }
+    }
+
+    pub fn clear_bar(&self) {
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(bar) = slot.take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// A bar of `len` steps with a cargo-style prefix, drawn only when progress is enabled.
+    pub fn progress_bar(&self, prefix: &'static str, len: u64) -> ProgressBar {
+        let bar = if self.progress_enabled() {
+            ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(prefix);
+        bar
     }
 
     /// Styles text for stdout if stdout gets colour.

@@ -1,13 +1,220 @@
-//! `cargo tune compare` (in progress).
+//! `cargo tune compare`: build variants, measure them on the workloads, print the comparison table.
 
-use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::cargo::Builder;
 use crate::commands::Ctx;
+use crate::commands::pgo::select_workloads;
+use crate::config::parse_duration;
+use crate::lab::{Lab, LabOptions, default_candidates, parse_candidates, spec};
+use crate::measure::Settings;
+use crate::process::Interrupted;
+use crate::report::{self, Format, Run, RunCommand};
+use crate::ui::Shell;
 
 #[derive(Debug, Args)]
-pub struct CompareArgs {}
+pub struct CompareArgs {
+    /// Variants in order, the first is the baseline: presets, `pgo`, `<preset>+pgo`, and
+    /// `+key=value` steps that add one change to the row above [default: release,balanced,production,pgo]
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub variants: Vec<String>,
+    /// An ad-hoc variant: 'NAME=SPEC' (e.g. 'fast=lto=fat,codegen-units=1' or 'fast=production,pgo'); repeatable
+    #[arg(long = "variant", value_name = "NAME=SPEC")]
+    pub named: Vec<String>,
+    /// Only these configured workloads (repeatable)
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
+    /// Rebuild every variant from scratch (measures compile times again, gathers PGO profiles again)
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Allow service load to target hosts other than loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Also write the full results (every sample) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the table as Markdown to FILE (for a pull request)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Run the binary with these arguments as the (only) workload
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
 
-pub fn run(_ctx: &Ctx, _args: &CompareArgs) -> Result<()> {
-    bail!("`cargo tune compare` is not available yet")
+/// How carefully to measure; shared by `compare` and `auto`.
+#[derive(Debug, Clone, Args)]
+pub struct MeasureArgs {
+    /// Differences smaller than this are reported as noise (e.g. 1%, 0.5%)
+    #[arg(long, default_value = "1%", value_name = "PCT")]
+    pub noise: String,
+    /// Rounds always measured per variant
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub min_runs: u32,
+    /// Rounds never exceeded per variant (more are added only while results are undecided)
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub max_runs: u32,
+    /// Stop adding rounds after this long (e.g. 5m)
+    #[arg(long, value_name = "DURATION")]
+    pub time_limit: Option<String>,
+    /// Warm-up runs per variant, discarded
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub warmup: u32,
+    /// Seed of the run order and the bootstrap (default: random, saved with the results)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl MeasureArgs {
+    pub fn settings(&self) -> Result<Settings> {
+        let settings = Settings {
+            noise_threshold: parse_percent(&self.noise)?,
+            min_runs: self.min_runs,
+            max_runs: self.max_runs,
+            time_limit: self.time_limit.as_deref().map(parse_duration).transpose()?,
+            warmup: self.warmup,
+            seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
+            ..Settings::default()
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+/// "1%", "0.5%", or a fraction below 1 ("0.01").
+pub fn parse_percent(text: &str) -> Result<f64> {
+    let t = text.trim();
+    let (num, pct) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| anyhow::anyhow!("invalid percentage `{t}`; e.g. 1% or 0.5%"))?;
+    let frac = if pct || v >= 1.0 { v / 100.0 } else { v };
+    if !(0.0..1.0).contains(&frac) {
+        bail!("percentage `{t}` must be between 0% and 100%");
+    }
+    Ok(frac)
+}
+
+pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+    let settings = args.measure.settings()?;
+    let (project, bin) = ctx.target()?;
+    let workloads = select_workloads(&bin.config.workload, &args.workloads, &args.args)?;
+    if workloads.is_empty() {
+        bail!(
+            "nothing to measure: add [[package.metadata.tune.workload]] to {} or pass the binary's arguments after `--`",
+            bin.package_manifest.display()
+        );
+    }
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let opts = LabOptions {
+        rebuild: args.rebuild,
+        allow_remote: args.allow_remote,
+    };
+    let mut lab = Lab::new(&ctx.shell, &builder, workloads, opts);
+
+    let configured = bin.config.variants.clone().unwrap_or_default();
+    let items = if args.variants.is_empty() {
+        &configured
+    } else {
+        &args.variants
+    };
+    let candidates = if items.is_empty() && args.named.is_empty() {
+        let pgo = lab.pgo_available();
+        if let Err(why) = &pgo {
+            ctx.shell.note(format!(
+                "leaving PGO out of the default variants: {}",
+                why.lines().next().unwrap_or("")
+            ));
+        }
+        default_candidates(&ctx.cargo.profile, pgo.is_ok())
+    } else {
+        parse_candidates(items, &args.named, &ctx.cargo.profile)
+            .with_context(|| format!("valid forms: {}", spec::forms()))?
+    };
+
+    let mut run = lab.new_run(RunCommand::Compare, settings);
+    let built = match lab.build_all(&candidates) {
+        Ok(b) => b,
+        Err(e) => {
+            run.interrupted = true;
+            run.notes
+                .push("interrupted while building; nothing was measured".into());
+            save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
+            return Err(e);
+        }
+    };
+    for (c, b) in candidates.iter().zip(&built) {
+        run.variants.push(lab.variant_result(c, b));
+    }
+    if let Err(reason) = &built[0] {
+        print_table(&ctx.shell, &run)?;
+        bail!(
+            "the baseline `{}` did not build, so there is nothing to compare against:\n{reason}",
+            candidates[0].name
+        );
+    }
+    lab.measure(&mut run);
+    run.notes.append(&mut lab.notes);
+    if run.interrupted {
+        run.notes
+            .push("interrupted: these results are partial".into());
+    }
+    save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
+    if run.interrupted {
+        return Err(Interrupted.into());
+    }
+    Ok(())
+}
+
+fn print_table(shell: &Shell, run: &Run) -> Result<()> {
+    print!(
+        "{}",
+        report::render(run, Format::Table, shell.stdout_color())?
+    );
+    Ok(())
+}
+
+/// Saves the run under `<target-dir>/tune/results/`, writes the requested exports, prints the table.
+fn save_and_print(shell: &Shell, tune_dir: &Path, run: &Run, args: &CompareArgs) -> Result<()> {
+    let saved = report::save(run, tune_dir)?;
+    for (path, format) in [
+        (&args.json, Format::Json),
+        (&args.markdown, Format::Markdown),
+    ] {
+        if let Some(path) = path {
+            let text = report::render(run, format, false)?;
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            shell.status("Wrote", path.display().to_string());
+        }
+    }
+    print_table(shell, run)?;
+    shell.status(
+        "Saved",
+        format!("{} (re-render with `cargo tune report`)", saved.display()),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_percent;
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percent("1%").unwrap(), 0.01);
+        assert_eq!(parse_percent("0.5%").unwrap(), 0.005);
+        assert_eq!(parse_percent("0.02").unwrap(), 0.02);
+        assert_eq!(parse_percent("2").unwrap(), 0.02);
+        assert!(parse_percent("150%").is_err());
+        assert!(parse_percent("lots").is_err());
+    }
 }

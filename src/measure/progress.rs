@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::ui::Shell;
 
@@ -53,20 +53,10 @@ pub struct IndicatifProgress {
 }
 
 impl IndicatifProgress {
-    /// A bar that draws only when `shell.progress_enabled()`.
+    /// A bar that draws only when `shell.progress_enabled()`; the shell prints above it.
     pub fn new(shell: &Shell) -> IndicatifProgress {
-        let bar = if shell.progress_enabled() {
-            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
-        let style = ProgressStyle::with_template(
-            "{prefix:>12.cyan.bold} [{bar:25}] {pos}/{len} {wide_msg}",
-        )
-        .expect("valid template")
-        .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_prefix("Measuring");
+        let bar = shell.progress_bar("Measuring", 0);
+        shell.set_bar(&bar);
         IndicatifProgress { bar }
     }
 

@@ -3,6 +3,7 @@
 mod utils;
 
 mod build;
+mod compare;
 mod discovery;
 mod doctor;
 mod lints;

@@ -1,0 +1,72 @@
+//! The real measurement executor: runs a workload against a built binary and turns the
+//! workload's outcome into a measurement sample.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use crate::config::WorkloadConfig;
+use crate::measure::{CommandSample, Executor, Sample, ServiceSample};
+use crate::workload::{Outcome, RunOptions, run_once};
+
+/// Binaries by variant index, workloads by workload index.
+pub struct WorkloadExecutor<'a> {
+    pub binaries: Vec<Option<PathBuf>>,
+    pub workloads: &'a [WorkloadConfig],
+    pub allow_remote: bool,
+}
+
+impl Executor for WorkloadExecutor<'_> {
+    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
+        let Some(Some(binary)) = self.binaries.get(variant) else {
+            bail!("variant {variant} has no binary")
+        };
+        let opts = RunOptions {
+            extra_env: Vec::new(),
+            allow_remote: self.allow_remote,
+            warmup: true,
+        };
+        to_sample(run_once(binary, &self.workloads[workload], &opts)?)
+    }
+}
+
+/// Converts one run into a sample; a service run with no successful request is a failure.
+pub fn to_sample(outcome: Outcome) -> Result<Sample> {
+    Ok(match outcome {
+        Outcome::Command(c) => Sample::Command(CommandSample {
+            wall_secs: c.usage.wall.as_secs_f64(),
+            user_secs: c.usage.user.as_secs_f64(),
+            sys_secs: c.usage.sys.as_secs_f64(),
+            peak_rss_bytes: (c.usage.max_rss > 0).then_some(c.usage.max_rss),
+        }),
+        Outcome::Service(s) => {
+            let l = &s.load;
+            // `requests` counts responses of any status; transport errors are apart.
+            let ok = l.requests.saturating_sub(l.non_2xx);
+            if ok == 0 {
+                bail!(
+                    "no request succeeded ({} responses, all non-2xx; {} transport errors{}); service stderr:\n{}",
+                    l.requests,
+                    l.errors,
+                    l.first_error
+                        .as_deref()
+                        .map(|e| format!(", first: {e}"))
+                        .unwrap_or_default(),
+                    s.stop.stderr_tail
+                );
+            }
+            Sample::Service(ServiceSample {
+                requests_per_sec: ok as f64 / l.elapsed.as_secs_f64().max(1e-9),
+                p50_secs: l.latency.p50.as_secs_f64(),
+                p90_secs: l.latency.p90.as_secs_f64(),
+                p99_secs: l.latency.p99.as_secs_f64(),
+                p999_secs: l.latency.p999.as_secs_f64(),
+                requests: l.requests,
+                errors: l.errors,
+                non_2xx: l.non_2xx,
+                duration_secs: l.elapsed.as_secs_f64(),
+                peak_rss_bytes: (s.max_rss > 0).then_some(s.max_rss),
+            })
+        }
+    })
+}

@@ -1,0 +1,246 @@
+//! The lab: builds candidates (plain or with PGO, each at most once per session) and measures
+//! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
+
+pub mod executor;
+pub mod spec;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Result;
+
+pub use executor::WorkloadExecutor;
+pub use spec::{Candidate, default_candidates, parse_candidates};
+
+use crate::cargo::Builder;
+use crate::config::WorkloadConfig;
+use crate::measure::{self, IndicatifProgress, Settings};
+use crate::pgo::{Pgo, PgoOptions, ProfileSource};
+use crate::process::Interrupted;
+use crate::report::{
+    BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
+};
+use crate::ui::Shell;
+use crate::variant::Variant;
+
+/// A candidate's binary and how it was made.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The exact variant of the final binary (PGO: the optimized stage), named as the candidate.
+    pub variant: Variant,
+    pub rustflags: Vec<String>,
+    pub info: BuildInfo,
+}
+
+/// Options that apply to every build and run of a session.
+#[derive(Debug, Clone, Default)]
+pub struct LabOptions {
+    /// Rebuild each candidate from an empty target dir (once per session).
+    pub rebuild: bool,
+    pub allow_remote: bool,
+}
+
+/// Builds and measures candidates for one binary.
+pub struct Lab<'a> {
+    shell: &'a Shell,
+    builder: &'a Builder<'a>,
+    pub workloads: Vec<WorkloadConfig>,
+    opts: LabOptions,
+    built: HashMap<String, Result<Built, String>>,
+    /// Compiler runs that did work (a cached, up-to-date build is not counted).
+    pub builds_run: u32,
+    /// Notes for the report (reused profiles, cached compile times).
+    pub notes: Vec<String>,
+}
+
+impl<'a> Lab<'a> {
+    pub fn new(
+        shell: &'a Shell,
+        builder: &'a Builder<'a>,
+        workloads: Vec<WorkloadConfig>,
+        opts: LabOptions,
+    ) -> Lab<'a> {
+        Lab {
+            shell,
+            builder,
+            workloads,
+            opts,
+            built: HashMap::new(),
+            builds_run: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn builder(&self) -> &Builder<'a> {
+        self.builder
+    }
+
+    /// Whether PGO can run here (profiler runtime and a matching llvm-profdata), and why not.
+    pub fn pgo_available(&self) -> Result<(), String> {
+        let probe = Pgo::new(self.shell, self.builder, &Variant::new("probe", "release"));
+        probe.preflight().map(|_| ()).map_err(|e| format!("{e:#}"))
+    }
+
+    /// Builds a candidate once; a failure is kept as its reason. Only Ctrl-C is an `Err`.
+    pub fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
+        if let Some(done) = self.built.get(&c.key()) {
+            return Ok(done.clone().map(|b| Built {
+                variant: Variant {
+                    name: c.name.clone(),
+                    ..b.variant
+                },
+                ..b
+            }));
+        }
+        let result = if c.pgo {
+            self.build_pgo(c)
+        } else {
+            self.build_plain(c)
+        };
+        let result = match result {
+            Ok(b) => Ok(b),
+            Err(e) if e.is::<Interrupted>() || crate::process::interrupted() => {
+                return Err(Interrupted.into());
+            }
+            Err(e) => Err(format!("{e:#}")),
+        };
+        self.built.insert(c.key(), result.clone());
+        Ok(result)
+    }
+
+    fn build_plain(&mut self, c: &Candidate) -> Result<Built> {
+        let build = self.builder.build(&c.variant, self.opts.rebuild)?;
+        self.builds_run += u32::from(!build.fresh);
+        let info = BuildInfo::from_build(&build, build.compile_time, 1)?;
+        Ok(Built {
+            variant: c.variant.clone(),
+            rustflags: build.rustflags,
+            info,
+        })
+    }
+
+    fn build_pgo(&mut self, c: &Candidate) -> Result<Built> {
+        // Name the base by what it is: `production+pgo` → production, `pgo` → release.
+        let base_name = match c.name.strip_suffix("+pgo").unwrap_or(&c.name) {
+            "pgo" | "" => c.variant.base_profile.clone(),
+            other => other.to_string(),
+        };
+        let pgo = Pgo::new(
+            self.shell,
+            self.builder,
+            &Variant {
+                name: base_name,
+                ..c.variant.clone()
+            },
+        );
+        let opts = PgoOptions {
+            rebuild: self.opts.rebuild,
+            allow_remote: self.opts.allow_remote,
+            ..Default::default()
+        };
+        let run = pgo.run(
+            &ProfileSource::Workloads(self.workloads.clone()),
+            &opts,
+            !self.opts.rebuild,
+        )?;
+        self.builds_run += u32::from(!run.instrumented.fresh) + u32::from(!run.optimized.fresh);
+        let compile = run.instrumented.compile_time + run.optimized.compile_time;
+        let mut info = BuildInfo::from_build(&run.optimized, compile, 2)?;
+        info.compile_time_cached =
+            !run.instrumented.compile_time_measured_now || !run.optimized.compile_time_measured_now;
+        if run.warnings.mismatched > 0 {
+            self.notes.push(format!(
+                "{}: {} function(s) changed since the PGO profile was gathered",
+                c.name, run.warnings.mismatched
+            ));
+        }
+        let variant = Variant {
+            name: c.name.clone(),
+            ..run.optimized.variant.clone()
+        };
+        Ok(Built {
+            variant,
+            rustflags: run.optimized.rustflags,
+            info,
+        })
+    }
+
+    /// Builds every candidate, with a progress bar; stops at Ctrl-C.
+    pub fn build_all(&mut self, candidates: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
+        let bar = self.shell.progress_bar("Building", candidates.len() as u64);
+        self.shell.set_bar(&bar);
+        let mut out = Vec::new();
+        for c in candidates {
+            bar.set_message(format!("{} ({})", c.name, c.describe()));
+            let r = self.build(c);
+            bar.inc(1);
+            match r {
+                Ok(r) => out.push(r),
+                Err(e) => {
+                    self.shell.clear_bar();
+                    return Err(e);
+                }
+            }
+        }
+        self.shell.clear_bar();
+        Ok(out)
+    }
+
+    /// A run record for this project, before any variant is added.
+    pub fn new_run(&self, command: RunCommand, settings: Settings) -> Run {
+        let bin = self.builder.bin();
+        let project = ProjectInfo {
+            root: self.builder.project().workspace_root.clone(),
+            package: bin.package.clone(),
+            bin: bin.bin.clone(),
+        };
+        let host = HostInfo::detect(self.builder.rustc(), self.builder.target());
+        let mut run = Run::new(command, project, host, settings);
+        run.workloads = self
+            .workloads
+            .iter()
+            .map(|w| WorkloadInfo {
+                name: w.name.clone(),
+                kind: w.kind,
+            })
+            .collect();
+        run
+    }
+
+    /// The run's row for a built (or failed) candidate.
+    pub fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
+        match built {
+            Ok(b) => VariantResult::built(b.variant.clone(), b.rustflags.clone(), b.info.clone()),
+            Err(reason) => VariantResult::failed(
+                Variant {
+                    name: c.name.clone(),
+                    ..c.variant.clone()
+                },
+                self.builder.rustflags(&c.variant),
+                reason.clone(),
+            ),
+        }
+    }
+
+    /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop) and
+    /// records the outcome in it.
+    pub fn measure(&self, run: &mut Run) {
+        let plan = run.plan();
+        let binaries = run
+            .variants
+            .iter()
+            .map(|v| v.build.as_ref().map(|b| b.binary.clone()))
+            .collect::<Vec<Option<PathBuf>>>();
+        let mut exec = WorkloadExecutor {
+            binaries,
+            workloads: &self.workloads,
+            allow_remote: self.opts.allow_remote,
+        };
+        let mut progress = IndicatifProgress::new(self.shell);
+        let stop = AtomicBool::new(false);
+        let outcome = measure::measure(&plan, &run.settings, &mut exec, &mut progress, &stop);
+        self.shell.clear_bar();
+        run.record(outcome);
+    }
+}

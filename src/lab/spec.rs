@@ -1,0 +1,267 @@
+//! Candidates as users name them: presets, `name=spec`, `pgo` on top of anything, and
+//! `+`-stacked rows where each row adds one change to the row above.
+
+use anyhow::{Context, Result, bail};
+
+use crate::presets::{self, parse_variant};
+use crate::variant::{ProfileSettings, Variant};
+
+/// One configuration to build and measure: a plain variant, optionally with PGO on top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// As the user wrote it (`release`, `+lto=thin`, `production+pgo`, `fast`).
+    pub name: String,
+    /// The configuration without PGO (its stage is always plain).
+    pub variant: Variant,
+    pub pgo: bool,
+}
+
+impl Candidate {
+    pub fn plain(name: impl Into<String>, variant: Variant) -> Candidate {
+        let name = name.into();
+        Candidate {
+            variant: Variant {
+                name: name.clone(),
+                ..variant
+            },
+            name,
+            pgo: false,
+        }
+    }
+
+    /// What identifies the build: equal keys share binaries.
+    pub fn key(&self) -> String {
+        format!(
+            "{}{}",
+            self.variant.hash(),
+            if self.pgo { "+pgo" } else { "" }
+        )
+    }
+
+    /// "lto=fat, codegen-units=1 + PGO".
+    pub fn describe(&self) -> String {
+        let base = self.variant.describe();
+        if self.pgo {
+            format!("{base} + PGO")
+        } else {
+            base
+        }
+    }
+}
+
+/// Shorthands allowed after `+` besides `key=value`.
+const SHORTHANDS: &[(&str, &str)] = &[
+    ("strip", "strip=symbols"),
+    ("lto", "lto=fat"),
+    ("panic-abort", "panic=abort"),
+];
+
+/// Parses `--variants` items (in order; `+x` stacks on the previous item) followed by
+/// `--variant name=spec` items.
+pub fn parse_candidates(
+    items: &[String],
+    named: &[String],
+    base_profile: &str,
+) -> Result<Vec<Candidate>> {
+    let mut out: Vec<Candidate> = Vec::new();
+    for item in items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        let c = if let Some(step) = item.strip_prefix('+') {
+            let prev = out.last().with_context(|| {
+                format!("`{item}` adds a change to the row above, but it is the first; start with a preset such as `release`")
+            })?;
+            stack(prev, step, item)?
+        } else {
+            parse_one(item, item, base_profile)?
+        };
+        out.push(c);
+    }
+    for text in named {
+        let (name, spec) = split_named(text);
+        out.push(
+            parse_one(name, spec, base_profile)
+                .with_context(|| format!("in --variant `{text}`"))?,
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for c in &out {
+        if !seen.insert(c.name.as_str()) {
+            bail!(
+                "two variants are called `{}`; give one another name with --variant 'NAME=SPEC'",
+                c.name
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// `fast=lto=fat,pgo` → ("fast", "lto=fat,pgo"); `lto=thin` (a bare spec) names itself.
+fn split_named(text: &str) -> (&str, &str) {
+    match text.split_once('=') {
+        Some((name, spec)) if !is_spec_key(name.trim()) => (name.trim(), spec.trim()),
+        _ => (text.trim(), text.trim()),
+    }
+}
+
+fn is_spec_key(k: &str) -> bool {
+    ProfileSettings::KEYS.iter().any(|(key, _)| *key == k) || k == "target-cpu" || k == "rustflags"
+}
+
+/// A preset, a spec, `pgo`, `<preset>+pgo`, or a spec with a `pgo` item.
+fn parse_one(name: &str, spec: &str, base_profile: &str) -> Result<Candidate> {
+    let (spec, pgo) = strip_pgo(spec);
+    let variant = if spec.is_empty() {
+        // `pgo` alone: PGO on the base profile as it is.
+        Variant::new(name, base_profile)
+    } else {
+        parse_variant(&spec, base_profile).map_err(|e| {
+            anyhow::anyhow!("{e:#}; a variant may also be `pgo`, `<preset>+pgo`, or `+<change>` after another one")
+        })?
+    };
+    Ok(Candidate {
+        name: name.to_string(),
+        variant: Variant {
+            name: name.to_string(),
+            ..variant
+        },
+        pgo,
+    })
+}
+
+/// Removes a trailing `+pgo` or a `pgo` list item.
+fn strip_pgo(spec: &str) -> (String, bool) {
+    if spec == "pgo" {
+        return (String::new(), true);
+    }
+    if let Some(head) = spec.strip_suffix("+pgo") {
+        return (head.to_string(), true);
+    }
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    let pgo = parts.iter().any(|p| *p == "pgo" || *p == "pgo=true");
+    let rest: Vec<&str> = parts
+        .into_iter()
+        .filter(|p| *p != "pgo" && *p != "pgo=true")
+        .collect();
+    (rest.join(","), pgo)
+}
+
+/// The row above plus one change.
+fn stack(prev: &Candidate, step: &str, name: &str) -> Result<Candidate> {
+    let mut c = prev.clone();
+    c.name = name.to_string();
+    c.variant.name = name.to_string();
+    if step == "pgo" {
+        c.pgo = true;
+        return Ok(c);
+    }
+    let change = SHORTHANDS
+        .iter()
+        .find(|(s, _)| *s == step)
+        .map_or(step, |(_, full)| *full);
+    if !change.contains('=') {
+        let shorthands: Vec<_> = SHORTHANDS
+            .iter()
+            .map(|(s, f)| format!("{s} ({f})"))
+            .collect();
+        bail!(
+            "`+{step}` is not a change; write `+key=value`, `+pgo`, or one of: {}",
+            shorthands.join(", ")
+        );
+    }
+    c.variant
+        .apply_spec(change)
+        .with_context(|| format!("in `+{step}`"))?;
+    Ok(c)
+}
+
+/// The set measured when none is given: the baseline, the two-line recommendation,
+/// the classic shipping profile, and PGO on the baseline (when PGO can run).
+pub fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> {
+    let mut names = vec!["release", "balanced", "production"];
+    if with_pgo {
+        names.push("pgo");
+    }
+    names
+        .into_iter()
+        .map(|n| parse_one(n, n, base_profile).expect("built-in names parse"))
+        .collect()
+}
+
+/// Valid forms, for error messages.
+pub fn forms() -> String {
+    format!(
+        "presets ({}), `pgo`, `<preset>+pgo`, `+key=value` steps, or --variant 'NAME=SPEC'",
+        presets::names()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::variant::{Lto, Strip};
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn stacked_rows_accumulate() {
+        let c = parse_candidates(
+            &s(&["release", "+strip", "+lto=thin", "+codegen-units=1", "+pgo"]),
+            &[],
+            "release",
+        )
+        .unwrap();
+        assert_eq!(c.len(), 5);
+        assert_eq!(c[1].variant.settings.strip, Some(Strip::Symbols));
+        assert_eq!(c[3].variant.settings.lto, Some(Lto::Thin));
+        assert_eq!(c[3].variant.settings.codegen_units, Some(1));
+        assert!(!c[3].pgo && c[4].pgo);
+        assert_eq!(c[4].variant.settings, c[3].variant.settings);
+        assert_eq!(c[4].name, "+pgo");
+    }
+
+    #[test]
+    fn pgo_forms_and_named_specs() {
+        let c = parse_candidates(
+            &s(&["pgo", "production+pgo"]),
+            &s(&["fast=lto=fat,codegen-units=1,pgo", "lto=thin"]),
+            "release",
+        )
+        .unwrap();
+        assert!(c[0].pgo && c[0].variant.settings.is_empty());
+        assert!(c[1].pgo && c[1].variant.settings.lto == Some(Lto::Fat));
+        assert_eq!((c[2].name.as_str(), c[2].pgo), ("fast", true));
+        assert_eq!(c[3].name, "lto=thin");
+        assert_eq!(c[3].variant.settings.lto, Some(Lto::Thin));
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let e = format!(
+            "{:#}",
+            parse_candidates(&s(&["+strip"]), &[], "release").unwrap_err()
+        );
+        assert!(e.contains("first"), "{e}");
+        let e = format!(
+            "{:#}",
+            parse_candidates(&s(&["release", "+fast"]), &[], "release").unwrap_err()
+        );
+        assert!(e.contains("+key=value"), "{e}");
+        let e = format!(
+            "{:#}",
+            parse_candidates(&s(&["speedy"]), &[], "release").unwrap_err()
+        );
+        assert!(e.contains("valid presets") && e.contains("pgo"), "{e}");
+        let e = format!(
+            "{:#}",
+            parse_candidates(&s(&["release", "release"]), &[], "release").unwrap_err()
+        );
+        assert!(e.contains("two variants"), "{e}");
+    }
+
+    #[test]
+    fn keys_share_builds() {
+        let c = parse_candidates(&s(&["release"]), &s(&["copy=release"]), "release").unwrap();
+        assert_eq!(c[0].key(), c[1].key());
+    }
+}

@@ -1,0 +1,217 @@
+//! `cargo tune compare` on fixture programs: real builds, real runs, the statistics' verdicts,
+//! per-variant failures, exports, and Ctrl-C.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::utils::fixtures::{BRANCHY_CLI, HTTP_SERVICE};
+use crate::utils::{Project, project};
+
+fn cli(name: &str) -> Project {
+    project(name).file("src/main.rs", BRANCHY_CLI).build()
+}
+
+fn verdict(run: &Value, variant: usize) -> (String, f64) {
+    let wall =
+        &run["variants"][variant]["measurements"][0]["summary"]["metrics"]["wall"]["vs_baseline"];
+    (
+        wall["verdict"].as_str().unwrap().to_string(),
+        wall["ratio"].as_f64().unwrap(),
+    )
+}
+
+#[test]
+fn opt_level_difference_is_real_and_an_identical_copy_is_noise() {
+    let p = cli("cmp-optlevel");
+    let r = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release",
+            "--variant",
+            "o0=opt-level=0",
+            "--variant",
+            "copy=release",
+            "--seed",
+            "7",
+            "--json",
+            "out.json",
+            "--markdown",
+            "out.md",
+            "--",
+            "3000000",
+        ])
+        .ok();
+    let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
+    let (o0, ratio) = verdict(&run, 1);
+    assert_eq!(o0, "worse", "opt-level=0 must be slower beyond noise:\n{r}");
+    assert!(ratio > 1.5, "opt-level=0 takes longer: ratio {ratio}");
+    let (copy, _) = verdict(&run, 2);
+    assert_eq!(copy, "within_noise", "the same build cannot differ:\n{r}");
+    // Every raw sample is kept, warm-ups flagged.
+    let samples = run["variants"][0]["measurements"][0]["samples"]
+        .as_array()
+        .unwrap();
+    assert!(
+        samples.len() >= 10 && samples.iter().any(|s| s["warmup"] == true),
+        "{samples:?}"
+    );
+    r.stdout_has("o0")
+        .stdout_has("≈ (within noise)")
+        .stdout_has("release (baseline)");
+    assert!(
+        p.read("out.md").contains("| release (baseline) |"),
+        "{}",
+        p.read("out.md")
+    );
+    // The run was saved and re-renders without measuring.
+    let again = p.tune(&["report", "--format", "json"]).ok();
+    let saved: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(saved["variants"], run["variants"]);
+}
+
+#[test]
+fn failures_mark_one_variant_and_the_others_are_measured() {
+    // panic=abort breaks a program that relies on catching a panic.
+    let main = r#"fn main() {
+        let n: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+        let r = std::panic::catch_unwind(|| if n > 0 { panic!("expected") });
+        assert!(r.is_err());
+        let mut s = 0u64;
+        for i in 0..n { s = s.wrapping_mul(31).wrapping_add(i); }
+        println!("{s}");
+    }"#;
+    let p = project("cmp-fail").file("src/main.rs", main).build();
+    let r = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,production",
+            "--variant",
+            "broken=rustflags=-Cno-such-flag",
+            "--min-runs",
+            "3",
+            "--max-runs",
+            "3",
+            "--json",
+            "out.json",
+            "--",
+            "1000",
+        ])
+        .ok();
+    let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
+    assert!(
+        run["variants"][0]["measurements"][0]["samples"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 3
+    );
+    let failure = run["variants"][1]["measurements"][0]["failure"]
+        .as_str()
+        .unwrap();
+    assert!(failure.contains("SIGABRT"), "{failure}");
+    let build_failure = run["variants"][2]["failure"].as_str().unwrap();
+    assert!(build_failure.contains("no-such-flag"), "{build_failure}");
+    r.stdout_has("failed");
+}
+
+#[test]
+fn bad_variant_names_list_the_valid_forms() {
+    let p = cli("cmp-bad");
+    let r = p
+        .tune(&["compare", "--variants", "release,turbo", "--", "10"])
+        .fails();
+    r.stderr_has("unknown variant `turbo`")
+        .stderr_has("production")
+        .stderr_has("+key=value");
+    p.tune(&["compare"])
+        .fails()
+        .stderr_has("nothing to measure");
+}
+
+#[test]
+fn stacked_steps_and_pgo_rows() {
+    let p = cli("cmp-stack");
+    let r = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,+strip,+pgo",
+            "--min-runs",
+            "3",
+            "--max-runs",
+            "3",
+            "--json",
+            "out.json",
+            "--",
+            "200000",
+        ])
+        .ok();
+    let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
+    let v = &run["variants"];
+    assert_eq!(v[1]["variant"]["settings"]["strip"], "symbols");
+    assert_eq!(
+        v[2]["variant"]["settings"]["strip"], "symbols",
+        "+pgo keeps the row above"
+    );
+    assert_eq!(v[2]["variant"]["stage"]["kind"], "pgo-optimized");
+    assert_eq!(v[2]["build"]["builds"], 2);
+    r.stdout_has("+pgo").stdout_has("2 builds");
+}
+
+#[test]
+fn ctrl_c_stops_the_service_and_keeps_partial_results() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = project("cmp-sigint")
+        .file("src/main.rs", HTTP_SERVICE)
+        .manifest_extra(&format!(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             args = [\"--port\", \"{port}\"]\nready = \"http://127.0.0.1:{port}/health\"\n\
+             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"1s\" }}\n"
+        ))
+        .build();
+    let mut cmd = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,+lto=thin",
+            "--min-runs",
+            "20",
+            "--max-runs",
+            "20",
+        ])
+        .cmd;
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the service answers (measuring has begun), then press Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the service never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the service is still running"
+    );
+    let saved = p.tune(&["report", "--format", "json"]).ok();
+    let run: Value = serde_json::from_str(&saved.stdout).unwrap();
+    assert_eq!(run["interrupted"], true);
+    assert!(run["notes"].to_string().contains("partial"));
+}
