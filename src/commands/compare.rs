@@ -1,7 +1,6 @@
 //! `cargo tune compare`: build variants, measure them on the workloads, print the comparison table.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
