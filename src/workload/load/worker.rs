@@ -92,14 +92,17 @@ pub(super) async fn run(shared: Arc<Shared>, deadline: Instant, seed: u64) -> St
             }
             // A closed keep-alive connection (e.g. `Connection: close`) is not an error:
             // nothing was sent on it. Reconnect.
-            let ready = tokio::select! {
-                biased;
-                _ = conn.as_mut() => false,
-                r = sender.ready() => r.is_ok(),
-                _ = &mut sleep => break 'connect,
-            };
-            if !ready {
-                continue 'connect;
+            // Usually ready already: the connection was polled when the last answer came in.
+            if !sender.is_ready() {
+                let ready = tokio::select! {
+                    biased;
+                    _ = conn.as_mut() => false,
+                    r = sender.ready() => r.is_ok(),
+                    _ = &mut sleep => break 'connect,
+                };
+                if !ready {
+                    continue 'connect;
+                }
             }
             if !shared.claim() {
                 break 'connect;
