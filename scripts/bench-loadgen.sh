@@ -92,17 +92,24 @@ echo "server on $URL; $ROUNDS rounds, $CONNS connections, $DUR each" >&2
 
 WRK=()
 TUNES=()
+RATIOS=()
 for i in $(seq "$ROUNDS"); do
-    w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
-    t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
+    # Alternate which tool goes first, so neither always runs on a machine the other just warmed.
+    if (( i % 2 )); then
+        w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
+        t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
+    else
+        t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
+        w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
+    fi
+    r=$(echo "$t / $w" | bc -l)
     WRK+=("$w")
     TUNES+=("$t")
-    printf 'round %d: wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' \
-        "$i" "$w" "$t" "$(echo "$t / $w" | bc -l)"
+    RATIOS+=("$r")
+    printf 'round %d: wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' "$i" "$w" "$t" "$r"
 done
 
-sum() { local s=0; for x in "$@"; do s=$(echo "$s + $x" | bc -l); done; echo "$s"; }
-W=$(sum "${WRK[@]}")
-T=$(sum "${TUNES[@]}")
-printf 'mean:    wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' \
-    "$(echo "$W / $ROUNDS" | bc -l)" "$(echo "$T / $ROUNDS" | bc -l)" "$(echo "$T / $W" | bc -l)"
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+printf 'median:  wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio of medians %.2f   median ratio %.2f\n' \
+    "$(median "${WRK[@]}")" "$(median "${TUNES[@]}")" \
+    "$(echo "$(median "${TUNES[@]}") / $(median "${WRK[@]}")" | bc -l)" "$(median "${RATIOS[@]}")"

@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
         "Loading",
         format!("{} ({} threads)", spec.describe(), spec.threads),
     );
-    let report = load::drive(&spec, true)?;
+    let report = load::drive(&spec, true, &Default::default())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

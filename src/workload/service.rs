@@ -2,17 +2,21 @@
 //! politely (SIGTERM, SIGINT, then SIGKILL) and report how it ended.
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use super::command::reject_shell_for_service;
-use super::load::{self, LoadSpec};
+use super::load::{self, LoadReport, LoadSpec};
 use super::ready::{NotReady, wait_until_ready};
 use super::target::Readiness;
 use super::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_GRACE, RunOptions, ServiceRun, StopReport};
 use crate::config::WorkloadConfig;
-use crate::process::{self, Child, Cmd, Interrupted, Output, Stopped, describe_end};
+use crate::process::{self, Child, Cmd, Interrupted, Output, StopFlag, Stopped, describe_end};
 
+/// How often the service is checked while the load runs.
+const WATCH: Duration = Duration::from_millis(20);
 /// How many trailing lines of a service's stderr are kept in reports and errors.
 const STDERR_LINES: usize = 20;
 
@@ -77,7 +81,7 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
         }
     }
 
-    let report = load::drive(&spec, opts.warmup);
+    let report = drive_while_alive(&spec, opts.warmup, &mut child);
     let exited_by_itself = child.try_wait().is_some();
     let stopped = child.stop(grace);
     let done = child.wait()?;
@@ -117,6 +121,23 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
             ended,
             stderr_tail,
         },
+    })
+}
+
+/// Drives the load on another thread and watches the service meanwhile: if it exits, the
+/// load stops at once instead of hammering a closed port until its time is up.
+fn drive_while_alive(spec: &LoadSpec, warmup: bool, child: &mut Child) -> Result<LoadReport> {
+    let abort = StopFlag::default();
+    std::thread::scope(|scope| {
+        let load = scope.spawn(|| load::drive(spec, warmup, &abort));
+        while !load.is_finished() {
+            if child.wait_for(WATCH).is_some() {
+                abort.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        load.join()
+            .map_err(|_| anyhow::anyhow!("the load generator panicked"))?
     })
 }
 

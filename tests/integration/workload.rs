@@ -15,6 +15,7 @@ use crate::utils::tune_in;
 
 /// The fixture service: `/` and other paths answer 200, `/missing` 404, `/health` the status
 /// given by `--health-status`. On SIGTERM it prints its hit counts to stderr and exits 0.
+/// `--close` closes the connection after each answer; `--die-after N` exits 1 after N requests.
 const FIXTURE: &str = r#"
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -32,7 +33,7 @@ const SIG_IGN: usize = 1;
 
 type Hits = Arc<Mutex<BTreeMap<String, u64>>>;
 
-fn serve(mut s: TcpStream, hits: Hits, health: u16) {
+fn serve(mut s: TcpStream, hits: Hits, health: u16, close: bool, die_after: u64) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -49,9 +50,18 @@ fn serve(mut s: TcpStream, hits: Hits, health: u16) {
             let path = words.next().unwrap_or("").to_string();
             buf.drain(..end + 4 + len);
             let status = match path.as_str() { "/missing" => 404, "/health" => health, _ => 200 };
-            *hits.lock().unwrap().entry(format!("{method} {path}")).or_default() += 1;
-            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n\r\nok");
-            if s.write_all(reply.as_bytes()).is_err() { return; }
+            let total = {
+                let mut h = hits.lock().unwrap();
+                *h.entry(format!("{method} {path}")).or_default() += 1;
+                h.values().sum::<u64>()
+            };
+            if total > die_after {
+                eprintln!("dying after {die_after} requests");
+                std::process::exit(1);
+            }
+            let conn = if close { "connection: close\r\n" } else { "" };
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n{conn}\r\nok");
+            if s.write_all(reply.as_bytes()).is_err() || close { return; }
         }
         match s.read(&mut chunk) {
             Ok(0) | Err(_) => return,
@@ -78,6 +88,8 @@ fn main() {
     }
     let port: u16 = opt("--port").expect("--port").parse().unwrap();
     let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
+    let close = flag("--close");
+    let die_after: u64 = opt("--die-after").map_or(u64::MAX, |s| s.parse().unwrap());
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     eprintln!("listening on 127.0.0.1:{port}");
@@ -88,7 +100,7 @@ fn main() {
                 s.set_nonblocking(false).unwrap();
                 let _ = s.set_nodelay(true);
                 let hits = hits.clone();
-                std::thread::spawn(move || serve(s, hits, health));
+                std::thread::spawn(move || serve(s, hits, health, close, die_after));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
         }
@@ -375,6 +387,28 @@ fn tcp_readiness_and_non_2xx_counting() {
 }
 
 #[test]
+fn connection_close_answers_are_not_errors() {
+    let port = free_port();
+    let w = svc(port, &["--close"], load_of(port, "/", 200));
+    let s = service(run_once(fixture(), &w, &RunOptions::default()).unwrap());
+    assert_eq!((s.load.requests, s.load.errors), (200, 0), "{s:?}");
+}
+
+#[test]
+fn service_dying_during_the_load_is_an_error() {
+    let port = free_port();
+    // Readiness probes count too: it dies a few dozen requests into the load.
+    let w = svc(port, &["--die-after", "50"], load_of(port, "/", 100_000));
+    let e = err(run_once(fixture(), &w, &RunOptions::default()));
+    assert!(e.contains("service `api`"), "{e}");
+    assert!(
+        e.contains("stopped by itself during the load: exit status 1"),
+        "{e}"
+    );
+    assert!(e.contains("dying after 50 requests"), "{e}");
+}
+
+#[test]
 fn weighted_urls_with_methods_bodies_and_warmup() {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
@@ -472,4 +506,10 @@ fn load_subcommand_prints_rate_and_percentiles() {
     tune_in(dir.path(), &["load", "http://198.51.100.1/"])
         .fails()
         .stderr_has("--allow-remote");
+
+    // Nothing listening: the workers give up after a while instead of retrying forever.
+    let closed = format!("http://127.0.0.1:{}/", free_port());
+    tune_in(dir.path(), &["load", &closed, "-c", "2", "-n", "1000000"])
+        .fails()
+        .stderr_has("no request was answered (first error: connect:");
 }

@@ -20,6 +20,7 @@ pub use report::{Latency, LoadReport};
 
 use super::target::{HttpUrl, check_loopback, resolve};
 use crate::config::LoadConfig;
+use crate::process::StopFlag;
 use report::Stats;
 
 /// Load runs this long when it sets neither `duration` nor `requests`.
@@ -191,11 +192,12 @@ fn read_body(path: Option<&Path>) -> Result<Bytes> {
 }
 
 /// Drives the warm-up (when asked and configured, then discarded), then the measured load.
-pub fn drive(spec: &LoadSpec, warmup: bool) -> Result<LoadReport> {
+/// Setting `abort` (e.g. because the service exited) ends the run early with what it has.
+pub fn drive(spec: &LoadSpec, warmup: bool, abort: &StopFlag) -> Result<LoadReport> {
     if warmup && let Some(w) = spec.warmup {
-        run_phase(spec, Some(w), None)?;
+        run_phase(spec, Some(w), None, abort)?;
     }
-    run_phase(spec, spec.duration, spec.requests)
+    run_phase(spec, spec.duration, spec.requests, abort)
 }
 
 /// What all workers of one phase share.
@@ -207,9 +209,16 @@ pub(super) struct Shared {
     pub addrs: Vec<SocketAddr>,
     /// Requests still to start, for a `requests` run.
     pub budget: Option<AtomicU64>,
+    pub abort: StopFlag,
 }
 
 impl Shared {
+    /// True once the run should end early: Ctrl-C, or the caller aborted it.
+    #[inline]
+    pub fn aborted(&self) -> bool {
+        crate::process::interrupted() || self.abort.load(Ordering::Relaxed)
+    }
+
     /// Claims one request from the budget; false once it is spent.
     #[inline]
     pub fn claim(&self) -> bool {
@@ -237,6 +246,7 @@ fn run_phase(
     spec: &LoadSpec,
     duration: Option<Duration>,
     requests: Option<u64>,
+    abort: &StopFlag,
 ) -> Result<LoadReport> {
     let mut sum = 0u32;
     let shared = Arc::new(Shared {
@@ -252,6 +262,7 @@ fn run_phase(
         headers: spec.headers.clone(),
         addrs: spec.addrs.clone(),
         budget: requests.map(AtomicU64::new),
+        abort: Arc::clone(abort),
     });
     let limit = duration.unwrap_or(spec.time_limit);
     let threads = spec.threads.clamp(1, spec.concurrency as usize);
@@ -304,6 +315,7 @@ fn run_phase(
     }
     crate::process::check_interrupted()?;
     if let (Some(n), None) = (requests, duration)
+        && elapsed >= limit
         && total.requests + total.errors < n
     {
         bail!(
@@ -428,6 +440,7 @@ mod tests {
             headers: HeaderMap::new(),
             addrs: vec![],
             budget: Some(AtomicU64::new(2)),
+            abort: StopFlag::default(),
         };
         let picks: Vec<&str> = (0..4)
             .map(|r| shared.pick(r).url.path_and_query.as_str())

@@ -12,12 +12,13 @@ use tokio::net::TcpStream;
 
 use super::Shared;
 use super::report::Stats;
-use crate::process;
 
 /// After a failed connect, wait this long (doubling up to `MAX_BACKOFF`) so a dead service
 /// does not turn the generator into a busy loop.
 const FIRST_BACKOFF: Duration = Duration::from_millis(1);
 const MAX_BACKOFF: Duration = Duration::from_millis(100);
+/// A worker that cannot connect for this long stops: nothing is listening any more.
+const GIVE_UP: Duration = Duration::from_secs(2);
 
 /// How one request ended, apart from a response.
 enum Step {
@@ -35,9 +36,10 @@ pub(super) async fn run(shared: Arc<Shared>, deadline: Instant, seed: u64) -> St
     let sleep = tokio::time::sleep_until(deadline.into());
     tokio::pin!(sleep);
     let mut backoff = FIRST_BACKOFF;
+    let mut failing_since: Option<Instant> = None;
 
     'connect: loop {
-        if process::interrupted() || Instant::now() >= deadline {
+        if shared.aborted() || Instant::now() >= deadline {
             break;
         }
         let stream = tokio::select! {
@@ -48,9 +50,14 @@ pub(super) async fn run(shared: Arc<Shared>, deadline: Instant, seed: u64) -> St
         let stream = match stream {
             Ok(s) => {
                 backoff = FIRST_BACKOFF;
+                failing_since = None;
                 s
             }
             Err(e) => {
+                if failing_since.get_or_insert_with(Instant::now).elapsed() > GIVE_UP {
+                    stats.error(|| format!("connect: {e}"));
+                    break;
+                }
                 // A failed connect uses up a request of a counted run, so a dead service
                 // ends the run instead of spinning until the time limit.
                 if !shared.claim() {
@@ -80,19 +87,22 @@ pub(super) async fn run(shared: Arc<Shared>, deadline: Instant, seed: u64) -> St
         let mut conn = Box::pin(conn);
 
         loop {
-            if process::interrupted() {
+            if shared.aborted() {
                 break 'connect;
             }
             // A closed keep-alive connection (e.g. `Connection: close`) is not an error:
             // nothing was sent on it. Reconnect.
-            let ready = tokio::select! {
-                biased;
-                _ = conn.as_mut() => false,
-                r = sender.ready() => r.is_ok(),
-                _ = &mut sleep => break 'connect,
-            };
-            if !ready {
-                continue 'connect;
+            // Usually ready already: the connection was polled when the last answer came in.
+            if !sender.is_ready() {
+                let ready = tokio::select! {
+                    biased;
+                    _ = conn.as_mut() => false,
+                    r = sender.ready() => r.is_ok(),
+                    _ = &mut sleep => break 'connect,
+                };
+                if !ready {
+                    continue 'connect;
+                }
             }
             if !shared.claim() {
                 break 'connect;
