@@ -16,6 +16,7 @@ pub mod pgo;
 pub mod presets;
 pub mod process;
 pub mod report;
+pub mod search;
 pub mod toolchain;
 pub mod ui;
 pub mod variant;

@@ -1,13 +1,235 @@
-//! `cargo tune auto` (in progress).
+//! `cargo tune auto`: search for the best build for the goal, show the path and the measured
+//! recommendation, and optionally write it into Cargo.toml (`--apply`).
 
-use anyhow::{Result, bail};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::cargo::Builder;
 use crate::commands::Ctx;
+use crate::commands::compare::{MeasureArgs, parse_percent};
+use crate::commands::pgo::select_workloads;
+use crate::config::{Goal, parse_compile_cap, parse_duration};
+use crate::lab::{Candidate, Lab, LabOptions};
+use crate::manifest::{self, ApplyOptions};
+use crate::report::{self, Format};
+use crate::search::{self, AutoResult, SearchOptions, SpeedMetric, output};
+use crate::toolchain::{LlvmTool, find_tool};
 
 #[derive(Debug, Args)]
-pub struct AutoArgs {}
+pub struct AutoArgs {
+    /// What to optimise for [default: `goal` in [package.metadata.tune], else speed]
+    #[arg(long, value_enum)]
+    pub goal: Option<Goal>,
+    /// Wall-clock budget for the search and the final measurement (e.g. 20m) [default: `budget`, else 20m]
+    #[arg(long, value_name = "DURATION")]
+    pub budget: Option<String>,
+    /// Reject configurations that compile longer than this: a factor of the baseline (3x) or a duration (5m)
+    #[arg(long, value_name = "CAP")]
+    pub max_compile_time: Option<String>,
+    /// Size goal: how much slower than the baseline the pick may be [default: the noise threshold]
+    #[arg(long, value_name = "PCT")]
+    pub allow_slowdown: Option<String>,
+    /// Speed metric for service workloads
+    #[arg(long, value_enum, default_value_t = SpeedMetric::Rps)]
+    pub metric: SpeedMetric,
+    /// Write the winner as [profile.NAME] (and its rustflags into .cargo/config.toml), diff first
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "tuned")]
+    pub apply: Option<String>,
+    /// With --apply: overwrite an existing, different profile of that name
+    #[arg(long, requires = "apply")]
+    pub force: bool,
+    /// Leave PGO out of the search
+    #[arg(long)]
+    pub no_pgo: bool,
+    /// Also try target-cpu=native (the binary then needs a CPU like this machine's)
+    #[arg(long)]
+    pub native: bool,
+    /// Write everything (path, Pareto front, every sample) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Only these configured workloads (repeatable)
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
+    /// Rebuild every configuration from scratch
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Allow service load to target hosts other than loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Run the binary with these arguments as the (only) workload
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
 
-pub fn run(_ctx: &Ctx, _args: &AutoArgs) -> Result<()> {
-    bail!("`cargo tune auto` is not available yet")
+pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
+    let final_settings = args.measure.settings()?;
+    if let Some(name) = &args.apply {
+        manifest::validate_profile_name(name)?;
+    }
+    let (project, bin) = ctx.target()?;
+    let config = &bin.config;
+    let goal = args.goal.or(config.goal).unwrap_or(Goal::Speed);
+    let budget = match &args.budget {
+        Some(b) => parse_duration(b)?,
+        None => config.budget.map_or(Duration::from_secs(20 * 60), |d| d.0),
+    };
+    let cap_text = args
+        .max_compile_time
+        .clone()
+        .or_else(|| config.max_compile_time.clone());
+    let compile_cap = cap_text.as_deref().map(parse_compile_cap).transpose()?;
+    let allow_slowdown = match &args.allow_slowdown {
+        Some(p) => parse_percent(p)?,
+        None => final_settings.noise_threshold,
+    };
+    let workloads = select_workloads(&config.workload, &args.workloads, &args.args)?;
+    if workloads.is_empty() {
+        bail!(
+            "nothing to measure: add [[package.metadata.tune.workload]] to {} or pass the binary's arguments after `--`",
+            bin.package_manifest.display()
+        );
+    }
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let mut lab = Lab::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        LabOptions {
+            rebuild: args.rebuild,
+            allow_remote: args.allow_remote,
+        },
+    );
+    let pgo = !args.no_pgo
+        && match lab.pgo_available() {
+            Ok(()) => true,
+            Err(why) => {
+                ctx.shell.warn(format!(
+                    "searching without PGO: {}",
+                    why.lines().next().unwrap_or("")
+                ));
+                false
+            }
+        };
+    // Steps only need to tell candidates apart; the final run carries the reported figures.
+    let mut step_settings = final_settings.clone();
+    step_settings.min_runs = final_settings.min_runs.min(6);
+    step_settings.max_runs = final_settings.max_runs.min(20).max(step_settings.min_runs);
+    let opts = SearchOptions {
+        goal,
+        metric: args.metric,
+        budget,
+        compile_cap,
+        allow_slowdown,
+        pgo,
+        native: args.native,
+        x86_64: builder.target().starts_with("x86_64"),
+        base_profile: ctx.cargo.profile.clone(),
+        step_settings,
+        final_settings,
+    };
+    ctx.shell.status(
+        "Searching",
+        format!(
+            "for the {} build of `{}` within {}",
+            output::goal_name(goal),
+            bin.bin,
+            humantime::format_duration(budget)
+        ),
+    );
+    let (result, winner) = search::search(&mut lab, opts)?;
+
+    let saved = report::save(&result.final_run, &project.tune_dir())?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&result)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    print!("{}", output::render(&result, ctx.shell.stdout_color()));
+    print!(
+        "{}",
+        report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
+    );
+    println!();
+    println!("{}", result.recommendation);
+    ctx.shell.status(
+        "Saved",
+        format!("{} (re-render with `cargo tune report`)", saved.display()),
+    );
+
+    match &args.apply {
+        Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args.force)?,
+        None if result.winner != 0 => {
+            println!(
+                "To write it into Cargo.toml, run again with `--apply NAME` (the builds are cached)."
+            );
+        }
+        None => {}
+    }
+    let binary = result.final_run.variants[result.winner]
+        .build
+        .as_ref()
+        .map(|b| b.binary.clone())
+        .context("the winning configuration has no binary")?;
+    println!("{}", binary.display());
+    Ok(())
+}
+
+fn apply(
+    ctx: &Ctx,
+    project: &crate::cargo::Project,
+    builder: &Builder,
+    name: &str,
+    winner: &Candidate,
+    result: &AutoResult,
+    force: bool,
+) -> Result<()> {
+    let outcome = manifest::apply_profile(
+        &ctx.shell,
+        project,
+        name,
+        &winner.variant,
+        ApplyOptions {
+            dry_run: false,
+            force,
+        },
+    )?;
+    println!();
+    println!("Reproduce the winning build:");
+    let target = builder.target();
+    let bin = &builder.bin().bin;
+    if !result.winner_pgo {
+        println!("  cargo build --profile {name}");
+        return Ok(());
+    }
+    let _ = outcome;
+    let flags = builder.rustflags(&winner.variant).join(" ");
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!("{flags} ")
+    };
+    let profdata = find_tool(builder.rustc(), LlvmTool::Profdata)
+        .found
+        .map_or_else(
+            || "llvm-profdata".to_string(),
+            |f| f.path.display().to_string(),
+        );
+    let dir = "/tmp/pgo-data";
+    println!("  # with cargo-tune, in one step:");
+    println!("  cargo tune --profile {name} pgo");
+    println!("  # or by hand (RUSTFLAGS replaces config rustflags, so they are repeated here):");
+    println!(
+        "  RUSTFLAGS='{flags}-Cprofile-generate={dir}' cargo build --profile {name} --target {target}"
+    );
+    println!("  ./target/{target}/{name}/{bin} …your workload…   # each run adds a .profraw");
+    println!("  {profdata} merge -o {dir}/merged.profdata {dir}");
+    println!(
+        "  RUSTFLAGS='{flags}-Cprofile-use={dir}/merged.profdata' cargo build --profile {name} --target {target}"
+    );
+    Ok(())
 }

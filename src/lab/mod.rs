@@ -82,6 +82,11 @@ impl<'a> Lab<'a> {
         probe.preflight().map(|_| ()).map_err(|e| format!("{e:#}"))
     }
 
+    /// Whether this session already built (or failed to build) the candidate.
+    pub fn is_built(&self, c: &Candidate) -> bool {
+        self.built.contains_key(&c.key())
+    }
+
     /// Builds a candidate once; a failure is kept as its reason. Only Ctrl-C is an `Err`.
     pub fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
         if let Some(done) = self.built.get(&c.key()) {

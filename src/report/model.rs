@@ -195,7 +195,7 @@ pub struct Measurement {
 }
 
 impl Measurement {
-    fn series(&self) -> Series {
+    pub fn series(&self) -> Series {
         Series {
             kind: self.kind,
             samples: self.samples.clone(),

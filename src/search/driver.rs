@@ -1,0 +1,327 @@
+//! The search's machinery: building and measuring candidate sets through the lab, the budget
+//! (time estimates from what was already measured), the compile-time cap, and the final run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::evidence::{self, Speed};
+use super::{AutoResult, Decision, SPACE_SIZE, SearchOptions, Trial, pareto};
+use crate::config::{CompileCap, Goal};
+use crate::lab::{Built, Candidate, Lab};
+use crate::measure::Settings;
+use crate::report::{Run, RunCommand};
+use crate::ui::{format_bytes, format_duration};
+use crate::variant::{Lto, Variant};
+
+pub struct Searcher<'l, 'a> {
+    pub(super) lab: &'l mut Lab<'a>,
+    pub opts: SearchOptions,
+    started: Instant,
+    pub trials: Vec<Trial>,
+    pub steps: Vec<Run>,
+    pub not_explored: Vec<String>,
+    /// Time one variant takes to run every workload once (from measurements so far).
+    variant_round: Option<Duration>,
+    baseline_compile: Option<f64>,
+    /// Candidate key → trial index, so nothing is tried twice.
+    tried: HashMap<String, usize>,
+    pub baseline: Candidate,
+}
+
+impl<'l, 'a> Searcher<'l, 'a> {
+    pub fn new(lab: &'l mut Lab<'a>, opts: SearchOptions) -> Searcher<'l, 'a> {
+        let baseline = Candidate::plain(
+            opts.base_profile.clone(),
+            Variant::new(&opts.base_profile, &opts.base_profile),
+        );
+        Searcher {
+            lab,
+            opts,
+            started: Instant::now(),
+            trials: Vec::new(),
+            steps: Vec::new(),
+            not_explored: Vec::new(),
+            variant_round: None,
+            baseline_compile: None,
+            tried: HashMap::new(),
+            baseline,
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn remaining(&self) -> Duration {
+        self.opts.budget.saturating_sub(self.elapsed())
+    }
+
+    /// Time kept for the final measurement of `n` variants.
+    fn final_reserve(&self, n: usize) -> Duration {
+        let rounds = self.opts.final_settings.min_runs + self.opts.final_settings.warmup;
+        self.variant_round.unwrap_or_default() * (rounds * n as u32)
+    }
+
+    pub fn was_tried(&self, c: &Candidate) -> bool {
+        self.tried.contains_key(&c.key())
+    }
+
+    /// Whether building `to_build` and measuring `n` variants still leaves time for the final run.
+    pub fn affordable(&self, to_build: &[&Candidate], n: usize) -> Result<(), String> {
+        let builds: f64 = to_build.iter().map(|c| self.build_estimate(c)).sum();
+        let rounds = self.opts.step_settings.min_runs + self.opts.step_settings.warmup;
+        let measuring = self.variant_round.unwrap_or_default() * (rounds * n as u32);
+        let need = Duration::from_secs_f64(builds) + measuring + self.final_reserve(4);
+        if need <= self.remaining() {
+            Ok(())
+        } else {
+            Err(format!(
+                "needs about {} more, {} of the budget left",
+                format_duration(need),
+                format_duration(self.remaining())
+            ))
+        }
+    }
+
+    /// Seconds a cold build of `c` likely takes, from the baseline's compile time and what
+    /// each setting is known to cost; zero when it is already built.
+    fn build_estimate(&self, c: &Candidate) -> f64 {
+        if self.lab.is_built(c) {
+            return 0.0;
+        }
+        let base = self.baseline_compile.unwrap_or(30.0);
+        let s = &c.variant.settings;
+        let mut f = match s.lto {
+            Some(Lto::Fat) => 2.5,
+            Some(Lto::Thin) => 1.4,
+            _ => 1.0,
+        };
+        if s.codegen_units == Some(1) {
+            f *= 1.3;
+        }
+        if c.pgo {
+            f = f * 2.0
+                + self.variant_round.unwrap_or_default().as_secs_f64() * 2.0 / base.max(1e-3);
+        }
+        base * f
+    }
+
+    /// Builds candidates, rejecting any over the compile-time cap. Only Ctrl-C is an `Err`.
+    pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
+        let mut out = self.lab.build_all(cands)?;
+        for (c, b) in cands.iter().zip(out.iter_mut()) {
+            let Ok(built) = b else { continue };
+            if c.key() == self.baseline.key() {
+                self.baseline_compile = Some(built.info.compile_time_secs);
+            }
+            if let Some(cap) = self.compile_cap()
+                && built.info.compile_time_secs > cap
+            {
+                *b = Err(format!(
+                    "its compile time ({}) is over the cap of {}",
+                    format_duration(Duration::from_secs_f64(built.info.compile_time_secs)),
+                    format_duration(Duration::from_secs_f64(cap))
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn compile_cap(&self) -> Option<f64> {
+        match self.opts.compile_cap? {
+            CompileCap::Absolute(d) => Some(d.as_secs_f64()),
+            CompileCap::Factor(f) => self.baseline_compile.map(|b| b * f),
+        }
+    }
+
+    /// Builds and measures `cands` in one interleaved run; `cands[0]` is the reference.
+    pub fn measure(
+        &mut self,
+        cands: &[Candidate],
+        settings: &Settings,
+    ) -> Result<(Run, Vec<Result<Built, String>>)> {
+        let built = self.build(cands)?;
+        let mut settings = settings.clone();
+        settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
+        let mut run = self.lab.new_run(RunCommand::Auto, settings);
+        for (c, b) in cands.iter().zip(&built) {
+            run.variants.push(self.lab.variant_result(c, b));
+        }
+        if built[0].is_ok() {
+            self.lab.measure(&mut run);
+            let measured = run
+                .variants
+                .iter()
+                .filter(|v| v.build.is_some())
+                .count()
+                .max(1);
+            let passes = (run.rounds + run.settings.warmup).max(1) * measured as u32;
+            if run.elapsed_secs > 0.0 {
+                self.variant_round = Some(Duration::from_secs_f64(
+                    run.elapsed_secs / f64::from(passes),
+                ));
+            }
+        }
+        if run.interrupted {
+            return Err(crate::process::Interrupted.into());
+        }
+        self.steps.push(run.clone());
+        Ok((run, built))
+    }
+
+    /// Speed of `run.variants[i]` against `run.variants[0]`.
+    pub fn speed(&self, run: &Run, i: usize) -> Result<Speed, String> {
+        evidence::speed(run, i, 0, self.opts.metric)
+    }
+
+    /// Adds a step to the path.
+    pub fn record(
+        &mut self,
+        c: &Candidate,
+        against: Option<&Candidate>,
+        built: Option<&Built>,
+        speed: Option<Speed>,
+        decision: Decision,
+        reason: impl Into<String>,
+    ) {
+        self.tried.insert(c.key(), self.trials.len());
+        self.trials.push(Trial {
+            candidate: c.name.clone(),
+            describe: c.describe(),
+            against: against.map(|a| a.name.clone()),
+            speed,
+            size_bytes: built.map(|b| b.info.file_size_bytes),
+            compile_time_secs: built.map(|b| b.info.compile_time_secs),
+            decision,
+            reason: reason.into(),
+        });
+    }
+
+    pub fn skip(&mut self, what: impl Into<String>) {
+        self.not_explored.push(what.into());
+    }
+
+    /// The final measurement of `set` (baseline first), the Pareto front and the sentence.
+    pub fn finish(
+        mut self,
+        winner: Candidate,
+        set: Vec<Candidate>,
+    ) -> Result<(AutoResult, Candidate)> {
+        let mut final_set: Vec<Candidate> = Vec::new();
+        for c in std::iter::once(self.baseline.clone())
+            .chain(set)
+            .chain(std::iter::once(winner.clone()))
+        {
+            if !final_set.iter().any(|f| f.key() == c.key()) {
+                final_set.push(c);
+            }
+        }
+        let settings = self.opts.final_settings.clone();
+        self.lab.builder().project();
+        let built = self.build(&final_set)?;
+        let mut run = self.lab.new_run(RunCommand::Auto, settings.clone());
+        run.settings.time_limit = Some(self.remaining());
+        for (c, b) in final_set.iter().zip(&built) {
+            run.variants.push(self.lab.variant_result(c, b));
+        }
+        self.lab.measure(&mut run);
+        if run.interrupted {
+            return Err(crate::process::Interrupted.into());
+        }
+        let w = final_set
+            .iter()
+            .position(|c| c.key() == winner.key())
+            .unwrap_or(0);
+        let recommendation = recommend(&self, &run, w, &winner);
+        run.notes.append(&mut self.lab.notes);
+        let result = AutoResult {
+            goal: self.opts.goal,
+            metric: self.opts.metric,
+            budget_secs: self.opts.budget.as_secs_f64(),
+            elapsed_secs: self.elapsed().as_secs_f64(),
+            builds: self.lab.builds_run,
+            configurations_tried: self
+                .trials
+                .iter()
+                .filter(|t| t.decision != Decision::Skipped)
+                .count(),
+            space_size: SPACE_SIZE,
+            path: self.trials,
+            not_explored: self.not_explored,
+            winner: w,
+            recommendation,
+            pareto: pareto::front(&run, self.opts.metric),
+            final_run: run,
+            steps: self.steps,
+            winner_pgo: winner.pgo,
+        };
+        Ok((result, winner))
+    }
+}
+
+/// One sentence: what to use, and its measured gain over the baseline with the interval.
+fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
+    let base = &run.variants[0];
+    let name = &winner.name;
+    if w == 0 {
+        return format!(
+            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
+            goal_word(s.opts.goal),
+            s.opts.final_settings.noise_threshold * 100.0
+        );
+    }
+    let Some(b) = &run.variants[w].build else {
+        return format!("`{name}` was chosen, but its final build failed.");
+    };
+    let size = match &base.build {
+        Some(bb) => {
+            let pct = (b.file_size_bytes as f64 / bb.file_size_bytes as f64 - 1.0) * 100.0;
+            format!("{} ({:+.0}% size)", format_bytes(b.file_size_bytes), pct)
+        }
+        None => format_bytes(b.file_size_bytes),
+    };
+    let speed = match evidence::speed(run, w, 0, s.opts.metric) {
+        Ok(sp) if sp.verdict == crate::measure::stats::Verdict::WithinNoise => {
+            format!(
+                "runs within noise of {} ({:+.1}% ±{:.1}%)",
+                base.name,
+                sp.change_pct(),
+                sp.half_width_pct()
+            )
+        }
+        Ok(sp) => format!(
+            "takes {:.1}% {} time than {} (95% interval {:+.1}% to {:+.1}%)",
+            sp.change_pct().abs(),
+            if sp.time_ratio < 1.0 { "less" } else { "more" },
+            base.name,
+            (sp.lo - 1.0) * 100.0,
+            (sp.hi - 1.0) * 100.0
+        ),
+        Err(e) => format!("could not be compared with {}: {e}", base.name),
+    };
+    let compile = base
+        .build
+        .as_ref()
+        .map(|bb| {
+            format!(
+                "{:.1}× the compile time",
+                b.compile_time_secs / bb.compile_time_secs.max(1e-3)
+            )
+        })
+        .unwrap_or_default();
+    let pgo = if winner.pgo { " with PGO" } else { "" };
+    format!(
+        "Use `{name}` ({}){pgo}: it {speed}, is {size}, at {compile}.",
+        winner.describe()
+    )
+}
+
+fn goal_word(g: Goal) -> &'static str {
+    match g {
+        Goal::Speed => "speed",
+        Goal::Size => "size",
+        Goal::Balanced => "balanced",
+    }
+}

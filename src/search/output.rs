@@ -1,0 +1,168 @@
+//! `auto`'s text output: the path the search took, what it left out, the Pareto front, the cost.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
+
+use super::evidence::{self, Speed};
+use super::{AutoResult, Decision};
+use crate::config::Goal;
+use crate::measure::stats::Verdict;
+use crate::ui::{BOLD, format_bytes, format_duration, paint};
+
+const STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+
+pub fn goal_name(g: Goal) -> &'static str {
+    match g {
+        Goal::Speed => "fastest",
+        Goal::Size => "smallest",
+        Goal::Balanced => "best balanced",
+    }
+}
+
+fn table(headers: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.force_no_tty();
+    t.load_style(STYLE)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(headers.iter().copied());
+    t
+}
+
+fn speed_text(sp: &Option<Speed>) -> String {
+    match sp {
+        None => "—".into(),
+        Some(s) if s.verdict == Verdict::WithinNoise => {
+            format!("≈ ({:+.1}% ±{:.1}%)", s.change_pct(), s.half_width_pct())
+        }
+        Some(s) => format!("{:+.1}% ±{:.1}%", s.change_pct(), s.half_width_pct()),
+    }
+}
+
+fn decision_text(d: Decision) -> &'static str {
+    match d {
+        Decision::Baseline => "baseline",
+        Decision::Kept => "kept",
+        Decision::Dropped => "dropped",
+        Decision::Rejected => "rejected",
+        Decision::Skipped => "skipped",
+    }
+}
+
+/// Everything `auto` prints before the final table.
+pub fn render(r: &AutoResult, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            color,
+            BOLD,
+            &format!(
+                "Search path ({} build; time change vs the candidate it was measured against)",
+                goal_name(r.goal)
+            )
+        )
+    );
+    let mut t = table(&[
+        "#",
+        "Candidate",
+        "Against",
+        "Time",
+        "Size",
+        "Compile",
+        "Decision",
+    ]);
+    for (i, trial) in r.path.iter().enumerate() {
+        t.add_row(vec![
+            (i + 1).to_string(),
+            trial.candidate.clone(),
+            trial.against.clone().unwrap_or_else(|| "—".into()),
+            speed_text(&trial.speed),
+            trial.size_bytes.map_or("—".into(), format_bytes),
+            trial.compile_time_secs.map_or("—".into(), |s| {
+                format_duration(Duration::from_secs_f64(s))
+            }),
+            format!(
+                "{}: {}",
+                decision_text(trial.decision),
+                first_line(&trial.reason)
+            ),
+        ]);
+    }
+    align_right(&mut t, &[0, 3, 4, 5]);
+    let _ = writeln!(out, "{t}");
+    if !r.not_explored.is_empty() {
+        let _ = writeln!(out, "\nNot explored:");
+        for n in &r.not_explored {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+
+    let run = &r.final_run;
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(
+            color,
+            BOLD,
+            "Pareto front (no other variant is faster, smaller and quicker to compile at once)"
+        )
+    );
+    let mut p = table(&["Variant", "Time vs baseline", "Size", "Compile"]);
+    for &v in &r.pareto {
+        let variant = &run.variants[v];
+        let Some(b) = &variant.build else { continue };
+        let sp = if v == 0 {
+            None
+        } else {
+            evidence::speed(run, v, 0, r.metric).ok()
+        };
+        let mark = if v == r.winner {
+            " ← recommended"
+        } else {
+            ""
+        };
+        p.add_row(vec![
+            format!("{}{mark}", variant.name),
+            if v == 0 {
+                "baseline".into()
+            } else {
+                speed_text(&sp)
+            },
+            format_bytes(b.file_size_bytes),
+            format_duration(Duration::from_secs_f64(b.compile_time_secs)),
+        ]);
+    }
+    align_right(&mut p, &[1, 2, 3]);
+    let _ = writeln!(out, "{p}");
+    let _ = writeln!(
+        out,
+        "\nTried {} of {} configurations with {} builds in {} (budget {}).\n",
+        r.configurations_tried,
+        r.space_size,
+        r.builds,
+        format_duration(Duration::from_secs_f64(r.elapsed_secs)),
+        format_duration(Duration::from_secs_f64(r.budget_secs)),
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(color, BOLD, "Final measurement (all in one run)")
+    );
+    out
+}
+
+fn align_right(t: &mut Table, cols: &[usize]) {
+    for &c in cols {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
