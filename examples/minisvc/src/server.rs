@@ -29,9 +29,22 @@ pub fn serve(listener: TcpListener, threads: usize, dir: Arc<Directory>) -> io::
     let workers = (0..threads)
         .map(|n| Worker::spawn(n, Arc::clone(&dir)))
         .collect::<io::Result<Vec<_>>>()?;
+    let accepted = accept_loop(&listener, &workers);
+    if accepted.is_err() {
+        // Still wind the workers down, so that main returns normally.
+        sys::request_shutdown();
+    }
+    drop(listener);
+    for worker in workers {
+        worker.finish();
+    }
+    accepted
+}
+
+fn accept_loop(listener: &TcpListener, workers: &[Worker]) -> io::Result<()> {
     let mut next = 0;
     while !sys::shutdown_requested() {
-        let mut fds = [PollFd::readable(&listener)];
+        let mut fds = [PollFd::readable(listener)];
         if sys::wait_readable(&mut fds, TICK)? == 0 {
             continue;
         }
@@ -44,13 +57,14 @@ pub fn serve(listener: TcpListener, threads: usize, dir: Arc<Directory>) -> io::
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 // The peer gave up before we accepted; nothing to serve.
                 Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
-                Err(e) => eprintln!("minisvc: accept failed: {e}"),
+                // Out of file descriptors and the like: say so, and try again after a tick.
+                Err(e) => {
+                    eprintln!("minisvc: accept failed: {e}");
+                    thread::sleep(TICK);
+                    break;
+                }
             }
         }
-    }
-    drop(listener);
-    for worker in workers {
-        worker.finish();
     }
     Ok(())
 }

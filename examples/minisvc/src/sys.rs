@@ -38,6 +38,11 @@ pub fn install_shutdown_handlers() -> io::Result<()> {
     Ok(())
 }
 
+/// Asks every thread to wind down, as a signal would (used when the accept loop fails).
+pub fn request_shutdown() {
+    SHUTDOWN.store(true, Ordering::SeqCst);
+}
+
 pub fn shutdown_requested() -> bool {
     SHUTDOWN.load(Ordering::SeqCst)
 }
