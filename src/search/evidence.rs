@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::WorkloadKind;
+use crate::measure::rng::Rng;
 use crate::measure::stats::Verdict;
-use crate::measure::{Metric, Settings, summary};
+use crate::measure::{Metric, stats};
 use crate::report::Run;
 
 /// Which metric decides for service workloads (command workloads always use wall time).
@@ -67,11 +68,37 @@ impl Speed {
     }
 }
 
-/// Speed of variant `v` against variant `reference` of `run`; `Err` with the reason when a
-/// workload failed for either or was not measured.
+/// Per workload, the log of the time-like ratio: per-round pairs when the rounds line up
+/// (interleaving cancels machine drift), else the two sides' samples.
+enum LogRatios {
+    Paired(Vec<f64>),
+    Unpaired(Vec<f64>, Vec<f64>),
+}
+
+impl LogRatios {
+    /// The workload's statistic on a resample (`None` = the original data).
+    fn stat(&self, rng: Option<&mut Rng>) -> f64 {
+        fn pick(xs: &[f64], rng: &mut Option<&mut Rng>) -> Vec<f64> {
+            match rng {
+                Some(r) => (0..xs.len()).map(|_| xs[r.below(xs.len())]).collect(),
+                None => xs.to_vec(),
+            }
+        }
+        let mut rng = rng;
+        let med = |xs: Vec<f64>| stats::median(&xs).unwrap_or(0.0);
+        match self {
+            LogRatios::Paired(r) => med(pick(r, &mut rng)),
+            LogRatios::Unpaired(a, b) => med(pick(a, &mut rng)) - med(pick(b, &mut rng)),
+        }
+    }
+}
+
+/// Speed of variant `v` against variant `reference` of `run`, over all workloads: the mean of
+/// the workloads' log time-ratios, with a joint bootstrap interval (every workload resampled
+/// together), so several workloads do not multiply the chance of a false verdict.
+/// `Err` with the reason when a workload failed for either or was not measured.
 pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
-    let (mut log_r, mut log_lo, mut log_hi, mut n) = (0.0, 0.0, 0.0, 0.0);
-    let (mut better, mut worse) = (false, false);
+    let mut per_workload = Vec::new();
     for (w, info) in run.workloads.iter().enumerate() {
         let m = metric.for_kind(info.kind);
         let series = |i: usize| {
@@ -90,40 +117,71 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
                     first_line(f)
                 ));
             }
-            Ok(meas.series())
+            Ok(meas.series().values(m))
         };
         let (a, b) = (series(v)?, series(reference)?);
-        let c = summary::compare(&a, &b, m, &run.settings, v, w).ok_or_else(|| {
-            format!(
+        // Time-like: for req/s, fewer is slower, so the ratio is inverted.
+        let sign = if m == Metric::RequestsPerSec {
+            -1.0
+        } else {
+            1.0
+        };
+        let ln = |x: f64| sign * x.max(1e-12).ln();
+        let pairs: Vec<f64> = a
+            .iter()
+            .filter_map(|&(r, x)| {
+                b.iter()
+                    .find(|(rb, _)| *rb == r)
+                    .map(|&(_, y)| ln(x) - ln(y))
+            })
+            .collect();
+        if pairs.len() >= 3 && pairs.len() * 2 >= a.len().min(b.len()) {
+            per_workload.push(LogRatios::Paired(pairs));
+        } else if a.len() >= 3 && b.len() >= 3 {
+            per_workload.push(LogRatios::Unpaired(
+                a.iter().map(|p| ln(p.1)).collect(),
+                b.iter().map(|p| ln(p.1)).collect(),
+            ));
+        } else {
+            return Err(format!(
                 "too few samples of {} on {}",
                 run.variants[v].name, info.name
-            )
-        })?;
-        let inverse = m == Metric::RequestsPerSec;
-        let (r, lo, hi) = if inverse {
-            (1.0 / c.ratio, 1.0 / c.hi, 1.0 / c.lo)
-        } else {
-            (c.ratio, c.lo, c.hi)
-        };
-        log_r += r.ln();
-        log_lo += lo.ln();
-        log_hi += hi.ln();
-        n += 1.0;
-        better |= c.verdict == Verdict::Better;
-        worse |= c.verdict == Verdict::Worse;
+            ));
+        }
     }
-    if n == 0.0 {
+    if per_workload.is_empty() {
         return Err("no workload was measured".into());
     }
-    let verdict = match (better, worse) {
-        (_, true) => Verdict::Worse,
-        (true, false) => Verdict::Better,
-        _ => Verdict::WithinNoise,
+    let n = per_workload.len() as f64;
+    let estimate = per_workload.iter().map(|w| w.stat(None)).sum::<f64>() / n;
+    let mut rng = Rng::derived(run.settings.seed, &[v as u64, reference as u64, 0x5eed]);
+    let mut dist: Vec<f64> = (0..run.settings.resamples.max(100))
+        .map(|_| {
+            per_workload
+                .iter()
+                .map(|w| w.stat(Some(&mut rng)))
+                .sum::<f64>()
+                / n
+        })
+        .collect();
+    dist.sort_by(f64::total_cmp);
+    let tail = (1.0 - run.settings.confidence) / 2.0;
+    let (lo, hi) = (
+        stats::quantile_sorted(&dist, tail).exp(),
+        stats::quantile_sorted(&dist, 1.0 - tail).exp(),
+    );
+    let noise = run.settings.noise_threshold;
+    let verdict = if hi < 1.0 - noise {
+        Verdict::Better
+    } else if lo > 1.0 + noise {
+        Verdict::Worse
+    } else {
+        Verdict::WithinNoise
     };
     Ok(Speed {
-        time_ratio: (log_r / n).exp(),
-        lo: (log_lo / n).exp(),
-        hi: (log_hi / n).exp(),
+        time_ratio: estimate.exp(),
+        lo,
+        hi,
         verdict,
     })
 }
@@ -144,14 +202,136 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-/// The noise threshold the settings apply, for messages.
-pub fn noise_pct(settings: &Settings) -> f64 {
-    settings.noise_threshold * 100.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    use crate::measure::testing::{Behaviour, MockExecutor};
+    use crate::measure::{NoProgress, Settings, measure};
+    use crate::report::{
+        BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
+    };
+    use crate::variant::Variant;
+
+    /// A measured run of mock variants on a command and a service workload.
+    fn run_of(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> Run {
+        let settings = Settings {
+            min_runs: 12,
+            max_runs: 12,
+            warmup: 0,
+            seed,
+            resamples: 400,
+            ..Settings::default()
+        };
+        let host = HostInfo {
+            rustc_version: "1.95.0".into(),
+            llvm_version: "22.1.0".into(),
+            host_triple: "x86_64-unknown-linux-gnu".into(),
+            target_triple: "x86_64-unknown-linux-gnu".into(),
+            cpu_model: None,
+            cpus: None,
+        };
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let mut run = Run::new(RunCommand::Auto, project, host, settings);
+        for (name, kind) in [
+            ("cli", WorkloadKind::Command),
+            ("api", WorkloadKind::Service),
+        ] {
+            run.workloads.push(WorkloadInfo {
+                name: name.into(),
+                kind,
+            });
+        }
+        for v in 0..behaviour.len() {
+            let info = BuildInfo {
+                binary: "/bin/true".into(),
+                file_size_bytes: 1000,
+                sections: None,
+                compile_time_secs: 1.0,
+                compile_time_cached: false,
+                builds: 1,
+            };
+            run.variants.push(VariantResult::built(
+                Variant::new(format!("v{v}"), "release"),
+                vec![],
+                info,
+            ));
+        }
+        let plan = run.plan();
+        let mut exec = MockExecutor::new(seed, behaviour);
+        let outcome = measure(
+            &plan,
+            &run.settings,
+            &mut exec,
+            &mut NoProgress,
+            &AtomicBool::new(false),
+        );
+        run.record(outcome);
+        run
+    }
+
+    fn pair(wall: f64, rps: f64) -> Vec<Behaviour> {
+        vec![
+            Behaviour::command(wall, 0.01),
+            Behaviour::service(rps, 0.015),
+        ]
+    }
+
+    #[test]
+    fn identical_variants_are_within_noise_and_a_five_percent_gain_is_found() {
+        let trials = 40;
+        let mut noise_ok = 0;
+        let mut found = 0;
+        for seed in 0..trials {
+            let run = run_of(
+                seed,
+                vec![pair(1.0, 1000.0), pair(1.0, 1000.0), pair(0.95, 1050.0)],
+            );
+            noise_ok += usize::from(
+                speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict == Verdict::WithinNoise,
+            );
+            let faster = speed(&run, 2, 0, SpeedMetric::Rps).unwrap();
+            found += usize::from(faster.verdict == Verdict::Better && faster.time_ratio < 0.97);
+        }
+        assert!(
+            noise_ok * 100 >= trials as usize * 95,
+            "identical reported within noise in {noise_ok}/{trials}"
+        );
+        assert!(
+            found * 100 >= trials as usize * 95,
+            "5% gain found in {found}/{trials}"
+        );
+    }
+
+    #[test]
+    fn direction_and_failures() {
+        // More req/s is faster; the inverse comparison says slower.
+        let run = run_of(3, vec![pair(1.0, 1000.0), pair(1.0, 1300.0)]);
+        let sp = speed(&run, 1, 0, SpeedMetric::Rps).unwrap();
+        assert!(
+            sp.time_ratio < 0.9 && sp.lo <= sp.time_ratio && sp.time_ratio <= sp.hi,
+            "{sp:?}"
+        );
+        assert_eq!(
+            speed(&run, 0, 1, SpeedMetric::Rps).unwrap().verdict,
+            Verdict::Worse
+        );
+        let failing = vec![
+            Behaviour::command(1.0, 0.01).fail_on(0, "boom"),
+            Behaviour::service(1000.0, 0.01),
+        ];
+        let run = run_of(4, vec![pair(1.0, 1000.0), failing]);
+        assert!(
+            speed(&run, 1, 0, SpeedMetric::Rps)
+                .unwrap_err()
+                .contains("boom")
+        );
+    }
 
     #[test]
     fn counted_speedup_ignores_noise() {
