@@ -2,6 +2,7 @@
 
 mod utils;
 
+mod auto;
 mod build;
 mod compare;
 mod discovery;

@@ -1,0 +1,118 @@
+//! `cargo tune auto` on a fixture CLI with a small budget: it completes, reports its path, and
+//! only `--apply` touches the user's files (leaving a profile cargo can build).
+
+use serde_json::Value;
+
+use crate::utils::fixtures::BRANCHY_CLI;
+use crate::utils::{Project, project, run_binary};
+
+fn fixture(name: &str) -> Project {
+    project(name)
+        .file("src/main.rs", BRANCHY_CLI)
+        .manifest_extra(
+            "[[package.metadata.tune.workload]]\nname = \"spin\"\nargs = [\"2000000\"]\n",
+        )
+        .build()
+}
+
+const QUICK: &[&str] = &["--budget", "3m", "--min-runs", "4", "--max-runs", "6"];
+
+#[test]
+fn speed_search_reports_and_leaves_the_manifest_alone() {
+    let p = fixture("auto-speed");
+    let before = p.read("Cargo.toml");
+    let mut args = vec!["auto", "--json", "auto.json"];
+    args.extend(QUICK);
+    let r = p.tune(&args).ok();
+    r.stdout_has("Search path")
+        .stdout_has("Pareto front")
+        .stdout_has("Final measurement")
+        .stdout_has("configurations with");
+    assert!(
+        r.stdout.contains("Use `") || r.stdout.contains("Keep `"),
+        "{r}"
+    );
+    assert!(
+        run_binary(r.last_line(), &["10"]).starts_with("result="),
+        "last line is the winner's binary"
+    );
+    assert_eq!(p.read("Cargo.toml"), before, "no --apply, no change");
+    assert!(!p.join(".cargo/config.toml").exists());
+
+    let result: Value = serde_json::from_str(&p.read("auto.json")).unwrap();
+    assert_eq!(result["path"][0]["decision"], "baseline");
+    let winner = result["winner"].as_u64().unwrap() as usize;
+    let finals = result["final_run"]["variants"].as_array().unwrap();
+    assert!(winner < finals.len());
+    let names: Vec<&str> = finals.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"production") && names.contains(&"release+pgo"),
+        "{names:?}"
+    );
+    assert!(
+        result["builds"].as_u64().unwrap() < 20,
+        "a search, not an enumeration"
+    );
+}
+
+#[test]
+fn size_search_with_apply_writes_a_profile_cargo_builds() {
+    let p = fixture("auto-size");
+    let mut args = vec![
+        "auto",
+        "--goal",
+        "size",
+        "--allow-slowdown",
+        "50%",
+        "--apply",
+        "small",
+    ];
+    args.extend(QUICK);
+    let r = p.tune(&args).ok();
+    let manifest = p.read("Cargo.toml");
+    assert!(
+        manifest.contains("[profile.small]") && manifest.contains("inherits = \"release\""),
+        "{manifest}\n{r}"
+    );
+    assert!(
+        manifest.contains("[[package.metadata.tune.workload]]"),
+        "the rest of the manifest is kept"
+    );
+    r.stdout_has("Reproduce the winning build");
+    let build = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--profile", "small"])
+        .current_dir(p.path())
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    // Binaries shrink: the recommended build is smaller than release.
+    let result = p.tune(&["report", "--format", "json"]).ok();
+    let run: Value = serde_json::from_str(&result.stdout).unwrap();
+    let sizes: Vec<u64> = run["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["build"]["file_size_bytes"].as_u64().unwrap())
+        .collect();
+    assert!(sizes.iter().min().unwrap() < &sizes[0], "{sizes:?}");
+}
+
+#[test]
+fn bad_options_fail_before_building() {
+    let p = fixture("auto-bad");
+    p.tune(&["auto", "--apply", "not a name"])
+        .fails()
+        .stderr_has("profile name");
+    p.tune(&["auto", "--budget", "soon"])
+        .fails()
+        .stderr_has("invalid duration");
+    p.tune(&["auto", "--max-compile-time", "0.5x"])
+        .fails()
+        .stderr_has("at least 1x");
+    assert!(!p.join("target").exists(), "nothing was built");
+}
