@@ -19,6 +19,9 @@ use anyhow::{Context, Result};
 /// How many trailing lines of output an error shows.
 const TAIL_LINES: usize = 20;
 
+/// How much of a `CaptureTail` stream is kept.
+const TAIL_BYTES: usize = 64 * 1024;
+
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn live_groups() -> &'static Mutex<HashSet<i32>> {
@@ -93,6 +96,8 @@ pub enum Output {
     Capture,
     /// Keep it and also copy it, line by line, to our stderr.
     CaptureAndEcho,
+    /// Keep only the last `TAIL_BYTES` (long-running services that log every request).
+    CaptureTail,
     /// Throw it away (measurement runs: no pipe back-pressure on the child).
     Discard,
     Inherit,
@@ -240,14 +245,8 @@ impl Cmd {
         })?;
         let pid = child.id() as i32;
         live_groups().lock().unwrap().insert(pid);
-        let stdout = child
-            .stdout
-            .take()
-            .map(|s| collect(s, self.stdout == Output::CaptureAndEcho));
-        let stderr = child
-            .stderr
-            .take()
-            .map(|s| collect(s, self.stderr == Output::CaptureAndEcho));
+        let stdout = child.stdout.take().map(|s| collect(s, self.stdout));
+        let stderr = child.stderr.take().map(|s| collect(s, self.stderr));
         let (tx, rx) = mpsc::channel();
         let waiter = thread::spawn(move || {
             let (status, rusage) = wait4(pid);
@@ -284,25 +283,37 @@ impl Cmd {
 
 fn stdio(o: Output) -> Stdio {
     match o {
-        Output::Capture | Output::CaptureAndEcho => Stdio::piped(),
+        Output::Capture | Output::CaptureAndEcho | Output::CaptureTail => Stdio::piped(),
         Output::Discard => Stdio::null(),
         Output::Inherit => Stdio::inherit(),
     }
 }
 
-fn collect(mut stream: impl Read + Send + 'static, echo: bool) -> JoinHandle<Vec<u8>> {
+fn collect(mut stream: impl Read + Send + 'static, mode: Output) -> JoinHandle<Vec<u8>> {
     thread::spawn(move || {
         let mut buf = Vec::new();
-        if echo {
-            let mut reader = BufReader::new(stream);
-            let mut line = Vec::new();
-            while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
-                let _ = std::io::stderr().write_all(&line);
-                buf.extend_from_slice(&line);
-                line.clear();
+        match mode {
+            Output::CaptureAndEcho => {
+                let mut reader = BufReader::new(stream);
+                let mut line = Vec::new();
+                while reader.read_until(b'\n', &mut line).unwrap_or(0) > 0 {
+                    let _ = std::io::stderr().write_all(&line);
+                    buf.extend_from_slice(&line);
+                    line.clear();
+                }
             }
-        } else {
-            let _ = stream.read_to_end(&mut buf);
+            Output::CaptureTail => {
+                let mut chunk = [0u8; 8192];
+                while let Ok(n @ 1..) = stream.read(&mut chunk) {
+                    buf.extend_from_slice(&chunk[..n]);
+                    if buf.len() > 2 * TAIL_BYTES {
+                        buf.drain(..buf.len() - TAIL_BYTES);
+                    }
+                }
+            }
+            _ => {
+                let _ = stream.read_to_end(&mut buf);
+            }
         }
         buf
     })
@@ -721,6 +732,21 @@ mod tests {
     fn rusage_reports_memory() {
         let done = Cmd::new("sh").args(["-c", "true"]).run().unwrap();
         assert!(done.usage.max_rss > 0);
+    }
+
+    #[test]
+    fn tail_capture_keeps_the_end_only() {
+        let script = "i=0; while [ $i -lt 20000 ]; do echo line-$i-padding-padding-padding >&2; i=$((i+1)); done";
+        let done = Cmd::new("sh")
+            .args(["-c", script])
+            .stderr(Output::CaptureTail)
+            .run()
+            .unwrap();
+        assert!(done.stderr.len() <= 2 * TAIL_BYTES, "{}", done.stderr.len());
+        assert!(
+            done.stderr_str()
+                .ends_with("line-19999-padding-padding-padding\n")
+        );
     }
 
     #[test]

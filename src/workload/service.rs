@@ -43,7 +43,7 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
     let mut cmd = Cmd::new(binary)
         .args(&w.args)
         .stdout(Output::Discard)
-        .stderr(Output::Capture);
+        .stderr(Output::CaptureTail);
     for (k, v) in w
         .env
         .iter()
