@@ -3,7 +3,8 @@
 /// A std-only HTTP/1.1 service: `/` and other paths answer 200, `/missing` 404, `/health` the
 /// status given by `--health-status`. On SIGTERM it prints its hit counts to stderr and exits 0;
 /// `--ignore-signals` ignores SIGTERM and SIGINT, `--no-handler` leaves SIGTERM's default action
-/// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening.
+/// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening, `--close`
+/// closes the connection after each answer, `--die-after N` exits 1 after N requests.
 pub const HTTP_SERVICE: &str = r#"
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -21,7 +22,7 @@ const SIG_IGN: usize = 1;
 
 type Hits = Arc<Mutex<BTreeMap<String, u64>>>;
 
-fn serve(mut s: TcpStream, hits: Hits, health: u16) {
+fn serve(mut s: TcpStream, hits: Hits, health: u16, close: bool, die_after: u64) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -38,9 +39,18 @@ fn serve(mut s: TcpStream, hits: Hits, health: u16) {
             let path = words.next().unwrap_or("").to_string();
             buf.drain(..end + 4 + len);
             let status = match path.as_str() { "/missing" => 404, "/health" => health, _ => 200 };
-            *hits.lock().unwrap().entry(format!("{method} {path}")).or_default() += 1;
-            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n\r\nok");
-            if s.write_all(reply.as_bytes()).is_err() { return; }
+            let total = {
+                let mut h = hits.lock().unwrap();
+                *h.entry(format!("{method} {path}")).or_default() += 1;
+                h.values().sum::<u64>()
+            };
+            if total > die_after {
+                eprintln!("dying after {die_after} requests");
+                std::process::exit(1);
+            }
+            let conn = if close { "connection: close\r\n" } else { "" };
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n{conn}\r\nok");
+            if s.write_all(reply.as_bytes()).is_err() || close { return; }
         }
         match s.read(&mut chunk) {
             Ok(0) | Err(_) => return,
@@ -67,6 +77,8 @@ fn main() {
     }
     let port: u16 = opt("--port").expect("--port").parse().unwrap();
     let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
+    let close = flag("--close");
+    let die_after: u64 = opt("--die-after").map_or(u64::MAX, |s| s.parse().unwrap());
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     eprintln!("listening on 127.0.0.1:{port}");
@@ -77,7 +89,7 @@ fn main() {
                 s.set_nonblocking(false).unwrap();
                 let _ = s.set_nodelay(true);
                 let hits = hits.clone();
-                std::thread::spawn(move || serve(s, hits, health));
+                std::thread::spawn(move || serve(s, hits, health, close, die_after));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
         }
