@@ -7,7 +7,7 @@ use crate::query::Builtin;
 use crate::record::{Field, Record};
 
 /// The compiler rejects expressions that would need a deeper stack.
-pub const STACK_DEPTH: usize = 32;
+pub const STACK_DEPTH: usize = 16;
 
 /// A value during evaluation; strings borrow from the record or the program's constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
