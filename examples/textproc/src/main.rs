@@ -3,6 +3,7 @@
 //!
 //! `textproc --size 200000 --seed 7 --format logfmt [--rule "name | filter | key | metric"]`
 
+mod builtins;
 mod query;
 mod record;
 mod report;

@@ -3,11 +3,11 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::query::Builtin;
+use crate::builtins::BUILTINS;
 use crate::record::{Field, Record};
 
 /// The compiler rejects expressions that would need a deeper stack.
-pub const STACK_DEPTH: usize = 32;
+pub const STACK_DEPTH: usize = 16;
 
 /// A value during evaluation; strings borrow from the record or the program's constants.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,7 +93,8 @@ pub enum Op {
     JumpIfFalse(u16),
     JumpIfTrue(u16),
     Pop,
-    Call(Builtin),
+    /// Calls `BUILTINS[i]`.
+    Call(u8),
 }
 
 #[derive(Debug, Clone)]
@@ -137,10 +138,10 @@ impl Program {
                     }
                 }
                 Op::Pop => sp -= 1,
-                Op::Call(b) => {
-                    let argc = b.arity();
-                    sp -= argc;
-                    stack[sp] = call(b, &stack[sp..sp + argc]);
+                Op::Call(i) => {
+                    let builtin = &BUILTINS[usize::from(i)];
+                    sp -= builtin.arity;
+                    stack[sp] = (builtin.func)(&stack[sp..sp + builtin.arity]);
                     sp += 1;
                 }
                 binary => {
@@ -200,91 +201,6 @@ fn arithmetic<'a>(op: Op, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     })
 }
 
-fn call<'a>(b: Builtin, args: &[Value<'a>]) -> Value<'a> {
-    let text = |i: usize| match args[i] {
-        Value::Str(s) => Some(s),
-        _ => None,
-    };
-    let both = || Some((text(0)?, text(1)?));
-    match b {
-        Builtin::Len => text(0).map_or(Value::Null, |s| Value::Int(s.chars().count() as i64)),
-        Builtin::Int => match args[0] {
-            Value::Float(x) => Value::Int(x as i64),
-            Value::Str(s) => s.trim().parse().map_or(Value::Null, Value::Int),
-            Value::Bool(v) => Value::Int(i64::from(v)),
-            v => v,
-        },
-        Builtin::Contains => predicate(both(), |h, n| h.contains(n)),
-        Builtin::IContains => predicate(both(), contains_ignore_case),
-        Builtin::StartsWith => predicate(both(), |h, n| h.starts_with(n)),
-        Builtin::EndsWith => predicate(both(), |h, n| h.ends_with(n)),
-        Builtin::Glob => predicate(both(), |h, p| glob(p.as_bytes(), h.as_bytes())),
-        Builtin::Segment => match (text(0), args[1]) {
-            (Some(path), Value::Int(n)) if n >= 0 => path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .nth(n as usize)
-                .map_or(Value::Null, Value::Str),
-            _ => Value::Null,
-        },
-        // Character-based, so multi-byte text never splits inside a character.
-        Builtin::Substr => match (text(0), args[1], args[2]) {
-            (Some(s), Value::Int(start), Value::Int(len)) if start >= 0 && len >= 0 => {
-                let mut chars = s.char_indices().map(|(i, _)| i).chain([s.len()]);
-                let from = chars.nth(start as usize);
-                let to = chars.nth((len as usize).saturating_sub(1));
-                match (from, len) {
-                    (Some(a), 0) => Value::Str(&s[a..a]),
-                    (Some(a), _) => Value::Str(&s[a..to.unwrap_or(s.len())]),
-                    (None, _) => Value::Null,
-                }
-            }
-            _ => Value::Null,
-        },
-    }
-}
-
-fn predicate(args: Option<(&str, &str)>, test: impl Fn(&str, &str) -> bool) -> Value<'static> {
-    args.map_or(Value::Null, |(a, b)| Value::Bool(test(a, b)))
-}
-
-/// ASCII case-insensitive substring search, without allocating lowered copies.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
-        return true;
-    }
-    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-}
-
-/// `*` matches any run of bytes except `/`, `?` exactly one byte; everything else literally.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    // Where to resume after the most recent `*` if the current attempt fails.
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) if text[st] != b'/' => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                _ => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,13 +225,5 @@ mod tests {
         assert_eq!(eval_on(line, "icontains(msg, \"timeout\")"), "true");
         assert_eq!(eval_on(line, "user == null || status == 1"), "true");
         assert_eq!(eval_on(line, "bytes + 1"), "null");
-    }
-
-    #[test]
-    fn glob_stops_stars_at_slashes() {
-        assert!(glob(b"/api/*/users/*", b"/api/v1/users/42"));
-        assert!(!glob(b"/api/*", b"/api/v1/users"));
-        assert!(glob(b"*.c?s", b"site.css"));
-        assert!(!glob(b"a?c", b"ac"));
     }
 }

@@ -82,11 +82,11 @@ impl Compiler {
             // `a && b`: if `a` is falsy it is the result, otherwise drop it and evaluate `b`.
             Expr::And(l, r) => self.short_circuit(l, r, Op::JumpIfFalse),
             Expr::Or(l, r) => self.short_circuit(l, r, Op::JumpIfTrue),
-            Expr::Call(builtin, args) => {
+            Expr::Call(index, args) => {
                 for a in args {
                     self.expr(a);
                 }
-                self.emit(Op::Call(*builtin), args.len(), 1);
+                self.emit(Op::Call(*index), args.len(), 1);
             }
         }
     }

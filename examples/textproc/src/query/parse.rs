@@ -1,7 +1,8 @@
 //! Precedence-climbing parser from tokens to an expression tree.
 
+use super::QueryError;
 use super::lex::{Spanned, Tok};
-use super::{Builtin, QueryError};
+use crate::builtins::{self, BUILTINS};
 use crate::record::Field;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +38,8 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
-    Call(Builtin, Vec<Expr>),
+    /// A call of `BUILTINS[i]`.
+    Call(u8, Vec<Expr>),
 }
 
 pub fn parse(tokens: &[Spanned]) -> Result<Expr, QueryError> {
@@ -151,8 +153,9 @@ impl Parser<'_> {
                 Ok(inner)
             }
             Tok::Ident(name) if *self.peek() == Tok::LParen => {
-                let builtin = Builtin::from_name(&name)
+                let index = builtins::lookup(&name)
                     .ok_or_else(|| QueryError::new(offset, format!("unknown function `{name}`")))?;
+                let arity = BUILTINS[usize::from(index)].arity;
                 self.advance();
                 let mut args = Vec::new();
                 if *self.peek() != Tok::RParen {
@@ -165,17 +168,13 @@ impl Parser<'_> {
                     }
                 }
                 self.expect(Tok::RParen)?;
-                if args.len() != builtin.arity() {
+                if args.len() != arity {
                     return Err(QueryError::new(
                         offset,
-                        format!(
-                            "`{name}` takes {} argument(s), got {}",
-                            builtin.arity(),
-                            args.len()
-                        ),
+                        format!("`{name}` takes {} argument(s), got {}", arity, args.len()),
                     ));
                 }
-                Ok(Expr::Call(builtin, args))
+                Ok(Expr::Call(index, args))
             }
             Tok::Ident(name) => match name.as_str() {
                 "null" => Ok(Expr::Lit(Lit::Null)),
