@@ -30,8 +30,11 @@ impl<'de> Deserialize<'de> for Dur {
             Text(String),
         }
         match Raw::deserialize(d)? {
-            Raw::Secs(s) if s >= 0.0 && s.is_finite() => Ok(Dur(Duration::from_secs_f64(s))),
-            Raw::Secs(s) => Err(serde::de::Error::custom(format!("invalid duration {s}"))),
+            Raw::Secs(s) => Duration::try_from_secs_f64(s).map(Dur).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "invalid duration {s}; examples: 90s, 20m, 1h 30m"
+                ))
+            }),
             Raw::Text(t) => parse_duration(&t)
                 .map(Dur)
                 .map_err(serde::de::Error::custom),
@@ -48,11 +51,9 @@ impl Serialize for Dur {
 /// Parses `"20m"`, `"90s"`, `"1h 30m"`, `"500ms"`, or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration> {
     let t = text.trim();
-    if let Ok(secs) = t.parse::<f64>()
-        && secs >= 0.0
-        && secs.is_finite()
-    {
-        return Ok(Duration::from_secs_f64(secs));
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|_| anyhow::anyhow!("invalid duration `{t}`; examples: 90s, 20m, 1h 30m"));
     }
     humantime::parse_duration(t)
         .map_err(|e| anyhow::anyhow!("invalid duration `{t}` ({e}); examples: 90s, 20m, 1h 30m"))
@@ -387,5 +388,6 @@ mod tests {
             CompileCap::Absolute(Duration::from_secs(300))
         );
         assert!(parse_compile_cap("0.5x").is_err());
+        assert!(parse_duration("1e30").is_err() && parse_duration("-1").is_err());
     }
 }

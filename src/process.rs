@@ -24,6 +24,9 @@ const TAIL_BYTES: usize = 64 * 1024;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Set while user files are being replaced: even a second Ctrl-C waits for it to finish.
+static CRITICAL: AtomicBool = AtomicBool::new(false);
+
 fn live_groups() -> &'static Mutex<HashSet<i32>> {
     static GROUPS: OnceLock<Mutex<HashSet<i32>>> = OnceLock::new();
     GROUPS.get_or_init(Default::default)
@@ -34,14 +37,25 @@ fn live_groups() -> &'static Mutex<HashSet<i32>> {
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            // Second Ctrl-C: the user insists.
+            // Second Ctrl-C: the user insists, unless files are being replaced right now.
             kill_all(libc::SIGKILL);
+            while CRITICAL.load(Ordering::SeqCst) {
+                thread::sleep(Duration::from_millis(10));
+            }
             std::process::exit(130);
         }
         kill_all(libc::SIGTERM);
         thread::sleep(Duration::from_secs(2));
         kill_all(libc::SIGKILL);
     });
+}
+
+/// Runs `f` so that no Ctrl-C can end the process in the middle of it (for renames of user files).
+pub fn uninterruptible<T>(f: impl FnOnce() -> T) -> T {
+    CRITICAL.store(true, Ordering::SeqCst);
+    let out = f();
+    CRITICAL.store(false, Ordering::SeqCst);
+    out
 }
 
 /// True once the user pressed Ctrl-C (or we got SIGTERM).
@@ -245,6 +259,11 @@ impl Cmd {
         })?;
         let pid = child.id() as i32;
         live_groups().lock().unwrap().insert(pid);
+        // A Ctrl-C between spawn and registration would have missed this child.
+        if interrupted() {
+            // SAFETY: signal to the group we just created.
+            unsafe { libc::killpg(pid, libc::SIGKILL) };
+        }
         let stdout = child.stdout.take().map(|s| collect(s, self.stdout));
         let stderr = child.stderr.take().map(|s| collect(s, self.stderr));
         let (tx, rx) = mpsc::channel();
@@ -379,8 +398,13 @@ impl Child {
 
     fn record(&mut self, (status, ru, ended): (ExitStatus, libc::rusage, Instant)) {
         live_groups().lock().unwrap().remove(&self.pid);
-        // Kill leftovers of the group (grandchildren) now that the leader is gone.
-        // SAFETY: signal to the group we created.
+        // Leftovers of the group (workers, grandchildren) get a moment to finish on their own
+        // (an instrumented worker may be writing its profile), then are killed.
+        let deadline = Instant::now() + Duration::from_secs(1);
+        // SAFETY: probing and signalling the group we created.
+        while unsafe { libc::killpg(self.pid, 0) } == 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
         unsafe { libc::killpg(self.pid, libc::SIGKILL) };
         let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
         let usage = Usage {
@@ -420,7 +444,7 @@ impl Child {
         }
     }
 
-    /// SIGTERM, wait `grace`; then SIGINT, wait `grace`; then SIGKILL.
+    /// SIGTERM to the group, wait `grace`; then SIGINT, wait `grace`; then SIGKILL.
     /// Instrumented programs only write their profile on a normal exit, so the
     /// polite signals come first.
     pub fn stop(&mut self, grace: Duration) -> Stopped {
@@ -428,9 +452,8 @@ impl Child {
             return Stopped::AlreadyExited;
         }
         for sig in [libc::SIGTERM, libc::SIGINT] {
-            // Only the leader: a service's workers are its own business.
-            // SAFETY: signal to a child we started.
-            unsafe { libc::kill(self.pid, sig) };
+            // The whole group, as a service manager would: pre-fork workers stop too.
+            self.signal(sig);
             if self.wait_for(grace).is_some() {
                 return Stopped::BySignal(sig);
             }

@@ -405,12 +405,34 @@ impl Variant {
     /// A short, stable hash of everything that changes the produced binary
     /// (the display name is excluded, so equal configurations share one build).
     pub fn hash(&self) -> String {
+        self.hash_with(self.added_rustflags())
+    }
+
+    /// The name of this variant's target dir: like `hash`, except that every profile a
+    /// PGO-optimized build is given shares one dir (a new profile rebuilds it in place
+    /// instead of leaving a full target dir behind per profile).
+    pub fn dir_key(&self) -> String {
+        match &self.stage {
+            Stage::PgoOptimized { .. } => {
+                let plain = Variant {
+                    stage: Stage::Plain,
+                    ..self.clone()
+                };
+                let mut flags = plain.added_rustflags();
+                flags.push("-Cprofile-use".into());
+                self.hash_with(flags)
+            }
+            _ => self.hash(),
+        }
+    }
+
+    fn hash_with(&self, rustflags: Vec<String>) -> String {
         let mut key = BTreeMap::new();
         key.insert("base", self.base_profile.clone());
         for (k, v) in self.settings.entries() {
             key.insert(k, v.toml());
         }
-        key.insert("rustflags", self.added_rustflags().join("\u{1f}"));
+        key.insert("rustflags", rustflags.join("\u{1f}"));
         let text = serde_json::to_string(&key).expect("map of strings serializes");
         let digest = Sha256::digest(text.as_bytes());
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
@@ -487,6 +509,21 @@ mod tests {
             }
             .hash()
         );
+    }
+
+    #[test]
+    fn optimized_builds_share_a_dir_across_profiles() {
+        let mut a = Variant::new("a", "release");
+        a.stage = Stage::PgoOptimized {
+            profdata: "/p/1.profdata".into(),
+        };
+        let mut b = a.clone();
+        b.stage = Stage::PgoOptimized {
+            profdata: "/p/2.profdata".into(),
+        };
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(a.dir_key(), b.dir_key());
+        assert_ne!(a.dir_key(), Variant::new("a", "release").dir_key());
     }
 
     #[test]

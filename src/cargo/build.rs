@@ -17,7 +17,7 @@ use crate::toolchain::Rustc;
 use crate::ui::{Shell, format_bytes, format_duration};
 use crate::variant::Variant;
 
-const RECORD: &str = "cargo-tune-build.json";
+const RECORD: &str = "cargo-tune-build";
 
 /// A built variant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +46,10 @@ struct Record {
     compile_time: Duration,
     rustc: String,
     variant: Variant,
+    /// Everything else that defines the build (the user's rustflags, features, target):
+    /// when it changes, the dir is rebuilt cold so the compile time stays true.
+    #[serde(default)]
+    inputs: String,
 }
 
 /// Builds variants of one binary.
@@ -119,7 +123,7 @@ impl<'a> Builder<'a> {
 
     /// `<target-dir>/tune/<variant-hash>`.
     pub fn variant_dir(&self, variant: &Variant) -> PathBuf {
-        self.project.tune_dir().join(variant.hash())
+        self.project.tune_dir().join(variant.dir_key())
     }
 
     /// The user's rustflags followed by the variant's.
@@ -127,6 +131,16 @@ impl<'a> Builder<'a> {
         let mut flags = self.user_flags.flags.clone();
         flags.extend(variant.added_rustflags());
         flags
+    }
+
+    /// What, besides the variant itself, decides the build: all rustflags, features, target.
+    fn inputs(&self, variant: &Variant) -> String {
+        let parts = [
+            self.rustflags(variant).join("\u{1f}"),
+            self.cargo.feature_flags().join(" "),
+            self.target.clone(),
+        ];
+        parts.join("\n")
     }
 
     /// The exact cargo command that builds `variant` (also shown to users to reproduce it).
@@ -168,7 +182,11 @@ impl<'a> Builder<'a> {
     pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
         check_interrupted()?;
         let dir = self.variant_dir(variant);
-        let record_path = dir.join(RECORD);
+        // One record per binary: binaries of a workspace share the variant's dir.
+        let record_path = dir.join(format!(
+            "{RECORD}-{}-{}.json",
+            self.bin.package, self.bin.bin
+        ));
         let record: Option<Record> = if rebuild {
             None
         } else {
@@ -176,7 +194,8 @@ impl<'a> Builder<'a> {
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
         };
-        let record = record.filter(|r| r.rustc == self.rustc.version);
+        let inputs = self.inputs(variant);
+        let record = record.filter(|r| r.rustc == self.rustc.version && r.inputs == inputs);
         if record.is_none() && dir.exists() {
             // A partial or outdated dir would make the compile time meaningless.
             std::fs::remove_dir_all(&dir)
@@ -236,6 +255,7 @@ impl<'a> Builder<'a> {
                     compile_time: elapsed,
                     rustc: self.rustc.version.clone(),
                     variant: variant.clone(),
+                    inputs,
                 };
                 let text = serde_json::to_vec_pretty(&r)?;
                 std::fs::write(&record_path, text)

@@ -85,21 +85,17 @@ impl MeasureArgs {
     }
 }
 
-/// "1%", "0.5%", or a fraction below 1 ("0.01").
+/// A percentage: "1%", "0.5%", or a bare number read as percent ("2" is 2%).
 pub fn parse_percent(text: &str) -> Result<f64> {
     let t = text.trim();
-    let (num, pct) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), true),
-        None => (t, false),
-    };
+    let num = t.strip_suffix('%').unwrap_or(t).trim();
     let v: f64 = num
         .parse()
         .map_err(|_| anyhow::anyhow!("invalid percentage `{t}`; e.g. 1% or 0.5%"))?;
-    let frac = if pct || v >= 1.0 { v / 100.0 } else { v };
-    if !(0.0..1.0).contains(&frac) {
-        bail!("percentage `{t}` must be between 0% and 100%");
+    if !(0.0..100.0).contains(&v) {
+        bail!("percentage `{t}` must be at least 0% and below 100%");
     }
-    Ok(frac)
+    Ok(v / 100.0)
 }
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
@@ -211,8 +207,8 @@ mod tests {
     fn percentages() {
         assert_eq!(parse_percent("1%").unwrap(), 0.01);
         assert_eq!(parse_percent("0.5%").unwrap(), 0.005);
-        assert_eq!(parse_percent("0.02").unwrap(), 0.02);
         assert_eq!(parse_percent("2").unwrap(), 0.02);
+        assert_eq!(parse_percent("0.5").unwrap(), 0.005);
         assert!(parse_percent("150%").is_err());
         assert!(parse_percent("lots").is_err());
     }

@@ -82,6 +82,9 @@ pub fn parse_candidates(
                 .with_context(|| format!("in --variant `{text}`"))?,
         );
     }
+    if out.is_empty() {
+        bail!("no variants given; name at least one, e.g. --variants release,production");
+    }
     let mut seen = std::collections::HashSet::new();
     for c in &out {
         if !seen.insert(c.name.as_str()) {

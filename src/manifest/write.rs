@@ -83,22 +83,26 @@ pub fn commit_with(
         return Err(e);
     }
 
-    let mut done: Vec<(PathBuf, Option<String>)> = Vec::new();
-    for (temp, path, old) in staged {
-        if let Err(e) = temp.persist(&path) {
-            let restore = restore(&done, &created_dirs);
-            return Err(anyhow::Error::new(e.error))
-                .with_context(|| format!("cannot replace {}", path.display()))
-                .with_context(|| restore_note(&restore));
+    // From the first rename until the files are consistent again, no Ctrl-C may end the process
+    // (a first Ctrl-C stops the validating cargo, which rolls the change back).
+    crate::process::uninterruptible(|| {
+        let mut done: Vec<(PathBuf, Option<String>)> = Vec::new();
+        for (temp, path, old) in staged {
+            if let Err(e) = temp.persist(&path) {
+                let restore = restore(&done, &created_dirs);
+                return Err(anyhow::Error::new(e.error))
+                    .with_context(|| format!("cannot replace {}", path.display()))
+                    .with_context(|| restore_note(&restore));
+            }
+            sync_dir(&parent(&path));
+            done.push((path, old));
         }
-        sync_dir(&parent(&path));
-        done.push((path, old));
-    }
-    if let Err(e) = validate() {
-        let restore = restore(&done, &created_dirs);
-        return Err(e.context(restore_note(&restore)));
-    }
-    Ok(committed)
+        if let Err(e) = validate() {
+            let restore = restore(&done, &created_dirs);
+            return Err(e.context(restore_note(&restore)));
+        }
+        Ok(committed)
+    })
 }
 
 fn restore_note(result: &Result<()>) -> String {

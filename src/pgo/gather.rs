@@ -33,6 +33,24 @@ pub enum ProfileSource {
     Benches,
 }
 
+impl ProfileSource {
+    /// Identifies what gathered a profile, so a profile from other workloads is never reused.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        match self {
+            ProfileSource::Workloads(ws) => {
+                let text = serde_json::to_string(ws).unwrap_or_default();
+                let digest = Sha256::digest(text.as_bytes());
+                let names: Vec<&str> = ws.iter().map(|w| w.name.as_str()).collect();
+                let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                format!("workloads {} ({hex})", names.join(", "))
+            }
+            ProfileSource::Tests => "cargo test".into(),
+            ProfileSource::Benches => "cargo bench".into(),
+        }
+    }
+}
+
 /// Runs every workload against `binary` with `LLVM_PROFILE_FILE` pointing into the layout.
 pub fn run_workloads(
     shell: &Shell,

@@ -23,15 +23,19 @@ pub struct State {
     /// The configuration the profiles were gathered with.
     pub base: Option<Variant>,
     pub instrumented_binary: Option<PathBuf>,
-    /// Workloads that wrote the raw profiles, in order.
+    /// Fingerprints of what wrote the raw profiles (one per gathering), in order.
     #[serde(default)]
     pub gathered_from: Vec<String>,
+    /// Cleared whenever new raw profiles arrive, so a stale merge is never used.
     pub merged: Option<MergedInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MergedInfo {
     pub path: PathBuf,
+    /// `State::gathered_from` at merge time: which workloads the profile represents.
+    #[serde(default)]
+    pub gathered_from: Vec<String>,
     pub raw_files: usize,
     pub functions: Option<u64>,
     pub merged_at: SystemTime,

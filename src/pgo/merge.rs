@@ -87,6 +87,7 @@ pub fn merge(
     let functions = count_functions(profdata, &path).ok();
     Ok(MergedInfo {
         path,
+        gathered_from: layout.load_state()?.gathered_from,
         raw_files: inputs.len(),
         functions,
         merged_at: SystemTime::now(),

@@ -163,9 +163,9 @@ impl<'a> Pgo<'a> {
             }
         };
         let mut state = self.layout.load_state()?;
-        state
-            .gathered_from
-            .extend(gathered.iter().map(|g| g.source.clone()));
+        state.gathered_from.push(source.fingerprint());
+        // New raw profiles make an earlier merge stale.
+        state.merged = None;
         self.layout.save_state(&state)?;
         Ok(gathered.iter().map(|g| g.new_profiles).sum())
     }
@@ -238,8 +238,10 @@ impl<'a> Pgo<'a> {
         let instrumented = self
             .builder
             .build(&self.instrumented_variant(), opts.rebuild)?;
+        // Reuse only a profile of this very binary and these very workloads.
         let reusable = if reuse_profile && instrumented.fresh {
             self.existing_merged()?
+                .filter(|m| m.gathered_from == [source.fingerprint()])
         } else {
             None
         };

@@ -63,7 +63,7 @@ pub(super) fn command_line(binary: &Path, w: &WorkloadConfig, opts: &RunOptions)
         cmd = cmd.stdin(Input::File(file.clone()));
     }
     cmd.stdout(Output::Discard)
-        .stderr(Output::Capture)
+        .stderr(Output::CaptureTail)
         .timeout(Some(w.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0)))
 }
 

@@ -80,7 +80,7 @@ fn configured_workloads_and_identical_settings_in_both_builds() {
     let records: Vec<serde_json::Value> = std::fs::read_dir(p.join("target/tune"))
         .unwrap()
         .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cargo-tune-build.json")).ok())
+        .filter_map(|e| std::fs::read(e.path().join("cargo-tune-build-pgo-cfg-pgo-cfg.json")).ok())
         .map(|b| serde_json::from_slice(&b).unwrap())
         .collect();
     assert_eq!(records.len(), 2, "instrumented and optimized builds");
@@ -293,6 +293,55 @@ fn unusable_profile_is_an_error_not_a_silent_no_op() {
         .fails()
         .stderr_has("invalid instrumentation profile data")
         .stderr_has("no PGO at all");
+}
+
+#[test]
+fn new_raw_profiles_invalidate_an_earlier_merge() {
+    let p = cli("pgo-remerge");
+    p.tune(&["pgo", "instrument"]).ok();
+    p.tune(&["pgo", "run", "--", "5000"]).ok();
+    let first = p.tune(&["pgo", "merge"]).ok().last_line().to_string();
+    p.tune(&["pgo", "run", "--", "90000"]).ok();
+    let r = p.tune(&["pgo", "optimize"]).ok();
+    r.stderr_has("Merging");
+    let merged = files_with_ext(&pgo_root(&p, "pgo-remerge"), "profdata");
+    assert_eq!(merged.len(), 1);
+    assert_ne!(
+        merged[0].display().to_string(),
+        first,
+        "the optimize step merged the new raw profiles"
+    );
+    // Each new profile rebuilds the one optimized dir in place: no dir per profile is left behind.
+    let dirs = std::fs::read_dir(p.join("target/tune")).unwrap().count();
+    p.tune(&["pgo", "--", "7000"]).ok();
+    assert_eq!(
+        std::fs::read_dir(p.join("target/tune")).unwrap().count(),
+        dirs
+    );
+}
+
+#[test]
+fn a_profile_from_other_workloads_is_not_reused() {
+    let p = cli("pgo-reuse");
+    let args = [
+        "compare",
+        "--variants",
+        "release,pgo",
+        "--min-runs",
+        "3",
+        "--max-runs",
+        "3",
+    ];
+    let first = p.tune(&[&args[..], &["--", "20000"]].concat()).ok();
+    assert!(!first.stderr.contains("reusing"), "{first}");
+    p.tune(&[&args[..], &["--", "20000"]].concat())
+        .ok()
+        .stderr_has("reusing the PGO profile");
+    let other = p.tune(&[&args[..], &["--", "30000"]].concat()).ok();
+    assert!(
+        !other.stderr.contains("reusing"),
+        "different workload, new profile:\n{other}"
+    );
 }
 
 #[test]
