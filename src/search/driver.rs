@@ -219,7 +219,6 @@ impl<'l, 'a> Searcher<'l, 'a> {
             }
         }
         let settings = self.opts.final_settings.clone();
-        self.lab.builder().project();
         let built = self.build(&final_set)?;
         let mut run = self.lab.new_run(RunCommand::Auto, settings.clone());
         run.settings.time_limit = Some(self.remaining());
@@ -230,11 +229,17 @@ impl<'l, 'a> Searcher<'l, 'a> {
         if run.interrupted {
             return Err(crate::process::Interrupted.into());
         }
-        let w = final_set
+        let picked = final_set
             .iter()
             .position(|c| c.key() == winner.key())
             .unwrap_or(0);
-        let recommendation = recommend(&self, &run, w, &winner);
+        let (w, overruled) = super::confirm::confirm(&run, picked, &self.opts);
+        let winner = final_set[w].clone();
+        let recommendation = format!(
+            "{}{}",
+            overruled.unwrap_or_default(),
+            recommend(&self, &run, w, &winner)
+        );
         run.notes.append(&mut self.lab.notes);
         let result = AutoResult {
             goal: self.opts.goal,

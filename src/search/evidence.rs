@@ -33,11 +33,12 @@ impl SpeedMetric {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Speed {
     /// Geometric mean over workloads of the time-like ratio (candidate / reference; for req/s
-    /// the inverse), so below 1 is faster. `lo`/`hi` combine the intervals the same way.
+    /// the inverse), so below 1 is faster; `lo`/`hi` is its joint bootstrap interval.
     pub time_ratio: f64,
     pub lo: f64,
     pub hi: f64,
-    /// Better only if some workload is better beyond noise and none is worse; Worse if any is.
+    /// Better when the combined interval lies beyond the noise threshold on the good side and no
+    /// single workload is clearly worse; Worse when the combined interval is, or any workload is.
     pub verdict: Verdict,
 }
 
@@ -155,26 +156,35 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
     let n = per_workload.len() as f64;
     let estimate = per_workload.iter().map(|w| w.stat(None)).sum::<f64>() / n;
     let mut rng = Rng::derived(run.settings.seed, &[v as u64, reference as u64, 0x5eed]);
+    let mut each: Vec<Vec<f64>> = vec![Vec::new(); per_workload.len()];
     let mut dist: Vec<f64> = (0..run.settings.resamples.max(100))
         .map(|_| {
-            per_workload
+            let stats: Vec<f64> = per_workload
                 .iter()
                 .map(|w| w.stat(Some(&mut rng)))
-                .sum::<f64>()
-                / n
+                .collect();
+            for (d, s) in each.iter_mut().zip(&stats) {
+                d.push(*s);
+            }
+            stats.iter().sum::<f64>() / n
         })
         .collect();
-    dist.sort_by(f64::total_cmp);
     let tail = (1.0 - run.settings.confidence) / 2.0;
-    let (lo, hi) = (
-        stats::quantile_sorted(&dist, tail).exp(),
-        stats::quantile_sorted(&dist, 1.0 - tail).exp(),
-    );
+    let interval = |d: &mut Vec<f64>| {
+        d.sort_by(f64::total_cmp);
+        (
+            stats::quantile_sorted(d, tail).exp(),
+            stats::quantile_sorted(d, 1.0 - tail).exp(),
+        )
+    };
+    let (lo, hi) = interval(&mut dist);
     let noise = run.settings.noise_threshold;
-    let verdict = if hi < 1.0 - noise {
-        Verdict::Better
-    } else if lo > 1.0 + noise {
+    // One workload clearly slower vetoes a gain on the others.
+    let vetoed = each.iter_mut().any(|d| interval(d).0 > 1.0 + noise);
+    let verdict = if vetoed || lo > 1.0 + noise {
         Verdict::Worse
+    } else if hi < 1.0 - noise {
+        Verdict::Better
     } else {
         Verdict::WithinNoise
     };
@@ -319,6 +329,12 @@ mod tests {
         );
         assert_eq!(
             speed(&run, 0, 1, SpeedMetric::Rps).unwrap().verdict,
+            Verdict::Worse
+        );
+        // 20% faster on one workload, 10% slower on the other: the slowdown vetoes.
+        let run = run_of(5, vec![pair(1.0, 1000.0), pair(0.8, 900.0)]);
+        assert_eq!(
+            speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict,
             Verdict::Worse
         );
         let failing = vec![

@@ -1,6 +1,7 @@
 //! `auto`'s search of the build-configuration space: knowledge-ordered moves, each decided by
 //! the measurement statistics, within a wall-clock budget; then a final measurement in one run.
 
+mod confirm;
 mod driver;
 pub mod evidence;
 mod goals;

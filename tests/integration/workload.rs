@@ -304,10 +304,22 @@ fn service_dying_during_the_load_is_an_error() {
     let e = err(run_once(fixture(), &w, &RunOptions::default()));
     assert!(e.contains("service `api`"), "{e}");
     assert!(
-        e.contains("stopped by itself during the load: exit status 1"),
+        e.contains("stopped by itself during the load (exit status 1)"),
         "{e}"
     );
     assert!(e.contains("dying after 50 requests"), "{e}");
+    // A clean exit mid-load is no better: the load was cut short.
+    let port = free_port();
+    let w = svc(
+        port,
+        &["--die-after", "50", "--die-code", "0"],
+        load_of(port, "/", 100_000),
+    );
+    let e = err(run_once(fixture(), &w, &RunOptions::default()));
+    assert!(
+        e.contains("(exit status 0), so the load was cut short"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -4,7 +4,8 @@
 /// status given by `--health-status`. On SIGTERM it prints its hit counts to stderr and exits 0;
 /// `--ignore-signals` ignores SIGTERM and SIGINT, `--no-handler` leaves SIGTERM's default action
 /// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening, `--close`
-/// closes the connection after each answer, `--die-after N` exits 1 after N requests.
+/// closes the connection after each answer, `--die-after N` exits after N requests with status
+/// `--die-code` (default 1).
 pub const HTTP_SERVICE: &str = r#"
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static DIE_CODE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(1);
 extern "C" fn on_term(_: i32) { STOP.store(true, Ordering::SeqCst); }
 extern "C" { fn signal(sig: i32, handler: usize) -> usize; }
 const SIGINT: i32 = 2;
@@ -46,7 +48,7 @@ fn serve(mut s: TcpStream, hits: Hits, health: u16, close: bool, die_after: u64)
             };
             if total > die_after {
                 eprintln!("dying after {die_after} requests");
-                std::process::exit(1);
+                std::process::exit(DIE_CODE.load(Ordering::SeqCst));
             }
             let conn = if close { "connection: close\r\n" } else { "" };
             let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n{conn}\r\nok");
@@ -79,6 +81,7 @@ fn main() {
     let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
     let close = flag("--close");
     let die_after: u64 = opt("--die-after").map_or(u64::MAX, |s| s.parse().unwrap());
+    DIE_CODE.store(opt("--die-code").map_or(1, |s| s.parse().unwrap()), Ordering::SeqCst);
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
     eprintln!("listening on 127.0.0.1:{port}");

@@ -1,0 +1,77 @@
+//! The final word: the search's pick must hold up in the final measurement (one run, beside the
+//! baseline and the reference points); if it does not, the best variant that does is chosen.
+
+use super::SearchOptions;
+use super::evidence::{self, Speed, balanced_score, within_slowdown};
+use crate::config::Goal;
+use crate::measure::stats::Verdict;
+use crate::report::Run;
+
+/// The index of the variant to recommend, and why the search's pick `w` was set aside, if it was.
+pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Option<String>) {
+    let n = run.variants.len();
+    let speed = |i: usize| -> Option<Speed> {
+        run.variants[i].build.as_ref()?;
+        if i == 0 {
+            Some(Speed::SAME)
+        } else {
+            evidence::speed(run, i, 0, opts.metric).ok()
+        }
+    };
+    let size = |i: usize| {
+        run.variants[i]
+            .build
+            .as_ref()
+            .map(|b| b.file_size_bytes as f64)
+    };
+    let compile = |i: usize| run.variants[i].build.as_ref().map(|b| b.compile_time_secs);
+    let score = |i: usize| -> Option<f64> {
+        let (s, z, c) = (
+            speed(i)?,
+            size(i)? / size(0)?,
+            compile(i)? / compile(0)?.max(1e-3),
+        );
+        Some(balanced_score(&s, z, c))
+    };
+    // What the goal asks of a recommendation other than the baseline.
+    let holds = |i: usize| match opts.goal {
+        Goal::Speed => speed(i).is_some_and(|s| s.verdict == Verdict::Better),
+        Goal::Size => {
+            speed(i).is_some_and(|s| within_slowdown(&s, opts.allow_slowdown))
+                && size(i).zip(size(0)).is_some_and(|(a, b)| a < b)
+        }
+        Goal::Balanced => score(i).is_some_and(|s| s > 1.0),
+    };
+    // Lower ranks better.
+    let rank = |i: usize| match opts.goal {
+        Goal::Speed => speed(i).map_or(f64::MAX, |s| s.time_ratio),
+        Goal::Size => size(i).unwrap_or(f64::MAX),
+        Goal::Balanced => -score(i).unwrap_or(0.0),
+    };
+    if w == 0 || holds(w) {
+        return (w, None);
+    }
+    let best = (1..n)
+        .filter(|&i| holds(i))
+        .min_by(|&a, &b| rank(a).total_cmp(&rank(b)))
+        .unwrap_or(0);
+    let why = match (opts.goal, speed(w)) {
+        (_, None) => "it failed in the final run".to_string(),
+        (Goal::Speed, Some(s)) => format!(
+            "it measured {:+.1}% ±{:.1}% there",
+            s.change_pct(),
+            s.half_width_pct()
+        ),
+        (Goal::Size, Some(s)) => format!(
+            "it measured {:+.1}% ±{:.1}% there",
+            s.change_pct(),
+            s.half_width_pct()
+        ),
+        (Goal::Balanced, Some(_)) => format!("its score there was {:.3}", score(w).unwrap_or(0.0)),
+    };
+    let note = format!(
+        "The final measurement did not confirm the search's pick `{}` ({why}). ",
+        run.variants[w].name
+    );
+    (best, Some(note))
+}
