@@ -188,7 +188,7 @@ fn apply(
     result: &AutoResult,
     force: bool,
 ) -> Result<()> {
-    let outcome = manifest::apply_profile(
+    manifest::apply_profile(
         &ctx.shell,
         project,
         name,
@@ -196,6 +196,7 @@ fn apply(
         ApplyOptions {
             dry_run: false,
             force,
+            target: Some(builder.target()),
         },
     )?;
     println!();
@@ -206,7 +207,6 @@ fn apply(
         println!("  cargo build --profile {name}");
         return Ok(());
     }
-    let _ = outcome;
     let flags = builder.rustflags(&winner.variant).join(" ");
     let flags = if flags.is_empty() {
         String::new()

@@ -243,6 +243,7 @@ fn apply_inner(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
     let opts = ApplyOptions {
         dry_run: args.dry_run,
         force: args.force,
+        target: ctx.cargo.target.as_deref(),
     };
     apply_profile(&ctx.shell, &project, &name, &variant, opts)?;
     Ok(())

@@ -20,11 +20,13 @@ use crate::ui::Shell;
 use crate::variant::{Stage, Variant};
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ApplyOptions {
+pub struct ApplyOptions<'a> {
     /// Show the diff, write nothing.
     pub dry_run: bool,
     /// Overwrite an existing, different profile; allow the built-in names.
     pub force: bool,
+    /// The target triple the rustflags are for (`--target`); the host when `None`.
+    pub target: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,7 +75,7 @@ pub fn apply_profile(
     project: &Project,
     name: &str,
     variant: &Variant,
-    opts: ApplyOptions,
+    opts: ApplyOptions<'_>,
 ) -> Result<ApplyOutcome> {
     let plan = plan_profile(project, name, variant, opts)?;
     let outcome = |status| ApplyOutcome {
@@ -135,7 +137,7 @@ pub fn plan_profile(
     project: &Project,
     name: &str,
     variant: &Variant,
-    opts: ApplyOptions,
+    opts: ApplyOptions<'_>,
 ) -> Result<Plan> {
     validate_profile_name(name)?;
     if variant.stage != Stage::Plain {
@@ -161,7 +163,14 @@ pub fn plan_profile(
     )];
 
     let flags_change = if variant.target_cpu.is_some() || !variant.rustflags.is_empty() {
-        let (edit, change) = plan_flags(project, name, variant, &mut notes, &mut warnings)?;
+        let (edit, change) = plan_flags(
+            project,
+            name,
+            variant,
+            opts.target,
+            &mut notes,
+            &mut warnings,
+        )?;
         edits.push(edit);
         Some(change)
     } else {
@@ -200,7 +209,7 @@ pub fn edit_manifest(
     sources: &Sources,
     name: &str,
     variant: &Variant,
-    opts: ApplyOptions,
+    opts: ApplyOptions<'_>,
     notes: &mut Vec<String>,
 ) -> Result<(ProfileWrite, ProfileChange)> {
     validate_profile_name(name)?;
@@ -267,21 +276,23 @@ fn plan_flags(
     project: &Project,
     name: &str,
     variant: &Variant,
+    target: Option<&str>,
     notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> Result<(Edit, FlagsChange)> {
     let rustc = Rustc::detect()?;
-    let host = rustc.host.clone();
+    // The table the flags go under: the build's target (`--target`), else the host.
+    let host = target.map_or_else(|| rustc.host.clone(), String::from);
     if let Some(cpu) = &variant.target_cpu
         && cpu.starts_with("x86-64")
         && !host.starts_with("x86_64")
     {
         bail!(
-            "target-cpu `{cpu}` is an x86-64 level, but this host is {host}; choose a CPU for it with --target-cpu"
+            "target-cpu `{cpu}` is an x86-64 level, but the target is {host}; choose a CPU for it with --target-cpu"
         );
     }
     let cfg: Vec<String> = Cmd::new(&rustc.path)
-        .args(["--print", "cfg"])
+        .args(["--print", "cfg", "--target", &host])
         .run()?
         .stdout_str()
         .lines()

@@ -114,6 +114,7 @@ fn apply_all(manifest: &str) -> String {
         let opts = ApplyOptions {
             dry_run: false,
             force: preset.name == "release",
+            target: None,
         };
         let mut notes = Vec::new();
         let result = edit_manifest(
@@ -200,6 +201,7 @@ fn force_overwrites_in_place_keeping_comments() {
     let opts = ApplyOptions {
         dry_run: false,
         force: true,
+        target: None,
     };
     let mut notes = Vec::new();
     let (_, change) = edit_manifest(
@@ -238,6 +240,7 @@ fn release_and_dev_need_force_and_get_no_inherits() {
         let opts = ApplyOptions {
             dry_run: false,
             force,
+            target: None,
         };
         out.push_str(&format!("==== production as {name} (force: {force})\n"));
         match edit_manifest(&mut file, &sources, name, &production, opts, &mut notes) {
