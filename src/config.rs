@@ -110,11 +110,11 @@ pub struct WorkloadConfig {
     /// Instead of running the binary directly, run this through `sh -c`; the binary's
     /// path is in `$TUNE_BIN`. Only for what argv cannot express (pipes, redirects).
     pub shell: Option<String>,
-    /// File fed to stdin (relative to the package directory).
+    /// File fed to stdin (relative to the directory of the Cargo.toml that declares the workload).
     pub stdin: Option<PathBuf>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
-    /// Working directory (relative to the package directory; default: the package directory).
+    /// Working directory (relative to the directory of the declaring Cargo.toml, which is the default).
     pub cwd: Option<PathBuf>,
     pub timeout: Option<Dur>,
     /// How many times one run executes the command (short commands: more per sample).
@@ -240,6 +240,17 @@ impl TuneConfig {
                     }
                 }
                 WorkloadKind::Service => {
+                    for (key, set) in [
+                        ("stdin", w.stdin.is_some()),
+                        ("repeat", w.repeat.is_some()),
+                        ("shell", w.shell.is_some()),
+                    ] {
+                        if set {
+                            bail!(
+                                "`{at}.{key}` does not apply to a service (it runs once, started directly)"
+                            );
+                        }
+                    }
                     if w.ready.is_none() {
                         bail!(
                             "`{at}` is a service and needs `ready` (e.g. \"http://127.0.0.1:3999/health\")"

@@ -44,14 +44,21 @@ pub fn to_sample(outcome: Outcome) -> Result<Sample> {
             // `requests` counts responses of any status; transport errors are apart.
             let ok = l.requests.saturating_sub(l.non_2xx);
             if ok == 0 {
+                let first = l
+                    .first_error
+                    .as_deref()
+                    .map(|e| format!(", first: {e}"))
+                    .unwrap_or_default();
+                let what = if l.requests == 0 {
+                    format!("no response at all ({} transport errors{first})", l.errors)
+                } else {
+                    format!(
+                        "all {} responses were non-2xx ({} transport errors{first})",
+                        l.requests, l.errors
+                    )
+                };
                 bail!(
-                    "no request succeeded ({} responses, all non-2xx; {} transport errors{}); service stderr:\n{}",
-                    l.requests,
-                    l.errors,
-                    l.first_error
-                        .as_deref()
-                        .map(|e| format!(", first: {e}"))
-                        .unwrap_or_default(),
+                    "no request succeeded: {what}; service stderr:\n{}",
                     s.stop.stderr_tail
                 );
             }

@@ -1,0 +1,212 @@
+//! Goal speed: the production bundle and PGO first, then single changes on the best plain
+//! configuration, then PGO on top of it.
+
+use anyhow::Result;
+
+use super::{changed, describe_speed, judge, preset, seed, step, with_pgo};
+use crate::lab::{Built, Candidate};
+use crate::measure::stats::Verdict;
+use crate::report::Run;
+use crate::search::Decision;
+use crate::search::driver::Searcher;
+
+pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
+    let base = s.baseline.clone();
+    let production = preset(s, "production");
+    let release_pgo = with_pgo(&base);
+    let mut seed_set = vec![base.clone(), production.clone()];
+    if s.opts.pgo {
+        seed_set.push(release_pgo.clone());
+    } else {
+        s.skip("PGO (--no-pgo)");
+    }
+    let (run, built) = seed(s, &seed_set)?;
+
+    // The seed: the classic bundle and PGO, each against the baseline.
+    let mut best_plain = base.clone();
+    let mut best = base.clone();
+    let mut pgo_helps = false;
+    // Why PGO on the baseline could not be judged, if it could not.
+    let mut pgo_failed: Option<String> = None;
+    let mut production_noise = false;
+    for (i, c) in seed_set.iter().enumerate().skip(1) {
+        match judge(s, &run, &built, i) {
+            Err(e) => {
+                if c.pgo {
+                    pgo_failed = Some(e.lines().next().unwrap_or_default().to_string());
+                }
+                s.record(
+                    c,
+                    Some(&base),
+                    built[i].as_ref().ok(),
+                    None,
+                    Decision::Rejected,
+                    e,
+                )
+            }
+            Ok((b, sp)) => {
+                let better = sp.verdict == Verdict::Better;
+                if c.pgo {
+                    pgo_helps = better;
+                } else if better {
+                    best_plain = c.clone();
+                } else {
+                    production_noise = sp.verdict == Verdict::WithinNoise;
+                }
+                let d = if better {
+                    Decision::Kept
+                } else {
+                    Decision::Dropped
+                };
+                s.record(c, Some(&base), Some(&b), Some(sp), d, describe_speed(&sp));
+            }
+        }
+    }
+    // Between the seed's winners, the faster (measured in the same rounds); ties to the cheaper.
+    best = pick(
+        s,
+        &run,
+        &built,
+        &seed_set,
+        best_plain.clone(),
+        if pgo_helps {
+            Some(release_pgo.clone())
+        } else {
+            None
+        },
+        best,
+    );
+
+    // Single changes on the best plain configuration, most promising first.
+    let mut moves: Vec<&str> = Vec::new();
+    if best_plain.key() == production.key() {
+        moves.push("lto=thin");
+    } else if production_noise {
+        s.skip(
+            "stronger LTO: the production bundle (fat LTO, one codegen unit) measured within noise",
+        );
+    } else {
+        moves.extend(["lto=fat,codegen-units=1", "lto=thin"]);
+    }
+    if s.opts.x86_64 {
+        moves.push("target-cpu=x86-64-v3");
+    }
+    if s.opts.native {
+        moves.push("target-cpu=native");
+    } else {
+        s.skip("target-cpu=native (binaries would need this machine's CPU; allow with --native)");
+    }
+    moves.push("opt-level=2");
+    let mut lto_noise = false;
+    for m in moves {
+        if lto_noise && m.starts_with("lto=") {
+            s.skip(format!("{m}: fat LTO measured within noise"));
+            continue;
+        }
+        let cand = changed(&best_plain, m);
+        let Some(judged) = step(s, &best_plain.clone(), &cand)? else {
+            continue;
+        };
+        let reference = best_plain.clone();
+        match judged {
+            Err(e) => s.record(&cand, Some(&reference), None, None, Decision::Rejected, e),
+            Ok((b, sp)) => {
+                // Thin instead of fat LTO is the one move that makes the build cheaper.
+                let cheaper = m == "lto=thin"
+                    && reference.variant.settings.lto == Some(crate::variant::Lto::Fat);
+                let keep = sp.verdict == Verdict::Better
+                    || (sp.verdict == Verdict::WithinNoise && cheaper);
+                lto_noise |= m.starts_with("lto=fat") && sp.verdict != Verdict::Better;
+                let why = if keep && sp.verdict != Verdict::Better {
+                    format!("{}; cheaper to build, so kept", describe_speed(&sp))
+                } else {
+                    describe_speed(&sp)
+                };
+                s.record(
+                    &cand,
+                    Some(&reference),
+                    Some(&b),
+                    Some(sp),
+                    if keep {
+                        Decision::Kept
+                    } else {
+                        Decision::Dropped
+                    },
+                    why,
+                );
+                if keep {
+                    if best.key() == best_plain.key() {
+                        best = cand.clone();
+                    }
+                    best_plain = cand;
+                }
+            }
+        }
+    }
+
+    // PGO on the best plain configuration, against the best so far.
+    if s.opts.pgo && !pgo_helps {
+        s.skip(match &pgo_failed {
+            Some(why) => format!("PGO on other configurations: PGO on the baseline failed ({why})"),
+            None => {
+                "PGO on other configurations: PGO on the baseline measured as no real gain".into()
+            }
+        });
+    } else if s.opts.pgo && best_plain.key() != base.key() {
+        let cand = with_pgo(&best_plain);
+        let reference = best.clone();
+        if let Some(judged) = step(s, &reference, &cand)? {
+            match judged {
+                Err(e) => s.record(&cand, Some(&reference), None, None, Decision::Rejected, e),
+                Ok((b, sp)) => {
+                    let keep = sp.verdict == Verdict::Better;
+                    s.record(
+                        &cand,
+                        Some(&reference),
+                        Some(&b),
+                        Some(sp),
+                        if keep {
+                            Decision::Kept
+                        } else {
+                            Decision::Dropped
+                        },
+                        describe_speed(&sp),
+                    );
+                    if keep {
+                        best = cand;
+                    }
+                }
+            }
+        }
+    }
+    let mut refs = vec![production];
+    if s.opts.pgo {
+        refs.push(release_pgo);
+    }
+    refs.push(best_plain);
+    Ok((best, refs))
+}
+
+/// The faster of a plain and a PGO candidate measured in the same run; ties go to the plain one.
+fn pick(
+    s: &Searcher,
+    run: &Run,
+    built: &[Result<Built, String>],
+    set: &[Candidate],
+    plain: Candidate,
+    pgo: Option<Candidate>,
+    fallback: Candidate,
+) -> Candidate {
+    let idx = |c: &Candidate| set.iter().position(|x| x.key() == c.key());
+    let Some(pgo) = pgo else { return plain };
+    match (idx(&plain), idx(&pgo)) {
+        (Some(0), _) => pgo,
+        (Some(p), Some(q)) if built[p].is_ok() && built[q].is_ok() => {
+            match crate::search::evidence::speed(run, q, p, s.opts.metric) {
+                Ok(sp) if sp.verdict == Verdict::Better => pgo,
+                _ => plain,
+            }
+        }
+        _ => fallback,
+    }
+}
