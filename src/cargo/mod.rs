@@ -1,6 +1,7 @@
 //! Driving cargo: the `$CARGO` command, project discovery, rustflags resolution and variant builds.
 
 pub mod build;
+pub mod config;
 pub mod project;
 pub mod rustflags;
 

@@ -7,9 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
-use toml_edit::{DocumentMut, Item, Value};
+use toml_edit::{Item, Value};
+
+use super::config::{config_files, load};
 
 /// Where the user's rustflags came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,17 +64,7 @@ pub fn user_rustflags(
             files,
         });
     }
-    let docs: Vec<(PathBuf, DocumentMut)> = files
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(f)
-                .with_context(|| format!("cannot read {}", f.display()))?;
-            let doc = text
-                .parse::<DocumentMut>()
-                .with_context(|| format!("cannot parse cargo config {}", f.display()))?;
-            Ok((f.clone(), doc))
-        })
-        .collect::<Result<_>>()?;
+    let docs = load(cwd, cargo_home)?;
 
     let env_key = format!(
         "CARGO_TARGET_{}_RUSTFLAGS",
@@ -155,28 +147,6 @@ fn flag_list(item: &Item) -> Option<(Vec<String>, bool)> {
         )),
         _ => None,
     }
-}
-
-/// Config files in increasing precedence: `$CARGO_HOME/config.toml`, then from `/` down to `cwd`.
-pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
-    let pick = |dir: &Path| {
-        ["config.toml", "config"]
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-    };
-    let mut files: Vec<PathBuf> = cwd
-        .ancestors()
-        .filter_map(|d| pick(&d.join(".cargo")))
-        .collect();
-    if let Some(home) = cargo_home
-        && let Some(f) = pick(home)
-        && !files.contains(&f)
-    {
-        files.push(f);
-    }
-    files.reverse();
-    files
 }
 
 /// Evaluates `cfg(...)` against `rustc --print cfg` lines (`unix`, `target_os="linux"`).

@@ -225,16 +225,10 @@ fn list_lints(ctx: &Ctx, json: bool) -> Result<()> {
 /// The linker rustc will use for `target`: from cargo config or rustflags, else the system `cc`.
 fn linker_description(target: &str) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    for file in crate::cargo::rustflags::config_files(&cwd, crate::cargo::cargo_home().as_deref())
-        .iter()
-        .rev()
-    {
-        let Ok(doc) = std::fs::read_to_string(file)
-            .unwrap_or_default()
-            .parse::<toml_edit::DocumentMut>()
-        else {
-            continue;
-        };
+    // An unreadable config file is reported by the commands that build; here it just has no linker.
+    let configs =
+        crate::cargo::config::load(&cwd, crate::cargo::cargo_home().as_deref()).unwrap_or_default();
+    for (file, doc) in configs.iter().rev() {
         if let Some(l) = doc
             .get("target")
             .and_then(|t| t.get(target))

@@ -8,7 +8,7 @@ use cargo_metadata::TargetKind;
 use toml_edit::{Document, Item};
 
 use super::{Lint, Severity};
-use crate::cargo::rustflags::config_files;
+use crate::cargo::config::config_files;
 use crate::cargo::{Project, cargo_home};
 use crate::manifest::document::line_column;
 

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use toml_edit::{DocumentMut, Item};
 
-use crate::cargo::rustflags::config_files;
 use crate::manifest::document::parse;
 pub use crate::manifest::resolved::{
     BUILT_IN, Origin, Resolved, Setting, normalise, short, value_text,
@@ -35,10 +34,7 @@ impl Sources {
 
     /// Like `load`, with the root manifest already parsed (possibly edited in memory).
     pub fn with_manifest(manifest: Option<(PathBuf, DocumentMut)>, cwd: &Path) -> Result<Sources> {
-        let configs = config_files(cwd, crate::cargo::cargo_home().as_deref())
-            .iter()
-            .map(|p| read(p))
-            .collect::<Result<_>>()?;
+        let configs = crate::cargo::config::load(cwd, crate::cargo::cargo_home().as_deref())?;
         let env = std::env::vars()
             .filter(|(k, _)| k.starts_with("CARGO_PROFILE_"))
             .collect();
