@@ -121,8 +121,8 @@ impl OutputArgs {
 }
 
 impl CargoArgs {
-    /// The feature-selection flags, as cargo takes them.
-    pub fn feature_flags(&self) -> Vec<String> {
+    /// Flags passed through to every cargo build: features, `--locked`, `--offline`.
+    pub fn cargo_flags(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.features.is_empty() {
             out.push("--features".into());

@@ -17,6 +17,16 @@ pub enum Goal {
     Balanced,
 }
 
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Goal::Speed => "speed",
+            Goal::Size => "size",
+            Goal::Balanced => "balanced",
+        })
+    }
+}
+
 /// A duration written as `"20m"`, `"1h 30m"`, `"500ms"` or a number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dur(pub Duration);
@@ -88,7 +98,7 @@ pub struct TuneConfig {
     /// Wall-clock budget for `auto`.
     pub budget: Option<Dur>,
     /// Compile-time cap for `auto`, as a factor of the baseline (`"3x"`) or a duration.
-    pub max_compile_time: Option<String>,
+    pub max_compile_time: Option<CompileCap>,
     /// Default variants of `compare`.
     pub variants: Option<Vec<String>>,
     /// BOLT is wanted for this project (lints then warn about settings that defeat it).
@@ -279,9 +289,6 @@ impl TuneConfig {
                 bail!("`{at}.repeat` must be at least 1");
             }
         }
-        if let Some(m) = &self.max_compile_time {
-            parse_compile_cap(m).map_err(|e| anyhow::anyhow!("`max-compile-time`: {e:#}"))?;
-        }
         Ok(())
     }
 
@@ -308,10 +315,28 @@ impl TuneConfig {
 }
 
 /// A compile-time cap: a factor of the baseline's compile time, or an absolute duration.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Written as `"3x"` or `"5m"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum CompileCap {
     Factor(f64),
     Absolute(Duration),
+}
+
+impl TryFrom<String> for CompileCap {
+    type Error = anyhow::Error;
+    fn try_from(text: String) -> Result<CompileCap> {
+        parse_compile_cap(&text)
+    }
+}
+
+impl From<CompileCap> for String {
+    fn from(cap: CompileCap) -> String {
+        match cap {
+            CompileCap::Factor(f) => format!("{f}x"),
+            CompileCap::Absolute(d) => humantime::format_duration(d).to_string(),
+        }
+    }
 }
 
 pub fn parse_compile_cap(text: &str) -> Result<CompileCap> {

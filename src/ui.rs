@@ -185,6 +185,11 @@ pub fn paint(enabled: bool, style: Style, text: &str) -> String {
     }
 }
 
+/// The first line of a (possibly multi-line) message, for one-line table cells.
+pub fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
 /// "1.2 MB", "812 KB": decimal units, as cargo-bloat and most tables use.
 pub fn format_bytes(bytes: u64) -> String {
     let b = bytes as f64;

@@ -137,7 +137,7 @@ impl<'a> Builder<'a> {
     fn inputs(&self, variant: &Variant) -> String {
         let parts = [
             self.rustflags(variant).join("\u{1f}"),
-            self.cargo.feature_flags().join(" "),
+            self.cargo.cargo_flags().join(" "),
             self.target.clone(),
         ];
         parts.join("\n")
@@ -166,7 +166,7 @@ impl<'a> Builder<'a> {
             .args(["--profile", &variant.base_profile, "--target", &self.target])
             .arg("--target-dir")
             .arg(self.variant_dir(variant))
-            .args(self.cargo.feature_flags());
+            .args(self.cargo.cargo_flags());
         // With --target, these reach only target units: build scripts and proc-macros stay plain.
         for (k, v) in variant.settings.env_overrides(&variant.base_profile) {
             cmd = cmd.env(k, v);

@@ -4,14 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::compare::{MeasureArgs, parse_percent};
-use crate::commands::pgo::select_workloads;
-use crate::config::{Goal, parse_compile_cap, parse_duration};
+use crate::commands::options::{MeasureArgs, parse_percent};
+use crate::config::{CompileCap, Goal, parse_compile_cap, parse_duration};
 use crate::lab::{Candidate, Lab, LabOptions};
 use crate::manifest::{self, ApplyOptions};
 use crate::report::{self, Format};
@@ -24,14 +23,14 @@ pub struct AutoArgs {
     #[arg(long, value_enum)]
     pub goal: Option<Goal>,
     /// Wall-clock budget for the search and the final measurement (e.g. 20m) [default: `budget`, else 20m]
-    #[arg(long, value_name = "DURATION")]
-    pub budget: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub budget: Option<Duration>,
     /// Reject configurations that compile longer than this: a factor of the baseline (3x) or a duration (5m)
-    #[arg(long, value_name = "CAP")]
-    pub max_compile_time: Option<String>,
+    #[arg(long, value_name = "CAP", value_parser = parse_compile_cap)]
+    pub max_compile_time: Option<CompileCap>,
     /// Size goal: how much slower than the baseline the pick may be [default: the noise threshold]
-    #[arg(long, value_name = "PCT")]
-    pub allow_slowdown: Option<String>,
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub allow_slowdown: Option<f64>,
     /// Speed metric for service workloads
     #[arg(long, value_enum, default_value_t = SpeedMetric::Rps)]
     pub metric: SpeedMetric,
@@ -74,26 +73,20 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let config = &bin.config;
     let goal = args.goal.or(config.goal).unwrap_or(Goal::Speed);
-    let budget = match &args.budget {
-        Some(b) => parse_duration(b)?,
-        None => config.budget.map_or(Duration::from_secs(20 * 60), |d| d.0),
-    };
-    let cap_text = args
-        .max_compile_time
-        .clone()
-        .or_else(|| config.max_compile_time.clone());
-    let compile_cap = cap_text.as_deref().map(parse_compile_cap).transpose()?;
-    let allow_slowdown = match &args.allow_slowdown {
-        Some(p) => parse_percent(p)?,
-        None => final_settings.noise_threshold,
-    };
-    let workloads = select_workloads(&config.workload, &args.workloads, &args.args)?;
-    if workloads.is_empty() {
-        bail!(
-            "nothing to measure: add [[package.metadata.tune.workload]] to {} or pass the binary's arguments after `--`",
-            bin.package_manifest.display()
-        );
-    }
+    let budget = args
+        .budget
+        .or(config.budget.map(|d| d.0))
+        .unwrap_or(Duration::from_secs(20 * 60));
+    let compile_cap = args.max_compile_time.or(config.max_compile_time);
+    let allow_slowdown = args
+        .allow_slowdown
+        .unwrap_or(final_settings.noise_threshold);
+    let workloads = crate::workload::select_measurable(
+        &config.workload,
+        &args.workloads,
+        &args.args,
+        &bin.package_manifest,
+    )?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(
         &ctx.shell,

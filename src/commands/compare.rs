@@ -7,10 +7,8 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::pgo::select_workloads;
-use crate::config::parse_duration;
+use crate::commands::options::MeasureArgs;
 use crate::lab::{Lab, LabOptions, default_candidates, parse_candidates, spec};
-use crate::measure::Settings;
 use crate::process::Interrupted;
 use crate::report::{self, Format, Run, RunCommand};
 use crate::ui::Shell;
@@ -46,68 +44,15 @@ pub struct CompareArgs {
     pub args: Vec<String>,
 }
 
-/// How carefully to measure; shared by `compare` and `auto`.
-#[derive(Debug, Clone, Args)]
-pub struct MeasureArgs {
-    /// Differences smaller than this are reported as noise (e.g. 1%, 0.5%)
-    #[arg(long, default_value = "1%", value_name = "PCT")]
-    pub noise: String,
-    /// Rounds always measured per variant
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub min_runs: u32,
-    /// Rounds never exceeded per variant (more are added only while results are undecided)
-    #[arg(long, default_value_t = 30, value_name = "N")]
-    pub max_runs: u32,
-    /// Stop adding rounds after this long (e.g. 5m)
-    #[arg(long, value_name = "DURATION")]
-    pub time_limit: Option<String>,
-    /// Warm-up runs per variant, discarded
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub warmup: u32,
-    /// Seed of the run order and the bootstrap (default: random, saved with the results)
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-}
-
-impl MeasureArgs {
-    pub fn settings(&self) -> Result<Settings> {
-        let settings = Settings {
-            noise_threshold: parse_percent(&self.noise)?,
-            min_runs: self.min_runs,
-            max_runs: self.max_runs,
-            time_limit: self.time_limit.as_deref().map(parse_duration).transpose()?,
-            warmup: self.warmup,
-            seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
-            ..Settings::default()
-        };
-        settings.validate()?;
-        Ok(settings)
-    }
-}
-
-/// A percentage: "1%", "0.5%", or a bare number read as percent ("2" is 2%).
-pub fn parse_percent(text: &str) -> Result<f64> {
-    let t = text.trim();
-    let num = t.strip_suffix('%').unwrap_or(t).trim();
-    let v: f64 = num
-        .parse()
-        .map_err(|_| anyhow::anyhow!("invalid percentage `{t}`; e.g. 1% or 0.5%"))?;
-    if !(0.0..100.0).contains(&v) {
-        bail!("percentage `{t}` must be at least 0% and below 100%");
-    }
-    Ok(v / 100.0)
-}
-
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     let settings = args.measure.settings()?;
     let (project, bin) = ctx.target()?;
-    let workloads = select_workloads(&bin.config.workload, &args.workloads, &args.args)?;
-    if workloads.is_empty() {
-        bail!(
-            "nothing to measure: add [[package.metadata.tune.workload]] to {} or pass the binary's arguments after `--`",
-            bin.package_manifest.display()
-        );
-    }
+    let workloads = crate::workload::select_measurable(
+        &bin.config.workload,
+        &args.workloads,
+        &args.args,
+        &bin.package_manifest,
+    )?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let opts = LabOptions {
         rebuild: args.rebuild,
@@ -197,19 +142,4 @@ fn save_and_print(shell: &Shell, tune_dir: &Path, run: &Run, args: &CompareArgs)
         format!("{} (re-render with `cargo tune report`)", saved.display()),
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_percent;
-
-    #[test]
-    fn percentages() {
-        assert_eq!(parse_percent("1%").unwrap(), 0.01);
-        assert_eq!(parse_percent("0.5%").unwrap(), 0.005);
-        assert_eq!(parse_percent("2").unwrap(), 0.02);
-        assert_eq!(parse_percent("0.5").unwrap(), 0.005);
-        assert!(parse_percent("150%").is_err());
-        assert!(parse_percent("lots").is_err());
-    }
 }

@@ -5,6 +5,7 @@ pub mod build;
 pub mod compare;
 pub mod doctor;
 pub mod load;
+pub mod options;
 pub mod pgo;
 pub mod profile;
 pub mod report;

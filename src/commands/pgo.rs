@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::config::WorkloadConfig;
 use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
 use crate::presets::parse_variant;
 use crate::ui::{Shell, format_duration};
@@ -84,40 +83,6 @@ impl PgoFlags {
     }
 }
 
-/// Picks the workloads: `-- ARGS`, else the configured ones (filtered by `--workload`).
-pub fn select_workloads(
-    configured: &[WorkloadConfig],
-    names: &[String],
-    args: &[String],
-) -> Result<Vec<WorkloadConfig>> {
-    if !args.is_empty() {
-        return Ok(vec![crate::workload::one_off(args.to_vec())]);
-    }
-    if names.is_empty() {
-        return Ok(configured.to_vec());
-    }
-    names
-        .iter()
-        .map(|n| {
-            configured
-                .iter()
-                .find(|w| &w.name == n)
-                .cloned()
-                .ok_or_else(|| {
-                    let known: Vec<_> = configured.iter().map(|w| w.name.as_str()).collect();
-                    let known = if known.is_empty() {
-                        "none configured".to_string()
-                    } else {
-                        known.join(", ")
-                    };
-                    anyhow::anyhow!(
-                        "no workload `{n}` in [package.metadata.tune]; workloads: {known}"
-                    )
-                })
-        })
-        .collect()
-}
-
 pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     let (flags, trailing, step) = match &args.step {
         None => (&args.opts, &args.args, None),
@@ -140,7 +105,7 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
         } else if flags.benches {
             ProfileSource::Benches
         } else {
-            ProfileSource::Workloads(select_workloads(
+            ProfileSource::Workloads(crate::workload::select(
                 &bin.config.workload,
                 &flags.workloads,
                 trailing,

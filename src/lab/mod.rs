@@ -8,13 +8,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use anyhow::Result;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
 
 pub use executor::WorkloadExecutor;
 pub use spec::{Candidate, default_candidates, parse_candidates};
 
-use crate::cargo::Builder;
+use crate::cargo::{Build, Builder};
 use crate::config::WorkloadConfig;
+use crate::measure::size::section_sizes;
 use crate::measure::{self, IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
@@ -23,6 +26,26 @@ use crate::report::{
 };
 use crate::ui::Shell;
 use crate::variant::Variant;
+
+/// The report's record of a build: size and ELF sections of its binary, and what it cost.
+/// `compile_time` may add up stages (PGO: instrumented + optimized = 2 `builds`).
+fn build_info(
+    build: &Build,
+    compile_time: Duration,
+    cached: bool,
+    builds: u32,
+) -> Result<BuildInfo> {
+    let meta = std::fs::metadata(&build.binary)
+        .with_context(|| format!("cannot read {}", build.binary.display()))?;
+    Ok(BuildInfo {
+        binary: build.binary.clone(),
+        file_size_bytes: meta.len(),
+        sections: section_sizes(&build.binary).ok(),
+        compile_time_secs: compile_time.as_secs_f64(),
+        compile_time_cached: cached,
+        builds,
+    })
+}
 
 /// A candidate's binary and how it was made.
 #[derive(Debug, Clone)]
@@ -117,7 +140,12 @@ impl<'a> Lab<'a> {
     fn build_plain(&mut self, c: &Candidate) -> Result<Built> {
         let build = self.builder.build(&c.variant, self.opts.rebuild)?;
         self.builds_run += u32::from(!build.fresh);
-        let info = BuildInfo::from_build(&build, build.compile_time, 1)?;
+        let info = build_info(
+            &build,
+            build.compile_time,
+            !build.compile_time_measured_now,
+            1,
+        )?;
         Ok(Built {
             variant: c.variant.clone(),
             rustflags: build.rustflags,
@@ -151,9 +179,9 @@ impl<'a> Lab<'a> {
         )?;
         self.builds_run += u32::from(!run.instrumented.fresh) + u32::from(!run.optimized.fresh);
         let compile = run.instrumented.compile_time + run.optimized.compile_time;
-        let mut info = BuildInfo::from_build(&run.optimized, compile, 2)?;
-        info.compile_time_cached =
+        let cached =
             !run.instrumented.compile_time_measured_now || !run.optimized.compile_time_measured_now;
+        let info = build_info(&run.optimized, compile, cached, 2)?;
         if run.warnings.mismatched > 0 {
             self.notes.push(format!(
                 "{}: {} function(s) changed since the PGO profile was gathered",

@@ -28,7 +28,7 @@ impl Graph {
             ])
             .arg("--manifest-path")
             .arg(&project.root_manifest)
-            .args(opts.cargo.feature_flags())
+            .args(opts.cargo.cargo_flags())
             .cwd(&project.workspace_root)
             .run_unchecked()?;
         if !out.success() {

@@ -39,18 +39,16 @@
 //! └─ notes [ string ]
 //! ```
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
-use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::cargo::Build;
 use crate::config::WorkloadKind;
 use crate::measure::engine::{Outcome, Plan, StopReason};
 use crate::measure::sample::{Metric, SampleRecord, Series};
 use crate::measure::settings::Settings;
-use crate::measure::size::{SectionSizes, section_sizes};
+use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
 use crate::toolchain::Rustc;
 use crate::variant::Variant;
@@ -147,37 +145,6 @@ pub struct BuildInfo {
     pub compile_time_cached: bool,
     /// Cold builds the variant needs (PGO: instrumented + optimized = 2).
     pub builds: u32,
-}
-
-impl BuildInfo {
-    /// Reads size and sections of `binary`.
-    pub fn from_binary(
-        binary: &Path,
-        compile_time: Duration,
-        cached: bool,
-        builds: u32,
-    ) -> Result<BuildInfo> {
-        let meta = std::fs::metadata(binary)
-            .with_context(|| format!("cannot read {}", binary.display()))?;
-        Ok(BuildInfo {
-            binary: binary.to_path_buf(),
-            file_size_bytes: meta.len(),
-            sections: section_sizes(binary).ok(),
-            compile_time_secs: compile_time.as_secs_f64(),
-            compile_time_cached: cached,
-            builds,
-        })
-    }
-
-    /// From a finished `Build`; `builds` is 2 for PGO, and `compile_time` may add up stages.
-    pub fn from_build(build: &Build, compile_time: Duration, builds: u32) -> Result<BuildInfo> {
-        BuildInfo::from_binary(
-            &build.binary,
-            compile_time,
-            !build.compile_time_measured_now,
-            builds,
-        )
-    }
 }
 
 /// One variant × workload: every sample (warm-ups flagged) and its summary.

@@ -12,7 +12,7 @@ use crate::report::view::{ReportView, TableView, Tone, view};
 use crate::ui::{BOLD, paint};
 
 /// A rule under the header and nothing else: reads like cargo's own output.
-const STYLE: TableStyle =
+pub(crate) const STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Renders for a terminal; `color` decides between styling and `*` markers.

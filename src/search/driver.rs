@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::evidence::{self, Speed};
 use super::{AutoResult, Decision, SPACE_SIZE, SearchOptions, Trial, pareto};
-use crate::config::{CompileCap, Goal};
+use crate::config::CompileCap;
 use crate::lab::{Built, Candidate, Lab};
 use crate::measure::Settings;
 use crate::report::{Run, RunCommand};
@@ -273,7 +273,7 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
     if w == 0 {
         return format!(
             "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
-            goal_word(s.opts.goal),
+            s.opts.goal,
             s.opts.final_settings.noise_threshold * 100.0
         );
     }
@@ -321,12 +321,4 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
         "Use `{name}` ({}){pgo}: it {speed}, is {size}, at {compile}.",
         winner.describe()
     )
-}
-
-fn goal_word(g: Goal) -> &'static str {
-    match g {
-        Goal::Speed => "speed",
-        Goal::Size => "size",
-        Goal::Balanced => "balanced",
-    }
 }

@@ -8,6 +8,7 @@ use crate::measure::rng::Rng;
 use crate::measure::stats::Verdict;
 use crate::measure::{Metric, stats};
 use crate::report::Run;
+use crate::ui::first_line;
 
 /// Which metric decides for service workloads (command workloads always use wall time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -206,10 +207,6 @@ pub fn within_slowdown(speed: &Speed, allowed: f64) -> bool {
 /// compile time (or the size) must buy about 7% of speed to pay off (2^0.1 ≈ 1.072).
 pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64 {
     speed.counted_speedup() * size_ratio.max(1e-9).powf(-0.1) * compile_ratio.max(1e-9).powf(-0.1)
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }
 
 #[cfg(test)]

@@ -3,16 +3,15 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use comfy_table::{CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use crate::report::table::STYLE;
 
 use super::evidence::{self, Speed};
 use super::{AutoResult, Decision};
 use crate::config::Goal;
 use crate::measure::stats::Verdict;
-use crate::ui::{BOLD, format_bytes, format_duration, paint};
-
-const STYLE: TableStyle =
-    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
 pub fn goal_name(g: Goal) -> &'static str {
     match g {
@@ -161,8 +160,4 @@ fn align_right(t: &mut Table, cols: &[usize]) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }

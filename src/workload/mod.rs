@@ -75,22 +75,6 @@ pub struct StopReport {
     pub stderr_tail: String,
 }
 
-impl StopReport {
-    /// True when the polite signals were ignored and it took SIGKILL: an instrumented binary
-    /// writes no profile then.
-    pub fn needed_sigkill(&self) -> bool {
-        self.signal_that_stopped_it == Some(libc::SIGKILL)
-    }
-
-    /// What to tell the user when the service needed SIGKILL.
-    pub fn sigkill_hint(&self) -> Option<&'static str> {
-        self.needed_sigkill().then_some(
-            "the service did not exit on SIGTERM or SIGINT and had to be killed with SIGKILL — \
-             does it handle SIGTERM? An instrumented binary writes its profile only when it exits normally",
-        )
-    }
-}
-
 /// `process::Usage` lives in the process module without serde; this mirrors it for (de)serializing.
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "Usage")]
@@ -118,6 +102,57 @@ pub fn run_once(binary: &Path, workload: &WorkloadConfig, opts: &RunOptions) -> 
         WorkloadKind::Command => command::run(&binary, workload, opts).map(Outcome::Command),
         WorkloadKind::Service => service::run(&binary, workload, opts).map(Outcome::Service),
     }
+}
+
+/// Picks the workloads: `-- ARGS`, else the configured ones (filtered by `--workload`).
+pub fn select(
+    configured: &[WorkloadConfig],
+    names: &[String],
+    args: &[String],
+) -> Result<Vec<WorkloadConfig>> {
+    if !args.is_empty() {
+        return Ok(vec![one_off(args.to_vec())]);
+    }
+    if names.is_empty() {
+        return Ok(configured.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            configured
+                .iter()
+                .find(|w| &w.name == n)
+                .cloned()
+                .ok_or_else(|| {
+                    let known: Vec<_> = configured.iter().map(|w| w.name.as_str()).collect();
+                    let known = if known.is_empty() {
+                        "none configured".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    anyhow::anyhow!(
+                        "no workload `{n}` in [package.metadata.tune]; workloads: {known}"
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Like `select`, for commands that measure: no workload at all is an error saying how to add one.
+pub fn select_measurable(
+    configured: &[WorkloadConfig],
+    names: &[String],
+    args: &[String],
+    manifest: &Path,
+) -> Result<Vec<WorkloadConfig>> {
+    let selected = select(configured, names, args)?;
+    if selected.is_empty() {
+        anyhow::bail!(
+            "nothing to measure: add [[package.metadata.tune.workload]] to {} or pass the binary's arguments after `--`",
+            manifest.display()
+        );
+    }
+    Ok(selected)
 }
 
 /// The workload behind `cargo tune … -- ARGS`: run the binary once with these arguments.
@@ -170,15 +205,5 @@ mod tests {
         };
         assert_eq!(c.usage.wall, Duration::from_millis(1500));
         assert_eq!(c.executions, 3);
-    }
-
-    #[test]
-    fn sigkill_is_visible() {
-        let s = StopReport {
-            signal_that_stopped_it: Some(libc::SIGKILL),
-            ended: "killed by signal 9 (SIGKILL)".into(),
-            stderr_tail: String::new(),
-        };
-        assert!(s.needed_sigkill());
     }
 }

@@ -46,7 +46,7 @@ fn opt_level_difference_is_real_and_an_identical_copy_is_noise() {
     let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
     let (o0, ratio) = verdict(&run, 1);
     assert_eq!(o0, "worse", "opt-level=0 must be slower beyond noise:\n{r}");
-    assert!(ratio > 1.5, "opt-level=0 takes longer: ratio {ratio}");
+    assert!(ratio > 1.2, "opt-level=0 takes longer: ratio {ratio}");
     let (copy, _) = verdict(&run, 2);
     assert_eq!(copy, "within_noise", "the same build cannot differ:\n{r}");
     // Every raw sample is kept, warm-ups flagged.

@@ -1,0 +1,243 @@
+//! `Variant`: one build configuration (profile overrides, rustflags, PGO stage), its spec syntax and stable hash.
+
+mod settings;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use settings::{Debug, Lto, OptLevel, Panic, ProfileSettings, SettingValue, Strip};
+
+/// Which build of the PGO (and later BOLT) pipeline a variant is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Stage {
+    #[default]
+    Plain,
+    /// Built with `-Cprofile-generate=<dir>`.
+    PgoInstrumented { profile_dir: PathBuf },
+    /// Built with `-Cprofile-use=<file>`; the file is named by its content hash.
+    PgoOptimized { profdata: PathBuf },
+}
+
+/// One build configuration of the user's binary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Variant {
+    /// Display name (`release`, `+lto=thin`, `production+pgo`…); not part of the hash.
+    pub name: String,
+    /// Cargo profile the build uses and overrides (`release` unless `--profile`).
+    pub base_profile: String,
+    pub settings: ProfileSettings,
+    /// `-Ctarget-cpu=` value, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_cpu: Option<String>,
+    /// Further rustflags, added after the user's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rustflags: Vec<String>,
+    #[serde(default)]
+    pub stage: Stage,
+}
+
+impl Variant {
+    pub fn new(name: impl Into<String>, base_profile: impl Into<String>) -> Variant {
+        Variant {
+            name: name.into(),
+            base_profile: base_profile.into(),
+            settings: ProfileSettings::default(),
+            target_cpu: None,
+            rustflags: Vec::new(),
+            stage: Stage::Plain,
+        }
+    }
+
+    /// Applies a spec `key=value,key=value` on top of this variant.
+    /// Besides the profile keys it accepts `target-cpu=` and `rustflags=` (space separated).
+    pub fn apply_spec(&mut self, spec: &str) -> Result<()> {
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((key, value)) = part.split_once('=') else {
+                bail!(
+                    "`{part}` is not `key=value`; valid keys: {}, target-cpu, rustflags",
+                    ProfileSettings::key_list()
+                );
+            };
+            let (key, value) = (key.trim(), value.trim());
+            match key {
+                "target-cpu" => {
+                    if value.is_empty() {
+                        bail!("`target-cpu` needs a CPU name, e.g. native or x86-64-v3");
+                    }
+                    self.target_cpu = Some(value.to_string());
+                }
+                "rustflags" => self
+                    .rustflags
+                    .extend(value.split_whitespace().map(String::from)),
+                _ => self.settings.set(key, value).with_context(|| {
+                    if ProfileSettings::KEYS.iter().any(|(k, _)| *k == key) {
+                        format!("in variant spec `{spec}`")
+                    } else {
+                        format!("in variant spec `{spec}` (also accepted: target-cpu, rustflags)")
+                    }
+                })?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The rustflags this variant adds to the user's own, in order.
+    pub fn added_rustflags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if let Some(cpu) = &self.target_cpu {
+            flags.push(format!("-Ctarget-cpu={cpu}"));
+        }
+        flags.extend(self.rustflags.iter().cloned());
+        match &self.stage {
+            Stage::Plain => {}
+            Stage::PgoInstrumented { profile_dir } => {
+                flags.push(format!("-Cprofile-generate={}", profile_dir.display()));
+            }
+            Stage::PgoOptimized { profdata } => {
+                flags.push(format!("-Cprofile-use={}", profdata.display()));
+                flags.push("-Cllvm-args=-pgo-warn-missing-function".into());
+            }
+        }
+        flags
+    }
+
+    /// A short, stable hash of everything that changes the produced binary
+    /// (the display name is excluded, so equal configurations share one build).
+    pub fn hash(&self) -> String {
+        self.hash_with(self.added_rustflags())
+    }
+
+    /// The name of this variant's target dir: like `hash`, except that every profile a
+    /// PGO-optimized build is given shares one dir (a new profile rebuilds it in place
+    /// instead of leaving a full target dir behind per profile).
+    pub fn dir_key(&self) -> String {
+        match &self.stage {
+            Stage::PgoOptimized { .. } => {
+                let plain = Variant {
+                    stage: Stage::Plain,
+                    ..self.clone()
+                };
+                let mut flags = plain.added_rustflags();
+                flags.push("-Cprofile-use".into());
+                self.hash_with(flags)
+            }
+            _ => self.hash(),
+        }
+    }
+
+    fn hash_with(&self, rustflags: Vec<String>) -> String {
+        let mut key = BTreeMap::new();
+        key.insert("base", self.base_profile.clone());
+        for (k, v) in self.settings.entries() {
+            key.insert(k, v.toml());
+        }
+        key.insert("rustflags", rustflags.join("\u{1f}"));
+        let text = serde_json::to_string(&key).expect("map of strings serializes");
+        let digest = Sha256::digest(text.as_bytes());
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// One-line description of what this variant changes, for tables and logs.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .settings
+            .entries()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if let Some(cpu) = &self.target_cpu {
+            parts.push(format!("target-cpu={cpu}"));
+        }
+        if !self.rustflags.is_empty() {
+            parts.push(format!("rustflags={}", self.rustflags.join(" ")));
+        }
+        match &self.stage {
+            Stage::Plain => {}
+            Stage::PgoInstrumented { .. } => parts.push("pgo-instrumented".into()),
+            Stage::PgoOptimized { .. } => parts.push("pgo".into()),
+        }
+        if parts.is_empty() {
+            format!("{} as configured", self.base_profile)
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_sets_keys_and_flags() {
+        let mut v = Variant::new("x", "release");
+        v.apply_spec("lto=fat, codegen-units=1,panic=abort,target-cpu=native,opt-level=s")
+            .unwrap();
+        assert_eq!(v.settings.lto, Some(Lto::Fat));
+        assert_eq!(v.settings.codegen_units, Some(1));
+        assert_eq!(v.settings.panic, Some(Panic::Abort));
+        assert_eq!(v.settings.opt_level, Some(OptLevel::S));
+        assert_eq!(v.added_rustflags(), vec!["-Ctarget-cpu=native"]);
+    }
+
+    #[test]
+    fn bad_keys_and_values_list_valid_ones() {
+        let mut v = Variant::new("x", "release");
+        let e = format!("{:#}", v.apply_spec("lto=medium").unwrap_err());
+        assert!(e.contains("off, thin, fat"), "{e}");
+        let e = format!("{:#}", v.apply_spec("optlevel=3").unwrap_err());
+        assert!(e.contains("opt-level") && e.contains("target-cpu"), "{e}");
+        let e = format!("{:#}", v.apply_spec("codegen-units=0").unwrap_err());
+        assert!(e.contains("positive integer"), "{e}");
+    }
+
+    #[test]
+    fn hash_ignores_name_but_not_settings() {
+        let mut a = Variant::new("a", "release");
+        let mut b = Variant::new("b", "release");
+        assert_eq!(a.hash(), b.hash());
+        a.apply_spec("lto=thin").unwrap();
+        assert_ne!(a.hash(), b.hash());
+        b.apply_spec("lto=thin").unwrap();
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(
+            a.hash(),
+            Variant {
+                base_profile: "bench".into(),
+                ..a.clone()
+            }
+            .hash()
+        );
+    }
+
+    #[test]
+    fn optimized_builds_share_a_dir_across_profiles() {
+        let mut a = Variant::new("a", "release");
+        a.stage = Stage::PgoOptimized {
+            profdata: "/p/1.profdata".into(),
+        };
+        let mut b = a.clone();
+        b.stage = Stage::PgoOptimized {
+            profdata: "/p/2.profdata".into(),
+        };
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(a.dir_key(), b.dir_key());
+        assert_ne!(a.dir_key(), Variant::new("a", "release").dir_key());
+    }
+
+    #[test]
+    fn env_overrides_use_cargo_names() {
+        let mut v = Variant::new("x", "my-prof");
+        v.apply_spec("opt-level=3,lto=off,strip=true").unwrap();
+        let env = v.settings.env_overrides(&v.base_profile);
+        assert!(env.contains(&("CARGO_PROFILE_MY_PROF_OPT_LEVEL".into(), "3".into())));
+        assert!(env.contains(&("CARGO_PROFILE_MY_PROF_LTO".into(), "off".into())));
+        assert!(env.contains(&("CARGO_PROFILE_MY_PROF_STRIP".into(), "symbols".into())));
+    }
+}
