@@ -310,20 +310,22 @@ mod tests {
             thread::sleep(Duration::from_millis(5));
         };
         drop(child);
-        thread::sleep(Duration::from_millis(100));
         // Gone, or a zombie waiting for init to reap it: either way not running.
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .next()
-            .unwrap_or("X");
-        assert!(
-            matches!(state, "X" | "Z"),
-            "grandchild still running: {stat}"
-        );
+        let state = || {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next()
+                .unwrap_or("X")
+                .to_string()
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !matches!(state().as_str(), "X" | "Z") {
+            assert!(Instant::now() < deadline, "grandchild {pid} still running");
+            thread::sleep(Duration::from_millis(5));
+        }
     }
 
     #[test]

@@ -154,6 +154,23 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
     if per_workload.is_empty() {
         return Err("no workload was measured".into());
     }
+    // One workload against the run's baseline: the very comparison the table shows.
+    if per_workload.len() == 1 && reference == run.baseline {
+        let m = metric.for_kind(run.workloads[0].kind);
+        if let Some(c) = run.metric(v, 0, m).and_then(|s| s.vs_baseline) {
+            let (time_ratio, lo, hi) = if m == Metric::RequestsPerSec {
+                (1.0 / c.ratio, 1.0 / c.hi, 1.0 / c.lo)
+            } else {
+                (c.ratio, c.lo, c.hi)
+            };
+            return Ok(Speed {
+                time_ratio,
+                lo,
+                hi,
+                verdict: c.verdict,
+            });
+        }
+    }
     let n = per_workload.len() as f64;
     let estimate = per_workload.iter().map(|w| w.stat(None)).sum::<f64>() / n;
     let mut rng = Rng::derived(run.settings.seed, &[v as u64, reference as u64, 0x5eed]);

@@ -116,3 +116,35 @@ fn bad_options_fail_before_building() {
         .stderr_has("at least 1x");
     assert!(!p.join("target").exists(), "nothing was built");
 }
+
+#[test]
+fn a_preset_that_breaks_the_program_is_rejected_and_its_safe_part_tried() {
+    // Catching a panic needs unwinding: production's panic=abort makes the workload fail.
+    let main = r#"fn main() {
+        let n: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+        assert!(std::panic::catch_unwind(|| if n > 0 { panic!("expected") }).is_err());
+        let mut s = 0u64;
+        for i in 0..n { s = s.wrapping_mul(31).wrapping_add(i ^ (s >> 7)); }
+        println!("{s}");
+    }"#;
+    let p = project("auto-unwind").file("src/main.rs", main).build();
+    let mut args = vec!["auto", "--no-pgo", "--json", "auto.json"];
+    args.extend(QUICK);
+    args.extend(["--", "3000000"]);
+    let r = p.tune(&args).ok();
+    let result: Value = serde_json::from_str(&p.read("auto.json")).unwrap();
+    let path = result["path"].as_array().unwrap();
+    let step = |name: &str| path.iter().find(|t| t["candidate"] == name);
+    let production = step("production").unwrap_or_else(|| panic!("production tried:\n{r}"));
+    assert_eq!(production["decision"], "rejected", "{production}");
+    assert!(
+        production["reason"].as_str().unwrap().contains("SIGABRT"),
+        "{production}"
+    );
+    assert!(
+        step("release+lto=fat,codegen-units=1").is_some(),
+        "the part of production that keeps unwinding is tried:\n{r}"
+    );
+    // Whatever won still runs the program correctly.
+    assert!(!run_binary(r.last_line(), &["10"]).is_empty());
+}
