@@ -178,6 +178,19 @@ impl<'a> Builder<'a> {
         .env_remove("RUSTFLAGS")
     }
 
+    /// Whether an earlier build of `variant`, with the same inputs, is on disk (a rebuild is a no-op
+    /// unless the sources changed).
+    pub fn is_cached(&self, variant: &Variant) -> bool {
+        let record = self.variant_dir(variant).join(format!(
+            "{RECORD}-{}-{}.json",
+            self.bin.package, self.bin.bin
+        ));
+        std::fs::read(record)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
+            .is_some_and(|r| r.rustc == self.rustc.version && r.inputs == self.inputs(variant))
+    }
+
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
     pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
         check_interrupted()?;

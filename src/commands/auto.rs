@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::cargo::Builder;
@@ -71,6 +71,9 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         manifest::validate_profile_name(name)?;
     }
     let (project, bin) = ctx.target()?;
+    if let Some(name) = &args.apply {
+        refuse_existing_profile(&project, name, args.force)?;
+    }
     let config = &bin.config;
     let goal = args.goal.or(config.goal).unwrap_or(Goal::Speed);
     let budget = args
@@ -136,6 +139,13 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     );
     let (result, winner) = search::search(&mut lab, opts)?;
 
+    if result.elapsed_secs > budget.as_secs_f64() * 1.05 {
+        ctx.shell.warn(format!(
+            "the search took {}, over its budget of {}: the first step (the baseline and the reference points) and the final measurement always run",
+            crate::ui::format_duration(Duration::from_secs_f64(result.elapsed_secs)),
+            crate::ui::format_duration(budget)
+        ));
+    }
     let saved = report::save(&result.final_run, &project.tune_dir())?;
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&result)?)
@@ -155,10 +165,11 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     );
 
     match &args.apply {
-        Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args.force)?,
+        Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args)?,
         None if result.winner != 0 => {
             println!(
-                "To write it into Cargo.toml, run again with `--apply NAME` (the builds are cached)."
+                "To write it into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune profile apply '{}' --name tuned",
+                winner.variant.spec()
             );
         }
         None => {}
@@ -179,8 +190,9 @@ fn apply(
     name: &str,
     winner: &Candidate,
     result: &AutoResult,
-    force: bool,
+    args: &AutoArgs,
 ) -> Result<()> {
+    let (force, args_given) = (args.force, &args.args);
     manifest::apply_profile(
         &ctx.shell,
         project,
@@ -214,7 +226,19 @@ fn apply(
         );
     let dir = "/tmp/pgo-data";
     println!("  # with cargo-tune, in one step:");
-    println!("  cargo tune --profile {name} pgo");
+    let workload_args = if args_given.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " -- {}",
+            args_given
+                .iter()
+                .map(|a| crate::process::shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
+    println!("  cargo tune --profile {name} pgo{workload_args}");
     println!("  # or by hand (RUSTFLAGS replaces config rustflags, so they are repeated here):");
     println!(
         "  RUSTFLAGS='{flags}-Cprofile-generate={dir}' cargo build --profile {name} --target {target}"
@@ -224,5 +248,24 @@ fn apply(
     println!(
         "  RUSTFLAGS='{flags}-Cprofile-use={dir}/merged.profdata' cargo build --profile {name} --target {target}"
     );
+    Ok(())
+}
+
+/// `--apply NAME` onto an existing profile needs `--force`: say so before a long search, not after.
+fn refuse_existing_profile(project: &crate::cargo::Project, name: &str, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&project.root_manifest)
+        .with_context(|| format!("cannot read {}", project.root_manifest.display()))?;
+    let doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("cannot parse {}", project.root_manifest.display()))?;
+    if doc.get("profile").and_then(|p| p.get(name)).is_some() {
+        bail!(
+            "[profile.{name}] already exists in {}: add --force to overwrite it, or pick another name (--apply NAME)",
+            project.root_manifest.display()
+        );
+    }
     Ok(())
 }

@@ -81,16 +81,8 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     };
 
     let mut run = lab.new_run(RunCommand::Compare, settings);
-    let built = match lab.build_all(&candidates) {
-        Ok(b) => b,
-        Err(e) => {
-            run.interrupted = true;
-            run.notes
-                .push("interrupted while building; nothing was measured".into());
-            save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
-            return Err(e);
-        }
-    };
+    // Ctrl-C while building: nothing was measured, so there is nothing to save or show.
+    let built = lab.build_all(&candidates)?;
     for (c, b) in candidates.iter().zip(&built) {
         run.variants.push(lab.variant_result(c, b));
     }
@@ -110,6 +102,18 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
     if run.interrupted {
         return Err(Interrupted.into());
+    }
+    // Without a measured baseline there is no comparison: say so in the exit status too.
+    let baseline = &run.variants[0];
+    if let Some(f) = baseline
+        .measurements
+        .iter()
+        .find_map(|m| m.failure.as_deref())
+    {
+        bail!(
+            "the workload fails on the baseline `{}`, so nothing could be compared:\n{f}",
+            baseline.name
+        );
     }
     Ok(())
 }

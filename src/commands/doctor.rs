@@ -29,6 +29,8 @@ struct Report {
     tools: Vec<ToolLookup>,
     project: Option<String>,
     project_error: Option<String>,
+    /// The configured workloads, one line each.
+    workloads: Vec<String>,
     lints: Vec<Lint>,
     pgo_ready: bool,
     bolt_ready: bool,
@@ -50,17 +52,21 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
         .collect();
     let profiler_runtime = rustc.has_profiler_runtime(&target);
     let linker = linker_description(&target);
+    let mut workloads = Vec::new();
     let (project, project_error, lints) = match ctx.project() {
         Ok(p) => {
             let bin = p.bin_target(&ctx.cargo);
             let what = match &bin {
-                Ok(b) => format!(
-                    "{} (package `{}`, binary `{}`)",
-                    p.workspace_root.display(),
-                    b.package,
-                    b.bin
-                ),
-                Err(e) => format!("{} ({e:#})", p.workspace_root.display()),
+                Ok(b) => {
+                    workloads = b.config.workload.iter().map(describe_workload).collect();
+                    format!(
+                        "{} (package `{}`, binary `{}`)",
+                        p.workspace_root.display(),
+                        b.package,
+                        b.bin
+                    )
+                }
+                Err(_) => p.workspace_root.display().to_string(),
             };
             let opts = LintOptions {
                 target: &target,
@@ -68,7 +74,21 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
                 bin: bin.as_ref().ok(),
                 cargo: &ctx.cargo,
             };
-            (Some(what), None, lints::check(&p, &opts)?)
+            let mut lints = lints::check(&p, &opts)?;
+            // Without a binary (or with a broken tune table) nothing else can run: an error.
+            if let Err(e) = &bin {
+                lints.insert(
+                    0,
+                    Lint {
+                        id: "target",
+                        severity: Severity::Error,
+                        message: format!("{e:#}"),
+                        fix: "fix [package.metadata.tune], or pick the binary with -p/--bin".into(),
+                        location: None,
+                    },
+                );
+            }
+            (Some(what), None, lints)
         }
         Err(e) => (None, Some(format!("{e:#}")), Vec::new()),
     };
@@ -83,6 +103,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
         tools,
         project,
         project_error,
+        workloads,
         lints,
         pgo_ready,
         bolt_ready,
@@ -93,7 +114,8 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     } else {
         print_report(ctx, &report);
     }
-    if report.pgo_ready {
+    let config_ok = !report.lints.iter().any(|l| l.severity == Severity::Error);
+    if report.pgo_ready && config_ok {
         Ok(())
     } else {
         Err(crate::SilentExit(1).into())
@@ -166,6 +188,16 @@ fn print_report(ctx: &Ctx, r: &Report) {
         (Some(p), _) => println!("  {p}"),
         (None, Some(e)) => println!("  {}", s.out(DIM, &format!("not checked: {e}"))),
         _ => {}
+    }
+    if r.project.is_some() {
+        if r.workloads.is_empty() {
+            println!(
+                "  no workloads configured: compare, auto and pgo need [[package.metadata.tune.workload]] or `-- ARGS`"
+            );
+        }
+        for w in &r.workloads {
+            println!("  workload {w}");
+        }
     }
     if r.project.is_some() && r.lints.is_empty() {
         println!("  no configuration problems found");
@@ -246,4 +278,21 @@ fn linker_description(target: &str) -> String {
         Some(first) => format!("cc (system default: {first})"),
         None => "cc (system default; not found on PATH — rustc needs a C linker)".into(),
     }
+}
+
+/// "`api` (service): --port 3999, load http://127.0.0.1:3999/api".
+fn describe_workload(w: &crate::config::WorkloadConfig) -> String {
+    let what = match (&w.shell, &w.load) {
+        (Some(sh), _) => format!("sh -c {}", crate::process::shell_quote(sh)),
+        (None, Some(load)) => {
+            let url = load
+                .url
+                .clone()
+                .or_else(|| load.urls.first().map(|u| u.url.clone()))
+                .unwrap_or_default();
+            format!("{} → load {url}", w.args.join(" "))
+        }
+        (None, None) => w.args.join(" "),
+    };
+    format!("`{}` ({}): {}", w.name, w.kind, what.trim())
 }

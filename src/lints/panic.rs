@@ -148,6 +148,75 @@ fn source_dirs(p: &Package) -> Vec<PathBuf> {
     dirs
 }
 
+/// 1-based lines where `word` appears in code: not in comments (line, block or doc), not in
+/// string literals, not inside a `#[cfg(test)]` module.
+fn code_mentions(text: &str, word: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (mut block, mut in_str) = (0usize, false);
+    let mut depth = 0usize;
+    let mut test_attr = false;
+    let mut skip_until: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let mut code = String::new();
+        let chars: Vec<char> = line.chars().collect();
+        let mut k = 0;
+        while k < chars.len() {
+            let (c, next) = (chars[k], chars.get(k + 1).copied());
+            if block > 0 {
+                if c == '*' && next == Some('/') {
+                    block -= 1;
+                    k += 1;
+                } else if c == '/' && next == Some('*') {
+                    block += 1;
+                    k += 1;
+                }
+            } else if in_str {
+                if c == '\\' {
+                    k += 1;
+                } else if c == '"' {
+                    in_str = false;
+                }
+            } else if c == '/' && next == Some('/') {
+                break;
+            } else if c == '/' && next == Some('*') {
+                block += 1;
+                k += 1;
+            } else if c == '"' {
+                in_str = true;
+            } else {
+                code.push(c);
+            }
+            k += 1;
+        }
+        let trimmed = code.trim();
+        if trimmed.starts_with("#[cfg(test)]") {
+            test_attr = true;
+        } else if test_attr && !trimmed.is_empty() && !trimmed.starts_with("#[") {
+            // The item the attribute applies to: a test module is skipped to its closing brace.
+            let is_mod = trimmed.starts_with("mod ") || trimmed.starts_with("pub mod ");
+            // `mod tests;` lives in its own file (skipped by name); only inline modules here.
+            if is_mod && !trimmed.ends_with(';') {
+                skip_until.get_or_insert(depth);
+            }
+            test_attr = false;
+        }
+        if skip_until.is_none() && code.contains(word) {
+            out.push(i + 1);
+        }
+        for c in code.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if skip_until.is_some_and(|d| depth <= d) && code.contains('}') {
+            skip_until = None;
+        }
+    }
+    out
+}
+
 fn scan_dir(dir: &Path, found: &mut Vec<(PathBuf, usize)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -158,19 +227,47 @@ fn scan_dir(dir: &Path, found: &mut Vec<(PathBuf, usize)>) {
         let Ok(kind) = e.file_type() else { continue };
         if kind.is_dir() {
             if !name.starts_with('.')
-                && !matches!(name.as_str(), "target" | "tests" | "benches" | "examples")
+                && !matches!(
+                    name.as_str(),
+                    "target" | "tests" | "test" | "benches" | "examples"
+                )
             {
                 scan_dir(&path, found);
             }
         } else if name.ends_with(".rs")
+            // `#[cfg(test)] mod tests;` files are test code, like the directories above.
+            && !matches!(name.as_str(), "tests.rs" | "test.rs")
             && let Ok(text) = std::fs::read_to_string(&path)
         {
-            for (i, line) in text.lines().enumerate() {
-                let code = line.trim_start();
-                if code.contains("catch_unwind") && !code.starts_with("//") {
-                    found.push((path.clone(), i + 1));
-                }
-            }
+            found.extend(
+                code_mentions(&text, "catch_unwind")
+                    .into_iter()
+                    .map(|line| (path.clone(), line)),
+            );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_mentions;
+
+    #[test]
+    fn comments_strings_and_test_modules_are_not_code() {
+        let text = r#"/// std::panic::catch_unwind(|| ...)
+/* catch_unwind
+   still a comment */
+let s = "catch_unwind";
+let r = std::panic::catch_unwind(f); // real
+#[cfg(test)]
+mod tests {
+    fn t() { std::panic::catch_unwind(g); }
+}
+fn after() { catch_unwind(h) }
+#[cfg(test)]
+mod more;
+fn last() { catch_unwind(i) }
+"#;
+        assert_eq!(code_mentions(text, "catch_unwind"), vec![5, 10, 13]);
     }
 }

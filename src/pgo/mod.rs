@@ -21,6 +21,9 @@ use crate::toolchain::{LlvmTool, find_tool};
 use crate::ui::Shell;
 use crate::variant::{Stage, Variant};
 
+const NO_WORKLOAD: &str = "no workload to gather profiles with: add [[package.metadata.tune.workload]] \
+     to Cargo.toml, pass the arguments after `--` (cargo tune pgo -- ARGS), or use --tests / --benches";
+
 const WARNINGS_FILE: &str = "cargo-tune-pgo-warnings.json";
 
 /// Options shared by the steps.
@@ -140,10 +143,7 @@ impl<'a> Pgo<'a> {
         opts: &PgoOptions,
     ) -> Result<usize> {
         let gathered = match source {
-            ProfileSource::Workloads(ws) if ws.is_empty() => bail!(
-                "no workload to gather profiles with: add [[package.metadata.tune.workload]] to Cargo.toml, \
-                 pass the arguments after `--` (cargo tune pgo -- ARGS), or use --tests / --benches"
-            ),
+            ProfileSource::Workloads(ws) if ws.is_empty() => bail!("{NO_WORKLOAD}"),
             ProfileSource::Workloads(ws) => gather::run_workloads(
                 self.shell,
                 &instrumented.binary,
@@ -232,6 +232,11 @@ impl<'a> Pgo<'a> {
         opts: &PgoOptions,
         reuse_profile: bool,
     ) -> Result<PgoRun> {
+        if let ProfileSource::Workloads(ws) = source
+            && ws.is_empty()
+        {
+            bail!("{NO_WORKLOAD}");
+        }
         let tool = self.preflight()?;
         let mut steps = Vec::new();
         let t = Instant::now();

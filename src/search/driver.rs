@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::evidence::{self, Speed};
+use super::evidence::{self, Speed, SpeedMetric};
 use super::{AutoResult, Decision, SPACE_SIZE, SearchOptions, Trial, pareto};
 use crate::config::CompileCap;
 use crate::lab::{Built, Candidate, Lab};
@@ -90,6 +90,9 @@ impl<'l, 'a> Searcher<'l, 'a> {
     fn build_estimate(&self, c: &Candidate) -> f64 {
         if self.lab.is_built(c) {
             return 0.0;
+        }
+        if !c.pgo && self.lab.builder().is_cached(&c.variant) {
+            return 1.0;
         }
         let base = self.baseline_compile.unwrap_or(30.0);
         let s = &c.variant.settings;
@@ -316,9 +319,56 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
             )
         })
         .unwrap_or_default();
-    let pgo = if winner.pgo { " with PGO" } else { "" };
     format!(
-        "Use `{name}` ({}){pgo}: it {speed}, is {size}, at {compile}.",
-        winner.describe()
+        "Use `{name}` ({}): it {speed}, is {size}, at {compile}.{}",
+        winner.describe(),
+        cautions(winner, run, s.opts.metric)
     )
+}
+
+/// What the pick trades away besides compile time, said plainly.
+fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
+    let mut out = String::new();
+    let v = &winner.variant;
+    if v.settings.panic == Some(crate::variant::Panic::Abort) {
+        out.push_str(
+            " It sets panic = \"abort\": a panic ends the process at once (no unwinding; catch_unwind \
+             catches nothing). Your workloads ran fine with it; `cargo tune doctor` looks for code that \
+             catches panics, and tests still unwind.",
+        );
+    }
+    if let Some(cpu) = &v.target_cpu {
+        out.push_str(&format!(
+            " It builds for target-cpu={cpu}: the binary needs a CPU of that level to run."
+        ));
+    }
+    if winner.pgo {
+        // The same settings without PGO are usually in the final run: say what the profile alone gives.
+        let plain = run.variants.iter().position(|r| {
+            r.variant.settings == v.settings
+                && r.variant.target_cpu == v.target_cpu
+                && r.build.as_ref().is_some_and(|b| b.builds == 1)
+        });
+        let alone = plain
+            .and_then(|i| {
+                if i == 0 {
+                    None
+                } else {
+                    super::evidence::speed(run, i, 0, metric).ok()
+                }
+            })
+            .map(|sp| {
+                format!(
+                    " (measured here: {:+.1}% ±{:.1}% time)",
+                    sp.change_pct(),
+                    sp.half_width_pct()
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            " PGO is a build step, not a profile setting: a written profile holds the settings alone{alone}; \
+             `cargo tune pgo` adds the profile-guided build."
+        ));
+    }
+    out
 }

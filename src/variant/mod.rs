@@ -143,6 +143,23 @@ impl Variant {
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The spec that rebuilds this variant's settings with `apply_spec` (`lto=thin,target-cpu=…`).
+    pub fn spec(&self) -> String {
+        let mut parts: Vec<String> = self
+            .settings
+            .entries()
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.env()))
+            .collect();
+        if let Some(cpu) = &self.target_cpu {
+            parts.push(format!("target-cpu={cpu}"));
+        }
+        if !self.rustflags.is_empty() {
+            parts.push(format!("rustflags={}", self.rustflags.join(" ")));
+        }
+        parts.join(",")
+    }
+
     /// One-line description of what this variant changes, for tables and logs.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self

@@ -27,8 +27,10 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
             } else {
                 String::new()
             };
+            // How it ended comes first: tables and summaries show only the first line.
+            let how = describe_end(done.status, done.timed_out);
             return Err(anyhow::Error::new(done.error())
-                .context(format!("workload `{}` failed{which}", w.name)));
+                .context(format!("workload `{}` failed{which}: {how}", w.name)));
         }
         total.wall += done.usage.wall;
         total.user += done.usage.user;

@@ -79,3 +79,20 @@ fn works_outside_a_project() {
     let r = crate::utils::tune_in(dir.path(), &["doctor"]).ok();
     r.stdout_has("not checked").stdout_has("llvm-profdata");
 }
+
+#[test]
+fn a_broken_tune_table_is_an_error_and_workloads_are_listed() {
+    let p = project("doc-badcfg")
+        .manifest_extra("[[package.metadata.tune.workload]]\nname = \"w\"\narg = [\"x\"]\n")
+        .build();
+    let r = p.tune(&["doctor"]).run();
+    assert_eq!(r.code, Some(1), "{r}");
+    r.stdout_has("error[target]").stdout_has("arg");
+    p.write(
+        "Cargo.toml",
+        &p.read("Cargo.toml").replace("arg =", "args ="),
+    );
+    p.tune(&["doctor"])
+        .ok()
+        .stdout_has("workload `w` (command): x");
+}
