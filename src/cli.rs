@@ -44,6 +44,8 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check the toolchain, the LLVM tools and the project's configuration.
     Doctor(commands::doctor::DoctorArgs),
+    /// Remove cargo-tune's builds and PGO data (<target-dir>/tune), keeping saved results.
+    Clean(commands::clean::CleanArgs),
     /// Drive HTTP load at a URL and print requests/s and latency (a small wrk).
     #[command(hide = true)]
     Load(commands::load::LoadArgs),
@@ -51,6 +53,7 @@ pub enum Command {
 
 /// Options shaped like cargo's own, accepted before or after the subcommand.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Cargo options")]
 pub struct CargoArgs {
     /// Path to Cargo.toml
     #[arg(long, global = true, value_name = "PATH")]
@@ -98,6 +101,7 @@ pub struct CargoArgs {
 }
 
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Output options")]
 pub struct OutputArgs {
     /// Use verbose output (shows cargo's own output and every command run)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Profile(a) => commands::profile::run(&ctx, a),
         Command::Report(a) => commands::report::run(&ctx, a),
         Command::Doctor(a) => commands::doctor::run(&ctx, a),
+        Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
     }
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::commands::options::MeasureArgs;
-use crate::lab::{Lab, LabOptions, default_candidates, parse_candidates, spec};
+use crate::lab::{Lab, LabOptions, default_candidates, parse_candidates};
 use crate::process::Interrupted;
 use crate::report::{self, Format, Run, RunCommand};
 use crate::ui::Shell;
@@ -76,8 +76,7 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         }
         default_candidates(&ctx.cargo.profile, pgo.is_ok())
     } else {
-        parse_candidates(items, &args.named, &ctx.cargo.profile)
-            .with_context(|| format!("valid forms: {}", spec::forms()))?
+        parse_candidates(items, &args.named, &ctx.cargo.profile)?
     };
 
     let mut run = lab.new_run(RunCommand::Compare, settings);

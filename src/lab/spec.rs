@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use crate::presets::{self, parse_variant};
+use crate::presets::parse_variant;
 use crate::variant::{ProfileSettings, Variant};
 
 /// One configuration to build and measure: a plain variant, optionally with PGO on top.
@@ -70,6 +70,11 @@ pub fn parse_candidates(
                 format!("`{item}` adds a change to the row above, but it is the first; start with a preset such as `release`")
             })?;
             stack(prev, step, item)?
+        } else if item.contains('=') {
+            bail!(
+                "`{item}` in --variants is a change without a row: write `+{item}` to add it to the row above, \
+                 or give a spec its own name with --variant 'NAME={item},…'"
+            );
         } else {
             parse_one(item, item, base_profile)?
         };
@@ -117,7 +122,7 @@ fn parse_one(name: &str, spec: &str, base_profile: &str) -> Result<Candidate> {
         Variant::new(name, base_profile)
     } else {
         parse_variant(&spec, base_profile).map_err(|e| {
-            anyhow::anyhow!("{e:#}; a variant may also be `pgo`, `<preset>+pgo`, or `+<change>` after another one")
+            anyhow::anyhow!("{e:#}; a variant may also be `pgo`, `<preset>+pgo`, or a `+key=value` step after another one")
         })?
     };
     Ok(Candidate {
@@ -189,14 +194,6 @@ pub fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> 
         .collect()
 }
 
-/// Valid forms, for error messages.
-pub fn forms() -> String {
-    format!(
-        "presets ({}), `pgo`, `<preset>+pgo`, `+key=value` steps, or --variant 'NAME=SPEC'",
-        presets::names()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +263,23 @@ mod tests {
     fn keys_share_builds() {
         let c = parse_candidates(&s(&["release"]), &s(&["copy=release"]), "release").unwrap();
         assert_eq!(c[0].key(), c[1].key());
+    }
+
+    #[test]
+    fn more_mistakes_are_explained() {
+        let err = |items: &[&str], named: &[&str]| {
+            format!(
+                "{:#}",
+                parse_candidates(&s(items), &s(named), "release").unwrap_err()
+            )
+        };
+        let e = err(&["release", "lto=thin"], &[]);
+        assert!(e.contains("+lto=thin") && e.contains("--variant"), "{e}");
+        let e = err(&["prodution"], &[]);
+        assert!(e.contains("did you mean `production`"), "{e}");
+        let e = err(&[], &["x=codegen_units=1"]);
+        assert!(e.contains("did you mean `codegen-units`"), "{e}");
+        let e = err(&[" ", ""], &[]);
+        assert!(e.contains("no variants"), "{e}");
     }
 }

@@ -33,10 +33,16 @@ fn table(headers: &[&str]) -> Table {
 fn speed_text(sp: &Option<Speed>) -> String {
     match sp {
         None => "—".into(),
-        Some(s) if s.verdict == Verdict::WithinNoise => {
-            format!("≈ ({:+.1}% ±{:.1}%)", s.change_pct(), s.half_width_pct())
+        // The interval itself: bootstrap intervals are often lopsided, so no "±".
+        Some(s) => {
+            let (lo, hi) = ((s.lo - 1.0) * 100.0, (s.hi - 1.0) * 100.0);
+            let text = format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", s.change_pct());
+            if s.verdict == Verdict::WithinNoise {
+                format!("≈ {text}")
+            } else {
+                text
+            }
         }
-        Some(s) => format!("{:+.1}% ±{:.1}%", s.change_pct(), s.half_width_pct()),
     }
 }
 

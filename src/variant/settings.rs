@@ -242,10 +242,17 @@ impl ProfileSettings {
             "incremental" => {
                 self.incremental = Some(parse_bool(v).ok_or_else(|| bad("true, false"))?)
             }
-            _ => bail!(
-                "unknown profile key `{key}`; valid keys: {}",
-                Self::key_list()
-            ),
+            _ => {
+                let keys = Self::KEYS
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .chain(["target-cpu", "rustflags"]);
+                let hint = crate::presets::did_you_mean(key, keys);
+                bail!(
+                    "unknown profile key `{key}`{hint}; valid keys: {}",
+                    Self::key_list()
+                )
+            }
         }
         Ok(())
     }

@@ -150,3 +150,23 @@ fn instrumented_builds_target_the_host_explicitly() {
         "{r}"
     );
 }
+
+#[test]
+fn clean_removes_builds_and_keeps_results() {
+    let p = project("clean").build();
+    p.tune(&["build"]).ok();
+    std::fs::create_dir_all(p.join("target/tune/results")).unwrap();
+    p.write("target/tune/results/x.json", "{}");
+    p.tune(&["clean"])
+        .ok()
+        .stderr_has("Removed")
+        .stderr_has("results kept");
+    let left: Vec<_> = std::fs::read_dir(p.join("target/tune"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("results")]);
+    p.tune(&["clean", "--all"]).ok();
+    assert_eq!(std::fs::read_dir(p.join("target/tune")).unwrap().count(), 0);
+}

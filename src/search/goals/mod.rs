@@ -61,22 +61,11 @@ pub(super) fn judge(s: &Searcher, run: &Run, built: &[Result<Built, String>], i:
 }
 
 pub(super) fn describe_speed(sp: &Speed) -> String {
+    // The figures are in the path's Time column; the reason says what they mean.
     match sp.verdict {
-        Verdict::WithinNoise => format!(
-            "within noise ({:+.1}% ±{:.1}%)",
-            sp.change_pct(),
-            sp.half_width_pct()
-        ),
-        Verdict::Better => format!(
-            "{:.1}% faster (±{:.1}%)",
-            -sp.change_pct(),
-            sp.half_width_pct()
-        ),
-        Verdict::Worse => format!(
-            "{:.1}% slower (±{:.1}%)",
-            sp.change_pct(),
-            sp.half_width_pct()
-        ),
+        Verdict::WithinNoise => "within noise".into(),
+        Verdict::Better => "faster beyond noise".into(),
+        Verdict::Worse => "slower beyond noise".into(),
     }
 }
 
