@@ -146,7 +146,13 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             crate::ui::format_duration(budget)
         ));
     }
-    let saved = report::save(&result.final_run, &project.tune_dir())?;
+    // The saved run is what `cargo tune report` shows later: it carries the conclusion too.
+    let mut saved_run = result.final_run.clone();
+    saved_run.notes.push(format!(
+        "auto ({} goal): {} Tried {} of {} configurations with {} builds.",
+        goal, result.recommendation, result.configurations_tried, result.space_size, result.builds
+    ));
+    let saved = report::save(&saved_run, &project.tune_dir())?;
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&result)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
