@@ -173,10 +173,23 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     match &args.apply {
         Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args)?,
         None if result.winner != 0 => {
-            println!(
-                "To write it into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune profile apply '{}' --name tuned",
-                winner.variant.spec()
-            );
+            let spec = winner.variant.spec();
+            if !spec.is_empty() {
+                println!(
+                    "To write its settings into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune profile apply '{spec}' --name tuned"
+                );
+            }
+            if winner.pgo {
+                let profile = if spec.is_empty() {
+                    String::new()
+                } else {
+                    " --profile tuned".to_string()
+                };
+                println!(
+                    "To build it with PGO:\n  cargo tune{profile} pgo{}",
+                    workload_args(&args.args)
+                );
+            }
         }
         None => {}
     }
@@ -232,19 +245,10 @@ fn apply(
         );
     let dir = "/tmp/pgo-data";
     println!("  # with cargo-tune, in one step:");
-    let workload_args = if args_given.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " -- {}",
-            args_given
-                .iter()
-                .map(|a| crate::process::shell_quote(a))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-    };
-    println!("  cargo tune --profile {name} pgo{workload_args}");
+    println!(
+        "  cargo tune --profile {name} pgo{}",
+        workload_args(args_given)
+    );
     println!("  # or by hand (RUSTFLAGS replaces config rustflags, so they are repeated here):");
     println!(
         "  RUSTFLAGS='{flags}-Cprofile-generate={dir}' cargo build --profile {name} --target {target}"
@@ -274,4 +278,16 @@ fn refuse_existing_profile(project: &crate::cargo::Project, name: &str, force: b
         );
     }
     Ok(())
+}
+
+/// ` -- ARGS` when the workload came from the command line, quoted for a shell.
+fn workload_args(args: &[String]) -> String {
+    if args.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| crate::process::shell_quote(a))
+        .collect();
+    format!(" -- {}", quoted.join(" "))
 }

@@ -7,9 +7,10 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use crate::report::table::STYLE;
 
-use super::evidence::{self, Speed};
+use super::evidence::{self, Speed, SpeedMetric};
 use super::{AutoResult, Decision};
 use crate::config::Goal;
+use crate::config::WorkloadKind;
 use crate::measure::stats::Verdict;
 use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
@@ -30,19 +31,51 @@ fn table(headers: &[&str]) -> Table {
     t
 }
 
-fn speed_text(sp: &Option<Speed>) -> String {
-    match sp {
-        None => "—".into(),
-        // The interval itself: bootstrap intervals are often lopsided, so no "±".
-        Some(s) => {
-            let (lo, hi) = ((s.lo - 1.0) * 100.0, (s.hi - 1.0) * 100.0);
-            let text = format!("{:+.1}% [{lo:+.1}, {hi:+.1}]", s.change_pct());
-            if s.verdict == Verdict::WithinNoise {
-                format!("≈ {text}")
-            } else {
-                text
-            }
-        }
+/// How speed changes are shown: as req/s when every workload is a service measured by req/s
+/// (what service owners read), otherwise as time (or p99) — lower is better.
+#[derive(Clone, Copy)]
+struct Shown {
+    per_second: bool,
+    label: &'static str,
+}
+
+fn shown(r: &AutoResult) -> Shown {
+    let services = !r.final_run.workloads.is_empty()
+        && r.final_run
+            .workloads
+            .iter()
+            .all(|w| w.kind == WorkloadKind::Service);
+    match (services, r.metric) {
+        (true, SpeedMetric::Rps) => Shown {
+            per_second: true,
+            label: "Req/s",
+        },
+        (true, SpeedMetric::P99) => Shown {
+            per_second: false,
+            label: "p99",
+        },
+        _ => Shown {
+            per_second: false,
+            label: "Time",
+        },
+    }
+}
+
+fn speed_text(sp: &Option<Speed>, how: Shown) -> String {
+    let Some(s) = sp else { return "—".into() };
+    // Req/s is the inverse of the time-like ratio; the interval flips with it.
+    let (mid, lo, hi) = if how.per_second {
+        (1.0 / s.time_ratio, 1.0 / s.hi, 1.0 / s.lo)
+    } else {
+        (s.time_ratio, s.lo, s.hi)
+    };
+    // The interval itself: bootstrap intervals are often lopsided, so no "±".
+    let pct = |x: f64| (x - 1.0) * 100.0;
+    let text = format!("{:+.1}% [{:+.1}, {:+.1}]", pct(mid), pct(lo), pct(hi));
+    if s.verdict == Verdict::WithinNoise {
+        format!("≈ {text}")
+    } else {
+        text
     }
 }
 
@@ -66,8 +99,9 @@ pub fn render(r: &AutoResult, color: bool) -> String {
             color,
             BOLD,
             &format!(
-                "Search path ({} build; time change vs the candidate it was measured against)",
-                goal_name(r.goal)
+                "Search path ({} build; {} change vs the candidate it was measured against)",
+                goal_name(r.goal),
+                shown(r).label.to_lowercase()
             )
         )
     );
@@ -75,7 +109,7 @@ pub fn render(r: &AutoResult, color: bool) -> String {
         "#",
         "Candidate",
         "Against",
-        "Time",
+        shown(r).label,
         "Size",
         "Compile",
         "Decision",
@@ -85,7 +119,7 @@ pub fn render(r: &AutoResult, color: bool) -> String {
             (i + 1).to_string(),
             trial.candidate.clone(),
             trial.against.clone().unwrap_or_else(|| "—".into()),
-            speed_text(&trial.speed),
+            speed_text(&trial.speed, shown(r)),
             trial.size_bytes.map_or("—".into(), format_bytes),
             trial.compile_time_secs.map_or("—".into(), |s| {
                 format_duration(Duration::from_secs_f64(s))
@@ -116,7 +150,8 @@ pub fn render(r: &AutoResult, color: bool) -> String {
             "Pareto front (no other variant is faster, smaller and quicker to compile at once)"
         )
     );
-    let mut p = table(&["Variant", "Time vs baseline", "Size", "Compile"]);
+    let vs = format!("{} vs baseline", shown(r).label);
+    let mut p = table(&["Variant", &vs, "Size", "Compile"]);
     for &v in &r.pareto {
         let variant = &run.variants[v];
         let Some(b) = &variant.build else { continue };
@@ -135,7 +170,7 @@ pub fn render(r: &AutoResult, color: bool) -> String {
             if v == 0 {
                 "baseline".into()
             } else {
-                speed_text(&sp)
+                speed_text(&sp, shown(r))
             },
             format_bytes(b.file_size_bytes),
             format_duration(Duration::from_secs_f64(b.compile_time_secs)),

@@ -74,11 +74,7 @@ fn decide_size(
     let (decision, why) = if !ok {
         (
             Decision::Rejected,
-            format!(
-                "{}: beyond the allowed {:.0}% slowdown",
-                describe_speed(&sp),
-                allow * 100.0
-            ),
+            format!("slower than the allowed {:.0}%", allow * 100.0),
         )
     } else if size < best.1 {
         *best = (c.clone(), size);
