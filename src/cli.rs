@@ -125,6 +125,26 @@ impl OutputArgs {
 }
 
 impl CargoArgs {
+    /// The options that select the project, package, binary and features, as they would be typed
+    /// again in a follow-up command (` --manifest-path x/Cargo.toml -p app`), quoted for a shell.
+    pub fn selection(&self) -> String {
+        let mut words: Vec<String> = Vec::new();
+        if let Some(m) = &self.manifest_path {
+            words.extend(["--manifest-path".into(), m.display().to_string()]);
+        }
+        if let Some(p) = &self.package {
+            words.extend(["-p".into(), p.clone()]);
+        }
+        if let Some(b) = &self.bin {
+            words.extend(["--bin".into(), b.clone()]);
+        }
+        words.extend(self.cargo_flags());
+        words
+            .iter()
+            .map(|w| format!(" {}", crate::process::shell_quote(w)))
+            .collect()
+    }
+
     /// Flags passed through to every cargo build: features, `--locked`, `--offline`.
     pub fn cargo_flags(&self) -> Vec<String> {
         let mut out = Vec::new();

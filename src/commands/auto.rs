@@ -167,7 +167,10 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     println!("{}", result.recommendation);
     ctx.shell.status(
         "Saved",
-        format!("{} (re-render with `cargo tune report`)", saved.display()),
+        format!(
+            "{0} (show it again: cargo tune report {0})",
+            crate::process::shell_quote(&saved.display().to_string())
+        ),
     );
 
     match &args.apply {
@@ -176,7 +179,8 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             let spec = winner.variant.spec();
             if !spec.is_empty() {
                 println!(
-                    "To write its settings into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune profile apply '{spec}' --name tuned"
+                    "To write its settings into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune{} profile apply '{spec}' --name tuned",
+                    ctx.cargo.selection()
                 );
             }
             if winner.pgo {
@@ -186,7 +190,8 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
                     " --profile tuned".to_string()
                 };
                 println!(
-                    "To build it with PGO:\n  cargo tune{profile} pgo{}",
+                    "To build it with PGO:\n  cargo tune{}{profile} pgo{}",
+                    ctx.cargo.selection(),
                     workload_args(&args.args)
                 );
             }
@@ -212,6 +217,7 @@ fn apply(
     args: &AutoArgs,
 ) -> Result<()> {
     let (force, args_given) = (args.force, &args.args);
+    let sel = ctx.cargo.selection();
     manifest::apply_profile(
         &ctx.shell,
         project,
@@ -228,7 +234,7 @@ fn apply(
     let target = builder.target();
     let bin = &builder.bin().bin;
     if !result.winner_pgo {
-        println!("  cargo build --profile {name}");
+        println!("  cargo build{sel} --profile {name}");
         return Ok(());
     }
     let flags = builder.rustflags(&winner.variant).join(" ");
@@ -246,17 +252,26 @@ fn apply(
     let dir = "/tmp/pgo-data";
     println!("  # with cargo-tune, in one step:");
     println!(
-        "  cargo tune --profile {name} pgo{}",
+        "  cargo tune{sel} --profile {name} pgo{}",
         workload_args(args_given)
     );
     println!("  # or by hand (RUSTFLAGS replaces config rustflags, so they are repeated here):");
     println!(
-        "  RUSTFLAGS='{flags}-Cprofile-generate={dir}' cargo build --profile {name} --target {target}"
+        "  RUSTFLAGS='{flags}-Cprofile-generate={dir}' cargo build{sel} --profile {name} --target {target}"
     );
-    println!("  ./target/{target}/{name}/{bin} …your workload…   # each run adds a .profraw");
+    let out = builder
+        .project()
+        .target_dir
+        .join(target)
+        .join(name)
+        .join(bin);
+    println!(
+        "  {} …your workload…   # each run adds a .profraw",
+        out.display()
+    );
     println!("  {profdata} merge -o {dir}/merged.profdata {dir}");
     println!(
-        "  RUSTFLAGS='{flags}-Cprofile-use={dir}/merged.profdata' cargo build --profile {name} --target {target}"
+        "  RUSTFLAGS='{flags}-Cprofile-use={dir}/merged.profdata' cargo build{sel} --profile {name} --target {target}"
     );
     Ok(())
 }

@@ -142,7 +142,10 @@ fn save_and_print(shell: &Shell, tune_dir: &Path, run: &Run, args: &CompareArgs)
     print_table(shell, run)?;
     shell.status(
         "Saved",
-        format!("{} (re-render with `cargo tune report`)", saved.display()),
+        format!(
+            "{0} (show it again: cargo tune report {0})",
+            crate::process::shell_quote(&saved.display().to_string())
+        ),
     );
     Ok(())
 }

@@ -129,7 +129,8 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
             pgo.preflight()?;
             let build = pgo.instrument(&opts)?;
             ctx.shell.note(format!(
-                "run it with `cargo tune pgo run`, or yourself with LLVM_PROFILE_FILE={}",
+                "run it with `cargo tune{} pgo run`, or yourself with LLVM_PROFILE_FILE={}",
+                ctx.cargo.selection(),
                 pgo.layout.profile_file_pattern().display()
             ));
             println!("{}", build.binary.display());
