@@ -9,9 +9,9 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::options::{MeasureArgs, parse_percent};
+use crate::commands::options::{LabArgs, parse_percent};
 use crate::config::{CompileCap, Goal, parse_compile_cap, parse_duration};
-use crate::lab::{Candidate, Lab, LabOptions};
+use crate::lab::{Candidate, Lab};
 use crate::manifest::{self, ApplyOptions};
 use crate::report::{self, Format};
 use crate::search::{self, AutoResult, SearchOptions, SpeedMetric, output};
@@ -49,24 +49,15 @@ pub struct AutoArgs {
     /// Write everything (path, Pareto front, every sample) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Only these configured workloads (repeatable)
-    #[arg(long = "workload", value_name = "NAME")]
-    pub workloads: Vec<String>,
     #[command(flatten)]
-    pub measure: MeasureArgs,
-    /// Rebuild every configuration from scratch
-    #[arg(long)]
-    pub rebuild: bool,
-    /// Allow service load to target hosts other than loopback
-    #[arg(long)]
-    pub allow_remote: bool,
+    pub lab: LabArgs,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
-    let final_settings = args.measure.settings()?;
+    let final_settings = args.lab.measure.settings()?;
     if let Some(name) = &args.apply {
         manifest::validate_profile_name(name)?;
     }
@@ -86,20 +77,12 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .unwrap_or(final_settings.noise_threshold);
     let workloads = crate::workload::select_measurable(
         &config.workload,
-        &args.workloads,
+        &args.lab.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let mut lab = Lab::new(
-        &ctx.shell,
-        &builder,
-        workloads,
-        LabOptions {
-            rebuild: args.rebuild,
-            allow_remote: args.allow_remote,
-        },
-    );
+    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
     let pgo = !args.no_pgo
         && match lab.pgo_available() {
             Ok(()) => true,

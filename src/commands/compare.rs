@@ -7,8 +7,8 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::options::MeasureArgs;
-use crate::lab::{Lab, LabOptions, default_candidates, parse_candidates};
+use crate::commands::options::LabArgs;
+use crate::lab::{Lab, default_candidates, parse_candidates};
 use crate::process::Interrupted;
 use crate::report::{self, Format, Run, RunCommand};
 use crate::ui::Shell;
@@ -22,17 +22,8 @@ pub struct CompareArgs {
     /// An ad-hoc variant: 'NAME=SPEC' (e.g. 'fast=lto=fat,codegen-units=1' or 'fast=production,pgo'); repeatable
     #[arg(long = "variant", value_name = "NAME=SPEC")]
     pub named: Vec<String>,
-    /// Only these configured workloads (repeatable)
-    #[arg(long = "workload", value_name = "NAME")]
-    pub workloads: Vec<String>,
     #[command(flatten)]
-    pub measure: MeasureArgs,
-    /// Rebuild every variant from scratch (measures compile times again, gathers PGO profiles again)
-    #[arg(long)]
-    pub rebuild: bool,
-    /// Allow service load to target hosts other than loopback
-    #[arg(long)]
-    pub allow_remote: bool,
+    pub lab: LabArgs,
     /// Also write the full results (every sample) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -45,20 +36,16 @@ pub struct CompareArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
-    let settings = args.measure.settings()?;
+    let settings = args.lab.measure.settings()?;
     let (project, bin) = ctx.target()?;
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
-        &args.workloads,
+        &args.lab.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let opts = LabOptions {
-        rebuild: args.rebuild,
-        allow_remote: args.allow_remote,
-    };
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, opts);
+    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
 
     let configured = bin.config.variants.clone().unwrap_or_default();
     let items = if args.variants.is_empty() {

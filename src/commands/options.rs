@@ -8,6 +8,31 @@ use clap::Args;
 pub use crate::config::parse_duration;
 use crate::measure::Settings;
 
+/// What `compare` and `auto` share: which workloads, how to measure, how to build.
+#[derive(Debug, Clone, Args)]
+pub struct LabArgs {
+    /// Only these configured workloads (repeatable)
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
+    /// Rebuild every variant from scratch (measures compile times again, gathers PGO profiles again)
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Allow service load to target hosts other than loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+impl LabArgs {
+    pub fn lab_options(&self) -> crate::lab::LabOptions {
+        crate::lab::LabOptions {
+            rebuild: self.rebuild,
+            allow_remote: self.allow_remote,
+        }
+    }
+}
+
 /// How carefully to measure; shared by `compare` and `auto`.
 #[derive(Debug, Clone, Args)]
 pub struct MeasureArgs {

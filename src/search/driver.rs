@@ -299,6 +299,18 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
                 sp.half_width_pct()
             )
         }
+        // Service owners read req/s: say it that way when every workload is a service.
+        Ok(sp) if per_second(run, s.opts.metric) => {
+            let pct = |x: f64| (1.0 / x - 1.0) * 100.0;
+            format!(
+                "serves {:.1}% {} requests per second than {} (95% interval {:+.1}% to {:+.1}%)",
+                pct(sp.time_ratio).abs(),
+                if sp.time_ratio < 1.0 { "more" } else { "fewer" },
+                base.name,
+                pct(sp.hi),
+                pct(sp.lo)
+            )
+        }
         Ok(sp) => format!(
             "takes {:.1}% {} time than {} (95% interval {:+.1}% to {:+.1}%)",
             sp.change_pct().abs(),
@@ -371,4 +383,14 @@ fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
         ));
     }
     out
+}
+
+/// Whether speed is best said in requests per second: every workload is a service judged by req/s.
+pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
+    metric == SpeedMetric::Rps
+        && !run.workloads.is_empty()
+        && run
+            .workloads
+            .iter()
+            .all(|w| w.kind == crate::config::WorkloadKind::Service)
 }

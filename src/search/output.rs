@@ -40,24 +40,26 @@ struct Shown {
 }
 
 fn shown(r: &AutoResult) -> Shown {
-    let services = !r.final_run.workloads.is_empty()
-        && r.final_run
-            .workloads
-            .iter()
-            .all(|w| w.kind == WorkloadKind::Service);
-    match (services, r.metric) {
-        (true, SpeedMetric::Rps) => Shown {
+    let services = r
+        .final_run
+        .workloads
+        .iter()
+        .all(|w| w.kind == WorkloadKind::Service);
+    if super::driver::per_second(&r.final_run, r.metric) {
+        Shown {
             per_second: true,
             label: "Req/s",
-        },
-        (true, SpeedMetric::P99) => Shown {
+        }
+    } else if services && r.metric == SpeedMetric::P99 {
+        Shown {
             per_second: false,
             label: "p99",
-        },
-        _ => Shown {
+        }
+    } else {
+        Shown {
             per_second: false,
             label: "Time",
-        },
+        }
     }
 }
 

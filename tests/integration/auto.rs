@@ -79,17 +79,7 @@ fn size_search_with_apply_writes_a_profile_cargo_builds() {
         "the rest of the manifest is kept"
     );
     r.stdout_has("Reproduce the winning build");
-    let build = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--profile", "small"])
-        .current_dir(p.path())
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    crate::utils::cargo(p.path(), &["build", "--profile", "small"]);
     // Binaries shrink: the recommended build is smaller than release.
     let result = p.tune(&["report", "--format", "json"]).ok();
     let run: Value = serde_json::from_str(&result.stdout).unwrap();

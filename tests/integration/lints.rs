@@ -123,18 +123,7 @@ fn debuginfo_and_symbols_in_the_shipping_profile_with_measured_size() {
     let p = project("dbg")
         .manifest_extra("[profile.release]\ndebug = true\n")
         .build();
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet"])
-        .current_dir(p.path())
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::utils::cargo(p.path(), &["build", "--release", "--quiet"]);
     let l = lints(&p, &[]);
     let m = has(&l, "debuginfo-in-shipping");
     assert!(

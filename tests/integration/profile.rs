@@ -164,18 +164,7 @@ fn apply_writes_the_profile_and_flags_preserving_the_rest_and_cargo_builds_it() 
         "# team settings\n[alias]\nb = \"build\"\n\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"team\", \"-Ctarget-cpu=x86-64-v3\"] # local\n"
     );
     // Cargo accepts and builds the profile.
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--profile", "fast-runtime"])
-        .current_dir(p.path())
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::utils::cargo(p.path(), &["build", "--quiet", "--profile", "fast-runtime"]);
     assert!(p.join("target/fast-runtime/fast").is_file());
     // What was written resolves to exactly the preset.
     let r = p.tune(&["profile", "show", "fast-runtime"]).ok();

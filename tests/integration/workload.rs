@@ -26,18 +26,7 @@ fn fixture() -> &'static Path {
         )
         .unwrap();
         std::fs::write(dir.join("src/main.rs"), FIXTURE).unwrap();
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet"])
-            .current_dir(&dir)
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "fixture build failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::utils::cargo(&dir, &["build", "--quiet"]);
         dir.join("target/debug/tinysvc")
     })
 }

@@ -69,6 +69,24 @@ pub(super) fn describe_speed(sp: &Speed) -> String {
     }
 }
 
+/// Records a measured candidate as kept (the new best) or dropped.
+pub(super) fn record_speed(
+    s: &mut Searcher,
+    c: &Candidate,
+    against: &Candidate,
+    b: &Built,
+    sp: Speed,
+    keep: bool,
+    why: String,
+) {
+    let decision = if keep {
+        Decision::Kept
+    } else {
+        Decision::Dropped
+    };
+    s.record(c, Some(against), Some(b), Some(sp), decision, why);
+}
+
 /// Measures the first step; the baseline must build and run, or there is nothing to tune.
 pub(super) fn seed(
     s: &mut Searcher,

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::{changed, describe_speed, judge, preset, seed, step, with_pgo};
+use super::{changed, describe_speed, judge, preset, record_speed, seed, step, with_pgo};
 use crate::lab::{Built, Candidate};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
@@ -122,18 +122,7 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
                 } else {
                     describe_speed(&sp)
                 };
-                s.record(
-                    &cand,
-                    Some(&reference),
-                    Some(&b),
-                    Some(sp),
-                    if keep {
-                        Decision::Kept
-                    } else {
-                        Decision::Dropped
-                    },
-                    why,
-                );
+                record_speed(s, &cand, &reference, &b, sp, keep, why);
                 if keep {
                     if best.key() == best_plain.key() {
                         best = cand.clone();
@@ -160,18 +149,7 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
                 Err(e) => s.record(&cand, Some(&reference), None, None, Decision::Rejected, e),
                 Ok((b, sp)) => {
                     let keep = sp.verdict == Verdict::Better;
-                    s.record(
-                        &cand,
-                        Some(&reference),
-                        Some(&b),
-                        Some(sp),
-                        if keep {
-                            Decision::Kept
-                        } else {
-                            Decision::Dropped
-                        },
-                        describe_speed(&sp),
-                    );
+                    record_speed(s, &cand, &reference, &b, sp, keep, describe_speed(&sp));
                     if keep {
                         best = cand;
                     }

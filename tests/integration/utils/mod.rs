@@ -210,6 +210,25 @@ impl std::fmt::Display for Run {
     }
 }
 
+/// Runs the real cargo in `dir` with the user's build environment scrubbed; asserts success.
+pub fn cargo(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?} failed in {}:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs a built binary and returns its stdout.
 pub fn run_binary(path: &str, args: &[&str]) -> String {
     let out = Command::new(path).args(args).output().unwrap();
