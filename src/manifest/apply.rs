@@ -39,21 +39,11 @@ pub enum ApplyStatus {
     Written,
 }
 
-/// What `apply_profile` did.
+/// What `apply_profile` did, and the plan it carried out.
 #[derive(Debug, Clone)]
 pub struct ApplyOutcome {
     pub status: ApplyStatus,
-    /// The `[profile.NAME]` written.
-    pub profile: String,
-    /// The workspace root manifest (the only one cargo reads profiles from).
-    pub manifest: PathBuf,
-    pub profile_change: ProfileChange,
-    pub flags_change: Option<FlagsChange>,
-    /// Every file considered, `NoChange` included.
-    pub edits: Vec<Edit>,
-    /// What was said to the user besides the diff (also printed).
-    pub notes: Vec<String>,
-    pub warnings: Vec<String>,
+    pub plan: Plan,
 }
 
 /// The edits `apply_profile` would make, and what to tell the user about them.
@@ -78,16 +68,6 @@ pub fn apply_profile(
     opts: ApplyOptions<'_>,
 ) -> Result<ApplyOutcome> {
     let plan = plan_profile(project, name, variant, opts)?;
-    let outcome = |status| ApplyOutcome {
-        status,
-        profile: plan.profile.clone(),
-        manifest: plan.manifest.clone(),
-        profile_change: plan.profile_change.clone(),
-        flags_change: plan.flags_change.clone(),
-        edits: plan.edits.clone(),
-        notes: plan.notes.clone(),
-        warnings: plan.warnings.clone(),
-    };
     if !plan.edits.iter().any(Edit::is_change) {
         shell.status(
             "Fresh",
@@ -96,7 +76,10 @@ pub fn apply_profile(
                 short(&plan.manifest)
             ),
         );
-        return Ok(outcome(ApplyStatus::UpToDate));
+        return Ok(ApplyOutcome {
+            status: ApplyStatus::UpToDate,
+            plan,
+        });
     }
     diff::show(shell, &plan.edits);
     for w in &plan.warnings {
@@ -110,7 +93,10 @@ pub fn apply_profile(
             "Dry run",
             "nothing was written (without --dry-run the diff above is applied)",
         );
-        return Ok(outcome(ApplyStatus::DryRun));
+        return Ok(ApplyOutcome {
+            status: ApplyStatus::DryRun,
+            plan,
+        });
     }
     let committed = write::commit(&plan.edits, || validate(project, &plan.edits))?;
     for stale in &committed.stale_removed {
@@ -122,7 +108,10 @@ pub fn apply_profile(
     for e in plan.edits.iter().filter(|e| e.is_change()) {
         shell.status("Updated", short(e.path()));
     }
-    Ok(outcome(ApplyStatus::Written))
+    Ok(ApplyOutcome {
+        status: ApplyStatus::Written,
+        plan,
+    })
 }
 
 /// Plans the edits without writing anything.

@@ -98,6 +98,21 @@ pub struct HostInfo {
     pub cpus: Option<usize>,
 }
 
+#[cfg(test)]
+impl HostInfo {
+    /// A fixed host for deterministic tests and snapshots.
+    pub fn example() -> HostInfo {
+        HostInfo {
+            rustc_version: "1.95.0".into(),
+            llvm_version: "22.1.0".into(),
+            host_triple: "x86_64-unknown-linux-gnu".into(),
+            target_triple: "x86_64-unknown-linux-gnu".into(),
+            cpu_model: Some("Example CPU @ 3.00GHz".into()),
+            cpus: Some(2),
+        }
+    }
+}
+
 impl HostInfo {
     /// Describes this machine; `target` is the triple the variants are built for.
     pub fn detect(rustc: &Rustc, target: &str) -> HostInfo {

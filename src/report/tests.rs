@@ -53,14 +53,7 @@ fn fixture(services: bool) -> Run {
             package: "example".into(),
             bin: "example".into(),
         },
-        HostInfo {
-            rustc_version: "1.95.0".into(),
-            llvm_version: "22.1.0".into(),
-            host_triple: "x86_64-unknown-linux-gnu".into(),
-            target_triple: "x86_64-unknown-linux-gnu".into(),
-            cpu_model: Some("Example CPU @ 3.00GHz".into()),
-            cpus: Some(2),
-        },
+        HostInfo::example(),
         settings,
     );
     run.cargo_tune_version = "0.0.0-test".into();

@@ -248,14 +248,7 @@ mod tests {
             resamples: 400,
             ..Settings::default()
         };
-        let host = HostInfo {
-            rustc_version: "1.95.0".into(),
-            llvm_version: "22.1.0".into(),
-            host_triple: "x86_64-unknown-linux-gnu".into(),
-            target_triple: "x86_64-unknown-linux-gnu".into(),
-            cpu_model: None,
-            cpus: None,
-        };
+        let host = HostInfo::example();
         let project = ProjectInfo {
             root: "/p".into(),
             package: "p".into(),
