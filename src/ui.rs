@@ -72,10 +72,6 @@ impl Shell {
         }
     }
 
-    pub fn verbosity(&self) -> Verbosity {
-        self.verbosity
-    }
-
     pub fn is_verbose(&self) -> bool {
         self.verbosity >= Verbosity::Verbose
     }
@@ -87,10 +83,6 @@ impl Shell {
 
     pub fn stdout_color(&self) -> bool {
         self.out_color
-    }
-
-    pub fn stderr_color(&self) -> bool {
-        self.err_color
     }
 
     /// `   Building thing` with a right-aligned green verb, like cargo.
@@ -169,11 +161,6 @@ impl Shell {
     /// Styles text for stdout if stdout gets colour.
     pub fn out(&self, style: Style, text: &str) -> String {
         paint(self.out_color, style, text)
-    }
-
-    /// Styles text for stderr if stderr gets colour.
-    pub fn err(&self, style: Style, text: &str) -> String {
-        paint(self.err_color, style, text)
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use clap::Args;
 
-pub use crate::config::parse_duration;
+use crate::config::parse_duration;
 use crate::measure::Settings;
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.

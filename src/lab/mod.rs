@@ -18,7 +18,7 @@ pub use spec::{Candidate, default_candidates, parse_candidates};
 use crate::cargo::{Build, Builder};
 use crate::config::WorkloadConfig;
 use crate::measure::size::section_sizes;
-use crate::measure::{self, IndicatifProgress, Settings};
+use crate::measure::{self, Executor, IndicatifProgress, Progress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::report::{
@@ -259,7 +259,6 @@ impl<'a> Lab<'a> {
     /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop) and
     /// records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
-        let plan = run.plan();
         let binaries = run
             .variants
             .iter()
@@ -271,9 +270,21 @@ impl<'a> Lab<'a> {
             allow_remote: self.opts.allow_remote,
         };
         let mut progress = IndicatifProgress::new(self.shell);
-        let stop = AtomicBool::new(false);
-        let outcome = measure::measure(&plan, &run.settings, &mut exec, &mut progress, &stop);
+        measure_run(run, &mut exec, &mut progress);
         self.shell.clear_bar();
-        run.record(outcome);
     }
+}
+
+/// Measures the run's built variants on its workloads with `exec` and records the outcome in it
+/// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
+pub fn measure_run(run: &mut Run, exec: &mut dyn Executor, progress: &mut dyn Progress) {
+    let plan = run.plan();
+    let outcome = measure::measure(
+        &plan,
+        &run.settings,
+        exec,
+        progress,
+        &AtomicBool::new(false),
+    );
+    run.record(outcome);
 }

@@ -138,16 +138,11 @@ fn fixture(services: bool) -> Run {
     }
     run.notes
         .push("PGO profiles were gathered from the parse-big and api workloads.".into());
-    let plan = run.plan();
-    let mut exec = MockExecutor::new(11, behaviour);
-    let outcome = measure(
-        &plan,
-        &run.settings,
-        &mut exec,
+    crate::lab::measure_run(
+        &mut run,
+        &mut MockExecutor::new(11, behaviour),
         &mut NoProgress,
-        &AtomicBool::new(false),
     );
-    run.record(outcome);
     run.finished = Some("2025-06-01T12:05:00Z".into());
     run.elapsed_secs = 300.0;
     run

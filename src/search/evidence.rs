@@ -229,10 +229,9 @@ pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicBool;
 
     use crate::measure::testing::{Behaviour, MockExecutor};
-    use crate::measure::{NoProgress, Settings, measure};
+    use crate::measure::{NoProgress, Settings};
     use crate::report::{
         BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
     };
@@ -279,16 +278,11 @@ mod tests {
                 info,
             ));
         }
-        let plan = run.plan();
-        let mut exec = MockExecutor::new(seed, behaviour);
-        let outcome = measure(
-            &plan,
-            &run.settings,
-            &mut exec,
+        crate::lab::measure_run(
+            &mut run,
+            &mut MockExecutor::new(seed, behaviour),
             &mut NoProgress,
-            &AtomicBool::new(false),
         );
-        run.record(outcome);
         run
     }
 
