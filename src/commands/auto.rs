@@ -264,11 +264,7 @@ fn refuse_existing_profile(project: &crate::cargo::Project, name: &str, force: b
     if force {
         return Ok(());
     }
-    let text = std::fs::read_to_string(&project.root_manifest)
-        .with_context(|| format!("cannot read {}", project.root_manifest.display()))?;
-    let doc: toml_edit::DocumentMut = text
-        .parse()
-        .with_context(|| format!("cannot parse {}", project.root_manifest.display()))?;
+    let doc = manifest::TomlFile::read(&project.root_manifest)?.doc;
     if doc.get("profile").and_then(|p| p.get(name)).is_some() {
         bail!(
             "[profile.{name}] already exists in {}: add --force to overwrite it, or pick another name (--apply NAME)",

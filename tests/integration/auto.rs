@@ -104,6 +104,17 @@ fn bad_options_fail_before_building() {
     p.tune(&["auto", "--max-compile-time", "0.5x"])
         .fails()
         .stderr_has("at least 1x");
+    p.write(
+        "Cargo.toml",
+        &format!(
+            "{}\n[profile.tuned]\ninherits = \"release\"\n",
+            p.read("Cargo.toml")
+        ),
+    );
+    p.tune(&["auto", "--apply", "tuned"])
+        .fails()
+        .stderr_has("[profile.tuned] already exists")
+        .stderr_has("--force");
     assert!(!p.join("target").exists(), "nothing was built");
 }
 
