@@ -259,6 +259,12 @@ impl<'a> Lab<'a> {
     /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop) and
     /// records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
+        self.measure_with(run, Vec::new());
+    }
+
+    /// As `measure`, stopping early only once `questions` are decided (none: every variant
+    /// against the baseline on each workload).
+    pub fn measure_with(&self, run: &mut Run, questions: Vec<measure::Question>) {
         let binaries = run
             .variants
             .iter()
@@ -270,15 +276,21 @@ impl<'a> Lab<'a> {
             allow_remote: self.opts.allow_remote,
         };
         let mut progress = IndicatifProgress::new(self.shell);
-        measure_run(run, &mut exec, &mut progress);
+        measure_run(run, &mut exec, &mut progress, questions);
         self.shell.clear_bar();
     }
 }
 
 /// Measures the run's built variants on its workloads with `exec` and records the outcome in it
 /// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
-pub fn measure_run(run: &mut Run, exec: &mut dyn Executor, progress: &mut dyn Progress) {
-    let plan = run.plan();
+pub fn measure_run(
+    run: &mut Run,
+    exec: &mut dyn Executor,
+    progress: &mut dyn Progress,
+    questions: Vec<measure::Question>,
+) {
+    let mut plan = run.plan();
+    plan.questions = questions;
     let outcome = measure::measure(
         &plan,
         &run.settings,

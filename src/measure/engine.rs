@@ -1,6 +1,7 @@
 //! The measurement loop: warm-ups, then rounds that run every (variant, workload) pair once in a
-//! fresh seeded random order, stopping adaptively once every comparison is decided, at
-//! `max_runs`, at the time limit, or on Ctrl-C (keeping the partial result).
+//! fresh seeded random order. It stops at a planned look of the sequential design once every
+//! question is decided at that look's level (`measure::sequential`), at `max_runs`, at the time
+//! limit, or on Ctrl-C (keeping the partial result).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -9,12 +10,12 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::config::WorkloadKind;
+use crate::measure::decide;
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
 use crate::measure::sample::{Metric, Sample, SampleRecord, Series};
+use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
-use crate::measure::stats;
-use crate::measure::summary;
 
 /// Runs one workload against one variant's binary and measures it. `variant` and `workload`
 /// index `Plan::variants` and `Plan::workloads`. The sample's kind must match the workload's.
@@ -34,6 +35,18 @@ pub struct Plan {
     pub baseline: usize,
     /// Variants not to run (their build failed); same length as `variants`.
     pub skip: Vec<bool>,
+    /// What must be decided before stopping early; empty means every variant against the
+    /// baseline on each workload's primary metric.
+    pub questions: Vec<Question>,
+}
+
+/// One comparison the loop waits for: `variant` against `reference`, on one workload or jointly
+/// over several (each with the metric that decides there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub variant: usize,
+    pub reference: usize,
+    pub workloads: Vec<(usize, Metric)>,
 }
 
 impl Plan {
@@ -48,7 +61,27 @@ impl Plan {
             workloads,
             baseline,
             skip,
+            questions: Vec::new(),
         }
+    }
+
+    /// The questions to decide: the explicit ones, or each variant against the baseline per
+    /// workload on the metric `primary` picks for its kind.
+    pub fn questions(&self, primary: impl Fn(WorkloadKind) -> Metric) -> Vec<Question> {
+        if !self.questions.is_empty() {
+            return self.questions.clone();
+        }
+        let mut out = Vec::new();
+        for v in (0..self.variants.len()).filter(|&v| v != self.baseline) {
+            for (w, (_, kind)) in self.workloads.iter().enumerate() {
+                out.push(Question {
+                    variant: v,
+                    reference: self.baseline,
+                    workloads: vec![(w, primary(*kind))],
+                });
+            }
+        }
+        out
     }
 }
 
@@ -56,7 +89,7 @@ impl Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
-    /// Every comparison was clearly outside or clearly inside the noise band.
+    /// At a planned look, every question was decided (outside or inside the noise band).
     Decided,
     MaxRuns,
     TimeLimit,
@@ -136,6 +169,7 @@ pub fn measure(
 impl Loop<'_> {
     fn run(&mut self) -> (u32, StopReason) {
         let mut rng = Rng::derived(self.settings.seed, &[u64::MAX]);
+        let design = Design::new(self.settings);
         for w in 0..self.settings.warmup {
             let mut order = self.live_pairs();
             if order.is_empty() {
@@ -155,15 +189,17 @@ impl Loop<'_> {
             if order.is_empty() {
                 return (rounds, StopReason::NothingToMeasure);
             }
-            if rounds >= self.settings.min_runs {
-                if self.all_decided() {
-                    return (rounds, StopReason::Decided);
-                }
-                if let Some(limit) = self.settings.time_limit {
-                    let next_round = self.mean_sample() * order.len() as u32;
-                    if self.started.elapsed() + next_round > limit {
-                        return (rounds, StopReason::TimeLimit);
-                    }
+            if let Some(level) = design.look(rounds)
+                && self.all_decided(level)
+            {
+                return (rounds, StopReason::Decided);
+            }
+            if rounds >= self.settings.min_runs
+                && let Some(limit) = self.settings.time_limit
+            {
+                let next_round = self.mean_sample() * order.len() as u32;
+                if self.started.elapsed() + next_round > limit {
+                    return (rounds, StopReason::TimeLimit);
                 }
             }
             rng.shuffle(&mut order);
@@ -281,38 +317,44 @@ impl Loop<'_> {
         }
     }
 
-    /// True when no comparison on the primary metric straddles an edge of the noise band.
-    fn all_decided(&self) -> bool {
-        let b = self.plan.baseline;
-        if self.skipped(b) {
-            return true;
-        }
-        for (w, (_, kind)) in self.plan.workloads.iter().enumerate() {
-            let base = &self.series[b][w];
-            if base.failure.is_some() {
-                continue;
+    /// True when every question whose pairs are alive is decided at `level`.
+    fn all_decided(&self, level: f64) -> bool {
+        let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
+        let questions = self.plan.questions(Metric::primary);
+        questions.iter().all(|q| {
+            let ws: Vec<(usize, Metric)> = q
+                .workloads
+                .iter()
+                .copied()
+                .filter(|&(w, _)| alive(q.variant, w) && alive(q.reference, w))
+                .collect();
+            if ws.is_empty() {
+                return true;
             }
-            let metric = Metric::primary(*kind);
-            for v in 0..self.plan.variants.len() {
-                if v == b || self.skipped(v) || self.series[v][w].failure.is_some() {
-                    continue;
-                }
-                let Some(c) =
-                    summary::compare(&self.series[v][w], base, metric, self.settings, v, w)
-                else {
-                    continue; // no interval possible (e.g. zero baseline); more runs won't help
-                };
-                let interval = stats::Interval {
-                    estimate: c.ratio,
-                    lo: c.lo,
-                    hi: c.hi,
-                };
-                if !stats::is_decided(&interval, self.settings.noise_threshold) {
-                    return false;
-                }
+            let values: Vec<_> = ws
+                .iter()
+                .map(|&(w, m)| {
+                    (
+                        self.series[q.variant][w].values(m),
+                        self.series[q.reference][w].values(m),
+                        m.direction(),
+                    )
+                })
+                .collect();
+            let arms: Vec<decide::Arm> = values
+                .iter()
+                .map(|(v, r, d)| decide::Arm {
+                    variant: v,
+                    reference: r,
+                    direction: *d,
+                })
+                .collect();
+            match decide::joint(&arms, level, self.settings.noise_threshold) {
+                Ok(j) => j.verdict.is_decided(),
+                // Values that cannot be compared (zero times): more runs will not help.
+                Err(_) => true,
             }
-        }
-        true
+        })
     }
 }
 

@@ -1,11 +1,14 @@
 //! Measurement: run each variant on each workload in interleaved rounds (`engine`), keep every
-//! sample (`sample`), and compare medians with bootstrap intervals (`stats`, `summary`).
+//! sample (`sample`), stop at the looks of a sequential design (`sequential`), and decide every
+//! comparison in one place (`decide`, on the rank statistics of `stats`; `summary` per variant).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
+pub mod decide;
 pub mod engine;
 pub mod progress;
 pub mod rng;
 pub mod sample;
+pub mod sequential;
 pub mod settings;
 pub mod size;
 pub mod stats;
@@ -13,7 +16,7 @@ pub mod summary;
 #[cfg(test)]
 pub mod testing;
 
-pub use engine::{Executor, Outcome, Plan, StopReason, measure};
+pub use engine::{Executor, Outcome, Plan, Question, StopReason, measure};
 pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
 pub use sample::{CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample};
 pub use settings::Settings;

@@ -1,6 +1,6 @@
-//! Statistics for comparing variants: medians, percentile-bootstrap confidence intervals of the
-//! median and of the ratio to the baseline (paired over rounds when possible), the noise-threshold
-//! verdict, and IQR outlier flags. Everything random comes from a seeded `Rng`.
+//! Statistics for comparing variants: medians and their bootstrap intervals, the four-way
+//! noise-threshold verdict, IQR outlier flags, and (in `rank`) the rank intervals every verdict
+//! is based on. Everything random comes from a seeded `Rng`.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +27,19 @@ pub enum Verdict {
     Better,
     /// The whole ratio interval lies beyond the threshold, on the bad side.
     Worse,
-    /// Anything else: the difference, if any, is not distinguishable from noise.
+    /// The whole interval lies inside the noise band: any difference is smaller than the noise
+    /// threshold (shown as `≈`).
     WithinNoise,
+    /// The interval straddles an edge of the noise band: neither a change nor its absence is
+    /// established at this noise. Not "no gain": a gain beyond the threshold is still possible.
+    Undecided,
+}
+
+impl Verdict {
+    /// Whether more runs could still change the verdict.
+    pub fn is_decided(self) -> bool {
+        self != Verdict::Undecided
+    }
 }
 
 /// How far outside the interquartile range a sample lies (Tukey's fences).
@@ -64,14 +75,6 @@ pub struct Interval {
     pub estimate: f64,
     pub lo: f64,
     pub hi: f64,
-}
-
-/// The interval of `variant / baseline` and how it was obtained.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RatioInterval {
-    pub interval: Interval,
-    /// True when resampled as per-round pairs; false for independent resampling.
-    pub paired: bool,
 }
 
 /// Median of the finite values; `None` when there are none.
@@ -164,66 +167,13 @@ pub fn median_ci(xs: &[f64], boot: Bootstrap, rng: &mut Rng) -> Option<Interval>
     )
 }
 
-/// Interval of the ratio `variant / baseline` of medians, from `(round, value)` samples.
-///
-/// When at least `MIN_SAMPLES` rounds have a sample on both sides (and the baseline's are
-/// positive), the per-round ratios are resampled as pairs: rounds interleave variants, so
-/// anything that slowed the machine during a round cancels out of its ratio. Otherwise both
-/// sides are resampled independently and the ratio of their medians is taken.
-pub fn ratio_ci(
-    variant: &[(u32, f64)],
-    baseline: &[(u32, f64)],
-    boot: Bootstrap,
-    rng: &mut Rng,
-) -> Option<RatioInterval> {
-    let mut pairs: Vec<(f64, f64)> = Vec::new();
-    for &(round, v) in variant {
-        if let Some(&(_, b)) = baseline.iter().find(|(r, _)| *r == round) {
-            pairs.push((v, b));
-        }
-    }
-    // Pair only when pairs are most of the data (not when one side stopped early).
-    let most = pairs.len() * 2 >= variant.len().min(baseline.len());
-    if pairs.len() >= MIN_SAMPLES && most && pairs.iter().all(|&(v, b)| b > 0.0 && v.is_finite()) {
-        let ratios: Vec<f64> = pairs.iter().map(|&(v, b)| v / b).collect();
-        let interval = median_ci(&ratios, boot, rng)?;
-        return Some(RatioInterval {
-            interval,
-            paired: true,
-        });
-    }
-    let v: Vec<f64> = variant
-        .iter()
-        .map(|&(_, x)| x)
-        .filter(|x| x.is_finite())
-        .collect();
-    let b: Vec<f64> = baseline
-        .iter()
-        .map(|&(_, x)| x)
-        .filter(|x| x.is_finite())
-        .collect();
-    if v.len() < MIN_SAMPLES || b.len() < MIN_SAMPLES {
-        return None;
-    }
-    let (mv, mb) = (median(&v)?, median(&b)?);
-    if mb <= 0.0 {
-        return None;
-    }
-    let vs = bootstrap_medians(&v, boot.resamples, rng);
-    let bs = bootstrap_medians(&b, boot.resamples, rng);
-    let dist: Vec<f64> = vs.iter().zip(&bs).map(|(v, b)| v / b).collect();
-    let interval = percentile_interval(dist, mv / mb, boot.confidence)?;
-    Some(RatioInterval {
-        interval,
-        paired: false,
-    })
-}
-
-/// criterion's rule: a change is real only when the whole interval of the ratio lies outside
-/// `1 ± noise`; its side and the metric's direction say whether it is better or worse.
-pub fn verdict(ratio: &Interval, noise: f64, direction: Direction) -> Verdict {
-    let up = ratio.lo > 1.0 + noise;
-    let down = ratio.hi < 1.0 - noise;
+/// criterion's rule, made four-way: a change is real only when the whole interval of the ratio
+/// lies outside `1 ± noise` (its side and the metric's direction say better or worse); no change
+/// beyond the threshold is established only when the whole interval lies inside the band; an
+/// interval across an edge is undecided.
+pub fn verdict(lo: f64, hi: f64, noise: f64, direction: Direction) -> Verdict {
+    let up = lo > 1.0 + noise;
+    let down = hi < 1.0 - noise;
     match (up, down, direction) {
         (true, _, Direction::HigherIsBetter) | (_, true, Direction::LowerIsBetter) => {
             Verdict::Better
@@ -231,16 +181,9 @@ pub fn verdict(ratio: &Interval, noise: f64, direction: Direction) -> Verdict {
         (true, _, Direction::LowerIsBetter) | (_, true, Direction::HigherIsBetter) => {
             Verdict::Worse
         }
-        _ => Verdict::WithinNoise,
+        _ if lo >= 1.0 - noise && hi <= 1.0 + noise => Verdict::WithinNoise,
+        _ => Verdict::Undecided,
     }
-}
-
-/// Whether more samples could still change the verdict: false while the interval straddles
-/// either edge of the noise band (neither clearly outside nor clearly inside `1 ± noise`).
-pub fn is_decided(ratio: &Interval, noise: f64) -> bool {
-    let outside = ratio.lo > 1.0 + noise || ratio.hi < 1.0 - noise;
-    let inside = ratio.lo >= 1.0 - noise && ratio.hi <= 1.0 + noise;
-    outside || inside
 }
 
 /// Tukey's fences on `xs`: mild beyond 1.5 × IQR, severe beyond 3 × IQR. Flags only, nothing is
@@ -268,6 +211,8 @@ pub fn outliers(xs: &[f64]) -> Vec<Option<Outlier>> {
         })
         .collect()
 }
+
+pub mod rank;
 
 #[cfg(test)]
 mod tests;

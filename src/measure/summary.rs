@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::decide;
 use crate::measure::rng::Rng;
 use crate::measure::sample::{Metric, Series};
 use crate::measure::settings::Settings;
@@ -13,9 +14,11 @@ use crate::measure::stats::{self, Verdict};
 /// A variant's metric relative to the baseline's on the same workload.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
-    /// Estimated `variant / baseline` (the median of per-round ratios when paired).
+    /// Estimated `variant / baseline`: the Hodges–Lehmann estimate of the per-round ratios when
+    /// paired (the median of their pairwise geometric means), of the two sides' ratio otherwise.
+    /// It is what the verdict tests, and can differ slightly from the ratio of the medians.
     pub ratio: f64,
-    /// Confidence interval of the ratio.
+    /// Confidence interval of the ratio, at the run's final sequential level.
     pub lo: f64,
     pub hi: f64,
     /// True when resampled as per-round pairs.
@@ -94,40 +97,42 @@ fn metric_key(m: Metric) -> u64 {
         .unwrap_or(0) as u64
 }
 
-/// Compares `metric` of `series` with `baseline`; the random stream depends only on
-/// (seed, variant, workload, metric), so results do not depend on evaluation order.
+/// Compares `metric` of `series` with `baseline` at level `1 − alpha` (the sequential design's
+/// level for the analysis; see `measure::sequential`). `None` when no interval is possible.
 pub fn compare(
     series: &Series,
     baseline: &Series,
     metric: Metric,
-    settings: &Settings,
-    variant: usize,
-    workload: usize,
+    alpha: f64,
+    noise: f64,
 ) -> Option<Comparison> {
-    let mut rng = Rng::derived(
-        settings.seed,
-        &[variant as u64, workload as u64, metric_key(metric), 1],
-    );
-    let r = stats::ratio_ci(
-        &series.values(metric),
-        &baseline.values(metric),
-        settings.bootstrap(),
-        &mut rng,
+    let (v, b) = (series.values(metric), baseline.values(metric));
+    let j = decide::single(
+        &decide::Arm {
+            variant: &v,
+            reference: &b,
+            direction: metric.direction(),
+        },
+        alpha,
+        noise,
     )?;
+    let (lo, hi) = j.interval?;
     Some(Comparison {
-        ratio: r.interval.estimate,
-        lo: r.interval.lo,
-        hi: r.interval.hi,
-        paired: r.paired,
-        verdict: stats::verdict(&r.interval, settings.noise_threshold, metric.direction()),
+        ratio: j.ratio,
+        lo,
+        hi,
+        paired: j.paired,
+        verdict: j.verdict,
     })
 }
 
 /// Summarises every metric of `series`; `baseline` is `None` for the baseline itself.
+/// `alpha` is the level of the run's final analysis.
 pub fn summarize(
     series: &Series,
     baseline: Option<&Series>,
     settings: &Settings,
+    alpha: f64,
     variant: usize,
     workload: usize,
 ) -> Summary {
@@ -152,7 +157,7 @@ pub fn summarize(
                 max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 n: values.len(),
                 vs_baseline: baseline
-                    .and_then(|b| compare(series, b, metric, settings, variant, workload)),
+                    .and_then(|b| compare(series, b, metric, alpha, settings.noise_threshold)),
             },
         );
     }
@@ -177,6 +182,19 @@ pub fn summarize(
         non_2xx,
         metrics,
     }
+}
+
+/// Robust run-to-run spread of `values` relative to their median (IQR / 1.349 / median: the
+/// standard deviation for normal data, unmoved by a few outliers); `None` below 4 values.
+pub fn spread(values: &[(u32, f64)]) -> Option<f64> {
+    let mut xs: Vec<f64> = values.iter().map(|v| v.1).collect();
+    if xs.len() < 4 {
+        return None;
+    }
+    xs.sort_unstable_by(f64::total_cmp);
+    let med = stats::quantile_sorted(&xs, 0.5);
+    let iqr = stats::quantile_sorted(&xs, 0.75) - stats::quantile_sorted(&xs, 0.25);
+    (med > 0.0).then(|| iqr / 1.349 / med)
 }
 
 /// Flags measured samples whose primary metric lies beyond the IQR fences; clears old flags.

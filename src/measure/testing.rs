@@ -22,6 +22,20 @@ pub struct Behaviour {
     pub rss: u64,
     /// Fail on this (0-based) call of the pair, with this message.
     pub fail_on: Option<(usize, String)>,
+    /// The shape of the noise around `center`.
+    pub shape: Shape,
+}
+
+/// How a sample scatters around its centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// `center · (1 + noise · N(0, 1))`.
+    Gaussian,
+    /// `center · exp(noise · t₃ / √3)`: Student's t with 3 degrees of freedom, rare huge outliers.
+    HeavyTailed,
+    /// With probability `p` the machine is in its slow mode (`factor` × slower), else fast; plus
+    /// Gaussian noise: the two-mode host seen here (one binary ran 0.35 s or 0.55 s).
+    TwoMode { p: f64, factor: f64 },
 }
 
 impl Behaviour {
@@ -32,6 +46,7 @@ impl Behaviour {
             noise,
             rss: 50_000_000,
             fail_on: None,
+            shape: Shape::Gaussian,
         }
     }
 
@@ -42,7 +57,13 @@ impl Behaviour {
             noise,
             rss: 80_000_000,
             fail_on: None,
+            shape: Shape::Gaussian,
         }
+    }
+
+    pub fn shape(mut self, shape: Shape) -> Behaviour {
+        self.shape = shape;
+        self
     }
 
     pub fn rss(mut self, rss: u64) -> Behaviour {
@@ -96,7 +117,23 @@ impl Executor for MockExecutor {
         {
             bail!("{msg}");
         }
-        let jitter = 1.0 + b.noise * self.rng.normal();
+        let jitter = match b.shape {
+            Shape::Gaussian => 1.0 + b.noise * self.rng.normal(),
+            Shape::HeavyTailed => {
+                let chi2: f64 = (0..3).map(|_| self.rng.normal().powi(2)).sum();
+                let t = self.rng.normal() / (chi2 / 3.0).sqrt();
+                (b.noise * t / 3f64.sqrt()).exp()
+            }
+            Shape::TwoMode { p, factor } => {
+                let mode = if self.rng.next_f64() < p { factor } else { 1.0 };
+                mode * (1.0 + b.noise * self.rng.normal())
+            }
+        };
+        // Throughput falls when the machine is slow: the jitter divides it.
+        let jitter = match (b.kind, b.shape) {
+            (WorkloadKind::Service, Shape::TwoMode { .. }) => 1.0 / jitter,
+            _ => jitter,
+        };
         let rss = Some((b.rss as f64 * (1.0 + 0.001 * self.rng.normal())) as u64 / 4096 * 4096);
         Ok(match b.kind {
             WorkloadKind::Command => {

@@ -32,11 +32,13 @@
 //! │                               { median, lo?, hi?, min, max, n,
 //! │                                 vs_baseline? { ratio, lo, hi, paired,
 //! │                                                verdict ("better" | "worse" |
-//! │                                                         "within_noise") } } } } } ] } ]
+//! │                                                  "within_noise" | "undecided") } } } } } ] } ]
 //! ├─ rounds, stop? ("decided" | "max_runs" | "time_limit" | "interrupted" |
 //! │                 "nothing_to_measure"), elapsed_secs
 //! ├─ interrupted                       true when Ctrl-C cut the run short (partial data)
-//! └─ notes [ string ]
+//! ├─ notes [ string ]
+//! ├─ analysis? { design { method, alpha, looks, levels }, confidence }
+//! └─ noise [ { workload, spread?, resolution?, undecided } ]
 //! ```
 
 use std::path::PathBuf;
@@ -47,6 +49,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::WorkloadKind;
 use crate::measure::engine::{Outcome, Plan, StopReason};
 use crate::measure::sample::{Metric, SampleRecord, Series};
+use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
 use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
@@ -266,6 +269,35 @@ pub struct Run {
     pub interrupted: bool,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// How the verdicts were reached: the sequential design and its final analysis' level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    /// Per workload, the noise the run saw and the smallest change it could tell apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub noise: Vec<NoiseInfo>,
+}
+
+/// The statistics behind every verdict of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub design: Design,
+    /// Confidence of the reported intervals: one minus the level left for the final analysis.
+    pub confidence: f64,
+}
+
+/// What one workload's noise allowed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoiseInfo {
+    pub workload: String,
+    /// Run-to-run spread of the baseline on the deciding metric (robust: IQR / 1.349 / median).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<f64>,
+    /// Changes smaller than this (a fraction) could not be told apart from none: the noise
+    /// threshold plus the widest half-interval of the comparisons on this workload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<f64>,
+    /// Comparisons on the deciding metric that ended undecided.
+    pub undecided: usize,
 }
 
 /// Now as RFC 3339 (UTC, whole seconds).
@@ -298,6 +330,8 @@ impl Run {
             elapsed_secs: 0.0,
             interrupted: false,
             notes: Vec::new(),
+            analysis: None,
+            noise: Vec::new(),
         }
     }
 
@@ -350,6 +384,12 @@ impl Run {
     /// (Re)computes every summary from the raw samples with the run's settings and seed.
     pub fn summarize(&mut self) {
         let b = self.baseline;
+        let design = Design::new(&self.settings);
+        let alpha = design.final_level(self.rounds);
+        self.analysis = Some(Analysis {
+            design,
+            confidence: 1.0 - alpha,
+        });
         for w in 0..self.workloads.len() {
             let base = self
                 .variants
@@ -364,15 +404,55 @@ impl Run {
                 let series = m.series();
                 let summary = (series.runs() > 0).then(|| {
                     let against = if v == b { None } else { base.as_ref() };
-                    summary::summarize(&series, against, &self.settings, v, w)
+                    summary::summarize(&series, against, &self.settings, alpha, v, w)
                 });
                 self.variants[v].measurements[w].summary = summary;
             }
+        }
+        self.noise = (0..self.workloads.len())
+            .map(|w| self.noise_info(w))
+            .collect();
+    }
+
+    /// The baseline's spread and the run's resolution on workload `w`'s deciding metric.
+    fn noise_info(&self, w: usize) -> NoiseInfo {
+        let metric = Metric::primary(self.workloads[w].kind);
+        let spread = self
+            .variants
+            .get(self.baseline)
+            .and_then(|v| v.measurements.get(w))
+            .and_then(|m| summary::spread(&m.series().values(metric)));
+        let comparisons: Vec<summary::Comparison> = (0..self.variants.len())
+            .filter(|&v| v != self.baseline)
+            .filter_map(|v| self.metric(v, w, metric)?.vs_baseline)
+            .collect();
+        let widest = comparisons
+            .iter()
+            .map(|c| (c.hi - c.lo) / 2.0)
+            .fold(None, |acc: Option<f64>, x| {
+                Some(acc.map_or(x, |a| a.max(x)))
+            });
+        NoiseInfo {
+            workload: self.workloads[w].name.clone(),
+            spread,
+            resolution: widest.map(|h| h + self.settings.noise_threshold),
+            undecided: comparisons
+                .iter()
+                .filter(|c| c.verdict == crate::measure::stats::Verdict::Undecided)
+                .count(),
         }
     }
 
     pub fn baseline(&self) -> Option<&VariantResult> {
         self.variants.get(self.baseline)
+    }
+
+    /// Confidence of the run's intervals (the sequential design's final analysis).
+    pub fn confidence(&self) -> f64 {
+        match &self.analysis {
+            Some(a) => a.confidence,
+            None => 1.0 - Design::new(&self.settings).final_level(self.rounds),
+        }
     }
 
     /// The summary of `metric` for variant `v` on workload `w`.

@@ -57,6 +57,21 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
             let of = base.take().map(|b| format!(" of {b}")).unwrap_or_default();
             ("is", format!("within noise{of}{on}"))
         }
+        Verdict::Undecided => {
+            let against = base
+                .take()
+                .map(|b| format!(" against {b}"))
+                .unwrap_or_default();
+            (
+                "is",
+                format!(
+                    "undecided{against}{on} ({:+.1}%, interval {:+.1}% to {:+.1}%: too noisy to tell)",
+                    (c.ratio - 1.0) * 100.0,
+                    (c.lo - 1.0) * 100.0,
+                    (c.hi - 1.0) * 100.0
+                ),
+            )
+        }
         _ => {
             let than = base
                 .take()

@@ -142,6 +142,7 @@ fn fixture(services: bool) -> Run {
         &mut run,
         &mut MockExecutor::new(11, behaviour),
         &mut NoProgress,
+        Vec::new(),
     );
     run.finished = Some("2025-06-01T12:05:00Z".into());
     run.elapsed_secs = 300.0;

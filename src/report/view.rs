@@ -97,6 +97,11 @@ fn measured_text(
                 value
             }
         }
+        Some(c) if with_change && c.verdict == Verdict::Undecided => format!(
+            "{value} ? {} ±{:.1}%",
+            format_pct(c.change_pct()),
+            c.half_width_pct()
+        ),
         Some(c) if with_change => format!(
             "{value} {} ±{:.1}%",
             format_pct(c.change_pct()),
@@ -142,6 +147,54 @@ fn best_measured(run: &Run, w: usize, metric: Metric) -> Option<usize> {
         verdict(best) == Some(Verdict::Better)
     };
     clear.then_some(best)
+}
+
+/// Confidence level of the medians' own intervals (bootstrap, descriptive).
+const MEDIAN_CONFIDENCE: f64 = 95.0;
+
+/// The confidence of the change intervals, e.g. "97.5%".
+fn confidence_text(run: &Run) -> String {
+    format!("{:.1}%", run.confidence() * 100.0)
+}
+
+/// Why the intervals are at a stricter level than the nominal one, when they are.
+fn sequential_line(run: &Run) -> Option<String> {
+    let (c, nominal) = (run.confidence() * 100.0, run.settings.confidence * 100.0);
+    ((c - nominal).abs() >= 0.05).then(|| {
+        format!(
+            "Intervals are at {c:.1}% rather than {nominal:.0}%: the run stops as soon as every \
+             comparison is decided, and the stricter level keeps the chance of calling identical \
+             builds different below {:.0}% over all looks (O'Brien–Fleming alpha spending).",
+            100.0 - nominal
+        )
+    })
+}
+
+/// The noise each workload showed, what it allowed, and the ways out when it was too high.
+fn noise_lines(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in &run.noise {
+        let (Some(spread), Some(res)) = (n.spread, n.resolution) else {
+            continue;
+        };
+        let mut line = format!(
+            "Noise on {}: the baseline varied ±{:.1}% from run to run; at this noise, changes under \
+             {:.1}% could not be told apart from none.",
+            n.workload,
+            spread * 100.0,
+            res * 100.0
+        );
+        if n.undecided > 0 {
+            line.push_str(&format!(
+                " {} comparison{} stayed undecided: more runs narrow the intervals (--max-runs), \
+                 and so do metrics noise cannot move (--metric instructions) and CPU pinning (--pin).",
+                n.undecided,
+                if n.undecided == 1 { "" } else { "s" }
+            ));
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// Rows with the minimum of a deterministic column, unless every row has the same value.
@@ -306,9 +359,7 @@ fn workload_table(run: &Run, w: usize) -> TableView {
     };
     let title = format!(
         "Workload {} ({}): {runs} per variant, medians with {:.0}% intervals",
-        workload.name,
-        workload.kind,
-        run.settings.confidence * 100.0
+        workload.name, workload.kind, MEDIAN_CONFIDENCE
     );
     TableView {
         title,
@@ -325,12 +376,18 @@ pub fn view(run: &Run) -> ReportView {
         .baseline()
         .map(|b| b.name.as_str())
         .unwrap_or("baseline");
+    let noise = trim_float(run.settings.noise_threshold * 100.0);
     let mut legend = vec![format!(
-        "Changes are relative to {base_name}, with the half-width of their {:.0}% interval; \
-         ≈ means the interval does not lie entirely beyond the ±{}% noise threshold.",
-        run.settings.confidence * 100.0,
-        trim_float(run.settings.noise_threshold * 100.0)
+        "Changes are relative to {base_name}: the typical per-round ratio (Hodges–Lehmann estimate \
+         of the paired runs; it can differ slightly from the ratio of the medians), with the \
+         half-width of its {} interval. A change is printed only when that interval lies beyond \
+         the ±{noise}% noise threshold; ≈ means it lies inside (no change of {noise}% or more); \
+         ? means undecided: the interval crosses the threshold, so a change is neither shown nor \
+         ruled out.",
+        confidence_text(run)
     )];
+    legend.extend(sequential_line(run));
+    legend.extend(noise_lines(run));
     if run
         .variants
         .iter()

@@ -7,6 +7,52 @@ use crate::config::Goal;
 use crate::measure::stats::Verdict;
 use crate::report::Run;
 
+/// The pick holds: it stays unless another holding variant ranks better *and*, for speed, is
+/// established faster than it in the same run. A speed difference the run could not decide is
+/// said plainly instead of being broken silently.
+fn settle(
+    run: &Run,
+    w: usize,
+    opts: &SearchOptions,
+    holds: &dyn Fn(usize) -> bool,
+    rank: &dyn Fn(usize) -> f64,
+) -> (usize, Option<String>) {
+    if opts.goal != Goal::Speed || w == 0 {
+        return (w, None);
+    }
+    let Some(rival) = (1..run.variants.len())
+        .filter(|&i| i != w && holds(i) && rank(i) < rank(w))
+        .min_by(|&a, &b| rank(a).total_cmp(&rank(b)))
+    else {
+        return (w, None);
+    };
+    let Ok(sp) = evidence::speed(run, rival, w, opts.metric) else {
+        return (w, None);
+    };
+    let figures = format!(
+        "{:+.1}%, interval {:+.1}% to {:+.1}%",
+        sp.change_pct(),
+        (sp.lo - 1.0) * 100.0,
+        (sp.hi - 1.0) * 100.0
+    );
+    let (a, b) = (&run.variants[rival].name, &run.variants[w].name);
+    match sp.verdict {
+        Verdict::Better => (
+            rival,
+            Some(format!(
+                "In the final run `{a}` measured faster than the search's pick `{b}` ({figures} time), so `{a}` is recommended. "
+            )),
+        ),
+        Verdict::Undecided => (
+            w,
+            Some(format!(
+                "In the final run `{a}` and `{b}` could not be separated at this noise ({a} against {b}: {figures} time); both are on the front, and `{b}`, the search's pick, is recommended. "
+            )),
+        ),
+        Verdict::WithinNoise | Verdict::Worse => (w, None),
+    }
+}
+
 /// The index of the variant to recommend, and why the search's pick `w` was set aside, if it was.
 pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Option<String>) {
     let n = run.variants.len();
@@ -49,7 +95,7 @@ pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Opti
         Goal::Balanced => -score(i).unwrap_or(0.0),
     };
     if w == 0 || holds(w) {
-        return (w, None);
+        return settle(run, w, opts, &holds, &rank);
     }
     let best = (1..n)
         .filter(|&i| holds(i))
@@ -70,8 +116,8 @@ pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Opti
         (Goal::Balanced, Some(_)) => format!("its score there was {:.3}", score(w).unwrap_or(0.0)),
     };
     let note = format!(
-        "The final measurement did not confirm the search's pick `{}` ({why}). ",
-        run.variants[w].name
+        "The final measurement did not confirm the search's pick `{}` ({why}); `{}` is recommended instead. ",
+        run.variants[w].name, run.variants[best].name
     );
     (best, Some(note))
 }

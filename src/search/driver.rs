@@ -6,17 +6,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
 use super::{AutoResult, Decision, SPACE_SIZE, SearchOptions, Trial, pareto};
 use crate::config::CompileCap;
-use crate::lab::{Built, Candidate, Lab};
+use crate::lab::{Built, Candidate};
+use crate::measure::Question;
 use crate::measure::Settings;
-use crate::report::{Run, RunCommand};
+use crate::report::Run;
 use crate::ui::{format_bytes, format_duration};
 use crate::variant::{Lto, Variant};
 
-pub struct Searcher<'l, 'a> {
-    pub(super) lab: &'l mut Lab<'a>,
+pub struct Searcher<'l> {
+    pub(super) lab: &'l mut dyn Bench,
     pub opts: SearchOptions,
     started: Instant,
     pub trials: Vec<Trial>,
@@ -30,8 +32,8 @@ pub struct Searcher<'l, 'a> {
     pub baseline: Candidate,
 }
 
-impl<'l, 'a> Searcher<'l, 'a> {
-    pub fn new(lab: &'l mut Lab<'a>, opts: SearchOptions) -> Searcher<'l, 'a> {
+impl<'l> Searcher<'l> {
+    pub fn new(lab: &'l mut dyn Bench, opts: SearchOptions) -> Searcher<'l> {
         let baseline = Candidate::plain(
             opts.base_profile.clone(),
             Variant::new(&opts.base_profile, &opts.base_profile),
@@ -91,7 +93,7 @@ impl<'l, 'a> Searcher<'l, 'a> {
         if self.lab.is_built(c) {
             return 0.0;
         }
-        if !c.pgo && self.lab.builder().is_cached(&c.variant) {
+        if self.lab.is_cached(c) {
             return 1.0;
         }
         let base = self.baseline_compile.unwrap_or(30.0);
@@ -139,21 +141,25 @@ impl<'l, 'a> Searcher<'l, 'a> {
         }
     }
 
-    /// Builds and measures `cands` in one interleaved run; `cands[0]` is the reference.
+    /// Builds and measures `cands` in one interleaved run; `cands[0]` is the reference. The run
+    /// goes on (within its settings) until each candidate's speed against the reference, and
+    /// against each other in the `extra` pairs `(candidate, reference)`, is decided.
     pub fn measure(
         &mut self,
         cands: &[Candidate],
         settings: &Settings,
+        extra: &[(usize, usize)],
     ) -> Result<(Run, Vec<Result<Built, String>>)> {
         let built = self.build(cands)?;
         let mut settings = settings.clone();
         settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
-        let mut run = self.lab.new_run(RunCommand::Auto, settings);
+        let mut run = self.lab.new_run(settings);
         for (c, b) in cands.iter().zip(&built) {
             run.variants.push(self.lab.variant_result(c, b));
         }
         if built[0].is_ok() {
-            self.lab.measure(&mut run);
+            let questions = self.questions(&run, extra);
+            self.lab.measure(&mut run, questions);
             let measured = run
                 .variants
                 .iter()
@@ -202,6 +208,26 @@ impl<'l, 'a> Searcher<'l, 'a> {
         });
     }
 
+    /// Joint questions over every workload, with the search's metric: each variant against the
+    /// first, then the `extra` pairs.
+    fn questions(&self, run: &Run, extra: &[(usize, usize)]) -> Vec<Question> {
+        let workloads: Vec<_> = run
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, info)| (w, self.opts.metric.for_kind(info.kind)))
+            .collect();
+        (1..run.variants.len())
+            .map(|v| (v, 0))
+            .chain(extra.iter().copied())
+            .map(|(variant, reference)| Question {
+                variant,
+                reference,
+                workloads: workloads.clone(),
+            })
+            .collect()
+    }
+
     pub fn skip(&mut self, what: impl Into<String>) {
         self.not_explored.push(what.into());
     }
@@ -223,19 +249,25 @@ impl<'l, 'a> Searcher<'l, 'a> {
         }
         let settings = self.opts.final_settings.clone();
         let built = self.build(&final_set)?;
-        let mut run = self.lab.new_run(RunCommand::Auto, settings.clone());
+        let mut run = self.lab.new_run(settings.clone());
         run.settings.time_limit = Some(self.remaining());
         for (c, b) in final_set.iter().zip(&built) {
             run.variants.push(self.lab.variant_result(c, b));
         }
-        self.lab.measure(&mut run);
-        if run.interrupted {
-            return Err(crate::process::Interrupted.into());
-        }
+        // The pick against every other candidate too, so a close call is measured out.
         let picked = final_set
             .iter()
             .position(|c| c.key() == winner.key())
             .unwrap_or(0);
+        let extra: Vec<(usize, usize)> = (1..final_set.len())
+            .filter(|&i| i != picked && picked != 0)
+            .map(|i| (i, picked))
+            .collect();
+        let questions = self.questions(&run, &extra);
+        self.lab.measure(&mut run, questions);
+        if run.interrupted {
+            return Err(crate::process::Interrupted.into());
+        }
         let (w, overruled) = super::confirm::confirm(&run, picked, &self.opts);
         let winner = final_set[w].clone();
         let recommendation = format!(
@@ -243,13 +275,13 @@ impl<'l, 'a> Searcher<'l, 'a> {
             overruled.unwrap_or_default(),
             recommend(&self, &run, w, &winner)
         );
-        run.notes.append(&mut self.lab.notes);
+        run.notes.append(&mut self.lab.take_notes());
         let result = AutoResult {
             goal: self.opts.goal,
             metric: self.opts.metric,
             budget_secs: self.opts.budget.as_secs_f64(),
             elapsed_secs: self.elapsed().as_secs_f64(),
-            builds: self.lab.builds_run,
+            builds: self.lab.builds_run(),
             configurations_tried: self
                 .trials
                 .iter()
@@ -290,7 +322,17 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
         }
         None => format_bytes(b.file_size_bytes),
     };
+    let level = format!("{:.1}%", run.confidence() * 100.0);
     let speed = match evidence::speed(run, w, 0, s.opts.metric) {
+        Ok(sp) if sp.verdict == crate::measure::stats::Verdict::Undecided => {
+            format!(
+                "could not be told apart from {} at this noise ({:+.1}%, interval {:+.1}% to {:+.1}%)",
+                base.name,
+                sp.change_pct(),
+                (sp.lo - 1.0) * 100.0,
+                (sp.hi - 1.0) * 100.0
+            )
+        }
         Ok(sp) if sp.verdict == crate::measure::stats::Verdict::WithinNoise => {
             format!(
                 "runs within noise of {} ({:+.1}% ±{:.1}%)",
@@ -303,7 +345,7 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
         Ok(sp) if per_second(run, s.opts.metric) => {
             let pct = |x: f64| (1.0 / x - 1.0) * 100.0;
             format!(
-                "serves {:.1}% {} requests per second than {} (95% interval {:+.1}% to {:+.1}%)",
+                "serves {:.1}% {} requests per second than {} ({level} interval {:+.1}% to {:+.1}%)",
                 pct(sp.time_ratio).abs(),
                 if sp.time_ratio < 1.0 { "more" } else { "fewer" },
                 base.name,
@@ -312,7 +354,7 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
             )
         }
         Ok(sp) => format!(
-            "takes {:.1}% {} time than {} (95% interval {:+.1}% to {:+.1}%)",
+            "takes {:.1}% {} time than {} ({level} interval {:+.1}% to {:+.1}%)",
             sp.change_pct().abs(),
             if sp.time_ratio < 1.0 { "less" } else { "more" },
             base.name,

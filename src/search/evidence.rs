@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::WorkloadKind;
-use crate::measure::rng::Rng;
+use crate::measure::Metric;
+use crate::measure::decide::{self, Arm};
 use crate::measure::stats::Verdict;
-use crate::measure::{Metric, stats};
 use crate::report::Run;
 use crate::ui::first_line;
 
@@ -33,13 +33,14 @@ impl SpeedMetric {
 /// A candidate's speed against a reference, over all workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Speed {
-    /// Geometric mean over workloads of the time-like ratio (candidate / reference; for req/s
-    /// the inverse), so below 1 is faster; `lo`/`hi` is its joint bootstrap interval.
+    /// Over workloads, the geometric mean of the time-like ratio (candidate / reference; for
+    /// req/s the inverse), so below 1 is faster; `lo`/`hi` is its interval (`measure::decide`).
     pub time_ratio: f64,
     pub lo: f64,
     pub hi: f64,
     /// Better when the combined interval lies beyond the noise threshold on the good side and no
-    /// single workload is clearly worse; Worse when the combined interval is, or any workload is.
+    /// single workload is clearly worse; Worse when the combined interval is, or any workload is;
+    /// WithinNoise when it lies inside the band; Undecided across an edge.
     pub verdict: Verdict,
 }
 
@@ -60,47 +61,21 @@ impl Speed {
         (self.hi - self.lo) / 2.0 * 100.0
     }
 
-    /// The speed-up factor counted by the balanced score: 1 unless the change is beyond noise.
+    /// The speed-up factor counted by the balanced score: 1 unless the change is established.
     pub fn counted_speedup(&self) -> f64 {
-        if self.verdict == Verdict::WithinNoise {
-            1.0
-        } else {
-            1.0 / self.time_ratio
+        match self.verdict {
+            Verdict::Better | Verdict::Worse => 1.0 / self.time_ratio,
+            Verdict::WithinNoise | Verdict::Undecided => 1.0,
         }
     }
 }
 
-/// Per workload, the log of the time-like ratio: per-round pairs when the rounds line up
-/// (interleaving cancels machine drift), else the two sides' samples.
-enum LogRatios {
-    Paired(Vec<f64>),
-    Unpaired(Vec<f64>, Vec<f64>),
-}
-
-impl LogRatios {
-    /// The workload's statistic on a resample (`None` = the original data).
-    fn stat(&self, rng: Option<&mut Rng>) -> f64 {
-        fn pick(xs: &[f64], rng: &mut Option<&mut Rng>) -> Vec<f64> {
-            match rng {
-                Some(r) => (0..xs.len()).map(|_| xs[r.below(xs.len())]).collect(),
-                None => xs.to_vec(),
-            }
-        }
-        let mut rng = rng;
-        let med = |xs: Vec<f64>| stats::median(&xs).unwrap_or(0.0);
-        match self {
-            LogRatios::Paired(r) => med(pick(r, &mut rng)),
-            LogRatios::Unpaired(a, b) => med(pick(a, &mut rng)) - med(pick(b, &mut rng)),
-        }
-    }
-}
-
-/// Speed of variant `v` against variant `reference` of `run`, over all workloads: the mean of
-/// the workloads' log time-ratios, with a joint bootstrap interval (every workload resampled
-/// together), so several workloads do not multiply the chance of a false verdict.
+/// Speed of variant `v` against variant `reference` of `run`, over all workloads, decided by
+/// `measure::decide::joint` at the level of the run's final analysis — the same engine and level
+/// as the table, so a single workload against the baseline gets exactly the table's verdict.
 /// `Err` with the reason when a workload failed for either or was not measured.
 pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
-    let mut per_workload = Vec::new();
+    let mut values = Vec::new();
     for (w, info) in run.workloads.iter().enumerate() {
         let m = metric.for_kind(info.kind);
         let series = |i: usize| {
@@ -121,96 +96,37 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
             }
             Ok(meas.series().values(m))
         };
-        let (a, b) = (series(v)?, series(reference)?);
-        // Time-like: for req/s, fewer is slower, so the ratio is inverted.
-        let sign = if m == Metric::RequestsPerSec {
-            -1.0
-        } else {
-            1.0
-        };
-        let ln = |x: f64| sign * x.max(1e-12).ln();
-        let pairs: Vec<f64> = a
-            .iter()
-            .filter_map(|&(r, x)| {
-                b.iter()
-                    .find(|(rb, _)| *rb == r)
-                    .map(|&(_, y)| ln(x) - ln(y))
-            })
-            .collect();
-        if pairs.len() >= 3 && pairs.len() * 2 >= a.len().min(b.len()) {
-            per_workload.push(LogRatios::Paired(pairs));
-        } else if a.len() >= 3 && b.len() >= 3 {
-            per_workload.push(LogRatios::Unpaired(
-                a.iter().map(|p| ln(p.1)).collect(),
-                b.iter().map(|p| ln(p.1)).collect(),
-            ));
-        } else {
-            return Err(format!(
-                "too few samples of {} on {}",
-                run.variants[v].name, info.name
-            ));
-        }
+        values.push((series(v)?, series(reference)?, m.direction()));
     }
-    if per_workload.is_empty() {
+    if values.is_empty() {
         return Err("no workload was measured".into());
     }
-    // One workload against the run's baseline: the very comparison the table shows.
-    if per_workload.len() == 1 && reference == run.baseline {
-        let m = metric.for_kind(run.workloads[0].kind);
-        if let Some(c) = run.metric(v, 0, m).and_then(|s| s.vs_baseline) {
-            let (time_ratio, lo, hi) = if m == Metric::RequestsPerSec {
-                (1.0 / c.ratio, 1.0 / c.hi, 1.0 / c.lo)
-            } else {
-                (c.ratio, c.lo, c.hi)
-            };
-            return Ok(Speed {
-                time_ratio,
-                lo,
-                hi,
-                verdict: c.verdict,
-            });
-        }
-    }
-    let n = per_workload.len() as f64;
-    let estimate = per_workload.iter().map(|w| w.stat(None)).sum::<f64>() / n;
-    let mut rng = Rng::derived(run.settings.seed, &[v as u64, reference as u64, 0x5eed]);
-    let mut each: Vec<Vec<f64>> = vec![Vec::new(); per_workload.len()];
-    let mut dist: Vec<f64> = (0..run.settings.resamples.max(100))
-        .map(|_| {
-            let stats: Vec<f64> = per_workload
-                .iter()
-                .map(|w| w.stat(Some(&mut rng)))
-                .collect();
-            for (d, s) in each.iter_mut().zip(&stats) {
-                d.push(*s);
-            }
-            stats.iter().sum::<f64>() / n
+    let arms: Vec<Arm> = values
+        .iter()
+        .map(|(a, b, d)| Arm {
+            variant: a,
+            reference: b,
+            direction: *d,
         })
         .collect();
-    let tail = (1.0 - run.settings.confidence) / 2.0;
-    let interval = |d: &mut Vec<f64>| {
-        d.sort_by(f64::total_cmp);
-        (
-            stats::quantile_sorted(d, tail).exp(),
-            stats::quantile_sorted(d, 1.0 - tail).exp(),
+    let alpha = 1.0 - run.confidence();
+    let j = decide::joint(&arms, alpha, run.settings.noise_threshold).map_err(|w| {
+        format!(
+            "too few samples of {} on {}",
+            run.variants[v].name, run.workloads[w].name
         )
-    };
-    let (lo, hi) = interval(&mut dist);
-    let noise = run.settings.noise_threshold;
-    // One workload clearly slower vetoes a gain on the others.
-    let vetoed = each.iter_mut().any(|d| interval(d).0 > 1.0 + noise);
-    let verdict = if vetoed || lo > 1.0 + noise {
-        Verdict::Worse
-    } else if hi < 1.0 - noise {
-        Verdict::Better
-    } else {
-        Verdict::WithinNoise
+    })?;
+    let Some((lo, hi)) = j.interval else {
+        return Err(format!(
+            "too few rounds to compare {} with {} (an interval needs at least 6)",
+            run.variants[v].name, run.variants[reference].name
+        ));
     };
     Ok(Speed {
-        time_ratio: estimate.exp(),
+        time_ratio: j.ratio,
         lo,
         hi,
-        verdict,
+        verdict: j.verdict,
     })
 }
 
@@ -282,6 +198,7 @@ mod tests {
             &mut run,
             &mut MockExecutor::new(seed, behaviour),
             &mut NoProgress,
+            Vec::new(),
         );
         run
     }
@@ -294,7 +211,7 @@ mod tests {
     }
 
     #[test]
-    fn identical_variants_are_within_noise_and_a_five_percent_gain_is_found() {
+    fn identical_variants_are_not_called_different_and_a_five_percent_gain_is_found() {
         let trials = 40;
         let mut noise_ok = 0;
         let mut found = 0;
@@ -303,15 +220,16 @@ mod tests {
                 seed,
                 vec![pair(1.0, 1000.0), pair(1.0, 1000.0), pair(0.95, 1050.0)],
             );
-            noise_ok += usize::from(
-                speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict == Verdict::WithinNoise,
-            );
+            noise_ok += usize::from(!matches!(
+                speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict,
+                Verdict::Better | Verdict::Worse
+            ));
             let faster = speed(&run, 2, 0, SpeedMetric::Rps).unwrap();
             found += usize::from(faster.verdict == Verdict::Better && faster.time_ratio < 0.97);
         }
         assert!(
             noise_ok * 100 >= trials as usize * 95,
-            "identical reported within noise in {noise_ok}/{trials}"
+            "identical not called different in {noise_ok}/{trials}"
         );
         assert!(
             found * 100 >= trials as usize * 95,

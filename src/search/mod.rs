@@ -1,22 +1,28 @@
 //! `auto`'s search of the build-configuration space: knowledge-ordered moves, each decided by
 //! the measurement statistics, within a wall-clock budget; then a final measurement in one run.
 
+mod bench;
 mod confirm;
 mod driver;
 pub mod evidence;
 mod goals;
 pub mod output;
 pub mod pareto;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use bench::Bench;
 pub use driver::Searcher;
 pub use evidence::{Speed, SpeedMetric};
 
 use crate::config::{CompileCap, Goal};
-use crate::lab::{Candidate, Lab};
+use crate::lab::Candidate;
 use crate::measure::Settings;
 use crate::report::Run;
 
@@ -100,7 +106,7 @@ pub struct AutoResult {
 }
 
 /// Runs the search for `opts.goal`, then the final measurement.
-pub fn search(lab: &mut Lab<'_>, opts: SearchOptions) -> anyhow::Result<(AutoResult, Candidate)> {
+pub fn search(lab: &mut dyn Bench, opts: SearchOptions) -> anyhow::Result<(AutoResult, Candidate)> {
     let mut s = Searcher::new(lab, opts);
     let (winner, references) = goals::run(&mut s)?;
     s.finish(winner, references)

@@ -71,13 +71,13 @@ fn speed_text(sp: &Option<Speed>, how: Shown) -> String {
     } else {
         (s.time_ratio, s.lo, s.hi)
     };
-    // The interval itself: bootstrap intervals are often lopsided, so no "±".
+    // The interval itself: rank intervals are often lopsided, so no "±".
     let pct = |x: f64| (x - 1.0) * 100.0;
     let text = format!("{:+.1}% [{:+.1}, {:+.1}]", pct(mid), pct(lo), pct(hi));
-    if s.verdict == Verdict::WithinNoise {
-        format!("≈ {text}")
-    } else {
-        text
+    match s.verdict {
+        Verdict::WithinNoise => format!("≈ {text}"),
+        Verdict::Undecided => format!("? {text}"),
+        Verdict::Better | Verdict::Worse => text,
     }
 }
 

@@ -23,7 +23,11 @@ pub fn front(run: &Run, metric: SpeedMetric) -> Vec<usize> {
                 1.0
             } else {
                 let sp = evidence::speed(run, v, 0, metric).ok()?;
-                if sp.verdict == crate::measure::stats::Verdict::WithinNoise {
+                // Only an established change moves a point; undecided is not a gain.
+                if !matches!(
+                    sp.verdict,
+                    crate::measure::stats::Verdict::Better | crate::measure::stats::Verdict::Worse
+                ) {
                     1.0
                 } else {
                     sp.time_ratio

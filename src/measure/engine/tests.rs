@@ -90,9 +90,13 @@ fn stops_early_when_clearly_decided() {
             vec![Behaviour::command(1.0, 0.001)], // clearly the same
         ],
     );
-    let out = run(&p, &settings(5, 40), &mut exec);
+    let s = settings(5, 40);
+    let out = run(&p, &s, &mut exec);
     assert_eq!(out.stop, StopReason::Decided);
-    assert_eq!(out.rounds, 5);
+    // Only at a planned look of the sequential design, and well before the maximum.
+    let design = crate::measure::sequential::Design::new(&s);
+    assert!(design.looks.contains(&out.rounds), "{}", out.rounds);
+    assert!(out.rounds < 40, "{}", out.rounds);
 }
 
 #[test]
@@ -272,3 +276,6 @@ fn progress_sees_every_sample_with_rounds_and_names() {
     assert!(log.0[7].starts_with("Measure 3 v") && log.0[7].ends_with(" w0"));
     assert!(log.1);
 }
+
+#[path = "simulation.rs"]
+mod simulation;

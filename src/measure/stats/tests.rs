@@ -21,6 +21,26 @@ fn skewed_samples(rng: &mut Rng, n: usize, floor: f64, scale: f64) -> Vec<f64> {
         .collect()
 }
 
+const LOWER: Direction = Direction::LowerIsBetter;
+const HIGHER: Direction = Direction::HigherIsBetter;
+
+/// The verdict engine's single-workload judgement at 95%, ±1% noise.
+fn judge(
+    v: &[(u32, f64)],
+    b: &[(u32, f64)],
+    direction: Direction,
+) -> Option<crate::measure::decide::Judgement> {
+    crate::measure::decide::single(
+        &crate::measure::decide::Arm {
+            variant: v,
+            reference: b,
+            direction,
+        },
+        0.05,
+        0.01,
+    )
+}
+
 fn rounds(xs: &[f64]) -> Vec<(u32, f64)> {
     xs.iter().enumerate().map(|(i, &x)| (i as u32, x)).collect()
 }
@@ -39,7 +59,7 @@ fn medians_and_quantiles() {
 fn too_few_samples_give_no_interval() {
     let mut rng = Rng::new(1);
     assert!(median_ci(&[1.0, 2.0], BOOT, &mut rng).is_none());
-    assert!(ratio_ci(&rounds(&[1.0, 2.0]), &rounds(&[1.0, 2.0]), BOOT, &mut rng).is_none());
+    assert!(judge(&rounds(&[1.0, 2.0]), &rounds(&[1.0, 2.0]), LOWER).is_none());
 }
 
 #[test]
@@ -95,9 +115,10 @@ fn ratio_interval_covers_the_true_ratio() {
                     .collect();
                 (v, rounds(&b))
             };
-            let r = ratio_ci(&vr, &br, BOOT, &mut rng).unwrap();
+            let r = judge(&vr, &br, LOWER).unwrap();
             assert_eq!(r.paired, paired);
-            if r.interval.lo <= 1.1 && 1.1 <= r.interval.hi {
+            let (lo, hi) = r.interval.unwrap();
+            if lo <= 1.1 && 1.1 <= hi {
                 covered += 1;
             }
         }
@@ -111,7 +132,7 @@ fn ratio_interval_covers_the_true_ratio() {
 }
 
 #[test]
-fn identical_distributions_are_within_noise() {
+fn identical_distributions_are_rarely_called_different() {
     let mut rng = Rng::new(2024);
     let trials = 300;
     for (n, sd) in [(15, 0.01), (20, 0.02), (30, 0.02)] {
@@ -123,13 +144,13 @@ fn identical_distributions_are_within_noise() {
                 if !paired {
                     v.iter_mut().for_each(|(r, _)| *r += 1000);
                 }
-                let r = ratio_ci(&v, &b, BOOT, &mut rng).unwrap();
-                if verdict(&r.interval, 0.01, Direction::LowerIsBetter) == Verdict::WithinNoise {
+                let r = judge(&v, &b, LOWER).unwrap();
+                if !matches!(r.verdict, Verdict::Better | Verdict::Worse) {
                     quiet += 1;
                 }
             }
             let rate = quiet as f64 / trials as f64;
-            eprintln!("identical n={n} sd={sd} paired={paired}: within noise {rate}");
+            eprintln!("identical n={n} sd={sd} paired={paired}: not called different {rate}");
             assert!(rate >= 0.95, "n={n} sd={sd} paired={paired}: {rate}");
         }
     }
@@ -145,12 +166,11 @@ fn five_percent_shift_is_detected_in_the_right_direction() {
         for _ in 0..trials {
             let b = rounds(&normal_samples(&mut rng, n, 1.0, sd));
             let v = rounds(&normal_samples(&mut rng, n, 0.95, sd));
-            let r = ratio_ci(&v, &b, BOOT, &mut rng).unwrap();
-            if verdict(&r.interval, 0.01, Direction::LowerIsBetter) == Verdict::Better {
+            if judge(&v, &b, LOWER).unwrap().verdict == Verdict::Better {
                 faster += 1;
             }
             // The same numbers read as throughput: 5% less is worse.
-            if verdict(&r.interval, 0.01, Direction::HigherIsBetter) == Verdict::Worse {
+            if judge(&v, &b, HIGHER).unwrap().verdict == Verdict::Worse {
                 more_throughput += 1;
             }
         }
@@ -172,38 +192,31 @@ fn pairing_cancels_drift_between_rounds() {
         b.push((round, drift * (1.0 + 0.005 * rng.normal())));
         v.push((round, drift * 0.97 * (1.0 + 0.005 * rng.normal())));
     }
-    let paired = ratio_ci(&v, &b, BOOT, &mut rng).unwrap();
+    let paired = judge(&v, &b, LOWER).unwrap();
     assert!(paired.paired);
-    assert_eq!(
-        verdict(&paired.interval, 0.01, Direction::LowerIsBetter),
-        Verdict::Better
-    );
+    assert_eq!(paired.verdict, Verdict::Better);
     let shifted: Vec<(u32, f64)> = v.iter().map(|&(r, x)| (r + 100, x)).collect();
-    let independent = ratio_ci(&shifted, &b, BOOT, &mut rng).unwrap();
+    let independent = judge(&shifted, &b, LOWER).unwrap();
     assert!(!independent.paired);
-    let width = |i: Interval| i.hi - i.lo;
-    assert!(width(paired.interval) * 3.0 < width(independent.interval));
+    let width = |j: crate::measure::decide::Judgement| {
+        let (lo, hi) = j.interval.unwrap();
+        hi - lo
+    };
+    assert!(width(paired) * 3.0 < width(independent));
 }
 
 #[test]
 fn verdict_and_decision_rules() {
-    let i = |lo, hi| Interval {
-        estimate: (lo + hi) / 2.0,
-        lo,
-        hi,
-    };
-    let lower = Direction::LowerIsBetter;
-    let higher = Direction::HigherIsBetter;
-    assert_eq!(verdict(&i(0.90, 0.95), 0.01, lower), Verdict::Better);
-    assert_eq!(verdict(&i(0.90, 0.95), 0.01, higher), Verdict::Worse);
-    assert_eq!(verdict(&i(1.02, 1.05), 0.01, lower), Verdict::Worse);
-    assert_eq!(verdict(&i(1.02, 1.05), 0.01, higher), Verdict::Better);
-    assert_eq!(verdict(&i(0.98, 1.02), 0.01, lower), Verdict::WithinNoise);
-    assert_eq!(verdict(&i(0.95, 0.995), 0.01, lower), Verdict::WithinNoise);
-    assert!(is_decided(&i(0.90, 0.95), 0.01));
-    assert!(is_decided(&i(0.995, 1.005), 0.01));
-    assert!(!is_decided(&i(0.95, 0.995), 0.01));
-    assert!(!is_decided(&i(0.98, 1.02), 0.01));
+    let (lower, higher) = (LOWER, HIGHER);
+    assert_eq!(verdict(0.90, 0.95, 0.01, lower), Verdict::Better);
+    assert_eq!(verdict(0.90, 0.95, 0.01, higher), Verdict::Worse);
+    assert_eq!(verdict(1.02, 1.05, 0.01, lower), Verdict::Worse);
+    assert_eq!(verdict(1.02, 1.05, 0.01, higher), Verdict::Better);
+    // Inside the band: shown to be within noise; across an edge: undecided.
+    assert_eq!(verdict(0.995, 1.005, 0.01, lower), Verdict::WithinNoise);
+    assert_eq!(verdict(0.98, 1.02, 0.01, lower), Verdict::Undecided);
+    assert_eq!(verdict(0.95, 0.995, 0.01, lower), Verdict::Undecided);
+    assert!(Verdict::WithinNoise.is_decided() && !Verdict::Undecided.is_decided());
 }
 
 #[test]

@@ -26,7 +26,8 @@ pub(super) fn balanced(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> 
     for (i, c) in seed_set.iter().enumerate().skip(1) {
         let verdict = decide_balanced(s, c, judge(s, &run, &built, i), &base_info, &mut best);
         if c.key() == release_pgo.key() {
-            pgo_helps = verdict == Some(Verdict::Better);
+            // Undecided is carried forward: its interval still holds a real gain.
+            pgo_helps = matches!(verdict, Some(Verdict::Better | Verdict::Undecided));
         }
     }
     let mut moves = Vec::new();

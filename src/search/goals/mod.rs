@@ -64,6 +64,9 @@ pub(super) fn describe_speed(sp: &Speed) -> String {
     // The figures are in the path's Time column; the reason says what they mean.
     match sp.verdict {
         Verdict::WithinNoise => "within noise".into(),
+        Verdict::Undecided => {
+            "undecided at this noise (the interval holds both a gain and none)".into()
+        }
         Verdict::Better => "faster beyond noise".into(),
         Verdict::Worse => "slower beyond noise".into(),
     }
@@ -93,7 +96,12 @@ pub(super) fn seed(
     cands: &[Candidate],
 ) -> Result<(Run, Vec<Result<Built, String>>)> {
     let settings = s.opts.step_settings.clone();
-    let (run, built) = s.measure(cands, &settings)?;
+    // Speed: PGO on the baseline against the production bundle too, the seed picks between them.
+    let extra: Vec<(usize, usize)> = match s.opts.goal {
+        Goal::Speed => (2..cands.len()).map(|i| (i, 1)).collect(),
+        Goal::Size | Goal::Balanced => Vec::new(),
+    };
+    let (run, built) = s.measure(cands, &settings, &extra)?;
     let base = &cands[0];
     match &built[0] {
         Err(e) => anyhow::bail!("the baseline `{}` did not build:\n{e}", base.name),
@@ -136,6 +144,6 @@ pub(super) fn step(
     }
     let settings = s.opts.step_settings.clone();
     let pair = [reference.clone(), cand.clone()];
-    let (run, built) = s.measure(&pair, &settings)?;
+    let (run, built) = s.measure(&pair, &settings, &[])?;
     Ok(Some(judge(s, &run, &built, 1)))
 }

@@ -26,14 +26,16 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let mut best_plain = base.clone();
     let mut best = base.clone();
     let mut pgo_helps = false;
-    // Why PGO on the baseline could not be judged, if it could not.
-    let mut pgo_failed: Option<String> = None;
+    // Why PGO is not carried to other configurations: it failed, or it measured as no gain
+    // (an undecided result is carried forward: its interval still holds a real gain).
+    let mut pgo_pruned: Option<String> = None;
     let mut production_noise = false;
     for (i, c) in seed_set.iter().enumerate().skip(1) {
         match judge(s, &run, &built, i) {
             Err(e) => {
                 if c.pgo {
-                    pgo_failed = Some(e.lines().next().unwrap_or_default().to_string());
+                    let why = e.lines().next().unwrap_or_default();
+                    pgo_pruned = Some(format!("PGO on the baseline failed ({why})"));
                 }
                 s.record(
                     c,
@@ -48,6 +50,14 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
                 let better = sp.verdict == Verdict::Better;
                 if c.pgo {
                     pgo_helps = better;
+                    pgo_pruned = match sp.verdict {
+                        Verdict::WithinNoise => Some(
+                            "PGO on the baseline measured within noise (its whole interval inside the band)"
+                                .to_string(),
+                        ),
+                        Verdict::Worse => Some("PGO on the baseline measured slower".to_string()),
+                        Verdict::Better | Verdict::Undecided => None,
+                    };
                 } else if better {
                     best_plain = c.clone();
                 } else {
@@ -114,11 +124,18 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
                 // Thin instead of fat LTO is the one move that makes the build cheaper.
                 let cheaper = m == "lto=thin"
                     && reference.variant.settings.lto == Some(crate::variant::Lto::Fat);
+                // A tie goes to the cheaper build only when the two are shown to be within noise
+                // of each other; an undecided difference is not a tie.
                 let keep = sp.verdict == Verdict::Better
                     || (sp.verdict == Verdict::WithinNoise && cheaper);
-                lto_noise |= m.starts_with("lto=fat") && sp.verdict != Verdict::Better;
+                lto_noise |= m.starts_with("lto=fat") && sp.verdict == Verdict::WithinNoise;
                 let why = if keep && sp.verdict != Verdict::Better {
                     format!("{}; cheaper to build, so kept", describe_speed(&sp))
+                } else if cheaper && sp.verdict == Verdict::Undecided {
+                    format!(
+                        "could not be separated from {} at this noise (not shown to be within noise), so the measured configuration stays",
+                        reference.name
+                    )
                 } else {
                     describe_speed(&sp)
                 };
@@ -134,13 +151,8 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     }
 
     // PGO on the best plain configuration, against the best so far.
-    if s.opts.pgo && !pgo_helps {
-        s.skip(match &pgo_failed {
-            Some(why) => format!("PGO on other configurations: PGO on the baseline failed ({why})"),
-            None => {
-                "PGO on other configurations: PGO on the baseline measured as no real gain".into()
-            }
-        });
+    if let (true, Some(why)) = (s.opts.pgo, &pgo_pruned) {
+        s.skip(format!("PGO on other configurations: {why}"));
     } else if s.opts.pgo && best_plain.key() != base.key() {
         let cand = with_pgo(&best_plain);
         let reference = best.clone();
@@ -165,7 +177,8 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     Ok((best, refs))
 }
 
-/// The faster of a plain and a PGO candidate measured in the same run; ties go to the plain one.
+/// The faster of a plain and a PGO candidate measured in the same run; the plain one unless the
+/// PGO one is established faster than it.
 fn pick(
     s: &Searcher,
     run: &Run,

@@ -1,0 +1,130 @@
+//! A scripted `Bench` for the search's unit tests: every candidate "builds" at once with a size
+//! and compile time from its settings, and "runs" through the mock executor with the behaviour
+//! scripted for its name, so a goal's whole path runs in milliseconds.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+
+use super::bench::Bench;
+use crate::config::WorkloadKind;
+use crate::lab::{Built, Candidate};
+use crate::measure::testing::{Behaviour, MockExecutor};
+use crate::measure::{NoProgress, Question, Settings};
+use crate::report::{
+    BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
+};
+use crate::variant::Lto;
+
+pub struct ScriptedBench {
+    pub workloads: Vec<WorkloadInfo>,
+    /// Behaviour per candidate name; others get `default`.
+    pub script: HashMap<String, Vec<Behaviour>>,
+    pub default: Vec<Behaviour>,
+    /// Every measurement: the candidate names and the rounds it took.
+    pub runs: Vec<(Vec<String>, u32)>,
+    built: Vec<String>,
+}
+
+impl ScriptedBench {
+    pub fn new(kinds: &[WorkloadKind], default: Vec<Behaviour>) -> ScriptedBench {
+        ScriptedBench {
+            workloads: kinds
+                .iter()
+                .enumerate()
+                .map(|(i, &kind)| WorkloadInfo {
+                    name: format!("w{i}"),
+                    kind,
+                })
+                .collect(),
+            script: HashMap::new(),
+            default,
+            runs: Vec::new(),
+            built: Vec::new(),
+        }
+    }
+
+    pub fn script(mut self, name: &str, behaviour: Vec<Behaviour>) -> ScriptedBench {
+        self.script.insert(name.to_string(), behaviour);
+        self
+    }
+}
+
+impl Bench for ScriptedBench {
+    fn build_all(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
+        Ok(cands
+            .iter()
+            .map(|c| {
+                self.built.push(c.key());
+                let s = &c.variant.settings;
+                // Fat LTO is smaller and slower to build; PGO needs two builds.
+                let (size, compile) = match s.lto {
+                    Some(Lto::Fat) => (700_000, 4.0),
+                    Some(Lto::Thin) => (750_000, 3.0),
+                    _ => (1_000_000, 1.0),
+                };
+                let pgo = if c.pgo { 2.0 } else { 1.0 };
+                Ok(Built {
+                    variant: crate::variant::Variant {
+                        name: c.name.clone(),
+                        ..c.variant.clone()
+                    },
+                    rustflags: Vec::new(),
+                    info: BuildInfo {
+                        binary: "/bin/true".into(),
+                        file_size_bytes: size,
+                        sections: None,
+                        compile_time_secs: compile * pgo,
+                        compile_time_cached: false,
+                        builds: pgo as u32,
+                    },
+                })
+            })
+            .collect())
+    }
+
+    fn is_built(&self, c: &Candidate) -> bool {
+        self.built.contains(&c.key())
+    }
+
+    fn is_cached(&self, _: &Candidate) -> bool {
+        false
+    }
+
+    fn new_run(&self, settings: Settings) -> Run {
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let mut run = Run::new(RunCommand::Auto, project, HostInfo::example(), settings);
+        run.workloads = self.workloads.clone();
+        run
+    }
+
+    fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
+        match built {
+            Ok(b) => VariantResult::built(b.variant.clone(), Vec::new(), b.info.clone()),
+            Err(e) => VariantResult::failed(c.variant.clone(), Vec::new(), e.clone()),
+        }
+    }
+
+    fn measure(&mut self, run: &mut Run, questions: Vec<Question>) {
+        let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
+        let behaviour = names
+            .iter()
+            .map(|n| self.script.get(n).unwrap_or(&self.default).clone())
+            .collect();
+        let mut exec = MockExecutor::new(run.settings.seed, behaviour);
+        crate::lab::measure_run(run, &mut exec, &mut NoProgress, questions);
+        self.runs.push((names, run.rounds));
+    }
+
+    fn builds_run(&self) -> u32 {
+        self.built.len() as u32
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,112 @@
+//! The search's decisions on scripted measurements: what an undecided step may and may not do.
+
+use std::time::Duration;
+
+use super::testing::ScriptedBench;
+use super::{AutoResult, Decision, SearchOptions, SpeedMetric, search};
+use crate::config::{Goal, WorkloadKind};
+use crate::measure::Settings;
+use crate::measure::testing::Behaviour;
+
+fn options(noise: f64) -> SearchOptions {
+    let settings = Settings {
+        noise_threshold: noise,
+        min_runs: 10,
+        max_runs: 30,
+        warmup: 0,
+        seed: 3,
+        resamples: 200,
+        ..Settings::default()
+    };
+    SearchOptions {
+        goal: Goal::Speed,
+        metric: SpeedMetric::Rps,
+        budget: Duration::from_secs(3600),
+        compile_cap: None,
+        allow_slowdown: noise,
+        pgo: true,
+        native: false,
+        x86_64: false,
+        base_profile: "release".into(),
+        step_settings: Settings {
+            min_runs: 6,
+            max_runs: 20,
+            ..settings.clone()
+        },
+        final_settings: settings,
+    }
+}
+
+fn cmd(wall: f64, noise: f64) -> Vec<Behaviour> {
+    vec![Behaviour::command(wall, noise)]
+}
+
+fn trial<'a>(r: &'a AutoResult, name: &str) -> &'a super::Trial {
+    r.path
+        .iter()
+        .find(|t| t.candidate == name)
+        .unwrap_or_else(|| panic!("{name} not in the path: {:#?}", r.path))
+}
+
+/// At 8% noise, PGO's 3% on release is undecided: it must be carried to the best plain
+/// configuration instead of pruned; and thin LTO, as fast as fat but cheaper, is a tie the run
+/// cannot establish: measured to the step's limit, then not broken toward the cheaper build.
+#[test]
+fn wide_results_are_carried_forward_and_wide_ties_are_not_broken() {
+    let noise = 0.08;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("production", cmd(0.80, noise))
+        .script("release+pgo", cmd(0.97, noise))
+        .script("production+lto=thin", cmd(0.80, noise))
+        .script("production+opt-level=2", cmd(0.80, noise))
+        .script("production+pgo", cmd(0.60, noise));
+    let (r, _) = search(&mut bench, options(0.01)).unwrap();
+    let pgo = trial(&r, "release+pgo");
+    assert_eq!(
+        pgo.speed.unwrap().verdict,
+        crate::measure::stats::Verdict::Undecided,
+        "{pgo:#?}"
+    );
+    // Carried forward: PGO was tried on the best plain configuration, and won.
+    assert_eq!(trial(&r, "production+pgo").decision, Decision::Kept);
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+    // The tie: not kept for being cheaper, and measured past the step's first look.
+    let thin = trial(&r, "production+lto=thin");
+    assert_eq!(thin.decision, Decision::Dropped, "{thin:#?}");
+    assert!(
+        thin.reason.contains("could not be separated"),
+        "{}",
+        thin.reason
+    );
+    let (_, rounds) = bench
+        .runs
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| n == "production+lto=thin"))
+        .unwrap();
+    assert_eq!(*rounds, 20, "an undecided step runs to its maximum");
+}
+
+/// The same path on a quiet machine: PGO on release is a clear gain, and thin LTO is shown to be
+/// within noise of fat, so the cheaper build wins the tie.
+#[test]
+fn narrow_ties_go_to_the_cheaper_build() {
+    let noise = 0.002;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("production", cmd(0.80, noise))
+        .script("release+pgo", cmd(0.90, noise))
+        .script("production+lto=thin", cmd(0.80, noise))
+        .script("production+lto=thin+opt-level=2", cmd(0.85, noise))
+        .script("production+lto=thin+pgo", cmd(0.70, noise));
+    let (r, _) = search(&mut bench, options(0.01)).unwrap();
+    let thin = trial(&r, "production+lto=thin");
+    assert_eq!(thin.decision, Decision::Kept, "{thin:#?}");
+    assert!(thin.reason.contains("cheaper to build"), "{}", thin.reason);
+    assert_eq!(
+        trial(&r, "production+lto=thin+opt-level=2").decision,
+        Decision::Dropped
+    );
+    assert_eq!(
+        r.final_run.variants[r.winner].name,
+        "production+lto=thin+pgo"
+    );
+}
