@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::WorkloadKind;
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
-use crate::measure::sample::{Metric, Sample, SampleRecord, Series};
+use crate::measure::sample::{Sample, SampleRecord, Series};
 use crate::measure::settings::Settings;
 use crate::measure::stats;
 use crate::measure::summary;
@@ -292,7 +292,7 @@ impl Loop<'_> {
             if base.failure.is_some() {
                 continue;
             }
-            let metric = Metric::primary(*kind);
+            let metric = self.settings.primary(*kind);
             for v in 0..self.plan.variants.len() {
                 if v == b || self.skipped(v) || self.series[v][w].failure.is_some() {
                     continue;

@@ -2,7 +2,9 @@
 //! sample (`sample`), and compare medians with bootstrap intervals (`stats`, `summary`).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
+pub mod choice;
 pub mod engine;
+pub mod exact;
 pub mod progress;
 pub mod rng;
 pub mod sample;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::exact;
 use crate::measure::rng::Rng;
 use crate::measure::sample::{Metric, Series};
 use crate::measure::settings::Settings;
@@ -87,11 +88,22 @@ impl Summary {
 }
 
 fn metric_key(m: Metric) -> u64 {
-    Metric::COMMAND
-        .iter()
-        .chain(Metric::SERVICE)
-        .position(|&x| x == m)
-        .unwrap_or(0) as u64
+    // Fixed order, new metrics appended: a metric's random stream must not move when one is added.
+    const KEYS: &[Metric] = &[
+        Metric::Wall,
+        Metric::User,
+        Metric::Sys,
+        Metric::PeakRss,
+        Metric::RequestsPerSec,
+        Metric::P50,
+        Metric::P90,
+        Metric::P99,
+        Metric::P999,
+        Metric::Cpu,
+        Metric::Instructions,
+        Metric::CyclesEst,
+    ];
+    KEYS.iter().position(|&x| x == m).unwrap_or(0) as u64
 }
 
 /// Compares `metric` of `series` with `baseline`; the random stream depends only on
@@ -104,6 +116,14 @@ pub fn compare(
     variant: usize,
     workload: usize,
 ) -> Option<Comparison> {
+    if metric.is_exact() {
+        return exact::compare(
+            &series.values(metric),
+            &baseline.values(metric),
+            settings.noise_threshold,
+            metric.direction(),
+        );
+    }
     let mut rng = Rng::derived(
         settings.seed,
         &[variant as u64, workload as u64, metric_key(metric), 1],

@@ -101,8 +101,12 @@ impl LogRatios {
 /// `Err` with the reason when a workload failed for either or was not measured.
 pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
     let mut per_workload = Vec::new();
+    let mut exact_each = Vec::new();
     for (w, info) in run.workloads.iter().enumerate() {
-        let m = metric.for_kind(info.kind);
+        let m = match info.kind {
+            WorkloadKind::Command => run.settings.primary(info.kind),
+            WorkloadKind::Service => metric.for_kind(info.kind),
+        };
         let series = |i: usize| {
             let variant = &run.variants[i];
             let meas = variant.measurements.get(w).ok_or_else(|| {
@@ -122,6 +126,17 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
             Ok(meas.series().values(m))
         };
         let (a, b) = (series(v)?, series(reference)?);
+        if m.is_exact() {
+            let c =
+                crate::measure::exact::compare(&a, &b, run.settings.noise_threshold, m.direction())
+                    .ok_or_else(|| {
+                        format!("no count of {} on {}", run.variants[v].name, info.name)
+                    })?;
+            // Beside timed workloads, a count is a constant term of the combined statistic.
+            per_workload.push(LogRatios::Paired(vec![c.ratio.ln()]));
+            exact_each.push(c);
+            continue;
+        }
         // Time-like: for req/s, fewer is slower, so the ratio is inverted.
         let sign = if m == Metric::RequestsPerSec {
             -1.0
@@ -151,11 +166,22 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
             ));
         }
     }
+    // Counts need no resampling; a mix with timed (service) workloads is combined as timed.
+    if exact_each.len() == per_workload.len()
+        && let Some(c) = crate::measure::exact::combine(&exact_each, run.settings.noise_threshold)
+    {
+        return Ok(Speed {
+            time_ratio: c.ratio,
+            lo: c.lo,
+            hi: c.hi,
+            verdict: c.verdict,
+        });
+    }
     if per_workload.is_empty() {
         return Err("no workload was measured".into());
     }
     // One workload against the run's baseline: the very comparison the table shows.
-    if per_workload.len() == 1 && reference == run.baseline {
+    if per_workload.len() == 1 && exact_each.is_empty() && reference == run.baseline {
         let m = metric.for_kind(run.workloads[0].kind);
         if let Some(c) = run.metric(v, 0, m).and_then(|s| s.vs_baseline) {
             let (time_ratio, lo, hi) = if m == Metric::RequestsPerSec {
