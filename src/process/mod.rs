@@ -375,6 +375,21 @@ mod tests {
     }
 
     #[test]
+    fn pinned_child_may_run_on_that_cpu_only() {
+        let cpu = pick_cpu().unwrap();
+        let done = Cmd::new("sh")
+            .args(["-c", "grep Cpus_allowed_list /proc/self/status"])
+            .pin(Some(cpu))
+            .run()
+            .unwrap();
+        let list = done.stdout_str();
+        assert_eq!(
+            list.split(':').nth(1).map(str::trim),
+            Some(cpu.to_string().as_str())
+        );
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(shell_quote("a b"), "'a b'");
         assert_eq!(shell_quote("-Ctarget-cpu=native"), "-Ctarget-cpu=native");
