@@ -103,6 +103,15 @@ pub struct TuneConfig {
     pub variants: Option<Vec<String>>,
     /// BOLT is wanted for this project (lints then warn about settings that defeat it).
     pub bolt: Option<bool>,
+    /// Deciding metric(s) of `compare` and `auto`, as `--metric` takes them.
+    #[serde(
+        default,
+        deserialize_with = "crate::measure::choice::deserialize_names",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metric: Option<Vec<crate::measure::choice::MetricName>>,
+    /// Run command workloads bound to one CPU, as `--pin`.
+    pub pin: Option<bool>,
     #[serde(default)]
     pub workload: Vec<WorkloadConfig>,
 }
@@ -219,6 +228,8 @@ impl TuneConfig {
                 max_compile_time: p.max_compile_time.or(ws.max_compile_time),
                 variants: p.variants.or(ws.variants),
                 bolt: p.bolt.or(ws.bolt),
+                metric: p.metric.or(ws.metric),
+                pin: p.pin.or(ws.pin),
                 workload: if p.workload.is_empty() {
                     ws.workload
                 } else {

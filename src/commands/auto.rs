@@ -31,9 +31,6 @@ pub struct AutoArgs {
     /// Size goal: how much slower than the baseline the pick may be [default: the noise threshold]
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub allow_slowdown: Option<f64>,
-    /// Speed metric for service workloads
-    #[arg(long, value_enum, default_value_t = SpeedMetric::Rps)]
-    pub metric: SpeedMetric,
     /// Write the winner as [profile.NAME] (and its rustflags into .cargo/config.toml), diff first
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "tuned")]
     pub apply: Option<String>,
@@ -57,7 +54,6 @@ pub struct AutoArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
-    let final_settings = args.lab.measure.settings()?;
     if let Some(name) = &args.apply {
         manifest::validate_profile_name(name)?;
     }
@@ -72,15 +68,16 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .or(config.budget.map(|d| d.0))
         .unwrap_or(Duration::from_secs(20 * 60));
     let compile_cap = args.max_compile_time.or(config.max_compile_time);
-    let allow_slowdown = args
-        .allow_slowdown
-        .unwrap_or(final_settings.noise_threshold);
     let workloads = crate::workload::select_measurable(
         &config.workload,
         &args.lab.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
+    let (final_settings, choice) = args.lab.measure.settings(config, &workloads)?;
+    let allow_slowdown = args
+        .allow_slowdown
+        .unwrap_or(final_settings.noise_threshold);
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
     let pgo = !args.no_pgo
@@ -100,7 +97,11 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     step_settings.max_runs = final_settings.max_runs.min(20).max(step_settings.min_runs);
     let opts = SearchOptions {
         goal,
-        metric: args.metric,
+        metric: if choice.service == crate::measure::Metric::P99 {
+            SpeedMetric::P99
+        } else {
+            SpeedMetric::Rps
+        },
         budget,
         compile_cap,
         allow_slowdown,

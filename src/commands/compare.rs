@@ -36,7 +36,6 @@ pub struct CompareArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
-    let settings = args.lab.measure.settings()?;
     let (project, bin) = ctx.target()?;
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
@@ -44,6 +43,13 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         &args.args,
         &bin.package_manifest,
     )?;
+    let (settings, choice) = args.lab.measure.settings(&bin.config, &workloads)?;
+    if choice.service != crate::measure::Metric::RequestsPerSec {
+        bail!(
+            "compare decides services by req/s and shows p99 beside it; `--metric p99` chooses \
+             what `cargo tune auto` optimises"
+        );
+    }
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
 

@@ -34,6 +34,8 @@ struct Report {
     lints: Vec<Lint>,
     pgo_ready: bool,
     bolt_ready: bool,
+    /// valgrind's path and version, for `--metric instructions|cycles-est`; absent when missing.
+    valgrind: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
@@ -107,6 +109,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
         lints,
         pgo_ready,
         bolt_ready,
+        valgrind: valgrind_description(),
     };
 
     if args.json {
@@ -120,6 +123,17 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     } else {
         Err(crate::SilentExit(1).into())
     }
+}
+
+/// `/usr/bin/valgrind (valgrind-3.19.0)`, or `None` when it is not on PATH.
+fn valgrind_description() -> Option<String> {
+    let path = crate::workload::cachegrind::find_valgrind().ok()?;
+    let version = Cmd::new(&path)
+        .arg("--version")
+        .run()
+        .map(|f| f.stdout_str().trim().to_string())
+        .unwrap_or_else(|e| format!("does not run: {e}"));
+    Some(format!("{} ({version})", path.display()))
 }
 
 fn print_report(ctx: &Ctx, r: &Report) {
@@ -146,6 +160,13 @@ fn print_report(ctx: &Ctx, r: &Report) {
         }
     );
     println!("  linker         {}", r.linker);
+    match &r.valgrind {
+        Some(v) => println!("  valgrind       {v} (--metric instructions, cycles-est)"),
+        None => println!(
+            "  valgrind       {} — install with apt-get install valgrind (needed by --metric instructions, cycles-est)",
+            ok(false, "", "missing")
+        ),
+    }
     println!();
     println!(
         "{}",

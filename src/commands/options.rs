@@ -2,11 +2,12 @@
 
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::config::parse_duration;
+use crate::config::{TuneConfig, WorkloadConfig, parse_duration};
 use crate::measure::Settings;
+use crate::measure::choice::{MetricChoice, MetricName, choose};
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.
 #[derive(Debug, Clone, Args)]
@@ -33,42 +34,83 @@ impl LabArgs {
     }
 }
 
-/// How carefully to measure; shared by `compare` and `auto`.
+/// How carefully to measure, and what; shared by `compare` and `auto`.
 #[derive(Debug, Clone, Args)]
 pub struct MeasureArgs {
-    /// Differences smaller than this are reported as noise (e.g. 1%, 0.5%)
-    #[arg(long, default_value = "1%", value_name = "PCT", value_parser = parse_percent)]
-    pub noise: f64,
-    /// Rounds always measured per variant
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub min_runs: u32,
+    /// The deciding metric, at most one per workload kind (e.g. `instructions` or
+    /// `instructions,p99`) [default: `metric` in [package.metadata.tune], else wall and rps]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "METRIC")]
+    pub metric: Vec<MetricName>,
+    /// Run command workloads bound to one CPU (sched_setaffinity) [default: `pin`, else off]
+    #[arg(long)]
+    pub pin: bool,
+    /// Differences smaller than this are reported as noise (e.g. 1%, 0.5%) [default: 1%; 0.1% for
+    /// instructions and cycles-est]
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub noise: Option<f64>,
+    /// Rounds always measured per variant [default: 10; 1 for instructions and cycles-est]
+    #[arg(long, value_name = "N")]
+    pub min_runs: Option<u32>,
     /// Rounds never exceeded per variant (more are added only while results are undecided)
-    #[arg(long, default_value_t = 30, value_name = "N")]
-    pub max_runs: u32,
+    /// [default: 30; 3 for instructions and cycles-est]
+    #[arg(long, value_name = "N")]
+    pub max_runs: Option<u32>,
     /// Stop adding rounds after this long (e.g. 5m)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub time_limit: Option<Duration>,
-    /// Warm-up runs per variant, discarded
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub warmup: u32,
+    /// Warm-up runs per variant, discarded [default: 1; 0 for instructions and cycles-est]
+    #[arg(long, value_name = "N")]
+    pub warmup: Option<u32>,
     /// Seed of the run order and the bootstrap (default: random, saved with the results)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
 }
 
 impl MeasureArgs {
-    pub fn settings(&self) -> Result<Settings> {
+    /// The settings for measuring `workloads`, with the metric from `--metric` (else `metric` in
+    /// `config`) checked against them; the choice's service metric is for `auto`.
+    pub fn settings(
+        &self,
+        config: &TuneConfig,
+        workloads: &[WorkloadConfig],
+    ) -> Result<(Settings, MetricChoice)> {
+        let kinds: Vec<(&str, _)> = workloads
+            .iter()
+            .map(|w| (w.name.as_str(), w.kind))
+            .collect();
+        let choice = match (&self.metric, &config.metric) {
+            (names, _) if !names.is_empty() => choose(names, &kinds, "--metric")?,
+            (_, Some(names)) => choose(names, &kinds, "`metric` in [package.metadata.tune]")?,
+            _ => MetricChoice::default(),
+        };
+        let exact = choice.command.is_exact();
+        if exact {
+            crate::workload::cachegrind::find_valgrind()?;
+        }
+        let pin = self.pin || config.pin.unwrap_or(false);
+        if pin {
+            crate::process::pick_cpu().context("--pin: cannot read this process's CPU affinity")?;
+        }
+        // Counts barely move from run to run: few runs, a fine threshold, nothing to warm.
+        let (noise, min, max, warmup) = if exact {
+            (0.001, 1, 3, 0)
+        } else {
+            (0.01, 10, 30, 1)
+        };
+        let min_runs = self.min_runs.unwrap_or(min);
         let settings = Settings {
-            noise_threshold: self.noise,
-            min_runs: self.min_runs,
-            max_runs: self.max_runs,
+            noise_threshold: self.noise.unwrap_or(noise),
+            min_runs,
+            max_runs: self.max_runs.unwrap_or(max.max(min_runs)),
             time_limit: self.time_limit,
-            warmup: self.warmup,
+            warmup: self.warmup.unwrap_or(warmup),
             seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
+            command_metric: choice.command,
+            pin,
             ..Settings::default()
         };
         settings.validate()?;
-        Ok(settings)
+        Ok((settings, choice))
     }
 }
 

@@ -14,6 +14,10 @@ pub struct WorkloadExecutor<'a> {
     pub binaries: Vec<Option<PathBuf>>,
     pub workloads: &'a [WorkloadConfig],
     pub allow_remote: bool,
+    /// Command workloads: count with cachegrind (`--metric instructions|cycles-est`).
+    pub count: Option<crate::workload::cachegrind::Count>,
+    /// Command workloads: bind to this CPU (`--pin`).
+    pub pin: Option<usize>,
 }
 
 impl Executor for WorkloadExecutor<'_> {
@@ -25,6 +29,8 @@ impl Executor for WorkloadExecutor<'_> {
             extra_env: Vec::new(),
             allow_remote: self.allow_remote,
             warmup: true,
+            count: self.count,
+            pin: self.pin,
         };
         to_sample(run_once(binary, &self.workloads[workload], &opts)?)
     }
@@ -38,6 +44,8 @@ pub fn to_sample(outcome: Outcome) -> Result<Sample> {
             user_secs: c.usage.user.as_secs_f64(),
             sys_secs: c.usage.sys.as_secs_f64(),
             peak_rss_bytes: (c.usage.max_rss > 0).then_some(c.usage.max_rss),
+            instructions: c.counts.map(|n| n.instructions),
+            cycles_est: c.counts.and_then(|n| n.cycles_est),
         }),
         Outcome::Service(s) => {
             let l = &s.load;

@@ -274,10 +274,27 @@ impl<'a> Lab<'a> {
             binaries,
             workloads: &self.workloads,
             allow_remote: self.opts.allow_remote,
+            count: count_for(run.settings.command_metric),
+            pin: match run.settings.pin {
+                // Checked when the options were read; a failure now leaves the run unpinned.
+                true => crate::process::pick_cpu().ok(),
+                false => None,
+            },
         };
         let mut progress = IndicatifProgress::new(self.shell);
         measure_run(run, &mut exec, &mut progress, questions);
         self.shell.clear_bar();
+    }
+}
+
+/// What cachegrind must count for a command metric, if it is one of its.
+pub fn count_for(metric: crate::measure::Metric) -> Option<crate::workload::cachegrind::Count> {
+    use crate::measure::Metric;
+    use crate::workload::cachegrind::Count;
+    match metric {
+        Metric::Instructions => Some(Count::Instructions),
+        Metric::CyclesEst => Some(Count::CyclesEst),
+        _ => None,
     }
 }
 

@@ -10,8 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::exact;
 use crate::measure::stats::rank;
 use crate::measure::stats::{Direction, MIN_SAMPLES, Verdict, verdict};
+use crate::measure::summary::Comparison;
 
 /// A ratio `variant / reference` with its interval and verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -31,6 +33,8 @@ pub struct Arm<'a> {
     pub variant: &'a [(u32, f64)],
     pub reference: &'a [(u32, f64)],
     pub direction: Direction,
+    /// An exact metric (instruction counts): compared by `measure::exact`, no intervals needed.
+    pub exact: bool,
 }
 
 /// Per-round log-ratios when rounds line up for most samples, else the two sides' logs.
@@ -107,6 +111,9 @@ fn judgement(
 /// One workload: `variant / reference` in the metric's own units, tested at level `1 − alpha`.
 /// `None` when there is nothing to estimate (too few samples, or values that cannot be logged).
 pub fn single(arm: &Arm, alpha: f64, noise: f64) -> Option<Judgement> {
+    if arm.exact {
+        return exact::compare(arm.variant, arm.reference, noise, arm.direction).map(from_exact);
+    }
     let logs = logs(arm)?;
     let (est, ci) = shift(&logs, alpha)?;
     Some(judgement(
@@ -128,6 +135,26 @@ pub fn single(arm: &Arm, alpha: f64, noise: f64) -> Option<Judgement> {
 /// workloads' own intervals at `alpha / 2k` each (simultaneous by Bonferroni).
 /// `Err` names the workload with too few samples.
 pub fn joint(arms: &[Arm], alpha: f64, noise: f64) -> Result<Judgement, usize> {
+    // Counts repeat exactly: their spread, not an interval, decides (`measure::exact`).
+    if !arms.is_empty() && arms.iter().all(|a| a.exact) {
+        let each: Vec<Comparison> = arms
+            .iter()
+            .enumerate()
+            .map(|(w, a)| {
+                let c = exact::compare(a.variant, a.reference, noise, a.direction).ok_or(w)?;
+                Ok(match a.direction {
+                    Direction::LowerIsBetter => c,
+                    Direction::HigherIsBetter => Comparison {
+                        ratio: 1.0 / c.ratio,
+                        lo: 1.0 / c.hi,
+                        hi: 1.0 / c.lo,
+                        ..c
+                    },
+                })
+            })
+            .collect::<Result<_, usize>>()?;
+        return exact::combine(&each, noise).map(from_exact).ok_or(0);
+    }
     let flip = |arm: &Arm, l: Logs| match (arm.direction, l) {
         (Direction::LowerIsBetter, l) => l,
         (Direction::HigherIsBetter, Logs::Paired(p)) => {
@@ -180,6 +207,15 @@ pub fn joint(arms: &[Arm], alpha: f64, noise: f64) -> Result<Judgement, usize> {
     Ok(j)
 }
 
+fn from_exact(c: Comparison) -> Judgement {
+    Judgement {
+        ratio: c.ratio,
+        interval: Some((c.lo, c.hi)),
+        paired: c.paired,
+        verdict: c.verdict,
+    }
+}
+
 /// Per round, the mean of the workloads' log-ratios, when every workload is paired and the
 /// rounds they share are most of their pairs.
 fn common_rounds(per: &[Logs]) -> Option<Vec<f64>> {
@@ -220,6 +256,7 @@ mod tests {
             variant: &v,
             reference: &base,
             direction: Direction::LowerIsBetter,
+            exact: false,
         };
         let j = single(&arm, 0.05, 0.01).unwrap();
         assert!((j.ratio - 0.9).abs() < 1e-12 && j.paired);
@@ -233,6 +270,7 @@ mod tests {
             variant: &up,
             reference: &base,
             direction: Direction::HigherIsBetter,
+            exact: false,
         };
         assert_eq!(single(&rps, 0.05, 0.01).unwrap().verdict, Verdict::Better);
         let j = joint(&[rps], 0.05, 0.01).unwrap();
@@ -247,6 +285,7 @@ mod tests {
             variant: &v,
             reference: &base,
             direction: Direction::LowerIsBetter,
+            exact: false,
         };
         // Four pairs cannot reach 95%: the interval is unbounded.
         let j = single(&arm, 0.05, 0.01).unwrap();
@@ -259,11 +298,13 @@ mod tests {
                 variant: &fast,
                 reference: &base,
                 direction: Direction::LowerIsBetter,
+                exact: false,
             },
             Arm {
                 variant: &slow,
                 reference: &base,
                 direction: Direction::LowerIsBetter,
+                exact: false,
             },
         ];
         let j = joint(&arms, 0.05, 0.01).unwrap();

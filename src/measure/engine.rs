@@ -320,7 +320,7 @@ impl Loop<'_> {
     /// True when every question whose pairs are alive is decided at `level`.
     fn all_decided(&self, level: f64) -> bool {
         let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
-        let questions = self.plan.questions(Metric::primary);
+        let questions = self.plan.questions(|kind| self.settings.primary(kind));
         questions.iter().all(|q| {
             let ws: Vec<(usize, Metric)> = q
                 .workloads
@@ -343,10 +343,12 @@ impl Loop<'_> {
                 .collect();
             let arms: Vec<decide::Arm> = values
                 .iter()
-                .map(|(v, r, d)| decide::Arm {
+                .zip(&ws)
+                .map(|((v, r, d), (_, m))| decide::Arm {
                     variant: v,
                     reference: r,
                     direction: *d,
+                    exact: m.is_exact(),
                 })
                 .collect();
             match decide::joint(&arms, level, self.settings.noise_threshold) {

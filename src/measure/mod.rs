@@ -3,8 +3,10 @@
 //! comparison in one place (`decide`, on the rank statistics of `stats`; `summary` per variant).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
+pub mod choice;
 pub mod decide;
 pub mod engine;
+pub mod exact;
 pub mod progress;
 pub mod rng;
 pub mod sample;

@@ -18,6 +18,14 @@ pub struct CommandSample {
     /// Peak resident set size in bytes, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// Instructions executed, counted by cachegrind (`--metric instructions` or `cycles-est`).
+    /// The times above were then taken under valgrind: 25–50× those of a plain run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<u64>,
+    /// Estimated cycles from cachegrind's cache simulation (`--metric cycles-est`):
+    /// L1 hits + 5 × LL hits + 35 × RAM accesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles_est: Option<u64>,
 }
 
 /// One load run against a service workload.
@@ -65,6 +73,9 @@ impl Sample {
             (Sample::Command(c), Metric::Wall) => Some(c.wall_secs),
             (Sample::Command(c), Metric::User) => Some(c.user_secs),
             (Sample::Command(c), Metric::Sys) => Some(c.sys_secs),
+            (Sample::Command(c), Metric::Cpu) => Some(c.user_secs + c.sys_secs),
+            (Sample::Command(c), Metric::Instructions) => c.instructions.map(|n| n as f64),
+            (Sample::Command(c), Metric::CyclesEst) => c.cycles_est.map(|n| n as f64),
             (Sample::Command(c), Metric::PeakRss) => c.peak_rss_bytes.map(|b| b as f64),
             (Sample::Service(s), Metric::RequestsPerSec) => Some(s.requests_per_sec),
             (Sample::Service(s), Metric::P50) => Some(s.p50_secs),
@@ -96,11 +107,25 @@ pub enum Metric {
     P999,
     /// Peak resident set size, bytes (both kinds).
     PeakRss,
+    /// User + system CPU time, seconds (command).
+    Cpu,
+    /// Executed instructions, counted by cachegrind (command; exact).
+    Instructions,
+    /// Estimated cycles from cachegrind's cache simulation (command; exact).
+    CyclesEst,
 }
 
 impl Metric {
-    pub const COMMAND: &'static [Metric] =
-        &[Metric::Wall, Metric::User, Metric::Sys, Metric::PeakRss];
+    /// Appended metrics go last: `summary` derives each metric's random stream from its index.
+    pub const COMMAND: &'static [Metric] = &[
+        Metric::Wall,
+        Metric::User,
+        Metric::Sys,
+        Metric::PeakRss,
+        Metric::Cpu,
+        Metric::Instructions,
+        Metric::CyclesEst,
+    ];
     pub const SERVICE: &'static [Metric] = &[
         Metric::RequestsPerSec,
         Metric::P50,
@@ -124,6 +149,17 @@ impl Metric {
             WorkloadKind::Command => Metric::Wall,
             WorkloadKind::Service => Metric::RequestsPerSec,
         }
+    }
+
+    /// Counts that repeat from run to run (up to the small drift `measure::exact` describes):
+    /// compared by `measure::exact`, not by bootstrap intervals.
+    pub fn is_exact(self) -> bool {
+        matches!(self, Metric::Instructions | Metric::CyclesEst)
+    }
+
+    /// Needs the workload to run under valgrind's cachegrind.
+    pub fn needs_cachegrind(self) -> bool {
+        self.is_exact()
     }
 
     pub fn direction(self) -> Direction {

@@ -5,6 +5,8 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::config::WorkloadKind;
+use crate::measure::sample::Metric;
 use crate::measure::stats::Bootstrap;
 
 /// Settings of one measurement; saved with the results so a run can be reproduced.
@@ -32,6 +34,17 @@ pub struct Settings {
     pub confidence: f64,
     /// Bootstrap resamples per interval.
     pub resamples: u32,
+    /// The metric that decides for command workloads (`--metric`): wall, cpu, instructions,
+    /// cycles_est. Older results have none: wall time.
+    #[serde(default = "default_command_metric")]
+    pub command_metric: Metric,
+    /// Command workloads ran bound to one CPU (`--pin`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pin: bool,
+}
+
+fn default_command_metric() -> Metric {
+    Metric::Wall
 }
 
 impl Default for Settings {
@@ -45,6 +58,8 @@ impl Default for Settings {
             seed: 0,
             confidence: 0.95,
             resamples: 5000,
+            command_metric: Metric::Wall,
+            pin: false,
         }
     }
 }
@@ -57,6 +72,14 @@ impl Settings {
         }
     }
 
+    /// The metric that decides "faster" for a workload kind, and drives adaptive stopping.
+    pub fn primary(&self, kind: WorkloadKind) -> Metric {
+        match kind {
+            WorkloadKind::Command => self.command_metric,
+            WorkloadKind::Service => Metric::RequestsPerSec,
+        }
+    }
+
     /// Rejects settings that cannot give a meaningful result, saying which and why.
     pub fn validate(&self) -> Result<()> {
         if !(self.noise_threshold > 0.0 && self.noise_threshold < 0.5) {
@@ -65,10 +88,16 @@ impl Settings {
                 self.noise_threshold * 100.0
             );
         }
-        if (self.min_runs as usize) < crate::measure::stats::MIN_SAMPLES {
+        // An exact count needs no interval: one run per variant decides.
+        let needed = if self.command_metric.is_exact() {
+            1
+        } else {
+            crate::measure::stats::MIN_SAMPLES
+        };
+        if (self.min_runs as usize) < needed {
             bail!(
-                "at least {} runs are needed for a confidence interval (got min runs {})",
-                crate::measure::stats::MIN_SAMPLES,
+                "at least {needed} runs are needed for a confidence interval (got min runs {}); \
+                 exact metrics (--metric instructions, cycles-est) need only one",
                 self.min_runs
             );
         }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::decide;
+use crate::measure::exact;
 use crate::measure::rng::Rng;
 use crate::measure::sample::{Metric, Series};
 use crate::measure::settings::Settings;
@@ -90,11 +91,22 @@ impl Summary {
 }
 
 fn metric_key(m: Metric) -> u64 {
-    Metric::COMMAND
-        .iter()
-        .chain(Metric::SERVICE)
-        .position(|&x| x == m)
-        .unwrap_or(0) as u64
+    // Fixed order, new metrics appended: a metric's random stream must not move when one is added.
+    const KEYS: &[Metric] = &[
+        Metric::Wall,
+        Metric::User,
+        Metric::Sys,
+        Metric::PeakRss,
+        Metric::RequestsPerSec,
+        Metric::P50,
+        Metric::P90,
+        Metric::P99,
+        Metric::P999,
+        Metric::Cpu,
+        Metric::Instructions,
+        Metric::CyclesEst,
+    ];
+    KEYS.iter().position(|&x| x == m).unwrap_or(0) as u64
 }
 
 /// Compares `metric` of `series` with `baseline` at level `1 − alpha` (the sequential design's
@@ -106,12 +118,21 @@ pub fn compare(
     alpha: f64,
     noise: f64,
 ) -> Option<Comparison> {
+    if metric.is_exact() {
+        return exact::compare(
+            &series.values(metric),
+            &baseline.values(metric),
+            noise,
+            metric.direction(),
+        );
+    }
     let (v, b) = (series.values(metric), baseline.values(metric));
     let j = decide::single(
         &decide::Arm {
             variant: &v,
             reference: &b,
             direction: metric.direction(),
+            exact: false,
         },
         alpha,
         noise,

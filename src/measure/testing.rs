@@ -143,6 +143,8 @@ impl Executor for MockExecutor {
                     user_secs: wall * 0.93,
                     sys_secs: wall * 0.05,
                     peak_rss_bytes: rss,
+                    instructions: None,
+                    cycles_est: None,
                 })
             }
             WorkloadKind::Service => {

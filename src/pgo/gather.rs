@@ -74,6 +74,7 @@ pub fn run_workloads(
             extra_env: vec![("LLVM_PROFILE_FILE".into(), pattern.clone())],
             allow_remote,
             warmup: false,
+            ..RunOptions::default()
         };
         let started = Instant::now();
         let outcome = run_once(binary, w, &opts).with_context(|| {

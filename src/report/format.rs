@@ -42,12 +42,37 @@ impl Scale {
     }
 }
 
+/// What the table says about the simulated metrics, wherever it shows them.
+pub const SIMULATED_LEGEND: &str = "Instructions and estimated cycles are counted by valgrind's \
+cachegrind (spread: the smallest and largest ratio over the runs; \"exact\" when every run counted \
+the same). They do not move with machine noise, but they miss branch mispredictions, real memory \
+latency and everything the cache model (L1 + 5 × LL + 35 × RAM) simplifies: a proxy for deciding, \
+not the size of the gain in time.";
+
 pub fn format_value(metric: Metric, value: f64, scale: Scale) -> String {
     match metric {
         Metric::PeakRss => format_bytes(value.max(0.0) as u64),
         Metric::RequestsPerSec => format_rate(value),
+        Metric::Instructions | Metric::CyclesEst => format_count(value),
         _ => scale.duration(value),
     }
+}
+
+/// A count with five significant digits, so 0.1% differences show: `1,086.2 M`, `52.310 k`.
+fn format_count(x: f64) -> String {
+    let (v, unit) = match x.abs() {
+        a if a >= 1e12 => (x / 1e12, " T"),
+        a if a >= 1e9 => (x / 1e9, " G"),
+        a if a >= 1e6 => (x / 1e6, " M"),
+        a if a >= 1e3 => (x / 1e3, " k"),
+        _ => return format!("{x:.0}"),
+    };
+    let decimals = match v.abs() {
+        a if a >= 100.0 => 2,
+        a if a >= 10.0 => 3,
+        _ => 4,
+    };
+    format!("{v:.decimals$}{unit}")
 }
 
 /// `45,000` above 100, `12.5` below.

@@ -48,7 +48,7 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
             format!("not compared{on} (the baseline was not measured)"),
         );
     }
-    let metric = Metric::primary(workload.kind);
+    let metric = run.settings.primary(workload.kind);
     let Some(c) = run.metric(v, w, metric).and_then(|s| s.vs_baseline) else {
         return ("is", format!("not compared{on} (too few runs)"));
     };
@@ -79,8 +79,7 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
                 .unwrap_or_default();
             let change = (c.ratio - 1.0) * 100.0;
             let word = match (workload.kind, change < 0.0) {
-                (WorkloadKind::Command, true) => "faster",
-                (WorkloadKind::Command, false) => "slower",
+                (WorkloadKind::Command, less) => command_word(metric, less),
                 (WorkloadKind::Service, true) => "fewer req/s",
                 (WorkloadKind::Service, false) => "more req/s",
             };
@@ -93,6 +92,20 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
                 ),
             )
         }
+    }
+}
+
+/// How a change of the deciding metric of a command workload reads.
+fn command_word(metric: Metric, less: bool) -> &'static str {
+    match (metric, less) {
+        (Metric::Instructions, true) => "fewer instructions",
+        (Metric::Instructions, false) => "more instructions",
+        (Metric::CyclesEst, true) => "fewer estimated cycles",
+        (Metric::CyclesEst, false) => "more estimated cycles",
+        (Metric::Cpu, true) => "less CPU time",
+        (Metric::Cpu, false) => "more CPU time",
+        (_, true) => "faster",
+        (_, false) => "slower",
     }
 }
 
@@ -128,7 +141,7 @@ fn compile_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
 
 fn all_within_noise(run: &Run, v: usize) -> bool {
     run.workloads.iter().enumerate().all(|(w, wl)| {
-        run.metric(v, w, Metric::primary(wl.kind))
+        run.metric(v, w, run.settings.primary(wl.kind))
             .and_then(|s| s.vs_baseline)
             .is_some_and(|c| c.verdict == Verdict::WithinNoise)
     })

@@ -58,9 +58,25 @@ pub struct ReportView {
 }
 
 /// Columns of a workload's table after Variant and Size.
-fn measured_columns(kind: WorkloadKind) -> &'static [(Metric, &'static str, bool)] {
+fn measured_columns(
+    kind: WorkloadKind,
+    command_metric: Metric,
+) -> &'static [(Metric, &'static str, bool)] {
     // (metric, header, show its change with the interval)
     match kind {
+        // Under valgrind, time and memory are valgrind's: the counts are the only figures.
+        WorkloadKind::Command if command_metric == Metric::Instructions => {
+            &[(Metric::Instructions, "Instructions", true)]
+        }
+        WorkloadKind::Command if command_metric == Metric::CyclesEst => &[
+            (Metric::CyclesEst, "Est. cycles", true),
+            (Metric::Instructions, "Instructions", true),
+        ],
+        WorkloadKind::Command if command_metric == Metric::Cpu => &[
+            (Metric::Cpu, "CPU time", true),
+            (Metric::Wall, "Time", true),
+            (Metric::PeakRss, "Peak memory", false),
+        ],
         WorkloadKind::Command => &[
             (Metric::Wall, "Time", true),
             (Metric::PeakRss, "Peak memory", false),
@@ -90,6 +106,16 @@ fn measured_text(
         };
     }
     match m.vs_baseline {
+        // An exact metric whose runs all counted the same has no interval to show.
+        Some(c) if metric.is_exact() && c.lo == c.hi && with_change => {
+            if c.ratio == 1.0 {
+                format!("{value} = (identical)")
+            } else if c.verdict == Verdict::WithinNoise {
+                format!("{value} ≈ {} (within noise)", format_pct(c.change_pct()))
+            } else {
+                format!("{value} {} (exact)", format_pct(c.change_pct()))
+            }
+        }
         Some(c) if c.verdict == Verdict::WithinNoise => {
             if with_change {
                 format!("{value} ≈ (within noise)")
@@ -252,7 +278,7 @@ fn compile_text(v: &VariantResult, base: Option<&VariantResult>, is_baseline: bo
 
 fn workload_table(run: &Run, w: usize) -> TableView {
     let workload = &run.workloads[w];
-    let columns = measured_columns(workload.kind);
+    let columns = measured_columns(workload.kind, run.settings.command_metric);
     let base = run.baseline();
     let mut headers = vec!["Variant".to_string(), "Size".to_string()];
     headers.extend(columns.iter().map(|(_, h, _)| h.to_string()));
@@ -357,10 +383,18 @@ fn workload_table(run: &Run, w: usize) -> TableView {
     } else {
         format!("{lo}–{hi} runs")
     };
-    let title = format!(
-        "Workload {} ({}): {runs} per variant, medians with {:.0}% intervals",
-        workload.name, workload.kind, MEDIAN_CONFIDENCE
-    );
+    let title = if workload.kind == WorkloadKind::Command && run.settings.command_metric.is_exact()
+    {
+        format!(
+            "Workload {} ({}): {runs} per variant under cachegrind, medians with the spread of the runs",
+            workload.name, workload.kind
+        )
+    } else {
+        format!(
+            "Workload {} ({}): {runs} per variant, medians with {:.0}% intervals",
+            workload.name, workload.kind, MEDIAN_CONFIDENCE
+        )
+    };
     TableView {
         title,
         headers,
@@ -388,6 +422,16 @@ pub fn view(run: &Run) -> ReportView {
     )];
     legend.extend(sequential_line(run));
     legend.extend(noise_lines(run));
+    let has_commands = run
+        .workloads
+        .iter()
+        .any(|w| w.kind == WorkloadKind::Command);
+    if has_commands && run.settings.command_metric.is_exact() {
+        legend.push(crate::report::format::SIMULATED_LEGEND.into());
+    }
+    if has_commands && run.settings.pin {
+        legend.push("Command workloads ran pinned to one CPU (--pin).".into());
+    }
     if run
         .variants
         .iter()

@@ -215,7 +215,13 @@ impl<'l> Searcher<'l> {
             .workloads
             .iter()
             .enumerate()
-            .map(|(w, info)| (w, self.opts.metric.for_kind(info.kind)))
+            .map(|(w, info)| {
+                let m = match info.kind {
+                    crate::config::WorkloadKind::Command => run.settings.primary(info.kind),
+                    crate::config::WorkloadKind::Service => self.opts.metric.for_kind(info.kind),
+                };
+                (w, m)
+            })
             .collect();
         (1..run.variants.len())
             .map(|v| (v, 0))

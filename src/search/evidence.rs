@@ -77,7 +77,10 @@ impl Speed {
 pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
     let mut values = Vec::new();
     for (w, info) in run.workloads.iter().enumerate() {
-        let m = metric.for_kind(info.kind);
+        let m = match info.kind {
+            WorkloadKind::Command => run.settings.primary(info.kind),
+            WorkloadKind::Service => metric.for_kind(info.kind),
+        };
         let series = |i: usize| {
             let variant = &run.variants[i];
             let meas = variant.measurements.get(w).ok_or_else(|| {
@@ -96,17 +99,18 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
             }
             Ok(meas.series().values(m))
         };
-        values.push((series(v)?, series(reference)?, m.direction()));
+        values.push((series(v)?, series(reference)?, m));
     }
     if values.is_empty() {
         return Err("no workload was measured".into());
     }
     let arms: Vec<Arm> = values
         .iter()
-        .map(|(a, b, d)| Arm {
+        .map(|(a, b, m)| Arm {
             variant: a,
             reference: b,
-            direction: *d,
+            direction: m.direction(),
+            exact: m.is_exact(),
         })
         .collect();
     let alpha = 1.0 - run.confidence();

@@ -58,7 +58,12 @@ fn shown(r: &AutoResult) -> Shown {
     } else {
         Shown {
             per_second: false,
-            label: "Time",
+            label: match r.final_run.settings.command_metric {
+                crate::measure::Metric::Instructions => "Instructions",
+                crate::measure::Metric::CyclesEst => "Est. cycles",
+                crate::measure::Metric::Cpu => "CPU time",
+                _ => "Time",
+            },
         }
     }
 }

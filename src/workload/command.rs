@@ -4,13 +4,32 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use super::cachegrind::{self, Counts};
 use super::{CommandRun, DEFAULT_TIMEOUT, RunOptions};
 use crate::config::WorkloadConfig;
 use crate::process::{self, Cmd, Input, Output, Usage, describe_end};
 
 pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Result<CommandRun> {
     let repeat = w.repeat.unwrap_or(1).max(1);
-    let cmd = command_line(binary, w, opts);
+    // Next to the variant's binary, so concurrent runs of other variants never mix files.
+    let out_dir = match opts.count {
+        Some(_) => Some(
+            tempfile::Builder::new()
+                .prefix(".cachegrind-")
+                .tempdir_in(binary.parent().unwrap_or(Path::new(".")))
+                .with_context(|| {
+                    format!(
+                        "cannot create a directory for cachegrind next to {}",
+                        binary.display()
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let cmd = match (opts.count, &out_dir) {
+        (Some(count), Some(dir)) => counted_line(binary, w, opts, count, dir.path())?,
+        _ => command_line(binary, w, opts),
+    };
     let mut total = Usage::default();
     let mut ended = String::new();
     for i in 1..=repeat {
@@ -28,7 +47,12 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
                 String::new()
             };
             // How it ended comes first: tables and summaries show only the first line.
-            let how = describe_end(done.status, done.timed_out);
+            let mut how = describe_end(done.status, done.timed_out);
+            if done.timed_out.is_some() && opts.count.is_some() {
+                how.push_str(
+                    " (under valgrind, which runs programs 25–50× slower: raise the workload's `timeout`)",
+                );
+            }
             return Err(anyhow::Error::new(done.error())
                 .context(format!("workload `{}` failed{which}: {how}", w.name)));
         }
@@ -38,20 +62,55 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
         total.max_rss = total.max_rss.max(done.usage.max_rss);
         ended = describe_end(done.status, None);
     }
+    let counts: Option<Counts> = match &out_dir {
+        Some(dir) => Some(
+            cachegrind::read_counts(dir.path(), binary)
+                .with_context(|| format!("workload `{}`: no count from cachegrind", w.name))?,
+        ),
+        None => None,
+    };
     Ok(CommandRun {
         usage: total,
         executions: repeat,
         ended,
+        counts,
     })
+}
+
+/// The workload's own line, run under cachegrind; stdin, env, cwd and timeout stay the same.
+fn counted_line(
+    binary: &Path,
+    w: &WorkloadConfig,
+    opts: &RunOptions,
+    count: cachegrind::Count,
+    out_dir: &Path,
+) -> Result<Cmd> {
+    let valgrind = cachegrind::find_valgrind()?;
+    let wrapped =
+        Cmd::new(valgrind).args(cachegrind::wrapper_args(count, out_dir, w.shell.is_some()));
+    let cmd = match &w.shell {
+        Some(script) => wrapped
+            .arg("sh")
+            .arg("-c")
+            .arg(script)
+            .env("TUNE_BIN", binary),
+        None => wrapped.arg(binary).args(&w.args),
+    };
+    Ok(finish(cmd, w, opts))
 }
 
 /// The argv (or `sh -c`) line for one execution. Stdout is discarded so a chatty program
 /// never blocks on a full pipe; stderr is kept for error messages.
 pub(super) fn command_line(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Cmd {
-    let mut cmd = match &w.shell {
+    let cmd = match &w.shell {
         Some(script) => Cmd::new("sh").arg("-c").arg(script).env("TUNE_BIN", binary),
         None => Cmd::new(binary).args(&w.args),
     };
+    finish(cmd, w, opts)
+}
+
+/// The workload's environment, directory, stdin, output handling, timeout and CPU binding.
+fn finish(mut cmd: Cmd, w: &WorkloadConfig, opts: &RunOptions) -> Cmd {
     for (k, v) in &w.env {
         cmd = cmd.env(k, v);
     }
@@ -67,6 +126,7 @@ pub(super) fn command_line(binary: &Path, w: &WorkloadConfig, opts: &RunOptions)
     cmd.stdout(Output::Discard)
         .stderr(Output::CaptureTail)
         .timeout(Some(w.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0)))
+        .pin(opts.pin)
 }
 
 /// Services take signals: a `sh -c` in front would receive them instead of the service.

@@ -1,6 +1,7 @@
 //! Running the user's workloads against a given binary, for PGO profiles and for measurement:
 //! command workloads run to completion, service workloads are started, loaded over HTTP and stopped.
 
+pub mod cachegrind;
 mod command;
 pub mod load;
 mod ready;
@@ -34,6 +35,10 @@ pub struct RunOptions {
     pub allow_remote: bool,
     /// Services: drive `load.warmup` first and discard it.
     pub warmup: bool,
+    /// Commands: run under valgrind's cachegrind and count (`--metric instructions|cycles-est`).
+    pub count: Option<cachegrind::Count>,
+    /// Commands: bind to this CPU (`--pin`).
+    pub pin: Option<usize>,
 }
 
 /// What one run of a workload produced.
@@ -53,6 +58,9 @@ pub struct CommandRun {
     pub executions: u32,
     /// How the last execution ended: "exit status 0".
     pub ended: String,
+    /// Cachegrind's totals over the executions, when counted (`RunOptions::count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<cachegrind::Counts>,
 }
 
 /// A service that was started, loaded and stopped.
@@ -196,6 +204,7 @@ mod tests {
             },
             executions: 3,
             ended: "exit status 0".into(),
+            counts: None,
         });
         let json = serde_json::to_string(&o).unwrap();
         assert!(json.contains(r#""kind":"command""#), "{json}");

@@ -8,6 +8,7 @@ mod compare;
 mod discovery;
 mod doctor;
 mod lints;
+mod metrics;
 mod pgo;
 mod profile;
 mod report;

@@ -24,6 +24,8 @@ impl Executor for Fixed {
             user_secs: base * 0.9,
             sys_secs: base * 0.05,
             peak_rss_bytes: Some(3_000_000),
+            instructions: None,
+            cycles_est: None,
         }))
     }
 }

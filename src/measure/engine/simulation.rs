@@ -80,6 +80,7 @@ fn trial(settings: &Settings, rows: [Vec<Behaviour>; 2]) -> (Verdict, u32) {
             variant: v,
             reference: r,
             direction: *d,
+            exact: false,
         })
         .collect();
     let j = decide::joint(&arms, alpha, settings.noise_threshold).expect("enough samples");

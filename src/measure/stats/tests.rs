@@ -35,6 +35,7 @@ fn judge(
             variant: v,
             reference: b,
             direction,
+            exact: false,
         },
         0.05,
         0.01,

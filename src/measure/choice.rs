@@ -1,0 +1,204 @@
+//! The deciding metric, as users name it (`--metric`, `metric =`): one value list for both
+//! workload kinds, at most one name per kind, each checked against the workloads measured.
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::config::WorkloadKind;
+use crate::measure::sample::Metric;
+
+/// A metric name accepted by `--metric` and `metric =`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricName {
+    /// Commands: wall-clock time (default)
+    Wall,
+    /// Commands: user + system CPU time
+    Cpu,
+    /// Commands: executed instructions, counted by valgrind's cachegrind (exact, ~25× slower runs)
+    Instructions,
+    /// Commands: cachegrind's estimated cycles (L1 + 5 × LL + 35 × RAM accesses; ~50× slower runs)
+    CyclesEst,
+    /// Services: requests per second (default)
+    Rps,
+    /// Services: 99th-percentile latency (`auto` only)
+    P99,
+}
+
+impl MetricName {
+    pub fn metric(self) -> Metric {
+        match self {
+            MetricName::Wall => Metric::Wall,
+            MetricName::Cpu => Metric::Cpu,
+            MetricName::Instructions => Metric::Instructions,
+            MetricName::CyclesEst => Metric::CyclesEst,
+            MetricName::Rps => Metric::RequestsPerSec,
+            MetricName::P99 => Metric::P99,
+        }
+    }
+
+    pub fn kind(self) -> WorkloadKind {
+        match self {
+            MetricName::Rps | MetricName::P99 => WorkloadKind::Service,
+            _ => WorkloadKind::Command,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            MetricName::Wall => "wall",
+            MetricName::Cpu => "cpu",
+            MetricName::Instructions => "instructions",
+            MetricName::CyclesEst => "cycles-est",
+            MetricName::Rps => "rps",
+            MetricName::P99 => "p99",
+        }
+    }
+}
+
+/// Which metric decides, per workload kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricChoice {
+    pub command: Metric,
+    pub service: Metric,
+}
+
+impl Default for MetricChoice {
+    fn default() -> Self {
+        MetricChoice {
+            command: Metric::Wall,
+            service: Metric::RequestsPerSec,
+        }
+    }
+}
+
+/// Resolves `names` for the workloads measured (`(name, kind)`); `source` names where the list
+/// came from in errors (`--metric`, or `metric` in a Cargo.toml).
+pub fn choose(
+    names: &[MetricName],
+    workloads: &[(&str, WorkloadKind)],
+    source: &str,
+) -> Result<MetricChoice> {
+    let mut choice = MetricChoice::default();
+    for kind in [WorkloadKind::Command, WorkloadKind::Service] {
+        let of_kind: Vec<MetricName> = names.iter().copied().filter(|n| n.kind() == kind).collect();
+        let Some(&first) = of_kind.first() else {
+            continue;
+        };
+        if of_kind.iter().any(|&n| n != first) {
+            let list: Vec<&str> = of_kind.iter().map(|n| n.name()).collect();
+            bail!(
+                "{source} names more than one metric for {kind} workloads ({}): give at most one \
+                 per kind, e.g. `instructions,p99`",
+                list.join(", ")
+            );
+        }
+        if !workloads.iter().any(|(_, k)| *k == kind) {
+            let others: Vec<String> = workloads.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let fits = match kind {
+                WorkloadKind::Command => "rps, p99",
+                WorkloadKind::Service => "wall, cpu, instructions, cycles-est",
+            };
+            bail!(
+                "{source} `{}` is a metric for {kind} workloads, but the workloads measured ({}) \
+                 are not {kind}s; their metrics are: {fits}",
+                first.name(),
+                others.join(", ")
+            );
+        }
+        match kind {
+            WorkloadKind::Command => choice.command = first.metric(),
+            WorkloadKind::Service => choice.service = first.metric(),
+        }
+    }
+    Ok(choice)
+}
+
+/// `metric = "instructions"`, `metric = "instructions,p99"` or `metric = ["instructions", "p99"]`.
+pub fn deserialize_names<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<MetricName>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(String),
+        Many(Vec<String>),
+    }
+    let parts: Vec<String> = match Raw::deserialize(d)? {
+        Raw::One(s) => s.split(',').map(|p| p.trim().to_string()).collect(),
+        Raw::Many(v) => v,
+    };
+    parts
+        .iter()
+        .map(|p| {
+            <MetricName as clap::ValueEnum>::from_str(p, false).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "unknown metric `{p}`; expected wall, cpu, instructions, cycles-est, rps or p99"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CMD: (&str, WorkloadKind) = ("parse", WorkloadKind::Command);
+    const SVC: (&str, WorkloadKind) = ("api", WorkloadKind::Service);
+
+    #[test]
+    fn one_list_for_both_kinds() {
+        use MetricName::*;
+        assert_eq!(
+            choose(&[], &[CMD, SVC], "--metric").unwrap(),
+            MetricChoice::default()
+        );
+        let c = choose(&[Instructions, P99], &[CMD, SVC], "--metric").unwrap();
+        assert_eq!((c.command, c.service), (Metric::Instructions, Metric::P99));
+        let c = choose(&[CyclesEst], &[CMD], "--metric").unwrap();
+        assert_eq!(c.command, Metric::CyclesEst);
+    }
+
+    #[test]
+    fn a_metric_that_fits_no_workload_or_two_of_a_kind_are_errors() {
+        use MetricName::*;
+        let e = choose(&[Instructions], &[SVC], "--metric")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`instructions` is a metric for command workloads")
+                && e.contains("`api`")
+                && e.contains("rps, p99"),
+            "{e}"
+        );
+        let e = choose(&[P99], &[CMD], "--metric").unwrap_err().to_string();
+        assert!(e.contains("service workloads"), "{e}");
+        let e = choose(&[Wall, Instructions], &[CMD], "--metric")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("more than one metric for command"), "{e}");
+    }
+
+    #[test]
+    fn config_accepts_a_string_a_list_or_commas() {
+        #[derive(Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "deserialize_names")]
+            metric: Option<Vec<MetricName>>,
+        }
+        let t: T = serde_json::from_str(r#"{"metric": "instructions, p99"}"#).unwrap();
+        assert_eq!(
+            t.metric,
+            Some(vec![MetricName::Instructions, MetricName::P99])
+        );
+        let t: T = serde_json::from_str(r#"{"metric": ["cycles-est"]}"#).unwrap();
+        assert_eq!(t.metric, Some(vec![MetricName::CyclesEst]));
+        let e = serde_json::from_str::<T>(r#"{"metric": "fast"}"#)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("unknown metric `fast`"), "{e}");
+    }
+}
