@@ -26,6 +26,10 @@ pub struct LoadArgs {
     /// Stop after this many requests
     #[arg(short = 'n', long, value_name = "N")]
     pub requests: Option<u64>,
+    /// Open loop: send N requests per second on a fixed schedule and count each latency from
+    /// its scheduled time (wrk2's correction), so stalls show [default: closed loop]
+    #[arg(short = 'R', long, value_name = "N", conflicts_with = "requests")]
+    pub rate: Option<f64>,
     /// HTTP method
     #[arg(short = 'm', long, default_value = "GET")]
     pub method: String,
@@ -61,6 +65,7 @@ pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
         method: Some(args.method.clone()),
         body: args.body.clone(),
         warmup: args.warmup.map(Dur),
+        rate: args.rate,
         ..LoadConfig::default()
     };
     match args.urls.as_slice() {
@@ -131,6 +136,13 @@ fn render(r: &LoadReport) -> String {
     if let Some(e) = &r.first_error {
         out.push_str(&format!(" (first: {e})"));
     }
+    if let Some(rate) = r.rate {
+        out.push_str(&format!(
+            "\n  Open loop:     {rate} req/s asked; {} requests behind schedule \
+             (latency counted from their scheduled time)",
+            r.behind_schedule
+        ));
+    }
     out.push_str(&format!(
         "\n  Non-2xx:       {}\n  Latency:       mean {}, max {}\n  \
          Percentiles:   p50 {}, p90 {}, p99 {}, p99.9 {}\n",
@@ -168,6 +180,8 @@ mod tests {
                 max: ms(15),
             },
             concurrency: 8,
+            rate: None,
+            behind_schedule: 0,
             first_error: Some("connect: Connection refused".into()),
         };
         insta::assert_snapshot!(render(&r), @r"
