@@ -20,7 +20,7 @@ pub struct LoadArgs {
     /// Connections kept open, each with one request in flight
     #[arg(short = 'c', long, default_value_t = load::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: u32,
-    /// How long to run [default: 10s unless --requests]
+    /// How long to run [default: 2s unless --requests]
     #[arg(short = 'd', long, value_parser = parse_dur, value_name = "DURATION")]
     pub duration: Option<Duration>,
     /// Stop after this many requests
@@ -39,7 +39,7 @@ pub struct LoadArgs {
     /// File sent as the request body
     #[arg(long, value_name = "FILE")]
     pub body: Option<PathBuf>,
-    /// Load driven first and not counted
+    /// Load driven first and not counted [default: none]
     #[arg(long, value_parser = parse_dur, value_name = "DURATION")]
     pub warmup: Option<Duration>,
     /// Generator threads [default: one per core]
@@ -64,7 +64,9 @@ pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
         requests: args.requests,
         method: Some(args.method.clone()),
         body: args.body.clone(),
-        warmup: args.warmup.map(Dur),
+        // Unlike a service workload, which starts cold each time, the standalone command has
+        // no warm-up unless asked: it is also how the generator is compared with wrk.
+        warmup: Some(Dur(args.warmup.unwrap_or_default())),
         rate: args.rate,
         ..LoadConfig::default()
     };

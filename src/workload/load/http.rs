@@ -163,20 +163,26 @@ impl Conn {
         let mut length = None;
         let mut chunked = false;
         for h in res.headers.iter() {
-            if h.name.eq_ignore_ascii_case("content-length") {
-                let n = std::str::from_utf8(h.value)
-                    .ok()
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .ok_or_else(|| Error::Invalid("bad content-length".into()))?;
-                length = Some(n);
-            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = last_token_is(h.value, b"chunked");
-            } else if h.name.eq_ignore_ascii_case("connection") {
-                if has_token(h.value, b"close") {
-                    keep_alive = false;
-                } else if has_token(h.value, b"keep-alive") {
-                    keep_alive = true;
+            // By length first: most headers are none of these three.
+            match h.name.len() {
+                14 if h.name.eq_ignore_ascii_case("content-length") => {
+                    let n = std::str::from_utf8(h.value)
+                        .ok()
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .ok_or_else(|| Error::Invalid("bad content-length".into()))?;
+                    length = Some(n);
                 }
+                17 if h.name.eq_ignore_ascii_case("transfer-encoding") => {
+                    chunked = last_token_is(h.value, b"chunked");
+                }
+                10 if h.name.eq_ignore_ascii_case("connection") => {
+                    if has_token(h.value, b"close") {
+                        keep_alive = false;
+                    } else if has_token(h.value, b"keep-alive") {
+                        keep_alive = true;
+                    }
+                }
+                _ => {}
             }
         }
         let framing = if head || status == 204 || status == 304 || (100..200).contains(&status) {
