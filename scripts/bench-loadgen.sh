@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compares the built-in load generator (`cargo tune load`) with wrk on a trivial HTTP server:
-# same machine, same connection count, runs interleaved so drift hits both alike.
+# same machine, same connection count, runs interleaved so drift hits both alike. Prints each
+# tool's req/s and the CPU time (user + sys, from GNU time) it spent per request: on a shared
+# machine the generator's CPU is taken from the service, so both figures matter.
 # Usage: scripts/bench-loadgen.sh [ROUNDS] [CONNECTIONS] [DURATION]
 set -euo pipefail
 
@@ -16,7 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "error: wrk is not installed; install it with \`apt-get install -y wrk\`" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "error: GNU time is not installed; install it with \`apt-get install -y time\`" >&2; exit 1; }
 
 # A trivial keep-alive HTTP/1.1 server, std only, one thread per connection.
 cat > "$WORK/server.rs" <<'RS'
@@ -90,26 +93,46 @@ PORT=$(cat "$WORK/port")
 URL="http://127.0.0.1:$PORT/"
 echo "server on $URL; $ROUNDS rounds, $CONNS connections, $DUR each" >&2
 
+# Runs one tool under GNU time; prints "REQ_PER_SEC CPU_MICROSECONDS_PER_REQUEST".
+measure() {
+    local tool=$1 out rps n cpu
+    if [ "$tool" = wrk ]; then
+        out=$(/usr/bin/time -f 'cpu %U %S' -o "$WORK/time" wrk -t2 -c"$CONNS" -d"$DUR" "$URL")
+        n=$(awk '/requests in/ {print $1}' <<<"$out")
+    else
+        out=$(/usr/bin/time -f 'cpu %U %S' -o "$WORK/time" "$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet)
+        n=$(awk '/Requests:/ {print $2}' <<<"$out")
+    fi
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    cpu=$(awk '/^cpu/ {printf "%.0f", ($2 + $3) * 1e6}' "$WORK/time")
+    echo "$rps $(echo "$cpu / $n" | bc -l)"
+}
+
 WRK=()
 TUNES=()
 RATIOS=()
+WCPU=()
+TCPU=()
 for i in $(seq "$ROUNDS"); do
     # Alternate which tool goes first, so neither always runs on a machine the other just warmed.
     if (( i % 2 )); then
-        w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
-        t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
+        read -r w wc < <(measure wrk)
+        read -r t tc < <(measure tune)
     else
-        t=$("$TUNE" load "$URL" -c "$CONNS" -d "$DUR" --quiet | awk '/Requests\/sec/ {print $2}')
-        w=$(wrk -t2 -c"$CONNS" -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}')
+        read -r t tc < <(measure tune)
+        read -r w wc < <(measure wrk)
     fi
     r=$(echo "$t / $w" | bc -l)
     WRK+=("$w")
     TUNES+=("$t")
     RATIOS+=("$r")
-    printf 'round %d: wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio %.2f\n' "$i" "$w" "$t" "$r"
+    WCPU+=("$wc")
+    TCPU+=("$tc")
+    printf 'round %d: wrk %8.0f req/s %5.1f µs CPU/req   cargo-tune load %8.0f req/s %5.1f µs CPU/req   ratio %.2f\n' \
+        "$i" "$w" "$wc" "$t" "$tc" "$r"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-printf 'median:  wrk %10.0f req/s   cargo-tune load %10.0f req/s   ratio of medians %.2f   median ratio %.2f\n' \
-    "$(median "${WRK[@]}")" "$(median "${TUNES[@]}")" \
+printf 'median:  wrk %8.0f req/s %5.1f µs CPU/req   cargo-tune load %8.0f req/s %5.1f µs CPU/req   ratio of medians %.2f   median ratio %.2f\n' \
+    "$(median "${WRK[@]}")" "$(median "${WCPU[@]}")" "$(median "${TUNES[@]}")" "$(median "${TCPU[@]}")" \
     "$(echo "$(median "${TUNES[@]}") / $(median "${WRK[@]}")" | bc -l)" "$(median "${RATIOS[@]}")"

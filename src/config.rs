@@ -168,6 +168,29 @@ pub struct LoadConfig {
     pub body: Option<PathBuf>,
     /// Load driven before measuring starts, then discarded.
     pub warmup: Option<Dur>,
+    /// Open loop: requests per second sent on a fixed schedule, latency counted from each
+    /// request's scheduled time. Unset: closed loop (as many requests as the service answers).
+    pub rate: Option<f64>,
+}
+
+impl LoadConfig {
+    /// The open loop's rate: at least 1/s, and only with a time (with a request count the
+    /// run's length would follow from the rate, which is rarely what was meant).
+    pub fn check_rate(&self) -> Result<()> {
+        let Some(rate) = self.rate else {
+            return Ok(());
+        };
+        if !(rate.is_finite() && rate >= 1.0) {
+            bail!("rate must be at least 1 request per second (got {rate})");
+        }
+        if self.requests.is_some() {
+            bail!(
+                "rate and requests do not go together: an open loop runs for a time \
+                 (`duration`), sending `rate` requests per second"
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -294,6 +317,9 @@ impl TuneConfig {
                     if load.urls.iter().any(|u| u.weight == 0) {
                         bail!("`{at}.load.urls`: weights must be at least 1");
                     }
+                    if let Err(e) = load.check_rate() {
+                        bail!("`{at}.load`: {e}");
+                    }
                 }
             }
             if w.repeat == Some(0) {
@@ -415,6 +441,34 @@ mod tests {
         let e = parse(json!({ "budget": "soon" })).unwrap_err().to_string();
         assert!(
             e.contains("budget") && e.contains("invalid duration"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn open_loop_rate_is_checked_when_read() {
+        let svc = |load: serde_json::Value| {
+            parse(json!({ "workload": [{ "name": "s", "kind": "service",
+                "ready": "tcp://127.0.0.1:1", "load": load }] }))
+        };
+        let ok =
+            svc(json!({ "url": "http://127.0.0.1:1/", "rate": 2000, "duration": "2s" })).unwrap();
+        assert_eq!(
+            ok.unwrap().workload[0].load.as_ref().unwrap().rate,
+            Some(2000.0)
+        );
+        let e = svc(json!({ "url": "http://127.0.0.1:1/", "rate": 2000, "requests": 10 }))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("workload[0].load") && e.contains("rate and requests do not go together"),
+            "{e}"
+        );
+        let e = svc(json!({ "url": "http://127.0.0.1:1/", "rate": 0.5 }))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("rate must be at least 1 request per second"),
             "{e}"
         );
     }

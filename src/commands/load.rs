@@ -20,12 +20,16 @@ pub struct LoadArgs {
     /// Connections kept open, each with one request in flight
     #[arg(short = 'c', long, default_value_t = load::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: u32,
-    /// How long to run [default: 10s unless --requests]
+    /// How long to run [default: 2s unless --requests]
     #[arg(short = 'd', long, value_parser = parse_dur, value_name = "DURATION")]
     pub duration: Option<Duration>,
     /// Stop after this many requests
     #[arg(short = 'n', long, value_name = "N")]
     pub requests: Option<u64>,
+    /// Open loop: send N requests per second on a fixed schedule and count each latency from
+    /// its scheduled time (wrk2's correction), so stalls show [default: closed loop]
+    #[arg(short = 'R', long, value_name = "N", conflicts_with = "requests")]
+    pub rate: Option<f64>,
     /// HTTP method
     #[arg(short = 'm', long, default_value = "GET")]
     pub method: String,
@@ -35,7 +39,7 @@ pub struct LoadArgs {
     /// File sent as the request body
     #[arg(long, value_name = "FILE")]
     pub body: Option<PathBuf>,
-    /// Load driven first and not counted
+    /// Load driven first and not counted [default: none]
     #[arg(long, value_parser = parse_dur, value_name = "DURATION")]
     pub warmup: Option<Duration>,
     /// Generator threads [default: one per core]
@@ -60,7 +64,10 @@ pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
         requests: args.requests,
         method: Some(args.method.clone()),
         body: args.body.clone(),
-        warmup: args.warmup.map(Dur),
+        // Unlike a service workload, which starts cold each time, the standalone command has
+        // no warm-up unless asked: it is also how the generator is compared with wrk.
+        warmup: Some(Dur(args.warmup.unwrap_or_default())),
+        rate: args.rate,
         ..LoadConfig::default()
     };
     match args.urls.as_slice() {
@@ -131,6 +138,13 @@ fn render(r: &LoadReport) -> String {
     if let Some(e) = &r.first_error {
         out.push_str(&format!(" (first: {e})"));
     }
+    if let Some(rate) = r.rate {
+        out.push_str(&format!(
+            "\n  Open loop:     {rate} req/s asked; {} requests behind schedule \
+             (latency counted from their scheduled time)",
+            r.behind_schedule
+        ));
+    }
     out.push_str(&format!(
         "\n  Non-2xx:       {}\n  Latency:       mean {}, max {}\n  \
          Percentiles:   p50 {}, p90 {}, p99 {}, p99.9 {}\n",
@@ -168,6 +182,8 @@ mod tests {
                 max: ms(15),
             },
             concurrency: 8,
+            rate: None,
+            behind_schedule: 0,
             first_error: Some("connect: Connection refused".into()),
         };
         insta::assert_snapshot!(render(&r), @r"

@@ -279,6 +279,58 @@ fn connection_close_answers_are_not_errors() {
     assert_eq!((s.load.requests, s.load.errors), (200, 0), "{s:?}");
 }
 
+/// The fixture pauses 200 ms once a second. A closed loop stops sending while it waits, so
+/// the pause holds up only one request per connection and hides in the 99th percentile; an open
+/// loop keeps to its schedule and counts the requests that could not leave from their due time.
+#[test]
+fn open_loop_shows_a_stall_that_closed_loop_hides() {
+    let run = |rate: Option<f64>| {
+        let port = free_port();
+        let load = LoadConfig {
+            url: Some(format!("http://127.0.0.1:{port}/")),
+            concurrency: Some(4),
+            // Any 2 s window holds at least one whole pause.
+            duration: Some(Dur(Duration::from_millis(2200))),
+            rate,
+            ..LoadConfig::default()
+        };
+        let w = svc(port, &["--stall-ms", "200"], load);
+        service(run_once(fixture(), &w, &RunOptions::default()).unwrap()).load
+    };
+    let closed = run(None);
+    // 50 requests a second per connection: each pause holds up ten of them per connection,
+    // half of those by 100 ms or more — 5% of all requests at least.
+    let open = run(Some(200.0));
+    eprintln!("closed: {closed:?}\nopen: {open:?}");
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    assert!(
+        open.latency.p99 >= Duration::from_millis(100),
+        "open-loop p99 {:.1} ms misses the 200 ms pause",
+        ms(open.latency.p99)
+    );
+    assert!(
+        closed.latency.p99 * 2 < open.latency.p99,
+        "closed-loop p99 {:.1} ms, open-loop p99 {:.1} ms",
+        ms(closed.latency.p99),
+        ms(open.latency.p99)
+    );
+    // The pause is also in the closed loop's tail, just not in its 99th percentile.
+    assert!(
+        closed.latency.max >= Duration::from_millis(50),
+        "{closed:?}"
+    );
+    assert!(open.behind_schedule > 0 && closed.behind_schedule == 0);
+    assert_eq!(open.rate, Some(200.0));
+    // The schedule holds: about 200 requests a second (loosely: the run starts and ends
+    // mid-pause).
+    let expected = 200.0 * open.elapsed.as_secs_f64();
+    assert!(
+        (open.requests as f64) > 0.8 * expected,
+        "{} requests, {expected:.0} due",
+        open.requests
+    );
+}
+
 #[test]
 fn service_dying_during_the_load_is_an_error() {
     let port = free_port();
@@ -399,6 +451,15 @@ fn load_subcommand_prints_rate_and_percentiles() {
     let r = tune_in(dir.path(), &["load", &url, "-n", "10", "--json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["requests"], 10);
+    tune_in(
+        dir.path(),
+        &["load", &url, "-c", "2", "-R", "100", "-d", "300ms"],
+    )
+    .ok()
+    .stdout_has("Open loop:     100 req/s asked;");
+    tune_in(dir.path(), &["load", &url, "-R", "0", "-d", "1s"])
+        .fails()
+        .stderr_has("rate must be at least 1 request per second");
 
     tune_in(dir.path(), &["load", "http://198.51.100.1/"])
         .fails()

@@ -1,6 +1,9 @@
 //! The built-in HTTP/1.1 load generator: a `LoadSpec` made from `[…load]` (or `cargo tune load`),
-//! driven by one current-thread tokio runtime per core, each with keep-alive connections.
+//! driven by one current-thread tokio runtime per core, each with keep-alive connections, in a
+//! closed loop (each connection sends its next request when the answer is in) or an open loop
+//! (requests on a fixed schedule, latency counted from the scheduled time).
 
+mod http;
 mod report;
 mod worker;
 
@@ -23,8 +26,24 @@ use crate::config::LoadConfig;
 use crate::process::StopFlag;
 use report::Stats;
 
-/// Load runs this long when it sets neither `duration` nor `requests`.
-pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+/// Load runs this long when it sets neither `duration` nor `requests`. Short, so that a
+/// service comparison gets many paired rounds in its time: see `DEFAULT_WARMUP`.
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(2);
+/// Load driven (and discarded) after each start of a service before the measured window,
+/// unless `warmup` says otherwise (`"0s"`: none).
+///
+/// Why more, shorter windows: the measurement loop runs every (variant, workload) pair once
+/// per round, in a fresh random order, and compares variants round by round; a service is
+/// started, loaded and stopped for each such run. On a shared machine the noise is mostly slow
+/// drift, so pairs measured seconds apart cancel more of it than pairs measured a minute
+/// apart, and more pairs narrow the interval. Keeping the services running across rounds
+/// would save the restarts, but two variants usually cannot listen on the user's one port at
+/// once, and a single long run split into sub-windows would give correlated samples of one
+/// variant, not pairs. So each run stays a fresh start (same conditions for every variant)
+/// with a short warm-up for lazy initialisation, caches and connection set-up, and a short
+/// measured window. A start, readiness check and stop cost about 0.2 s here, so a 2 s window
+/// after a 0.5 s warm-up spends about three quarters of each run measuring.
+pub const DEFAULT_WARMUP: Duration = Duration::from_millis(500);
 pub const DEFAULT_CONCURRENCY: u32 = 32;
 /// A run of `requests` requests is abandoned after this long.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
@@ -44,6 +63,8 @@ pub struct LoadSpec {
     pub requests: Option<u64>,
     /// Load driven first and discarded.
     pub warmup: Option<Duration>,
+    /// Open loop: requests per second over all connections; `None` is a closed loop.
+    pub rate: Option<f64>,
     /// OS threads, each running its own single-threaded runtime.
     pub threads: usize,
     /// Cap on a `requests` run without `duration`.
@@ -57,8 +78,10 @@ pub struct Target {
     pub method: Method,
     pub body: Bytes,
     pub weight: u32,
-    /// Origin-form URI, parsed once; cloning it per request is a refcount bump.
-    uri: Uri,
+    /// The whole request, headers included, encoded once for the run.
+    request: Bytes,
+    /// A HEAD request: its answer has no body.
+    head: bool,
 }
 
 impl LoadSpec {
@@ -78,6 +101,7 @@ impl LoadSpec {
         let default_method = parse_method(load.method.as_deref().unwrap_or("GET"))?;
         let default_body = read_body(load.body.as_deref())?;
         let mut targets = Vec::new();
+        let mut uris = Vec::new();
         for (url, method, body, weight) in raw {
             let url = HttpUrl::parse(url)?;
             check_loopback(&url, allow_remote)?;
@@ -88,18 +112,21 @@ impl LoadSpec {
                 .path_and_query
                 .parse()
                 .with_context(|| format!("invalid request target in `{url}`"))?;
+            let method = method.map_or(Ok(default_method.clone()), parse_method)?;
             targets.push(Target {
-                method: method.map_or(Ok(default_method.clone()), parse_method)?,
+                head: method == Method::HEAD,
+                method,
                 body: match body {
                     Some(p) => read_body(Some(p))?,
                     None => default_body.clone(),
                 },
                 weight,
-                uri,
+                request: Bytes::new(),
                 url,
             });
+            uris.push(uri);
         }
-        let first = &targets[0].url;
+        let first = targets[0].url.clone();
         if let Some(other) = targets
             .iter()
             .find(|t| (&t.url.host, t.url.port) != (&first.host, first.port))
@@ -124,6 +151,9 @@ impl LoadSpec {
                 .with_context(|| format!("invalid value for header `{k}`"))?;
             headers.insert(name, value);
         }
+        for (t, uri) in targets.iter_mut().zip(&uris) {
+            t.request = http::encode_request(&t.method, uri, &headers, &t.body);
+        }
         let concurrency = load.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
         if concurrency == 0 {
             bail!("concurrency must be at least 1");
@@ -139,6 +169,7 @@ impl LoadSpec {
         if duration == Some(Duration::ZERO) {
             bail!("duration must be more than zero");
         }
+        load.check_rate()?;
         let addrs = resolve(&first.host, first.port)?;
         Ok(LoadSpec {
             targets,
@@ -147,7 +178,8 @@ impl LoadSpec {
             concurrency,
             duration,
             requests: load.requests,
-            warmup: load.warmup.map(|d| d.0).filter(|d| !d.is_zero()),
+            warmup: Some(load.warmup.map_or(DEFAULT_WARMUP, |d| d.0)).filter(|d| !d.is_zero()),
+            rate: load.rate,
             threads: default_threads(concurrency),
             time_limit: DEFAULT_TIME_LIMIT,
         })
@@ -164,8 +196,12 @@ impl LoadSpec {
             (None, Some(d)) => humantime::format_duration(d).to_string(),
             (None, None) => String::new(),
         };
+        let pace = match self.rate {
+            Some(r) => format!(", open loop at {r} req/s"),
+            None => String::new(),
+        };
         format!(
-            "{}{more}, {} connections, {how_long}",
+            "{}{more}, {} connections, {how_long}{pace}",
             self.targets[0].url, self.concurrency
         )
     }
@@ -205,7 +241,6 @@ pub(super) struct Shared {
     pub targets: Vec<Target>,
     /// Running sums of the weights, for picking a target.
     pub cumulative: Vec<u32>,
-    pub headers: HeaderMap,
     pub addrs: Vec<SocketAddr>,
     /// Requests still to start, for a `requests` run.
     pub budget: Option<AtomicU64>,
@@ -242,6 +277,17 @@ impl Shared {
     }
 }
 
+/// Open loop: when connection `index` of `concurrency` sends its first request and how often
+/// after that. Each connection takes an equal share of the rate, and their schedules are
+/// staggered across one interval so the requests are spread evenly, not sent in bursts.
+fn schedule(rate: f64, concurrency: u32, index: u32, start: Instant) -> worker::Schedule {
+    let interval = Duration::from_secs_f64(f64::from(concurrency) / rate);
+    worker::Schedule {
+        first: start + interval.mul_f64(f64::from(index) / f64::from(concurrency)),
+        interval,
+    }
+}
+
 fn run_phase(
     spec: &LoadSpec,
     duration: Option<Duration>,
@@ -259,13 +305,14 @@ fn run_phase(
                 sum
             })
             .collect(),
-        headers: spec.headers.clone(),
         addrs: spec.addrs.clone(),
         budget: requests.map(AtomicU64::new),
         abort: Arc::clone(abort),
     });
     let limit = duration.unwrap_or(spec.time_limit);
     let threads = spec.threads.clamp(1, spec.concurrency as usize);
+    let rate = spec.rate;
+    let concurrency = spec.concurrency;
     let barrier = Arc::new(Barrier::new(threads));
     let mut handles: Vec<thread::JoinHandle<Result<(Stats, Duration)>>> =
         Vec::with_capacity(threads);
@@ -273,6 +320,7 @@ fn run_phase(
         // Spread the connections evenly: the first `rem` threads take one more.
         let per = spec.concurrency as usize / threads
             + usize::from(t < spec.concurrency as usize % threads);
+        // Connection `w` of thread `t` is connection `t + w * threads` of the run.
         let shared = Arc::clone(&shared);
         let barrier = Arc::clone(&barrier);
         let h = thread::Builder::new()
@@ -290,7 +338,9 @@ fn run_phase(
                     let workers: Vec<_> = (0..per)
                         .map(|w| {
                             let seed = (t as u64) << 32 | w as u64;
-                            tokio::spawn(worker::run(Arc::clone(&shared), deadline, seed))
+                            let index = (t + w * threads) as u32;
+                            let pace = rate.map(|r| schedule(r, concurrency, index, start));
+                            tokio::spawn(worker::run(Arc::clone(&shared), deadline, seed, pace))
                         })
                         .collect();
                     let mut stats = Stats::new();
@@ -325,7 +375,7 @@ fn run_phase(
             total.errors
         );
     }
-    Ok(total.into_report(elapsed, spec.concurrency))
+    Ok(total.into_report(elapsed, spec.concurrency, spec.rate))
 }
 
 #[cfg(test)]
@@ -345,6 +395,15 @@ mod tests {
         let s = LoadSpec::from_config(&load("http://127.0.0.1:3999/x"), false).unwrap();
         assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
         assert_eq!(s.duration, Some(DEFAULT_DURATION));
+        assert_eq!(s.warmup, Some(DEFAULT_WARMUP));
+        let no_warmup = LoadConfig {
+            warmup: Some(Dur(Duration::ZERO)),
+            ..load("http://127.0.0.1:3999/x")
+        };
+        assert_eq!(
+            LoadSpec::from_config(&no_warmup, false).unwrap().warmup,
+            None
+        );
         assert_eq!(s.targets[0].method, Method::GET);
         assert_eq!(s.headers[HOST], "127.0.0.1:3999");
         assert_eq!(s.addrs[0], "127.0.0.1:3999".parse().unwrap());
@@ -427,6 +486,32 @@ mod tests {
     }
 
     #[test]
+    fn open_loop_connections_share_the_rate_and_are_staggered() {
+        let start = Instant::now();
+        let s: Vec<_> = (0..4).map(|i| schedule(1000.0, 4, i, start)).collect();
+        assert!(s.iter().all(|s| s.interval == Duration::from_millis(4)));
+        let offsets: Vec<_> = s.iter().map(|s| s.first - start).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(offsets, [ms(0), ms(1), ms(2), ms(3)]);
+    }
+
+    #[test]
+    fn rate_goes_with_a_duration() {
+        let mut l = load("http://127.0.0.1:1/");
+        l.rate = Some(500.0);
+        let s = LoadSpec::from_config(&l, false).unwrap();
+        assert_eq!(s.rate, Some(500.0));
+        assert!(
+            s.describe().ends_with("open loop at 500 req/s"),
+            "{}",
+            s.describe()
+        );
+        l.requests = Some(10);
+        let e = LoadSpec::from_config(&l, false).unwrap_err().to_string();
+        assert!(e.contains("rate and requests"), "{e}");
+    }
+
+    #[test]
     fn picks_by_weight() {
         let s = LoadSpec::from_config(&load("http://127.0.0.1:1/"), false).unwrap();
         let mut a = s.targets[0].clone();
@@ -437,7 +522,6 @@ mod tests {
         let shared = Shared {
             targets: vec![a, b],
             cumulative: vec![3, 4],
-            headers: HeaderMap::new(),
             addrs: vec![],
             budget: Some(AtomicU64::new(2)),
             abort: StopFlag::default(),

@@ -19,6 +19,14 @@ pub struct LoadReport {
     pub rps: f64,
     pub latency: Latency,
     pub concurrency: u32,
+    /// Open loop: the requests per second asked for (`None`: closed loop, as fast as answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// Open loop: requests that could not leave at their scheduled time because their
+    /// connection was still waiting for an earlier answer (their latency counts from the
+    /// scheduled time). Many of them mean the service, or the generator, could not keep up.
+    #[serde(default)]
+    pub behind_schedule: u64,
     /// The first transport error seen, to explain `errors`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_error: Option<String>,
@@ -59,6 +67,7 @@ pub(super) struct Stats {
     pub requests: u64,
     pub errors: u64,
     pub non_2xx: u64,
+    pub behind_schedule: u64,
     pub first_error: Option<String>,
 }
 
@@ -70,6 +79,7 @@ impl Stats {
             requests: 0,
             errors: 0,
             non_2xx: 0,
+            behind_schedule: 0,
             first_error: None,
         }
     }
@@ -97,12 +107,13 @@ impl Stats {
         self.requests += other.requests;
         self.errors += other.errors;
         self.non_2xx += other.non_2xx;
+        self.behind_schedule += other.behind_schedule;
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
     }
 
-    pub fn into_report(self, elapsed: Duration, concurrency: u32) -> LoadReport {
+    pub fn into_report(self, elapsed: Duration, concurrency: u32, rate: Option<f64>) -> LoadReport {
         let secs = elapsed.as_secs_f64();
         LoadReport {
             requests: self.requests,
@@ -116,6 +127,8 @@ impl Stats {
             },
             latency: Latency::from_histogram(&self.hist),
             concurrency,
+            rate,
+            behind_schedule: self.behind_schedule,
             first_error: self.first_error,
         }
     }
@@ -136,7 +149,7 @@ mod tests {
         b.error(|| "connect: refused".into());
         b.error(|| "second".into());
         a.merge(b);
-        let r = a.into_report(Duration::from_secs(2), 4);
+        let r = a.into_report(Duration::from_secs(2), 4, None);
         assert_eq!((r.requests, r.errors, r.non_2xx), (101, 2, 1));
         assert_eq!(r.rps, 50.5);
         assert_eq!(r.first_error.as_deref(), Some("connect: refused"));
@@ -149,7 +162,7 @@ mod tests {
 
     #[test]
     fn empty_run_has_zero_latency() {
-        let r = Stats::new().into_report(Duration::ZERO, 1);
+        let r = Stats::new().into_report(Duration::ZERO, 1, None);
         assert_eq!(r.latency, Latency::default());
         assert_eq!(r.rps, 0.0);
     }

@@ -1,16 +1,14 @@
-//! One load worker: a keep-alive HTTP/1.1 connection (hyper's low-level client) sending one
-//! request at a time, reconnecting after errors, recording each latency.
+//! One load worker: a keep-alive HTTP/1.1 connection sending one request at a time — as
+//! fast as answers come (closed loop) or on a fixed schedule (open loop) — reconnecting after
+//! errors, recording each latency.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1;
-use hyper::{Request, StatusCode};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use super::Shared;
+use super::http::Conn;
 use super::report::Stats;
 
 /// After a failed connect, wait this long (doubling up to `MAX_BACKOFF`) so a dead service
@@ -20,160 +18,137 @@ const MAX_BACKOFF: Duration = Duration::from_millis(100);
 /// A worker that cannot connect for this long stops: nothing is listening any more.
 const GIVE_UP: Duration = Duration::from_secs(2);
 
-/// How one request ended, apart from a response.
-enum Step {
-    Answered(Result<StatusCode, hyper::Error>),
-    /// The connection future finished (closed or failed) while a request was outstanding.
-    ConnectionEnded,
-    Deadline,
+/// Open loop: when this connection's requests are due.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Schedule {
+    /// The first request's time; the connections of a run are staggered across one interval.
+    pub first: Instant,
+    pub interval: Duration,
 }
 
-pub(super) async fn run(shared: Arc<Shared>, deadline: Instant, seed: u64) -> Stats {
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    deadline: Instant,
+    seed: u64,
+    schedule: Option<Schedule>,
+) -> Stats {
     let mut stats = Stats::new();
     let mut rng = XorShift::new(seed);
     let total_weight = shared.total_weight();
-    // One timer for the whole run, not one per request.
+    // One timer for the whole run, one for pacing: reset, not created, per request.
     let sleep = tokio::time::sleep_until(deadline.into());
     tokio::pin!(sleep);
+    let pace = tokio::time::sleep_until(deadline.into());
+    tokio::pin!(pace);
+    let mut due = schedule.map(|s| s.first);
     let mut backoff = FIRST_BACKOFF;
     let mut failing_since: Option<Instant> = None;
+    let mut conn: Option<Conn> = None;
+    // When the connection last became free to send (open loop: was it busy at the due time?).
+    let mut free_since = Instant::now();
 
-    'connect: loop {
+    loop {
         if shared.aborted() || Instant::now() >= deadline {
             break;
         }
-        let stream = tokio::select! {
-            biased;
-            _ = &mut sleep => break,
-            s = connect(&shared) => s,
-        };
-        let stream = match stream {
-            Ok(s) => {
-                backoff = FIRST_BACKOFF;
-                failing_since = None;
-                s
-            }
-            Err(e) => {
-                if failing_since.get_or_insert_with(Instant::now).elapsed() > GIVE_UP {
-                    stats.error(|| format!("connect: {e}"));
-                    break;
-                }
-                // A failed connect uses up a request of a counted run, so a dead service
-                // ends the run instead of spinning until the time limit.
-                if !shared.claim() {
-                    break;
-                }
-                stats.error(|| format!("connect: {e}"));
-                tokio::select! {
+        let c = match &mut conn {
+            Some(c) => c,
+            None => {
+                let stream = tokio::select! {
                     biased;
                     _ = &mut sleep => break,
-                    _ = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                continue;
-            }
-        };
-        let (mut sender, conn) =
-            match http1::handshake::<_, Full<bytes::Bytes>>(TokioIo::new(stream)).await {
-                Ok(pair) => pair,
-                Err(e) => {
-                    stats.error(|| format!("handshake: {e}"));
-                    continue;
-                }
-            };
-        // The connection is driven inside this task (not spawned): no cross-task wake-ups
-        // between sending a request and reading its answer. Boxed once per connection so it
-        // can be dropped (closing its channels) while a request future still waits on it.
-        let mut conn = Box::pin(conn);
-
-        loop {
-            if shared.aborted() {
-                break 'connect;
-            }
-            // A closed keep-alive connection (e.g. `Connection: close`) is not an error:
-            // nothing was sent on it. Reconnect.
-            // Usually ready already: the connection was polled when the last answer came in.
-            if !sender.is_ready() {
-                let ready = tokio::select! {
-                    biased;
-                    _ = conn.as_mut() => false,
-                    r = sender.ready() => r.is_ok(),
-                    _ = &mut sleep => break 'connect,
+                    s = connect(&shared) => s,
                 };
-                if !ready {
-                    continue 'connect;
-                }
-            }
-            if !shared.claim() {
-                break 'connect;
-            }
-            let target = if total_weight > 1 {
-                shared.pick(rng.below(total_weight))
-            } else {
-                &shared.targets[0]
-            };
-            let mut req = Request::new(Full::new(target.body.clone()));
-            *req.method_mut() = target.method.clone();
-            *req.uri_mut() = target.uri.clone();
-            *req.headers_mut() = shared.headers.clone();
-
-            let started = Instant::now();
-            let exchange = async {
-                let res = sender.send_request(req).await?;
-                let status = res.status();
-                let mut body = res.into_body();
-                while let Some(frame) = body.frame().await {
-                    frame?;
-                }
-                Ok(status)
-            };
-            tokio::pin!(exchange);
-            let step = tokio::select! {
-                biased;
-                // Polled first so the I/O it does is seen by `exchange` in the same wake-up.
-                _ = conn.as_mut() => Step::ConnectionEnded,
-                r = &mut exchange => Step::Answered(r),
-                _ = &mut sleep => Step::Deadline,
-            };
-            match step {
-                Step::Answered(r) => {
-                    if !record(&mut stats, r, started) {
-                        continue 'connect;
+                match stream {
+                    Ok(s) => {
+                        backoff = FIRST_BACKOFF;
+                        failing_since = None;
+                        free_since = Instant::now();
+                        conn.insert(Conn::new(s))
+                    }
+                    Err(e) => {
+                        if failing_since.get_or_insert_with(Instant::now).elapsed() > GIVE_UP {
+                            stats.error(|| format!("connect: {e}"));
+                            break;
+                        }
+                        // A failed connect uses up a request of a counted run, so a dead
+                        // service ends the run instead of spinning until the time limit.
+                        if !shared.claim() {
+                            break;
+                        }
+                        stats.error(|| format!("connect: {e}"));
+                        tokio::select! {
+                            biased;
+                            _ = &mut sleep => break,
+                            _ = tokio::time::sleep(backoff) => {}
+                        }
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        continue;
                     }
                 }
-                // The connection may have finished right after delivering the answer
-                // (`Connection: close`): the answer, or the error, is already on its way.
-                Step::ConnectionEnded => {
-                    drop(conn);
-                    let r = tokio::select! {
-                        biased;
-                        r = &mut exchange => r,
-                        _ = &mut sleep => break 'connect,
-                    };
-                    record(&mut stats, r, started);
-                    continue 'connect;
+            }
+        };
+        // Open loop: a request whose connection was still busy with an earlier answer at its
+        // due time counts from that due time, as wrk2 does, so a stall shows in the latencies
+        // instead of silently lowering the request rate. One whose connection was free waits
+        // for its time and counts from when it leaves: the timer's own lateness (tokio's
+        // timers tick in milliseconds) is not the service's.
+        let scheduled = match (&mut due, schedule) {
+            (Some(at), Some(s)) => {
+                let this = *at;
+                *at += s.interval;
+                if this >= deadline {
+                    break;
                 }
-                // Requests still in flight at the end are not counted, as wrk does.
-                Step::Deadline => break 'connect,
+                if free_since > this {
+                    stats.behind_schedule += 1;
+                    Some(this)
+                } else {
+                    if Instant::now() < this {
+                        pace.as_mut().reset(this.into());
+                        tokio::select! {
+                            biased;
+                            _ = &mut sleep => break,
+                            _ = &mut pace => {}
+                        }
+                    }
+                    None
+                }
+            }
+            _ => None,
+        };
+        if !shared.claim() {
+            break;
+        }
+        let target = if total_weight > 1 {
+            shared.pick(rng.below(total_weight))
+        } else {
+            &shared.targets[0]
+        };
+        let started = scheduled.unwrap_or_else(Instant::now);
+        let answer = tokio::select! {
+            biased;
+            a = c.exchange(&target.request, target.head) => a,
+            // Requests still in flight at the end are not counted, as wrk does.
+            _ = &mut sleep => break,
+        };
+        free_since = Instant::now();
+        match answer {
+            Ok(a) => {
+                stats.response(a.status, free_since - started);
+                // A closed keep-alive connection (e.g. `Connection: close`) is not an error:
+                // the answer came. Reconnect.
+                if !a.keep_alive {
+                    conn = None;
+                }
+            }
+            Err(e) => {
+                stats.error(|| format!("request: {e}"));
+                conn = None;
             }
         }
     }
     stats
-}
-
-/// Counts one finished request; false when it failed (the connection is then unusable).
-#[inline]
-fn record(stats: &mut Stats, result: Result<StatusCode, hyper::Error>, started: Instant) -> bool {
-    match result {
-        Ok(status) => {
-            stats.response(status.as_u16(), started.elapsed());
-            true
-        }
-        Err(e) => {
-            stats.error(|| format!("request: {e}"));
-            false
-        }
-    }
 }
 
 async fn connect(shared: &Shared) -> std::io::Result<TcpStream> {

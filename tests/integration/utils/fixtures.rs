@@ -5,15 +5,18 @@
 /// `--ignore-signals` ignores SIGTERM and SIGINT, `--no-handler` leaves SIGTERM's default action
 /// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening, `--close`
 /// closes the connection after each answer, `--die-after N` exits after N requests with status
-/// `--die-code` (default 1).
+/// `--die-code` (default 1), `--stall-ms N` stops answering for the first N ms of every second
+/// since it started (a pause like a garbage collector's: answers due then wait until it ends).
 pub const HTTP_SERVICE: &str = r#"
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+static STALL_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static STOP: AtomicBool = AtomicBool::new(false);
 static DIE_CODE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(1);
 extern "C" fn on_term(_: i32) { STOP.store(true, Ordering::SeqCst); }
@@ -50,6 +53,11 @@ fn serve(mut s: TcpStream, hits: Hits, health: u16, close: bool, die_after: u64)
                 eprintln!("dying after {die_after} requests");
                 std::process::exit(DIE_CODE.load(Ordering::SeqCst));
             }
+            let stall = STALL_MS.load(Ordering::SeqCst);
+            let into_second = STARTED.get().unwrap().elapsed().as_millis() as u64 % 1000;
+            if into_second < stall {
+                std::thread::sleep(Duration::from_millis(stall - into_second));
+            }
             let conn = if close { "connection: close\r\n" } else { "" };
             let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\n{conn}\r\nok");
             if s.write_all(reply.as_bytes()).is_err() || close { return; }
@@ -62,6 +70,7 @@ fn serve(mut s: TcpStream, hits: Hits, health: u16, close: bool, die_after: u64)
 }
 
 fn main() {
+    STARTED.set(Instant::now()).unwrap();
     let args: Vec<String> = std::env::args().collect();
     let opt = |name: &str| args.iter().position(|a| a == name).map(|i| args[i + 1].clone());
     let flag = |name: &str| args.iter().any(|a| a == name);
@@ -81,6 +90,7 @@ fn main() {
     let health: u16 = opt("--health-status").map_or(200, |s| s.parse().unwrap());
     let close = flag("--close");
     let die_after: u64 = opt("--die-after").map_or(u64::MAX, |s| s.parse().unwrap());
+    STALL_MS.store(opt("--stall-ms").map_or(0, |s| s.parse().unwrap()), Ordering::SeqCst);
     DIE_CODE.store(opt("--die-code").map_or(1, |s| s.parse().unwrap()), Ordering::SeqCst);
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     listener.set_nonblocking(true).unwrap();
