@@ -81,6 +81,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         &args.args,
         &bin.package_manifest,
     )?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
     let pgo = !args.no_pgo

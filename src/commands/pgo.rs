@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     };
     let (project, bin) = ctx.target()?;
     let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let pgo = Pgo::new(&ctx.shell, &builder, &base);
     let opts = flags.options();

@@ -32,7 +32,11 @@ pub fn merge(
             layout.raw_dir().display()
         );
     }
-    let tmp = layout.root.join("merging.profdata.tmp");
+    // Named per process: even outside the tune lock (an older cargo-tune, a script running
+    // `pgo merge`), two merges never read or rename each other's half-written file.
+    let tmp = layout
+        .root
+        .join(format!("merging-{}.profdata.tmp", std::process::id()));
     let mut inputs = raw.clone();
     let first = merge_cmd(profdata, &tmp, &inputs).run_unchecked()?;
     if !first.success() {

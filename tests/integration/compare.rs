@@ -99,7 +99,7 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
             "--",
             "1000",
         ])
-        .ok();
+        .fails();
     let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
     assert!(
         run["variants"][0]["measurements"][0]["samples"]
@@ -115,6 +115,10 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
     let build_failure = run["variants"][2]["failure"].as_str().unwrap();
     assert!(build_failure.contains("no-such-flag"), "{build_failure}");
     r.stdout_has("failed");
+    // The table is printed, and the exit status still says that not everything worked.
+    r.stderr_has("2 of 3 variants failed")
+        .stderr_has("`production` failed on")
+        .stderr_has("`broken` did not build");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod utils;
 mod auto;
 mod build;
 mod compare;
+mod concurrency;
 mod discovery;
 mod doctor;
 mod lints;
