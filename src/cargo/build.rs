@@ -117,6 +117,11 @@ impl<'a> Builder<'a> {
         self.project
     }
 
+    /// The user's project selection as typed again in a printed command (` --manifest-path …`).
+    pub fn selection(&self) -> String {
+        self.cargo.selection()
+    }
+
     pub fn user_flags(&self) -> &UserFlags {
         &self.user_flags
     }

@@ -111,6 +111,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         base_profile: ctx.cargo.profile.clone(),
         step_settings,
         final_settings,
+        selection: ctx.cargo.selection(),
     };
     ctx.shell.status(
         "Searching",

@@ -168,13 +168,14 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
                 Some(m) => m,
                 None if !pgo.layout.raw_files()?.is_empty() => pgo.merge(&tool, &opts)?,
                 None => bail!(
-                    "no PGO profile for `{}` yet: run `cargo tune pgo instrument` and `cargo tune pgo run` first \
-                     (or the one-shot `cargo tune pgo`)",
-                    base.name
+                    "no PGO profile for `{}` yet: run `cargo tune{1} pgo instrument` and `cargo tune{1} pgo run` first \
+                     (or the one-shot `cargo tune{1} pgo`)",
+                    base.name,
+                    ctx.cargo.selection()
                 ),
             };
             let (build, warnings) = pgo.optimize(&merged, &opts)?;
-            report_warnings(&ctx.shell, &warnings);
+            report_warnings(&ctx.shell, &warnings, &ctx.cargo.selection());
             println!("{}", build.binary.display());
         }
         Some(Step::Clean(_)) => {
@@ -192,11 +193,11 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     Ok(())
 }
 
-fn report_warnings(shell: &Shell, w: &PgoWarnings) {
+fn report_warnings(shell: &Shell, w: &PgoWarnings, selection: &str) {
     if w.mismatched > 0 {
         shell.warn(format!(
             "{} function(s) changed since the profile was gathered (hash mismatch), so they get no PGO: \
-             sources changed since profiling; run `cargo tune pgo` again to refresh the profile",
+             sources changed since profiling; run `cargo tune{selection} pgo` again to refresh the profile",
             w.mismatched
         ));
     }
@@ -212,7 +213,7 @@ fn report_warnings(shell: &Shell, w: &PgoWarnings) {
 }
 
 fn print_summary(shell: &Shell, pgo: &Pgo, run: &PgoRun) {
-    report_warnings(shell, &run.warnings);
+    report_warnings(shell, &run.warnings, &pgo.builder.selection());
     let functions = match run.merged.functions {
         Some(f) => format!("profile covers {f} functions"),
         None => "profile merged".to_string(),

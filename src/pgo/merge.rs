@@ -24,11 +24,12 @@ pub fn merge(
     profdata: &Path,
     layout: &Layout,
     ignore_bad: bool,
+    selection: &str,
 ) -> Result<MergedInfo> {
     let raw = layout.raw_files()?;
     if raw.is_empty() {
         bail!(
-            "no raw profiles (.profraw) in {}: run the instrumented binary first (`cargo tune pgo run`)",
+            "no raw profiles (.profraw) in {}: run the instrumented binary first (`cargo tune{selection} pgo run`)",
             layout.raw_dir().display()
         );
     }
@@ -52,7 +53,7 @@ pub fn merge(
         if !ignore_bad {
             bail!(
                 "{} of {} raw profiles cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
-                 or `cargo tune pgo clean` and gather them again",
+                 or `cargo tune{selection} pgo clean` and gather them again",
                 bad.len(),
                 raw.len(),
                 list.join("\n")

@@ -181,6 +181,7 @@ impl<'a> Pgo<'a> {
             profdata_tool,
             &self.layout,
             opts.ignore_bad_profiles,
+            &self.builder.selection(),
         )?;
         let mut state = self.layout.load_state()?;
         state.merged = Some(merged.clone());
@@ -216,9 +217,10 @@ impl<'a> Pgo<'a> {
         };
         if !warnings.unusable.is_empty() {
             bail!(
-                "rustc could not use the profile, so this build has no PGO at all:\n  {}\n\
-                 gather the profiles again (`cargo tune pgo clean`, then `cargo tune pgo`)",
-                warnings.unusable.join("\n  ")
+                "rustc could not use the profile, so this build has no PGO at all:\n  {0}\n\
+                 gather the profiles again (`cargo tune{1} pgo clean`, then `cargo tune{1} pgo`)",
+                warnings.unusable.join("\n  "),
+                self.builder.selection()
             );
         }
         Ok((build, warnings))

@@ -334,20 +334,20 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
     format!(
         "Use `{name}` ({}): it {speed}, is {size}, at {compile}.{}",
         winner.describe(),
-        cautions(winner, run, s.opts.metric)
+        cautions(winner, run, s.opts.metric, &s.opts.selection)
     )
 }
 
 /// What the pick trades away besides compile time, said plainly.
-fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
+fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str) -> String {
     let mut out = String::new();
     let v = &winner.variant;
     if v.settings.panic == Some(crate::variant::Panic::Abort) {
-        out.push_str(
+        out.push_str(&format!(
             " It sets panic = \"abort\": a panic ends the process at once (no unwinding; catch_unwind \
-             catches nothing). Your workloads ran fine with it; `cargo tune doctor` looks for code that \
-             catches panics, and tests still unwind.",
-        );
+             catches nothing). Your workloads ran fine with it; `cargo tune{selection} doctor` looks for code that \
+             catches panics, and tests still unwind."
+        ));
     }
     if let Some(cpu) = &v.target_cpu {
         out.push_str(&format!(
@@ -379,7 +379,7 @@ fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             " PGO is a build step, not a profile setting: a written profile holds the settings alone{alone}; \
-             `cargo tune pgo` adds the profile-guided build."
+             `cargo tune{selection} pgo` adds the profile-guided build."
         ));
     }
     out

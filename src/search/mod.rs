@@ -42,6 +42,8 @@ pub struct SearchOptions {
     pub step_settings: Settings,
     /// The final measurement of the recommendation and the reference points.
     pub final_settings: Settings,
+    /// The user's project selection as typed again in printed commands (` --manifest-path …`).
+    pub selection: String,
 }
 
 /// What happened to one candidate.

@@ -8,6 +8,7 @@ mod compare;
 mod concurrency;
 mod discovery;
 mod doctor;
+mod hints;
 mod lints;
 mod pgo;
 mod profile;
