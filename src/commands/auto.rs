@@ -13,8 +13,9 @@ use crate::commands::options::{LabArgs, parse_percent};
 use crate::config::{CompileCap, Goal, parse_compile_cap, parse_duration};
 use crate::lab::{Candidate, Lab};
 use crate::manifest::{self, ApplyOptions};
+use crate::process::Interrupted;
 use crate::report::{self, Format};
-use crate::search::{self, AutoResult, SearchOptions, SpeedMetric, output};
+use crate::search::{self, AutoResult, InterruptedSearch, SearchOptions, SpeedMetric, output};
 use crate::toolchain::{LlvmTool, find_tool};
 
 #[derive(Debug, Args)]
@@ -122,7 +123,15 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             humantime::format_duration(budget)
         ),
     );
-    let (result, winner) = search::search(&mut lab, opts)?;
+    let (result, winner) = match search::search(&mut lab, opts) {
+        Ok(done) => done,
+        Err(e) => {
+            // Ctrl-C: show and save what was measured, as `compare` does, then exit 130.
+            let partial = e.downcast::<InterruptedSearch>()?;
+            save_and_show(ctx, &project, &partial.0, args)?;
+            return Err(Interrupted.into());
+        }
+    };
 
     if result.elapsed_secs > budget.as_secs_f64() * 1.05 {
         ctx.shell.warn(format!(
@@ -131,32 +140,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             crate::ui::format_duration(budget)
         ));
     }
-    // The saved run is what `cargo tune report` shows later: it carries the conclusion too.
-    let mut saved_run = result.final_run.clone();
-    saved_run.notes.push(format!(
-        "auto ({} goal): {} Tried {} of {} configurations with {} builds.",
-        goal, result.recommendation, result.configurations_tried, result.space_size, result.builds
-    ));
-    let saved = report::save(&saved_run, &project.tune_dir())?;
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&result)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
-    print!("{}", output::render(&result, ctx.shell.stdout_color()));
-    print!(
-        "{}",
-        report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
-    );
-    println!();
-    println!("{}", result.recommendation);
-    ctx.shell.status(
-        "Saved",
-        format!(
-            "{0} (show it again: cargo tune report {0})",
-            crate::process::shell_quote(&saved.display().to_string())
-        ),
-    );
+    save_and_show(ctx, &project, &result, args)?;
 
     match &args.apply {
         Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args)?,
@@ -190,6 +174,76 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .context("the winning configuration has no binary")?;
     println!("{}", binary.display());
     Ok(())
+}
+
+/// Saves the final run (where `cargo tune report` finds it), writes `--json`, and prints the
+/// path, the final table and the recommendation. A partial (interrupted) result goes the same way.
+fn save_and_show(
+    ctx: &Ctx,
+    project: &crate::cargo::Project,
+    result: &AutoResult,
+    args: &AutoArgs,
+) -> Result<()> {
+    // The saved run is what `cargo tune report` shows later: it carries the conclusion too.
+    let mut saved_run = result.final_run.clone();
+    if result.interrupted {
+        saved_run
+            .notes
+            .push(format!("auto path so far: {}", path_summary(result)));
+    }
+    saved_run.notes.push(format!(
+        "auto ({} goal): {} Tried {} of {} configurations with {} builds.",
+        result.goal,
+        result.recommendation,
+        result.configurations_tried,
+        result.space_size,
+        result.builds
+    ));
+    let saved = report::save(&saved_run, &project.tune_dir())?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(result)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    print!("{}", output::render(result, ctx.shell.stdout_color()));
+    if !result.final_run.variants.is_empty() {
+        print!(
+            "{}",
+            report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
+        );
+        println!();
+    }
+    println!("{}", result.recommendation);
+    ctx.shell.status(
+        "Saved",
+        format!(
+            "{0} (show it again: cargo tune report {0})",
+            crate::process::shell_quote(&saved.display().to_string())
+        ),
+    );
+    Ok(())
+}
+
+/// "1. release (baseline); 2. production (kept: faster beyond noise)": the path in one note.
+fn path_summary(result: &AutoResult) -> String {
+    if result.path.is_empty() {
+        return "nothing was measured yet".into();
+    }
+    let steps: Vec<String> = result
+        .path
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "{}. {} ({}: {})",
+                i + 1,
+                t.candidate,
+                output::decision_text(t.decision),
+                crate::ui::first_line(&t.reason)
+            )
+        })
+        .collect();
+    steps.join("; ")
 }
 
 fn apply(
