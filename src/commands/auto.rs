@@ -10,7 +10,7 @@ use clap::Args;
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::commands::options::{LabArgs, parse_percent};
-use crate::config::{CompileCap, Goal, parse_compile_cap, parse_duration};
+use crate::config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
 use crate::lab::{Candidate, Lab};
 use crate::manifest::{self, ApplyOptions};
 use crate::process::Interrupted;
@@ -24,7 +24,8 @@ pub struct AutoArgs {
     #[arg(long, value_enum)]
     pub goal: Option<Goal>,
     /// Wall-clock budget for the search and the final measurement (e.g. 20m) [default: `budget`, else 20m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    // Hyphen values reach the parser, so `-5m` gets a real message, not clap's "pass '-5'" tip.
+    #[arg(long, value_name = "DURATION", value_parser = parse_budget, allow_hyphen_values = true)]
     pub budget: Option<Duration>,
     /// Reject configurations that compile longer than this: a factor of the baseline (3x) or a duration (5m)
     #[arg(long, value_name = "CAP", value_parser = parse_compile_cap)]
@@ -72,6 +73,12 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .budget
         .or(config.budget.map(|d| d.0))
         .unwrap_or(Duration::from_secs(20 * 60));
+    check_budget(budget).with_context(|| {
+        format!(
+            "budget in [package.metadata.tune] of {}",
+            bin.package_manifest.display()
+        )
+    })?;
     let compile_cap = args.max_compile_time.or(config.max_compile_time);
     let allow_slowdown = args
         .allow_slowdown

@@ -101,6 +101,12 @@ fn bad_options_fail_before_building() {
     p.tune(&["auto", "--budget", "soon"])
         .fails()
         .stderr_has("invalid duration");
+    p.tune(&["auto", "--budget", "0"])
+        .fails()
+        .stderr_has("a budget of 0 leaves no time");
+    let r = p.tune(&["auto", "--budget", "-5m"]).fails();
+    r.stderr_has("a budget cannot be negative (`-5m`)");
+    assert!(!r.stderr.contains("to pass '-5'"), "{r}");
     p.tune(&["auto", "--max-compile-time", "0.5x"])
         .fails()
         .stderr_has("at least 1x");
@@ -116,6 +122,26 @@ fn bad_options_fail_before_building() {
         .stderr_has("[profile.tuned] already exists")
         .stderr_has("--force");
     assert!(!p.join("target").exists(), "nothing was built");
+}
+
+#[test]
+fn a_budget_of_the_wrong_type_in_the_manifest_says_what_it_accepts() {
+    let p = project("auto-budget-type")
+        .file("src/main.rs", BRANCHY_CLI)
+        .manifest_extra("[package.metadata.tune]\nbudget = true\n")
+        .build();
+    let r = p.tune(&["auto"]).fails();
+    r.stderr_has("budget")
+        .stderr_has("a duration such as \"90s\", \"20m\" or \"1h 30m\"");
+    assert!(!r.stderr.contains("untagged"), "{r}");
+    p.write(
+        "Cargo.toml",
+        &p.read("Cargo.toml")
+            .replace("budget = true", "budget = \"0s\""),
+    );
+    p.tune(&["auto"])
+        .fails()
+        .stderr_has("a budget of 0 leaves no time");
 }
 
 #[test]
