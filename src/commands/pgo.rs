@@ -7,7 +7,7 @@ use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
 use crate::presets::parse_variant;
-use crate::ui::{Shell, format_duration};
+use crate::ui::{Shell, count, format_duration};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -144,7 +144,8 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
             ctx.shell.status(
                 "Gathered",
                 format!(
-                    "{n} raw profile(s); {total} in {}",
+                    "{}; {total} in {}",
+                    count(n, "raw profile"),
                     pgo.layout.raw_dir().display()
                 ),
             );
@@ -158,7 +159,7 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
                 .unwrap_or_default();
             ctx.shell.status(
                 "Merged",
-                format!("{} raw profile(s){functions}", merged.raw_files),
+                format!("{}{functions}", count(merged.raw_files, "raw profile")),
             );
             println!("{}", merged.path.display());
         }
@@ -196,17 +197,17 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
 fn report_warnings(shell: &Shell, w: &PgoWarnings, selection: &str) {
     if w.mismatched > 0 {
         shell.warn(format!(
-            "{} function(s) changed since the profile was gathered (hash mismatch), so they get no PGO: \
+            "{} changed since the profile was gathered (hash mismatch), so they get no PGO: \
              sources changed since profiling; run `cargo tune{selection} pgo` again to refresh the profile",
-            w.mismatched
+            count(w.mismatched, "function")
         ));
     }
     if w.missing > 0 {
         shell.verbose(
             "Note",
             format!(
-                "{} function(s) had no profile data (never run by the workloads)",
-                w.missing
+                "{} had no profile data (never run by the workloads)",
+                count(w.missing, "function")
             ),
         );
     }
@@ -221,8 +222,11 @@ fn print_summary(shell: &Shell, pgo: &Pgo, run: &PgoRun) {
     shell.status(
         "Finished",
         format!(
-            "PGO for `{}`: {} raw profile(s); {functions}; {} without profile data, {} changed since profiling",
-            pgo.base.name, run.raw_profiles, run.warnings.missing, run.warnings.mismatched
+            "PGO for `{}`: {}; {functions}; {} without profile data, {} changed since profiling",
+            pgo.base.name,
+            count(run.raw_profiles, "raw profile"),
+            count(run.warnings.missing, "function"),
+            count(run.warnings.mismatched, "function")
         ),
     );
     let steps: Vec<String> = run

@@ -184,8 +184,9 @@ impl<'a> Lab<'a> {
         let info = build_info(&run.optimized, compile, cached, 2)?;
         if run.warnings.mismatched > 0 {
             self.notes.push(format!(
-                "{}: {} function(s) changed since the PGO profile was gathered",
-                c.name, run.warnings.mismatched
+                "{}: {} changed since the PGO profile was gathered",
+                c.name,
+                crate::ui::count(run.warnings.mismatched, "function")
             ));
         }
         let variant = Variant {

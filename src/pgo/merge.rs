@@ -52,16 +52,16 @@ pub fn merge(
             .collect();
         if !ignore_bad {
             bail!(
-                "{} of {} raw profiles cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
+                "{} of {} cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
                  or `cargo tune{selection} pgo clean` and gather them again",
                 bad.len(),
-                raw.len(),
+                crate::ui::count(raw.len(), "raw profile"),
                 list.join("\n")
             );
         }
         shell.warn(format!(
-            "skipping {} unreadable raw profile(s):\n{}",
-            bad.len(),
+            "skipping {}:\n{}",
+            crate::ui::count(bad.len(), "unreadable raw profile"),
             list.join("\n")
         ));
         inputs.retain(|p| !bad.iter().any(|b| &b.path == p));

@@ -124,7 +124,10 @@ impl<'a> Pgo<'a> {
             if removed > 0 {
                 self.shell.verbose(
                     "Removed",
-                    format!("{removed} raw profile(s) from an earlier run"),
+                    format!(
+                        "{} from an earlier run",
+                        crate::ui::count(removed, "raw profile")
+                    ),
                 );
             }
             state.gathered_from.clear();
@@ -255,8 +258,8 @@ impl<'a> Pgo<'a> {
         let (merged, raw_profiles) = match reusable {
             Some(m) => {
                 self.shell.note(format!(
-                    "reusing the PGO profile gathered earlier ({} raw profiles)",
-                    m.raw_files
+                    "reusing the PGO profile gathered earlier ({})",
+                    crate::ui::count(m.raw_files, "raw profile")
                 ));
                 steps.push(("instrumented build".into(), t.elapsed()));
                 (m.clone(), m.raw_files)

@@ -220,3 +220,25 @@ fn ctrl_c_stops_the_service_and_keeps_partial_results() {
     assert_eq!(run["interrupted"], true);
     assert!(run["notes"].to_string().contains("partial"));
 }
+
+#[test]
+fn a_baseline_that_does_not_build_stops_before_the_others_and_is_reported_once() {
+    let p = cli("cmp-basefail");
+    let r = p
+        .tune(&[
+            "compare",
+            "--variant",
+            "broken=rustflags=-Cno-such-flag",
+            "--variant",
+            "fast=lto=fat",
+            "--",
+            "10",
+        ])
+        .fails();
+    r.stderr_has("the baseline `broken` did not build")
+        .stderr_has("the other variants were not built")
+        .stderr_has("no-such-flag");
+    // Once: on stderr, not also in a table on stdout.
+    assert!(r.stdout.is_empty(), "{r}");
+    assert!(!r.stderr.contains("Building fast"), "{r}");
+}
