@@ -89,6 +89,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         &args.args,
         &bin.package_manifest,
     )?;
+    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());

@@ -106,11 +106,10 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
         } else if flags.benches {
             ProfileSource::Benches
         } else {
-            ProfileSource::Workloads(crate::workload::select(
-                &bin.config.workload,
-                &flags.workloads,
-                trailing,
-            )?)
+            let workloads =
+                crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+            crate::workload::check_workloads(&workloads, flags.allow_remote)?;
+            ProfileSource::Workloads(workloads)
         })
     };
     if !trailing.is_empty() && !matches!(step, None | Some(Step::Run(_))) {

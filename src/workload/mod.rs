@@ -1,6 +1,7 @@
 //! Running the user's workloads against a given binary, for PGO profiles and for measurement:
 //! command workloads run to completion, service workloads are started, loaded over HTTP and stopped.
 
+mod check;
 mod command;
 pub mod load;
 mod ready;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{WorkloadConfig, WorkloadKind};
 use crate::process::Usage;
 
+pub use check::check_workloads;
 pub use load::{Latency, LoadReport, LoadSpec};
 
 /// A command workload may run this long before it is killed, unless it sets `timeout`.
