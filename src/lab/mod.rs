@@ -269,10 +269,13 @@ impl<'a> Lab<'a> {
             binaries,
             workloads: &self.workloads,
             allow_remote: self.opts.allow_remote,
+            hard_stops: Vec::new(),
         };
         let mut progress = IndicatifProgress::new(self.shell);
         measure_run(run, &mut exec, &mut progress);
         self.shell.clear_bar();
+        let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
+        run.notes.extend(exec.stop_notes(&names));
     }
 }
 

@@ -242,3 +242,38 @@ fn a_baseline_that_does_not_build_stops_before_the_others_and_is_reported_once()
     assert!(r.stdout.is_empty(), "{r}");
     assert!(!r.stderr.contains("Building fast"), "{r}");
 }
+
+#[test]
+fn a_service_that_ignores_sigterm_is_reported_with_what_it_costs() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = project("cmp-stubborn")
+        .file("src/main.rs", HTTP_SERVICE)
+        .manifest_extra(&format!(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             args = [\"--port\", \"{port}\", \"--ignore-signals\"]\nstop-grace = \"200ms\"\n\
+             ready = \"http://127.0.0.1:{port}/health\"\n\
+             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"300ms\" }}\n"
+        ))
+        .build();
+    let r = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,+strip",
+            "--min-runs",
+            "3",
+            "--max-runs",
+            "3",
+            "--warmup",
+            "0",
+        ])
+        .ok();
+    r.stdout_has("service `api` ignored SIGTERM and SIGINT and had to be killed (SIGKILL)")
+        .stdout_has("stop grace period of 200.00 ms")
+        .stdout_has("on 6 runs (+strip, release)")
+        .stdout_has("makes the comparison slower but not its figures");
+}
