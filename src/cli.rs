@@ -98,6 +98,9 @@ pub struct CargoArgs {
     /// Run without accessing the network
     #[arg(long, global = true)]
     pub offline: bool,
+    /// Fail at once instead of waiting when another cargo-tune holds the lock on <target-dir>/tune
+    #[arg(long, global = true)]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -33,22 +33,32 @@ pub struct Dur(pub Duration);
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Secs(f64),
-            Text(String),
+        // A visitor rather than an untagged enum: a wrong type (`budget = true`) then says what
+        // the key accepts instead of "data did not match any variant".
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Dur;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a duration such as \"90s\", \"20m\" or \"1h 30m\", or a number of seconds",
+                )
+            }
+            fn visit_f64<E: serde::de::Error>(self, s: f64) -> std::result::Result<Dur, E> {
+                Duration::try_from_secs_f64(s).map(Dur).map_err(|_| {
+                    E::custom(format!("invalid duration {s}; examples: 90s, 20m, 1h 30m"))
+                })
+            }
+            fn visit_i64<E: serde::de::Error>(self, s: i64) -> std::result::Result<Dur, E> {
+                self.visit_f64(s as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, s: u64) -> std::result::Result<Dur, E> {
+                self.visit_f64(s as f64)
+            }
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> std::result::Result<Dur, E> {
+                parse_duration(t).map(Dur).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Secs(s) => Duration::try_from_secs_f64(s).map(Dur).map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "invalid duration {s}; examples: 90s, 20m, 1h 30m"
-                ))
-            }),
-            Raw::Text(t) => parse_duration(&t)
-                .map(Dur)
-                .map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -56,6 +66,29 @@ impl Serialize for Dur {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(&humantime::format_duration(self.0).to_string())
     }
+}
+
+/// A budget: a duration above zero (`--budget`, `budget = …`).
+pub fn parse_budget(text: &str) -> Result<Duration> {
+    let t = text.trim();
+    if t.starts_with('-') {
+        bail!(
+            "a budget cannot be negative (`{t}`); give how long `auto` may search, e.g. --budget 20m"
+        );
+    }
+    let d = parse_duration(t)?;
+    check_budget(d)?;
+    Ok(d)
+}
+
+/// A zero budget leaves no time to measure anything.
+pub fn check_budget(d: Duration) -> Result<()> {
+    if d.is_zero() {
+        bail!(
+            "a budget of 0 leaves no time to build or measure anything; give how long `auto` may search, e.g. 20m"
+        );
+    }
+    Ok(())
 }
 
 /// Parses `"20m"`, `"90s"`, `"1h 30m"`, `"500ms"`, or a bare number of seconds.
@@ -443,6 +476,25 @@ mod tests {
             e.contains("budget") && e.contains("invalid duration"),
             "{e}"
         );
+        let e = parse(json!({ "budget": true })).unwrap_err().to_string();
+        assert!(
+            e.contains("budget") && e.contains("a duration such as \"90s\""),
+            "{e}"
+        );
+        assert!(!e.contains("untagged"), "{e}");
+        assert_eq!(
+            parse(json!({ "budget": 90 })).unwrap().unwrap().budget,
+            Some(Dur(Duration::from_secs(90)))
+        );
+    }
+
+    #[test]
+    fn budgets_must_be_positive() {
+        assert_eq!(parse_budget("20m").unwrap(), Duration::from_secs(1200));
+        let e = parse_budget("0").unwrap_err().to_string();
+        assert!(e.contains("budget of 0 leaves no time"), "{e}");
+        let e = parse_budget("-5m").unwrap_err().to_string();
+        assert!(e.contains("cannot be negative"), "{e}");
     }
 
     #[test]

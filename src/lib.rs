@@ -13,6 +13,7 @@ pub mod lints;
 pub mod manifest;
 pub mod measure;
 pub mod pgo;
+pub mod platform;
 pub mod presets;
 pub mod process;
 pub mod report;
@@ -47,6 +48,17 @@ pub fn run(cli: Cli) -> Result<()> {
         shell: Shell::new(cli.output.verbosity(), cli.output.color),
         cargo: cli.cargo,
     };
+    // Commands that build or measure refuse a platform where their figures would be wrong.
+    if matches!(
+        cli.command,
+        Command::Auto(_)
+            | Command::Compare(_)
+            | Command::Pgo(_)
+            | Command::Build(_)
+            | Command::Load(_)
+    ) {
+        platform::check()?;
+    }
     match &cli.command {
         Command::Auto(a) => commands::auto::run(&ctx, a),
         Command::Compare(a) => commands::compare::run(&ctx, a),

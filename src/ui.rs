@@ -177,6 +177,17 @@ pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
+/// "1 raw profile", "3 raw profiles": a count with its noun in the right number.
+pub fn count(n: usize, singular: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else if let Some(stem) = singular.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {singular}s")
+    }
+}
+
 /// "1.2 MB", "812 KB": decimal units, as cargo-bloat and most tables use.
 pub fn format_bytes(bytes: u64) -> String {
     let b = bytes as f64;
@@ -219,5 +230,8 @@ mod tests {
         assert_eq!(format_duration(Duration::from_millis(1234)), "1.23 s");
         assert_eq!(format_duration(Duration::from_micros(850)), "850 µs");
         assert_eq!(format_duration(Duration::from_secs(125)), "2m 05s");
+        assert_eq!(count(1, "raw profile"), "1 raw profile");
+        assert_eq!(count(2, "raw profile"), "2 raw profiles");
+        assert_eq!(count(0, "entry"), "0 entries");
     }
 }

@@ -117,6 +117,11 @@ impl<'a> Builder<'a> {
         self.project
     }
 
+    /// The user's project selection as typed again in a printed command (` --manifest-path …`).
+    pub fn selection(&self) -> String {
+        self.cargo.selection()
+    }
+
     pub fn user_flags(&self) -> &UserFlags {
         &self.user_flags
     }
@@ -263,6 +268,15 @@ impl<'a> Builder<'a> {
             .len();
         let (compile_time, measured_now) = match record {
             Some(r) => (r.compile_time, false),
+            None if cargo_waited_for_lock(&stderr) => {
+                // The elapsed time includes the wait: not a compile time. Without a record the
+                // next build of this variant starts cold again and measures it.
+                self.shell.warn(format!(
+                    "compile time of `{}` not recorded: cargo waited for a file lock held by another process                      during the build; the next build of this variant measures it",
+                    variant.name
+                ));
+                (elapsed, false)
+            }
             None => {
                 let r = Record {
                     compile_time: elapsed,
@@ -301,6 +315,14 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Whether cargo had to wait for another process's lock (its "Blocking waiting for file lock on
+/// …" status line), which makes the build's wall time useless as a compile time.
+fn cargo_waited_for_lock(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|l| l.trim_start().starts_with("Blocking waiting for file lock"))
+}
+
 /// The part of cargo's stderr worth showing after a failed build: the diagnostics,
 /// without the `Compiling …` lines.
 fn cargo_diagnostics(stderr: &str) -> String {
@@ -314,4 +336,19 @@ fn cargo_diagnostics(stderr: &str) -> String {
         })
         .collect();
     lines[lines.len().saturating_sub(60)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cargo_waited_for_lock;
+
+    #[test]
+    fn a_build_that_waited_for_a_lock_is_recognised() {
+        let waited =
+            "    Blocking waiting for file lock on build directory\n   Compiling app v0.1.0\n";
+        assert!(cargo_waited_for_lock(waited));
+        assert!(!cargo_waited_for_lock(
+            "   Compiling app v0.1.0\n    Finished `release` profile"
+        ));
+    }
 }

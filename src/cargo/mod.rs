@@ -2,10 +2,12 @@
 
 pub mod build;
 pub mod config;
+pub mod lock;
 pub mod project;
 pub mod rustflags;
 
 pub use build::{Build, Builder};
+pub use lock::{TuneLock, lock_tune_dir};
 pub use project::{BinTarget, Project};
 
 use crate::process::Cmd;

@@ -10,11 +10,12 @@ use clap::Args;
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::commands::options::{LabArgs, parse_percent};
-use crate::config::{CompileCap, Goal, parse_compile_cap, parse_duration};
+use crate::config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
 use crate::lab::{Candidate, Lab};
 use crate::manifest::{self, ApplyOptions};
+use crate::process::Interrupted;
 use crate::report::{self, Format};
-use crate::search::{self, AutoResult, SearchOptions, SpeedMetric, output};
+use crate::search::{self, AutoResult, InterruptedSearch, SearchOptions, SpeedMetric, output};
 use crate::toolchain::{LlvmTool, find_tool};
 
 #[derive(Debug, Args)]
@@ -23,7 +24,8 @@ pub struct AutoArgs {
     #[arg(long, value_enum)]
     pub goal: Option<Goal>,
     /// Wall-clock budget for the search and the final measurement (e.g. 20m) [default: `budget`, else 20m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    // Hyphen values reach the parser, so `-5m` gets a real message, not clap's "pass '-5'" tip.
+    #[arg(long, value_name = "DURATION", value_parser = parse_budget, allow_hyphen_values = true)]
     pub budget: Option<Duration>,
     /// Reject configurations that compile longer than this: a factor of the baseline (3x) or a duration (5m)
     #[arg(long, value_name = "CAP", value_parser = parse_compile_cap)]
@@ -67,6 +69,12 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .budget
         .or(config.budget.map(|d| d.0))
         .unwrap_or(Duration::from_secs(20 * 60));
+    check_budget(budget).with_context(|| {
+        format!(
+            "budget in [package.metadata.tune] of {}",
+            bin.package_manifest.display()
+        )
+    })?;
     let compile_cap = args.max_compile_time.or(config.max_compile_time);
     let workloads = crate::workload::select_measurable(
         &config.workload,
@@ -78,6 +86,8 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     let allow_slowdown = args
         .allow_slowdown
         .unwrap_or(final_settings.noise_threshold);
+    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
     let pgo = !args.no_pgo
@@ -111,6 +121,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         base_profile: ctx.cargo.profile.clone(),
         step_settings,
         final_settings,
+        selection: ctx.cargo.selection(),
     };
     ctx.shell.status(
         "Searching",
@@ -121,7 +132,15 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             humantime::format_duration(budget)
         ),
     );
-    let (result, winner) = search::search(&mut lab, opts)?;
+    let (result, winner) = match search::search(&mut lab, opts) {
+        Ok(done) => done,
+        Err(e) => {
+            // Ctrl-C: show and save what was measured, as `compare` does, then exit 130.
+            let partial = e.downcast::<InterruptedSearch>()?;
+            save_and_show(ctx, &project, &partial.0, args)?;
+            return Err(Interrupted.into());
+        }
+    };
 
     if result.elapsed_secs > budget.as_secs_f64() * 1.05 {
         ctx.shell.warn(format!(
@@ -130,32 +149,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             crate::ui::format_duration(budget)
         ));
     }
-    // The saved run is what `cargo tune report` shows later: it carries the conclusion too.
-    let mut saved_run = result.final_run.clone();
-    saved_run.notes.push(format!(
-        "auto ({} goal): {} Tried {} of {} configurations with {} builds.",
-        goal, result.recommendation, result.configurations_tried, result.space_size, result.builds
-    ));
-    let saved = report::save(&saved_run, &project.tune_dir())?;
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&result)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
-    print!("{}", output::render(&result, ctx.shell.stdout_color()));
-    print!(
-        "{}",
-        report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
-    );
-    println!();
-    println!("{}", result.recommendation);
-    ctx.shell.status(
-        "Saved",
-        format!(
-            "{0} (show it again: cargo tune report {0})",
-            crate::process::shell_quote(&saved.display().to_string())
-        ),
-    );
+    save_and_show(ctx, &project, &result, args)?;
 
     match &args.apply {
         Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args)?,
@@ -189,6 +183,76 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .context("the winning configuration has no binary")?;
     println!("{}", binary.display());
     Ok(())
+}
+
+/// Saves the final run (where `cargo tune report` finds it), writes `--json`, and prints the
+/// path, the final table and the recommendation. A partial (interrupted) result goes the same way.
+fn save_and_show(
+    ctx: &Ctx,
+    project: &crate::cargo::Project,
+    result: &AutoResult,
+    args: &AutoArgs,
+) -> Result<()> {
+    // The saved run is what `cargo tune report` shows later: it carries the conclusion too.
+    let mut saved_run = result.final_run.clone();
+    if result.interrupted {
+        saved_run
+            .notes
+            .push(format!("auto path so far: {}", path_summary(result)));
+    }
+    saved_run.notes.push(format!(
+        "auto ({} goal): {} Tried {} of {} configurations with {} builds.",
+        result.goal,
+        result.recommendation,
+        result.configurations_tried,
+        result.space_size,
+        result.builds
+    ));
+    let saved = report::save(&saved_run, &project.tune_dir())?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(result)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    print!("{}", output::render(result, ctx.shell.stdout_color()));
+    if !result.final_run.variants.is_empty() {
+        print!(
+            "{}",
+            report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
+        );
+        println!();
+    }
+    println!("{}", result.recommendation);
+    ctx.shell.status(
+        "Saved",
+        format!(
+            "{0} (show it again: cargo tune report {0})",
+            crate::process::shell_quote(&saved.display().to_string())
+        ),
+    );
+    Ok(())
+}
+
+/// "1. release (baseline); 2. production (kept: faster beyond noise)": the path in one note.
+fn path_summary(result: &AutoResult) -> String {
+    if result.path.is_empty() {
+        return "nothing was measured yet".into();
+    }
+    let steps: Vec<String> = result
+        .path
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "{}. {} ({}: {})",
+                i + 1,
+                t.candidate,
+                output::decision_text(t.decision),
+                crate::ui::first_line(&t.reason)
+            )
+        })
+        .collect();
+    steps.join("; ")
 }
 
 fn apply(

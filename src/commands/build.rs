@@ -22,6 +22,7 @@ pub struct BuildArgs {
 pub fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
     let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
     let (project, bin) = ctx.target()?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let build = builder.build(&variant, args.rebuild)?;
     let how = if build.fresh {

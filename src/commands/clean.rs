@@ -1,10 +1,13 @@
 //! `cargo tune clean`: remove what cargo-tune built under `<target-dir>/tune`.
 
+use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
+use crate::cargo::lock::LOCK_FILE;
 use crate::commands::Ctx;
 use crate::ui::format_bytes;
 
@@ -18,6 +21,13 @@ pub struct CleanArgs {
 pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
     let project = ctx.project()?;
     let tune = project.tune_dir();
+    if !tune.exists() {
+        ctx.shell
+            .status("Clean", format!("nothing to remove in {}", tune.display()));
+        return Ok(());
+    }
+    // Removing builds under a running compare or pgo would break it: wait for it like cargo.
+    let _lock = ctx.lock(&project)?;
     let entries = match std::fs::read_dir(&tune) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -29,12 +39,15 @@ pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
     };
     let mut freed = 0;
     let mut removed = 0;
+    // Cargo hard-links each binary into its profile dir: count every inode once.
+    let mut seen = HashSet::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if !args.all && entry.file_name() == "results" {
+        // The lock file stays: a process waiting on it must lock the same file as a newcomer.
+        if (!args.all && entry.file_name() == "results") || entry.file_name() == LOCK_FILE {
             continue;
         }
-        freed += disk_usage(&path);
+        freed += disk_usage(&path, &mut seen);
         if path.is_dir() {
             std::fs::remove_dir_all(&path)
         } else {
@@ -51,7 +64,8 @@ pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
     ctx.shell.status(
         "Removed",
         format!(
-            "{removed} entries, {} from {}{kept}",
+            "{removed} {}, {} from {}{kept}",
+            if removed == 1 { "entry" } else { "entries" },
             format_bytes(freed),
             tune.display()
         ),
@@ -59,14 +73,37 @@ pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
     Ok(())
 }
 
-fn disk_usage(path: &Path) -> u64 {
+/// Bytes freed by removing `path`: files reached twice through hard links count once.
+fn disk_usage(path: &Path, seen: &mut HashSet<(u64, u64)>) -> u64 {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return 0;
     };
     if !meta.is_dir() {
-        return meta.len();
+        // A file with other links outside `path` frees nothing until they go too; this
+        // undercounts nothing cargo-tune makes, whose links all live under the tune dir.
+        return if seen.insert((meta.dev(), meta.ino())) {
+            meta.len()
+        } else {
+            0
+        };
     }
     std::fs::read_dir(path)
-        .map(|rd| rd.flatten().map(|e| disk_usage(&e.path())).sum())
+        .map(|rd| rd.flatten().map(|e| disk_usage(&e.path(), seen)).sum())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hard_links_count_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("deps");
+        std::fs::create_dir(&a).unwrap();
+        std::fs::write(a.join("bin-123"), vec![0u8; 1000]).unwrap();
+        std::fs::hard_link(a.join("bin-123"), dir.path().join("bin")).unwrap();
+        std::fs::write(dir.path().join("other"), vec![0u8; 10]).unwrap();
+        assert_eq!(disk_usage(dir.path(), &mut HashSet::new()), 1010);
+    }
 }

@@ -50,6 +50,8 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
              what `cargo tune auto` optimises"
         );
     }
+    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
 
@@ -73,17 +75,19 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     };
 
     let mut run = lab.new_run(RunCommand::Compare, settings);
+    // The baseline first: when it does not build there is nothing to compare against, and
+    // building the other variants would only make the user wait for the same error.
     // Ctrl-C while building: nothing was measured, so there is nothing to save or show.
+    if let Err(reason) = lab.build(&candidates[0])? {
+        bail!(
+            "the baseline `{}` did not build, so there is nothing to compare against \
+             (the other variants were not built):\n{reason}",
+            candidates[0].name
+        );
+    }
     let built = lab.build_all(&candidates)?;
     for (c, b) in candidates.iter().zip(&built) {
         run.variants.push(lab.variant_result(c, b));
-    }
-    if let Err(reason) = &built[0] {
-        print_table(&ctx.shell, &run)?;
-        bail!(
-            "the baseline `{}` did not build, so there is nothing to compare against:\n{reason}",
-            candidates[0].name
-        );
     }
     lab.measure(&mut run);
     run.notes.append(&mut lab.notes);
@@ -107,7 +111,39 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
             baseline.name
         );
     }
-    Ok(())
+    failed_variants(&run)
+}
+
+/// A variant that did not build, or whose workload failed, fails the command too (after the
+/// table, which shows why): a script must not take a partial comparison for a complete one.
+fn failed_variants(run: &Run) -> Result<()> {
+    let failed: Vec<String> = run
+        .variants
+        .iter()
+        .filter_map(|v| {
+            if v.failure.is_some() {
+                Some(format!("`{}` did not build", v.name))
+            } else {
+                let workloads: Vec<&str> = v
+                    .measurements
+                    .iter()
+                    .filter(|m| m.failure.is_some())
+                    .map(|m| m.workload.as_str())
+                    .collect();
+                (!workloads.is_empty())
+                    .then(|| format!("`{}` failed on {}", v.name, workloads.join(", ")))
+            }
+        })
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} of {} variants failed ({}); the table above shows why and compares the others",
+        failed.len(),
+        run.variants.len(),
+        failed.join("; ")
+    )
 }
 
 fn print_table(shell: &Shell, run: &Run) -> Result<()> {

@@ -22,6 +22,9 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Serialize)]
 struct Report {
+    /// "linux x86_64", and whether cargo-tune supports it (Linux on x86_64 and aarch64).
+    platform: String,
+    platform_supported: bool,
     rustc: Rustc,
     target: String,
     profiler_runtime: bool,
@@ -79,13 +82,27 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
             let mut lints = lints::check(&p, &opts)?;
             // Without a binary (or with a broken tune table) nothing else can run: an error.
             if let Err(e) = &bin {
+                let library_only = p.package(&ctx.cargo).is_ok_and(|pk| {
+                    !pk.targets
+                        .iter()
+                        .any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin))
+                });
+                let fix = if library_only {
+                    "cargo-tune tunes binaries, and this package is a library: point it at a package \
+                     with a binary (`cargo tune -p APP doctor` in a workspace, or `cargo tune --manifest-path \
+                     path/to/app/Cargo.toml doctor`), or add a binary that runs this library's hot paths \
+                     (src/main.rs or a [[bin]] target) and tune that"
+                        .into()
+                } else {
+                    "fix [package.metadata.tune], or pick the binary with -p/--bin".into()
+                };
                 lints.insert(
                     0,
                     Lint {
                         id: "target",
                         severity: Severity::Error,
                         message: format!("{e:#}"),
-                        fix: "fix [package.metadata.tune], or pick the binary with -p/--bin".into(),
+                        fix,
                         location: None,
                     },
                 );
@@ -98,6 +115,8 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     let pgo_ready = profiler_runtime && found(LlvmTool::Profdata);
     let bolt_ready = found(LlvmTool::Bolt) && found(LlvmTool::MergeFdata);
     let report = Report {
+        platform: crate::platform::current(),
+        platform_supported: crate::platform::is_supported(),
         rustc,
         target,
         profiler_runtime,
@@ -118,7 +137,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
         print_report(ctx, &report);
     }
     let config_ok = !report.lints.iter().any(|l| l.severity == Severity::Error);
-    if report.pgo_ready && config_ok {
+    if report.pgo_ready && config_ok && report.platform_supported {
         Ok(())
     } else {
         Err(crate::SilentExit(1).into())
@@ -140,6 +159,18 @@ fn print_report(ctx: &Ctx, r: &Report) {
     let s = &ctx.shell;
     let ok = |b: bool, yes: &str, no: &str| if b { s.out(GREEN, yes) } else { s.out(RED, no) };
     println!("{}", s.out(BOLD, "Toolchain"));
+    println!(
+        "  platform       {} ({})",
+        r.platform,
+        ok(
+            r.platform_supported,
+            "supported",
+            &format!(
+                "not supported: cargo-tune supports {}",
+                crate::platform::SUPPORTED
+            )
+        )
+    );
     println!(
         "  rustc          {} (host {}), LLVM {}",
         r.rustc.version, r.rustc.host, r.rustc.llvm_version

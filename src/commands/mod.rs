@@ -13,7 +13,7 @@ pub mod report;
 
 use anyhow::Result;
 
-use crate::cargo::{BinTarget, Project};
+use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
 use crate::cli::CargoArgs;
 use crate::ui::Shell;
 
@@ -33,5 +33,11 @@ impl Ctx {
         let project = self.project()?;
         let bin = project.bin_target(&self.cargo)?;
         Ok((project, bin))
+    }
+
+    /// Takes the lock on `<target-dir>/tune` for a command that builds or measures: hold the
+    /// result until the command ends. `--no-wait` fails instead of waiting.
+    pub fn lock(&self, project: &Project) -> Result<TuneLock> {
+        lock_tune_dir(&self.shell, &project.tune_dir(), !self.cargo.no_wait)
     }
 }

@@ -7,7 +7,7 @@ use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
 use crate::presets::parse_variant;
-use crate::ui::{Shell, format_duration};
+use crate::ui::{Shell, count, format_duration};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     };
     let (project, bin) = ctx.target()?;
     let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
+    let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let pgo = Pgo::new(&ctx.shell, &builder, &base);
     let opts = flags.options();
@@ -105,11 +106,10 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
         } else if flags.benches {
             ProfileSource::Benches
         } else {
-            ProfileSource::Workloads(crate::workload::select(
-                &bin.config.workload,
-                &flags.workloads,
-                trailing,
-            )?)
+            let workloads =
+                crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+            crate::workload::check_workloads(&workloads, flags.allow_remote)?;
+            ProfileSource::Workloads(workloads)
         })
     };
     if !trailing.is_empty() && !matches!(step, None | Some(Step::Run(_))) {
@@ -143,7 +143,8 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
             ctx.shell.status(
                 "Gathered",
                 format!(
-                    "{n} raw profile(s); {total} in {}",
+                    "{}; {total} in {}",
+                    count(n, "raw profile"),
                     pgo.layout.raw_dir().display()
                 ),
             );
@@ -157,7 +158,7 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
                 .unwrap_or_default();
             ctx.shell.status(
                 "Merged",
-                format!("{} raw profile(s){functions}", merged.raw_files),
+                format!("{}{functions}", count(merged.raw_files, "raw profile")),
             );
             println!("{}", merged.path.display());
         }
@@ -167,13 +168,14 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
                 Some(m) => m,
                 None if !pgo.layout.raw_files()?.is_empty() => pgo.merge(&tool, &opts)?,
                 None => bail!(
-                    "no PGO profile for `{}` yet: run `cargo tune pgo instrument` and `cargo tune pgo run` first \
-                     (or the one-shot `cargo tune pgo`)",
-                    base.name
+                    "no PGO profile for `{}` yet: run `cargo tune{1} pgo instrument` and `cargo tune{1} pgo run` first \
+                     (or the one-shot `cargo tune{1} pgo`)",
+                    base.name,
+                    ctx.cargo.selection()
                 ),
             };
             let (build, warnings) = pgo.optimize(&merged, &opts)?;
-            report_warnings(&ctx.shell, &warnings);
+            report_warnings(&ctx.shell, &warnings, &ctx.cargo.selection());
             println!("{}", build.binary.display());
         }
         Some(Step::Clean(_)) => {
@@ -191,27 +193,27 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     Ok(())
 }
 
-fn report_warnings(shell: &Shell, w: &PgoWarnings) {
+fn report_warnings(shell: &Shell, w: &PgoWarnings, selection: &str) {
     if w.mismatched > 0 {
         shell.warn(format!(
-            "{} function(s) changed since the profile was gathered (hash mismatch), so they get no PGO: \
-             sources changed since profiling; run `cargo tune pgo` again to refresh the profile",
-            w.mismatched
+            "{} changed since the profile was gathered (hash mismatch), so they get no PGO: \
+             sources changed since profiling; run `cargo tune{selection} pgo` again to refresh the profile",
+            count(w.mismatched, "function")
         ));
     }
     if w.missing > 0 {
         shell.verbose(
             "Note",
             format!(
-                "{} function(s) had no profile data (never run by the workloads)",
-                w.missing
+                "{} had no profile data (never run by the workloads)",
+                count(w.missing, "function")
             ),
         );
     }
 }
 
 fn print_summary(shell: &Shell, pgo: &Pgo, run: &PgoRun) {
-    report_warnings(shell, &run.warnings);
+    report_warnings(shell, &run.warnings, &pgo.builder.selection());
     let functions = match run.merged.functions {
         Some(f) => format!("profile covers {f} functions"),
         None => "profile merged".to_string(),
@@ -219,8 +221,11 @@ fn print_summary(shell: &Shell, pgo: &Pgo, run: &PgoRun) {
     shell.status(
         "Finished",
         format!(
-            "PGO for `{}`: {} raw profile(s); {functions}; {} without profile data, {} changed since profiling",
-            pgo.base.name, run.raw_profiles, run.warnings.missing, run.warnings.mismatched
+            "PGO for `{}`: {}; {functions}; {} without profile data, {} changed since profiling",
+            pgo.base.name,
+            count(run.raw_profiles, "raw profile"),
+            count(run.warnings.missing, "function"),
+            count(run.warnings.mismatched, "function")
         ),
     );
     let steps: Vec<String> = run

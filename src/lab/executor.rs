@@ -18,6 +18,62 @@ pub struct WorkloadExecutor<'a> {
     pub count: Option<crate::workload::cachegrind::Count>,
     /// Command workloads: bind to this CPU (`--pin`).
     pub pin: Option<usize>,
+    /// Service runs that needed more than SIGTERM to stop: (variant, workload, signal).
+    pub hard_stops: Vec<(usize, usize, i32)>,
+}
+
+impl WorkloadExecutor<'_> {
+    /// Notes for the report about services that ignored SIGTERM: each such run waited out the
+    /// stop grace period once or twice, which costs time (not accuracy: the figures come from the
+    /// load before the stop).
+    pub fn stop_notes(&self, variant_names: &[String]) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (w, workload) in self.workloads.iter().enumerate() {
+            let stops: Vec<&(usize, usize, i32)> =
+                self.hard_stops.iter().filter(|s| s.1 == w).collect();
+            if stops.is_empty() {
+                continue;
+            }
+            let grace = workload
+                .stop_grace
+                .map_or(crate::workload::DEFAULT_STOP_GRACE, |d| d.0);
+            let killed = stops.iter().any(|s| s.2 == libc::SIGKILL);
+            let mut variants: Vec<&str> = stops
+                .iter()
+                .filter_map(|s| variant_names.get(s.0).map(String::as_str))
+                .collect();
+            variants.sort_unstable();
+            variants.dedup();
+            let (how, wait) = if killed {
+                (
+                    format!(
+                        "ignored SIGTERM and SIGINT and had to be killed (SIGKILL) after the stop grace period of {} after each",
+                        crate::ui::format_duration(grace)
+                    ),
+                    grace * 2,
+                )
+            } else {
+                (
+                    format!(
+                        "ignored SIGTERM and stopped only on SIGINT, sent after the stop grace period of {}",
+                        crate::ui::format_duration(grace)
+                    ),
+                    grace,
+                )
+            };
+            notes.push(format!(
+                "service `{}` {how}, on {} ({}): each of those runs waited about {} longer before the next \
+                 could start, which makes the comparison slower but not its figures (they are measured under \
+                 load, before the stop). Let the service exit on SIGTERM, as service managers expect, or \
+                 lower `stop-grace` for this workload.",
+                workload.name,
+                crate::ui::count(stops.len(), "run"),
+                variants.join(", "),
+                crate::ui::format_duration(wait)
+            ));
+        }
+        notes
+    }
 }
 
 impl Executor for WorkloadExecutor<'_> {
@@ -32,7 +88,14 @@ impl Executor for WorkloadExecutor<'_> {
             count: self.count,
             pin: self.pin,
         };
-        to_sample(run_once(binary, &self.workloads[workload], &opts)?)
+        let outcome = run_once(binary, &self.workloads[workload], &opts)?;
+        if let Outcome::Service(s) = &outcome
+            && let Some(sig) = s.stop.signal_that_stopped_it
+            && sig != libc::SIGTERM
+        {
+            self.hard_stops.push((variant, workload, sig));
+        }
+        to_sample(outcome)
     }
 }
 

@@ -184,8 +184,9 @@ impl<'a> Lab<'a> {
         let info = build_info(&run.optimized, compile, cached, 2)?;
         if run.warnings.mismatched > 0 {
             self.notes.push(format!(
-                "{}: {} function(s) changed since the PGO profile was gathered",
-                c.name, run.warnings.mismatched
+                "{}: {} changed since the PGO profile was gathered",
+                c.name,
+                crate::ui::count(run.warnings.mismatched, "function")
             ));
         }
         let variant = Variant {
@@ -280,10 +281,13 @@ impl<'a> Lab<'a> {
                 true => crate::process::pick_cpu().ok(),
                 false => None,
             },
+            hard_stops: Vec::new(),
         };
         let mut progress = IndicatifProgress::new(self.shell);
         measure_run(run, &mut exec, &mut progress, questions);
         self.shell.clear_bar();
+        let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
+        run.notes.extend(exec.stop_notes(&names));
     }
 }
 

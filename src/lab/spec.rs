@@ -82,10 +82,28 @@ pub fn parse_candidates(
     }
     for text in named {
         let (name, spec) = split_named(text);
-        out.push(
-            parse_one(name, spec, base_profile)
-                .with_context(|| format!("in --variant `{text}`"))?,
-        );
+        let parsed = parse_one(name, spec, base_profile);
+        let c = match parsed {
+            Ok(c) => c,
+            // Say how the text was read: `foo=1` is a name and a spec, and the spec is the problem.
+            Err(e) if name != spec => {
+                let known = e.to_string().starts_with("unknown variant");
+                let why = if known {
+                    format!(
+                        "`{spec}` is neither a preset ({}) nor a `key=value` spec",
+                        crate::presets::names()
+                    )
+                } else {
+                    format!("{e:#}")
+                };
+                bail!(
+                    "--variant `{text}` was read as NAME=SPEC (name `{name}`, spec `{spec}`), and {why}; \
+                     write it like --variant 'fast=lto=fat,codegen-units=1' or --variant 'fast=production,pgo'"
+                );
+            }
+            Err(e) => return Err(e.context(format!("in --variant `{text}`"))),
+        };
+        out.push(c);
     }
     if out.is_empty() {
         bail!("no variants given; name at least one, e.g. --variants release,production");
@@ -196,6 +214,27 @@ pub fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_named_variant_with_a_bad_spec_says_how_it_was_read() {
+        let e = parse_candidates(&[], &["foo=1".into()], "release")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("read as NAME=SPEC (name `foo`, spec `1`)"),
+            "{e}"
+        );
+        assert!(e.contains("`1` is neither a preset ("), "{e}");
+        assert!(
+            e.contains("--variant 'fast=lto=fat,codegen-units=1'"),
+            "{e}"
+        );
+        let e = parse_candidates(&[], &["foo=lto=maybe".into()], "release")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("spec `lto=maybe`") && e.contains("maybe"), "{e}");
+    }
+
     use super::*;
     use crate::variant::{Lto, Strip};
 

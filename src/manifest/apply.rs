@@ -81,7 +81,7 @@ pub fn apply_profile(
             plan,
         });
     }
-    diff::show(shell, &plan.edits);
+    diff::show(shell, &plan.edits, &project.workspace_root);
     for w in &plan.warnings {
         shell.warn(w);
     }
@@ -90,8 +90,8 @@ pub fn apply_profile(
     }
     if opts.dry_run {
         shell.status(
-            "Dry run",
-            "nothing was written (without --dry-run the diff above is applied)",
+            "Dry run:",
+            "nothing was written; without --dry-run the diff above is applied",
         );
         return Ok(ApplyOutcome {
             status: ApplyStatus::DryRun,

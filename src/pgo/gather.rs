@@ -91,8 +91,9 @@ pub fn run_workloads(
         shell.verbose(
             "Profiled",
             format!(
-                "`{}`: {new_profiles} raw profile(s) in {}",
+                "`{}`: {} in {}",
                 w.name,
+                crate::ui::count(new_profiles, "raw profile"),
                 format_duration(elapsed)
             ),
         );

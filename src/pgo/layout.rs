@@ -97,7 +97,9 @@ impl Layout {
         std::fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create {}", self.root.display()))?;
         let path = self.root.join("state.json");
-        let tmp = self.root.join("state.json.tmp");
+        let tmp = self
+            .root
+            .join(format!("state.json.{}.tmp", std::process::id()));
         std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))

@@ -24,15 +24,20 @@ pub fn merge(
     profdata: &Path,
     layout: &Layout,
     ignore_bad: bool,
+    selection: &str,
 ) -> Result<MergedInfo> {
     let raw = layout.raw_files()?;
     if raw.is_empty() {
         bail!(
-            "no raw profiles (.profraw) in {}: run the instrumented binary first (`cargo tune pgo run`)",
+            "no raw profiles (.profraw) in {}: run the instrumented binary first (`cargo tune{selection} pgo run`)",
             layout.raw_dir().display()
         );
     }
-    let tmp = layout.root.join("merging.profdata.tmp");
+    // Named per process: even outside the tune lock (an older cargo-tune, a script running
+    // `pgo merge`), two merges never read or rename each other's half-written file.
+    let tmp = layout
+        .root
+        .join(format!("merging-{}.profdata.tmp", std::process::id()));
     let mut inputs = raw.clone();
     let first = merge_cmd(profdata, &tmp, &inputs).run_unchecked()?;
     if !first.success() {
@@ -47,16 +52,16 @@ pub fn merge(
             .collect();
         if !ignore_bad {
             bail!(
-                "{} of {} raw profiles cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
-                 or `cargo tune pgo clean` and gather them again",
+                "{} of {} cannot be read:\n{}\nre-run with --ignore-bad-profiles to merge the others, \
+                 or `cargo tune{selection} pgo clean` and gather them again",
                 bad.len(),
-                raw.len(),
+                crate::ui::count(raw.len(), "raw profile"),
                 list.join("\n")
             );
         }
         shell.warn(format!(
-            "skipping {} unreadable raw profile(s):\n{}",
-            bad.len(),
+            "skipping {}:\n{}",
+            crate::ui::count(bad.len(), "unreadable raw profile"),
             list.join("\n")
         ));
         inputs.retain(|p| !bad.iter().any(|b| &b.path == p));

@@ -124,7 +124,10 @@ impl<'a> Pgo<'a> {
             if removed > 0 {
                 self.shell.verbose(
                     "Removed",
-                    format!("{removed} raw profile(s) from an earlier run"),
+                    format!(
+                        "{} from an earlier run",
+                        crate::ui::count(removed, "raw profile")
+                    ),
                 );
             }
             state.gathered_from.clear();
@@ -181,6 +184,7 @@ impl<'a> Pgo<'a> {
             profdata_tool,
             &self.layout,
             opts.ignore_bad_profiles,
+            &self.builder.selection(),
         )?;
         let mut state = self.layout.load_state()?;
         state.merged = Some(merged.clone());
@@ -216,9 +220,10 @@ impl<'a> Pgo<'a> {
         };
         if !warnings.unusable.is_empty() {
             bail!(
-                "rustc could not use the profile, so this build has no PGO at all:\n  {}\n\
-                 gather the profiles again (`cargo tune pgo clean`, then `cargo tune pgo`)",
-                warnings.unusable.join("\n  ")
+                "rustc could not use the profile, so this build has no PGO at all:\n  {0}\n\
+                 gather the profiles again (`cargo tune{1} pgo clean`, then `cargo tune{1} pgo`)",
+                warnings.unusable.join("\n  "),
+                self.builder.selection()
             );
         }
         Ok((build, warnings))
@@ -253,8 +258,8 @@ impl<'a> Pgo<'a> {
         let (merged, raw_profiles) = match reusable {
             Some(m) => {
                 self.shell.note(format!(
-                    "reusing the PGO profile gathered earlier ({} raw profiles)",
-                    m.raw_files
+                    "reusing the PGO profile gathered earlier ({})",
+                    crate::ui::count(m.raw_files, "raw profile")
                 ));
                 steps.push(("instrumented build".into(), t.elapsed()));
                 (m.clone(), m.raw_files)

@@ -109,19 +109,60 @@ fn command_word(metric: Metric, less: bool) -> &'static str {
     }
 }
 
-fn size_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
+/// `name`: the baseline's name when no phrase before this one named it.
+fn size_phrase(v: &VariantResult, base: &VariantResult, name: Option<&str>) -> Option<Phrase> {
     let (a, b) = (v.build.as_ref()?, base.build.as_ref()?);
     if b.file_size_bytes == 0 {
         return None;
     }
     let change = (a.file_size_bytes as f64 / b.file_size_bytes as f64 - 1.0) * 100.0;
+    let than = name.map(|n| format!(" than {n}")).unwrap_or_default();
     Some(if change.abs() < 0.5 {
-        ("is", "the same size".into())
+        let as_ = name.map(|n| format!(" as {n}")).unwrap_or_default();
+        ("is", format!("the same size{as_}"))
     } else if change < 0.0 {
-        ("is", format!("{} smaller", pct(-change)))
+        ("is", format!("{} smaller{than}", pct(-change)))
     } else {
-        ("is", format!("{} larger", pct(change)))
+        ("is", format!("{} larger{than}", pct(change)))
     })
+}
+
+/// One sentence for a variant that has no result on any workload: it failed or was not run
+/// everywhere, so its size and compile time are not worth comparing either.
+fn unusable_sentence(run: &Run, v: usize) -> Option<String> {
+    let variant = &run.variants[v];
+    let many = run.workloads.len() > 1;
+    let mut failed = Vec::new();
+    let mut unmeasured = Vec::new();
+    for (w, workload) in run.workloads.iter().enumerate() {
+        let m = variant.measurement(w);
+        if let Some(reason) = m.and_then(|m| m.failure.as_deref()) {
+            failed.push(if many {
+                format!("on {} ({})", workload.name, short_reason(reason))
+            } else {
+                format!("({})", short_reason(reason))
+            });
+        } else if m.and_then(|m| m.summary.as_ref()).is_none() {
+            unmeasured.push(workload.name.clone());
+        } else {
+            return None;
+        }
+    }
+    let and = |items: &[String]| match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    let failed_part = (!failed.is_empty()).then(|| format!("failed {}", and(&failed)));
+    let unmeasured_part = (!unmeasured.is_empty()).then(|| {
+        if failed.is_empty() {
+            "was not measured".to_string()
+        } else {
+            format!("was not measured on {}", and(&unmeasured))
+        }
+    });
+    let parts: Vec<String> = failed_part.into_iter().chain(unmeasured_part).collect();
+    (!parts.is_empty()).then(|| format!("{} {}.", variant.name, parts.join(" and ")))
 }
 
 fn compile_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
@@ -193,6 +234,10 @@ pub fn summary(run: &Run) -> String {
             ));
             continue;
         }
+        if let Some(sentence) = unusable_sentence(run, v) {
+            sentences.push(sentence);
+            continue;
+        }
         let mut mention = Some(base.name.as_str());
         let mut phrases: Vec<Phrase> = if many && all_within_noise(run, v) {
             mention = None;
@@ -205,11 +250,8 @@ pub fn summary(run: &Run) -> String {
                 .map(|w| speed_phrase(run, v, w, &mut mention, many))
                 .collect()
         };
-        if let Some(b) = mention {
-            // No speed phrase named the baseline (e.g. all failed): name it with the size.
-            phrases.push(("is", format!("compared with {b}")));
-        }
-        phrases.extend(size_phrase(variant, base));
+        // When no speed phrase named the baseline, the size phrase does.
+        phrases.extend(size_phrase(variant, base, mention));
         phrases.extend(compile_phrase(variant, base));
         sentences.push(format!("{} {}.", variant.name, join(&phrases)));
     }

@@ -316,3 +316,64 @@ fn service_errors_are_pointed_out() {
         "{table}"
     );
 }
+
+/// A variant that failed on every workload gets one clean sentence: no "compared with", no
+/// size or compile time of a binary that does not work, no repeated "was not measured".
+#[test]
+fn a_variant_that_failed_everywhere_gets_one_sentence() {
+    let mut run = fixture(true);
+    let mut exec = MockExecutor::new(
+        11,
+        vec![
+            vec![
+                Behaviour::command(1.2, 0.01),
+                Behaviour::service(45_000.0, 0.02),
+            ],
+            vec![
+                Behaviour::command(1.0, 0.01).fail_on(0, "killed by signal 6 (SIGABRT)"),
+                Behaviour::service(45_000.0, 0.02).fail_on(0, "exited with status 3"),
+            ],
+            vec![
+                Behaviour::command(1.2, 0.01),
+                Behaviour::service(45_000.0, 0.02),
+            ],
+            vec![
+                Behaviour::command(1.0, 0.01),
+                Behaviour::service(45_000.0, 0.02),
+            ],
+            vec![Behaviour::command(1.0, 0.0), Behaviour::service(1.0, 0.0)],
+        ],
+    );
+    for v in &mut run.variants {
+        v.measurements.clear();
+    }
+    crate::lab::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
+    let text = crate::report::prose::summary(&run);
+    assert!(
+        text.contains(
+            "production failed on parse-big (killed by signal 6 (SIGABRT)) and on api (exited with status 3)."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("compared with"), "{text}");
+    assert!(!text.contains("production failed on parse-big (killed by signal 6 (SIGABRT)) and on api (exited with status 3), is"), "{text}");
+
+    // Not measured anywhere (say, the run stopped first): said once.
+    let mut unmeasured = fixture(false);
+    unmeasured.variants[2].measurements.clear();
+    unmeasured.workloads.push(WorkloadInfo {
+        name: "second".into(),
+        kind: WorkloadKind::Command,
+    });
+    let text = crate::report::prose::summary(&unmeasured);
+    assert!(text.contains("balanced was not measured."), "{text}");
+    assert_eq!(
+        text.matches("balanced was not measured").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        !text.contains("not measured on parse-big, was not measured"),
+        "{text}"
+    );
+}

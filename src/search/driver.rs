@@ -174,6 +174,8 @@ impl<'l> Searcher<'l> {
             }
         }
         if run.interrupted {
+            // Kept, so the partial result shows what this step had measured.
+            self.steps.push(run);
             return Err(crate::process::Interrupted.into());
         }
         self.steps.push(run.clone());
@@ -254,7 +256,11 @@ impl<'l> Searcher<'l> {
             }
         }
         let settings = self.opts.final_settings.clone();
-        let built = self.build(&final_set)?;
+        let built = match self.build(&final_set) {
+            Ok(b) => b,
+            Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),
+            Err(e) => return Err(e),
+        };
         let mut run = self.lab.new_run(settings.clone());
         run.settings.time_limit = Some(self.remaining());
         for (c, b) in final_set.iter().zip(&built) {
@@ -272,7 +278,7 @@ impl<'l> Searcher<'l> {
         let questions = self.questions(&run, &extra);
         self.lab.measure(&mut run, questions);
         if run.interrupted {
-            return Err(crate::process::Interrupted.into());
+            return Err(self.interrupted(Some(run)));
         }
         let (w, overruled) = super::confirm::confirm(&run, picked, &self.opts);
         let winner = final_set[w].clone();
@@ -302,8 +308,66 @@ impl<'l> Searcher<'l> {
             final_run: run,
             steps: self.steps,
             winner_pgo: winner.pgo,
+            interrupted: false,
         };
         Ok((result, winner))
+    }
+}
+
+/// The error a search stopped by Ctrl-C ends with: it carries the path so far, for `auto` to
+/// print and save (the builds stay cached, so the next `auto` reuses them).
+#[derive(Debug)]
+pub struct InterruptedSearch(pub Box<AutoResult>);
+
+impl std::fmt::Display for InterruptedSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+impl std::error::Error for InterruptedSearch {}
+
+impl Searcher<'_> {
+    /// The partial result after Ctrl-C: the path so far and the last measurement (`last`, the
+    /// interrupted final run, or else the last step's), marked interrupted.
+    pub fn interrupted(self, last: Option<Run>) -> anyhow::Error {
+        let steps_done = self.steps.len();
+        let mut run = last
+            .or_else(|| self.steps.last().cloned())
+            .unwrap_or_else(|| self.lab.new_run(self.opts.final_settings.clone()));
+        run.interrupted = true;
+        run.notes.append(&mut self.lab.take_notes());
+        run.notes.push(format!(
+            "interrupted: `auto` stopped after {} of its candidates had been tried ({steps_done} \
+             measurement(s)); these results are partial and recommend nothing",
+            self.trials.len()
+        ));
+        let result = AutoResult {
+            goal: self.opts.goal,
+            metric: self.opts.metric,
+            budget_secs: self.opts.budget.as_secs_f64(),
+            elapsed_secs: self.elapsed().as_secs_f64(),
+            builds: self.lab.builds_run(),
+            configurations_tried: self
+                .trials
+                .iter()
+                .filter(|t| t.decision != Decision::Skipped)
+                .count(),
+            space_size: SPACE_SIZE,
+            path: self.trials,
+            not_explored: self.not_explored,
+            winner: 0,
+            recommendation: format!(
+                "Interrupted: no recommendation. The builds so far are cached: run `cargo tune{} auto` \
+                 again to search on without building them again.",
+                self.opts.selection
+            ),
+            pareto: Vec::new(),
+            final_run: run,
+            steps: self.steps,
+            winner_pgo: false,
+            interrupted: true,
+        };
+        InterruptedSearch(Box::new(result)).into()
     }
 }
 
@@ -382,20 +446,20 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
     format!(
         "Use `{name}` ({}): it {speed}, is {size}, at {compile}.{}",
         winner.describe(),
-        cautions(winner, run, s.opts.metric)
+        cautions(winner, run, s.opts.metric, &s.opts.selection)
     )
 }
 
 /// What the pick trades away besides compile time, said plainly.
-fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
+fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str) -> String {
     let mut out = String::new();
     let v = &winner.variant;
     if v.settings.panic == Some(crate::variant::Panic::Abort) {
-        out.push_str(
+        out.push_str(&format!(
             " It sets panic = \"abort\": a panic ends the process at once (no unwinding; catch_unwind \
-             catches nothing). Your workloads ran fine with it; `cargo tune doctor` looks for code that \
-             catches panics, and tests still unwind.",
-        );
+             catches nothing). Your workloads ran fine with it; `cargo tune{selection} doctor` looks for code that \
+             catches panics, and tests still unwind."
+        ));
     }
     if let Some(cpu) = &v.target_cpu {
         out.push_str(&format!(
@@ -427,7 +491,7 @@ fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             " PGO is a build step, not a profile setting: a written profile holds the settings alone{alone}; \
-             `cargo tune pgo` adds the profile-guided build."
+             `cargo tune{selection} pgo` adds the profile-guided build."
         ));
     }
     out

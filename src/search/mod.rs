@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use bench::Bench;
-pub use driver::Searcher;
+pub use driver::{InterruptedSearch, Searcher};
 pub use evidence::{Speed, SpeedMetric};
 
 use crate::config::{CompileCap, Goal};
@@ -48,6 +48,8 @@ pub struct SearchOptions {
     pub step_settings: Settings,
     /// The final measurement of the recommendation and the reference points.
     pub final_settings: Settings,
+    /// The user's project selection as typed again in printed commands (` --manifest-path …`).
+    pub selection: String,
 }
 
 /// What happened to one candidate.
@@ -103,11 +105,19 @@ pub struct AutoResult {
     pub steps: Vec<Run>,
     /// The winning candidate's spec, for reproducing it.
     pub winner_pgo: bool,
+    /// True when Ctrl-C stopped the search: the path so far, no recommendation, and
+    /// `final_run` is the last (possibly partial) measurement.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 /// Runs the search for `opts.goal`, then the final measurement.
 pub fn search(lab: &mut dyn Bench, opts: SearchOptions) -> anyhow::Result<(AutoResult, Candidate)> {
     let mut s = Searcher::new(lab, opts);
-    let (winner, references) = goals::run(&mut s)?;
+    let (winner, references) = match goals::run(&mut s) {
+        Ok(picked) => picked,
+        Err(e) if e.is::<crate::process::Interrupted>() => return Err(s.interrupted(None)),
+        Err(e) => return Err(e),
+    };
     s.finish(winner, references)
 }

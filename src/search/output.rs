@@ -86,7 +86,7 @@ fn speed_text(sp: &Option<Speed>, how: Shown) -> String {
     }
 }
 
-fn decision_text(d: Decision) -> &'static str {
+pub fn decision_text(d: Decision) -> &'static str {
     match d {
         Decision::Baseline => "baseline",
         Decision::Kept => "kept",
@@ -147,6 +147,26 @@ pub fn render(r: &AutoResult, color: bool) -> String {
         }
     }
 
+    if r.interrupted {
+        let _ = writeln!(
+            out,
+            "\nInterrupted after {} (budget {}): tried {} of {} configurations with {} builds; no Pareto front \
+             and no recommendation from a partial search.\n",
+            format_duration(Duration::from_secs_f64(r.elapsed_secs)),
+            format_duration(Duration::from_secs_f64(r.budget_secs)),
+            r.configurations_tried,
+            r.space_size,
+            r.builds,
+        );
+        if !r.final_run.variants.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(color, BOLD, "Last measurement (cut short by Ctrl-C)")
+            );
+        }
+        return out;
+    }
     let run = &r.final_run;
     let _ = writeln!(
         out,

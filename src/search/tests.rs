@@ -28,6 +28,7 @@ fn options(noise: f64) -> SearchOptions {
         native: false,
         x86_64: false,
         base_profile: "release".into(),
+        selection: String::new(),
         step_settings: Settings {
             min_runs: 6,
             max_runs: 20,

@@ -2,6 +2,7 @@
 //! command workloads run to completion, service workloads are started, loaded over HTTP and stopped.
 
 pub mod cachegrind;
+mod check;
 mod command;
 pub mod load;
 mod ready;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{WorkloadConfig, WorkloadKind};
 use crate::process::Usage;
 
+pub use check::check_workloads;
 pub use load::{Latency, LoadReport, LoadSpec};
 
 /// A command workload may run this long before it is killed, unless it sets `timeout`.

@@ -101,6 +101,12 @@ fn bad_options_fail_before_building() {
     p.tune(&["auto", "--budget", "soon"])
         .fails()
         .stderr_has("invalid duration");
+    p.tune(&["auto", "--budget", "0"])
+        .fails()
+        .stderr_has("a budget of 0 leaves no time");
+    let r = p.tune(&["auto", "--budget", "-5m"]).fails();
+    r.stderr_has("a budget cannot be negative (`-5m`)");
+    assert!(!r.stderr.contains("to pass '-5'"), "{r}");
     p.tune(&["auto", "--max-compile-time", "0.5x"])
         .fails()
         .stderr_has("at least 1x");
@@ -116,6 +122,26 @@ fn bad_options_fail_before_building() {
         .stderr_has("[profile.tuned] already exists")
         .stderr_has("--force");
     assert!(!p.join("target").exists(), "nothing was built");
+}
+
+#[test]
+fn a_budget_of_the_wrong_type_in_the_manifest_says_what_it_accepts() {
+    let p = project("auto-budget-type")
+        .file("src/main.rs", BRANCHY_CLI)
+        .manifest_extra("[package.metadata.tune]\nbudget = true\n")
+        .build();
+    let r = p.tune(&["auto"]).fails();
+    r.stderr_has("budget")
+        .stderr_has("a duration such as \"90s\", \"20m\" or \"1h 30m\"");
+    assert!(!r.stderr.contains("untagged"), "{r}");
+    p.write(
+        "Cargo.toml",
+        &p.read("Cargo.toml")
+            .replace("budget = true", "budget = \"0s\""),
+    );
+    p.tune(&["auto"])
+        .fails()
+        .stderr_has("a budget of 0 leaves no time");
 }
 
 #[test]
@@ -148,4 +174,96 @@ fn a_preset_that_breaks_the_program_is_rejected_and_its_safe_part_tried() {
     );
     // Whatever won still runs the program correctly.
     assert!(!run_binary(r.last_line(), &["10"]).is_empty());
+}
+
+/// `auto` on the HTTP fixture, stopped by SIGINT once its service answers (measuring has begun).
+fn interrupt_auto_on_service(p: &Project, port: u16, json: &str) -> (i32, String, String) {
+    use std::time::{Duration, Instant};
+    let mut cmd = p
+        .tune(&[
+            "auto",
+            "--no-pgo",
+            "--json",
+            json,
+            "--min-runs",
+            "20",
+            "--max-runs",
+            "20",
+        ])
+        .cmd;
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the service never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ctrl_c_prints_and_saves_the_path_so_far_and_the_next_run_reuses_the_builds() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = project("auto-sigint")
+        .file("src/main.rs", crate::utils::fixtures::HTTP_SERVICE)
+        .manifest_extra(&format!(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             args = [\"--port\", \"{port}\"]\nready = \"http://127.0.0.1:{port}/health\"\n\
+             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"1s\" }}\n"
+        ))
+        .build();
+    let (code, stdout, stderr) = interrupt_auto_on_service(&p, port, "first.json");
+    let all = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+    assert_eq!(code, 130, "{all}");
+    assert!(stdout.contains("Search path"), "{all}");
+    assert!(stdout.contains("Interrupted after"), "{all}");
+    assert!(
+        stdout.contains("Last measurement (cut short by Ctrl-C)"),
+        "{all}"
+    );
+    assert!(stdout.contains("no recommendation"), "{all}");
+    assert!(stderr.contains("Saved"), "{all}");
+    let first: Value = serde_json::from_str(&p.read("first.json")).unwrap();
+    assert_eq!(first["interrupted"], true);
+    assert!(
+        first["final_run"]["rounds"].as_u64().unwrap() >= 1
+            || !first["final_run"]["variants"][0]["measurements"][0]["samples"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+        "the partial measurement keeps its samples"
+    );
+
+    // `cargo tune report` shows the saved partial run.
+    let report = p.tune(&["report"]).ok();
+    report
+        .stdout_has("interrupted")
+        .stdout_has("auto path so far");
+    let saved = p.tune(&["report", "--format", "json"]).ok();
+    let run: Value = serde_json::from_str(&saved.stdout).unwrap();
+    assert_eq!(run["interrupted"], true);
+
+    // The next auto builds nothing again: the builds of the first are on disk with their records.
+    let (code, _, stderr) = interrupt_auto_on_service(&p, port, "second.json");
+    assert_eq!(code, 130, "{stderr}");
+    let second: Value = serde_json::from_str(&p.read("second.json")).unwrap();
+    assert_eq!(second["builds"], 0, "{stderr}");
+    for v in second["final_run"]["variants"].as_array().unwrap() {
+        assert_eq!(v["build"]["compile_time_cached"], true, "{v}");
+    }
 }

@@ -149,14 +149,56 @@ fn clean_removes_builds_and_keeps_results() {
     p.write("target/tune/results/x.json", "{}");
     p.tune(&["clean"])
         .ok()
-        .stderr_has("Removed")
+        .stderr_has("Removed 1 entry, ")
         .stderr_has("results kept");
-    let left: Vec<_> = std::fs::read_dir(p.join("target/tune"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("results")]);
+    let left = || {
+        let mut names: Vec<_> = std::fs::read_dir(p.join("target/tune"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    // The lock file stays, so a run waiting on it and a new one always lock the same file.
+    assert_eq!(left(), [".tune-lock", "results"]);
     p.tune(&["clean", "--all"]).ok();
-    assert_eq!(std::fs::read_dir(p.join("target/tune")).unwrap().count(), 0);
+    assert_eq!(left(), [".tune-lock"]);
+}
+
+#[test]
+fn clean_counts_hard_linked_binaries_once() {
+    let p = project("clean-links").build();
+    p.tune(&["build"]).ok();
+    // Cargo hard-links the binary from deps/ into the profile dir: both names, one file.
+    let tune = p.join("target/tune");
+    let freed = du_bytes(&tune);
+    let r = p.tune(&["clean"]).ok();
+    let said = r
+        .stderr
+        .split("entry, ")
+        .nth(1)
+        .and_then(|s| s.split(" from ").next())
+        .unwrap()
+        .to_string();
+    let unique = cargo_tune::ui::format_bytes(freed);
+    assert_eq!(said, unique, "{r}");
+}
+
+/// Bytes of the files under `dir`, each inode once (what removing it frees).
+fn du_bytes(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fn walk(dir: &std::path::Path, seen: &mut std::collections::HashSet<u64>) -> u64 {
+        let mut total = 0;
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let meta = e.path().symlink_metadata().unwrap();
+            if meta.is_dir() {
+                total += walk(&e.path(), seen);
+            } else if e.file_name() != ".tune-lock" && seen.insert(meta.ino()) {
+                total += meta.len();
+            }
+        }
+        total
+    }
+    walk(dir, &mut Default::default())
 }

@@ -101,7 +101,7 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
             "--",
             "1000",
         ])
-        .ok();
+        .fails();
     let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
     assert!(
         run["variants"][0]["measurements"][0]["samples"]
@@ -117,6 +117,10 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
     let build_failure = run["variants"][2]["failure"].as_str().unwrap();
     assert!(build_failure.contains("no-such-flag"), "{build_failure}");
     r.stdout_has("failed");
+    // The table is printed, and the exit status still says that not everything worked.
+    r.stderr_has("2 of 3 variants failed")
+        .stderr_has("`production` failed on")
+        .stderr_has("`broken` did not build");
 }
 
 #[test]
@@ -217,4 +221,61 @@ fn ctrl_c_stops_the_service_and_keeps_partial_results() {
     let run: Value = serde_json::from_str(&saved.stdout).unwrap();
     assert_eq!(run["interrupted"], true);
     assert!(run["notes"].to_string().contains("partial"));
+}
+
+#[test]
+fn a_baseline_that_does_not_build_stops_before_the_others_and_is_reported_once() {
+    let p = cli("cmp-basefail");
+    let r = p
+        .tune(&[
+            "compare",
+            "--variant",
+            "broken=rustflags=-Cno-such-flag",
+            "--variant",
+            "fast=lto=fat",
+            "--",
+            "10",
+        ])
+        .fails();
+    r.stderr_has("the baseline `broken` did not build")
+        .stderr_has("the other variants were not built")
+        .stderr_has("no-such-flag");
+    // Once: on stderr, not also in a table on stdout.
+    assert!(r.stdout.is_empty(), "{r}");
+    assert!(!r.stderr.contains("Building fast"), "{r}");
+}
+
+#[test]
+fn a_service_that_ignores_sigterm_is_reported_with_what_it_costs() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = project("cmp-stubborn")
+        .file("src/main.rs", HTTP_SERVICE)
+        .manifest_extra(&format!(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             args = [\"--port\", \"{port}\", \"--ignore-signals\"]\nstop-grace = \"200ms\"\n\
+             ready = \"http://127.0.0.1:{port}/health\"\n\
+             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"300ms\" }}\n"
+        ))
+        .build();
+    let r = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,+strip",
+            "--min-runs",
+            "3",
+            "--max-runs",
+            "3",
+            "--warmup",
+            "0",
+        ])
+        .ok();
+    r.stdout_has("service `api` ignored SIGTERM and SIGINT and had to be killed (SIGKILL)")
+        .stdout_has("stop grace period of 200.00 ms")
+        .stdout_has("on 6 runs (+strip, release)")
+        .stdout_has("makes the comparison slower but not its figures");
 }

@@ -96,3 +96,30 @@ fn a_broken_tune_table_is_an_error_and_workloads_are_listed() {
         .ok()
         .stdout_has("workload `w` (command): x");
 }
+
+#[test]
+fn declares_the_platform() {
+    let p = project("doc-platform").build();
+    let r = p.tune(&["doctor"]).ok();
+    r.stdout_has(&format!(
+        "platform       {} {} (supported)",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    ));
+    let json = p.tune(&["doctor", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["platform_supported"], true);
+}
+
+#[test]
+fn a_library_package_is_told_how_to_point_at_a_binary() {
+    let p = project("doc-lib")
+        .file("src/lib.rs", "pub fn f() -> u32 { 1 }\n")
+        .build();
+    std::fs::remove_file(p.join("src/main.rs")).unwrap();
+    let r = p.tune(&["doctor"]).fails();
+    r.stdout_has("has no binary target (it is a library)")
+        .stdout_has("cargo-tune tunes binaries, and this package is a library")
+        .stdout_has("cargo tune -p APP doctor")
+        .stdout_has("--manifest-path path/to/app/Cargo.toml doctor");
+}

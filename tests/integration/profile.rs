@@ -447,3 +447,26 @@ fn files_are_restored_when_cargo_rejects_the_result() {
     );
     assert!(!p.join(".cargo").exists());
 }
+
+#[test]
+fn a_dry_run_from_elsewhere_shows_paths_relative_to_the_project() {
+    let p = commented();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let manifest = p.join("Cargo.toml");
+    let r = crate::utils::tune_in(
+        elsewhere.path(),
+        &[
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+            "profile",
+            "apply",
+            "production",
+            "--dry-run",
+        ],
+    )
+    .ok();
+    r.stdout_has("--- a/Cargo.toml\n+++ b/Cargo.toml\n")
+        .stderr_has("Dry run: nothing was written; without --dry-run");
+    assert!(!r.stdout.contains("a//"), "{r}");
+    assert_eq!(p.read("Cargo.toml"), COMMENTED);
+}

@@ -12,7 +12,7 @@ use cargo_tune::config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, WorkloadK
 use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off, run_once};
 
 use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;
-use crate::utils::tune_in;
+use crate::utils::{project, tune_in};
 
 /// Builds the fixture once per test run, in the test target's scratch directory.
 fn fixture() -> &'static Path {
@@ -470,4 +470,46 @@ fn load_subcommand_prints_rate_and_percentiles() {
     tune_in(dir.path(), &["load", &closed, "-c", "2", "-n", "1000000"])
         .fails()
         .stderr_has("no request was answered (first error: connect:");
+}
+
+#[test]
+fn settings_checkable_without_running_fail_before_any_build() {
+    let p = project("wl-precheck")
+        .manifest_extra(
+            "[[package.metadata.tune.workload]]\nname = \"feed\"\nstdin = \"data/missing.json\"\n",
+        )
+        .build();
+    for args in [
+        &["compare", "--variants", "release,production"][..],
+        &["auto", "--budget", "1m"][..],
+        &["pgo"][..],
+    ] {
+        let r = p.tune(args).fails();
+        r.stderr_has("workload `feed`")
+            .stderr_has("`stdin` file")
+            .stderr_has("data/missing.json");
+        assert!(!r.stderr.contains("Building"), "{r}");
+    }
+    assert!(!p.join("target/tune/release").exists());
+    let built: Vec<_> = std::fs::read_dir(p.join("target/tune"))
+        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        built.iter().all(|n| n == ".tune-lock"),
+        "nothing built: {built:?}"
+    );
+
+    // A service's load URL and body file are checked too.
+    let svc = project("wl-precheck-svc")
+        .manifest_extra(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             ready = \"http://127.0.0.1:3999/health\"\n\
+             load = { url = \"http://127.0.0.1:3999/\", body = \"req.json\" }\n",
+        )
+        .build();
+    svc.tune(&["compare", "--variants", "release,production"])
+        .fails()
+        .stderr_has("workload `api`")
+        .stderr_has("req.json");
+    assert!(!svc.join("target/tune/release").exists());
 }

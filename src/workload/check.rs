@@ -1,0 +1,72 @@
+//! What can be checked about workloads before anything is built: files they read, directories
+//! they run in, and a service's `ready` and `load` settings — so a typo fails in a second, not
+//! after minutes of builds.
+
+use anyhow::{Context, Result, bail};
+
+use super::LoadSpec;
+use super::target::Readiness;
+use crate::config::{WorkloadConfig, WorkloadKind};
+
+/// Checks every workload's settings that need no binary; the first problem is the error.
+pub fn check_workloads(workloads: &[WorkloadConfig], allow_remote: bool) -> Result<()> {
+    for w in workloads {
+        check(w, allow_remote).with_context(|| format!("workload `{}`", w.name))?;
+    }
+    Ok(())
+}
+
+fn check(w: &WorkloadConfig, allow_remote: bool) -> Result<()> {
+    if let Some(stdin) = &w.stdin
+        && !stdin.is_file()
+    {
+        bail!(
+            "its `stdin` file {} does not exist (paths are relative to the directory of the Cargo.toml \
+             that declares the workload)",
+            stdin.display()
+        );
+    }
+    if let Some(cwd) = &w.cwd
+        && !cwd.is_dir()
+    {
+        bail!(
+            "its working directory `cwd` = {} does not exist (paths are relative to the directory of \
+             the Cargo.toml that declares the workload)",
+            cwd.display()
+        );
+    }
+    if w.kind == WorkloadKind::Service {
+        if let Some(ready) = &w.ready {
+            Readiness::parse(ready).context("invalid `ready`")?;
+        }
+        if let Some(load) = &w.load {
+            // Parses every URL, reads every body file, refuses remote hosts: all before building.
+            LoadSpec::from_config(load, allow_remote).context("invalid `load`")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(name: &str) -> WorkloadConfig {
+        crate::workload::one_off(vec![name.into()])
+    }
+
+    #[test]
+    fn a_missing_stdin_file_or_directory_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = command("x");
+        w.stdin = Some(dir.path().join("big.json"));
+        let e = format!("{:#}", check_workloads(&[w.clone()], false).unwrap_err());
+        assert!(e.starts_with("workload `"), "{e}");
+        assert!(e.contains("`stdin` file") && e.contains("big.json"), "{e}");
+        std::fs::write(dir.path().join("big.json"), "{}").unwrap();
+        check_workloads(&[w.clone()], false).unwrap();
+        w.cwd = Some(dir.path().join("nope"));
+        let e = format!("{:#}", check_workloads(&[w], false).unwrap_err());
+        assert!(e.contains("`cwd`") && e.contains("nope"), "{e}");
+    }
+}
