@@ -103,6 +103,8 @@ pub struct TuneConfig {
     pub variants: Option<Vec<String>>,
     /// BOLT is wanted for this project (lints then warn about settings that defeat it).
     pub bolt: Option<bool>,
+    /// llvm-bolt's optimization flags, instead of cargo-tune's defaults.
+    pub bolt_args: Option<Vec<String>>,
     #[serde(default)]
     pub workload: Vec<WorkloadConfig>,
 }
@@ -219,6 +221,7 @@ impl TuneConfig {
                 max_compile_time: p.max_compile_time.or(ws.max_compile_time),
                 variants: p.variants.or(ws.variants),
                 bolt: p.bolt.or(ws.bolt),
+                bolt_args: p.bolt_args.or(ws.bolt_args),
                 workload: if p.workload.is_empty() {
                     ws.workload
                 } else {
