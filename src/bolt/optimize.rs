@@ -149,8 +149,14 @@ fn strip_into(shell: &Shell, rustc: &Rustc, from: &Path, strip: Strip, to: &Path
         Strip::Symbols => "--strip-all",
     };
     let tmp = PathBuf::from(format!("{}.strip.tmp", to.display()));
+    // The note is how tools (and cargo-tune's input check) tell a BOLTed binary; it is tiny.
+    let keep = "--keep-section=.note.bolt_info";
     let cmd = match find_tool(rustc, LlvmTool::Strip).found {
-        Some(t) => Cmd::new(t.path).arg(flag).arg(from).arg("-o").arg(&tmp),
+        Some(t) => Cmd::new(t.path)
+            .args([flag, keep])
+            .arg(from)
+            .arg("-o")
+            .arg(&tmp),
         None => {
             let objcopy = which("objcopy").with_context(|| {
                 format!(
@@ -160,7 +166,7 @@ fn strip_into(shell: &Shell, rustc: &Rustc, from: &Path, strip: Strip, to: &Path
                     LlvmTool::Strip.install_hint(rustc.llvm_major)
                 )
             })?;
-            Cmd::new(objcopy).arg(flag).arg(from).arg(&tmp)
+            Cmd::new(objcopy).args([flag, keep]).arg(from).arg(&tmp)
         }
     };
     shell.verbose("Running", cmd.display());
