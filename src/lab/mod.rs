@@ -257,7 +257,7 @@ impl<'a> Lab<'a> {
             ));
         }
         self.notes.push(format!(
-            "{}: BOLT {}; dyno-stats: {}",
+            "{}: BOLT profile: {}; dyno-stats: {}",
             c.name,
             run.stats.coverage(),
             run.stats.dyno_summary()

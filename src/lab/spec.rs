@@ -41,6 +41,20 @@ impl Candidate {
         }
     }
 
+    /// This candidate with BOLT after the link (`production+pgo` → `production+pgo+bolt`).
+    pub fn with_bolt(&self) -> Candidate {
+        let name = format!("{}+bolt", self.name);
+        Candidate {
+            variant: Variant {
+                name: name.clone(),
+                ..self.variant.clone()
+            },
+            name,
+            bolt: true,
+            ..self.clone()
+        }
+    }
+
     /// What identifies the build: equal keys share binaries.
     pub fn key(&self) -> String {
         format!(
@@ -309,6 +323,12 @@ mod tests {
         assert_eq!(
             c[3].describe(),
             format!("{} + PGO + BOLT", c[3].variant.describe())
+        );
+
+        let b = c[0].with_bolt();
+        assert_eq!(
+            (b.name.as_str(), b.bolt, b.key()),
+            ("release+bolt", true, c[1].key())
         );
 
         let st = parse_stages("production+pgo+bolt", "release").unwrap();
