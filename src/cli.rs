@@ -36,6 +36,8 @@ pub enum Command {
     Compare(commands::compare::CompareArgs),
     /// Profile-guided optimization: instrument, run workloads, merge, optimize.
     Pgo(commands::pgo::PgoArgs),
+    /// BOLT post-link optimization: instrument, run workloads, merge, optimize (alone or on PGO).
+    Bolt(commands::bolt::BoltArgs),
     /// Build one variant of the binary and print its path.
     Build(commands::build::BuildArgs),
     /// List, show, diff and apply profile presets.

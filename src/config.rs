@@ -145,6 +145,8 @@ pub struct TuneConfig {
     pub metric: Option<Vec<crate::measure::choice::MetricName>>,
     /// Run command workloads bound to one CPU, as `--pin`.
     pub pin: Option<bool>,
+    /// llvm-bolt's optimization flags, instead of cargo-tune's defaults.
+    pub bolt_args: Option<Vec<String>>,
     #[serde(default)]
     pub workload: Vec<WorkloadConfig>,
 }
@@ -286,6 +288,7 @@ impl TuneConfig {
                 bolt: p.bolt.or(ws.bolt),
                 metric: p.metric.or(ws.metric),
                 pin: p.pin.or(ws.pin),
+                bolt_args: p.bolt_args.or(ws.bolt_args),
                 workload: if p.workload.is_empty() {
                     ws.workload
                 } else {

@@ -4,6 +4,7 @@
 //! The pipeline (see `DESIGN.md`): `cli` → `cargo::project` (what to build) →
 //! `cargo::build` (variants) → workloads and measurement → report / apply.
 
+pub mod bolt;
 pub mod cargo;
 pub mod cli;
 pub mod commands;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Auto(a) => commands::auto::run(&ctx, a),
         Command::Compare(a) => commands::compare::run(&ctx, a),
         Command::Pgo(a) => commands::pgo::run(&ctx, a),
+        Command::Bolt(a) => commands::bolt::run(&ctx, a),
         Command::Build(a) => commands::build::run(&ctx, a),
         Command::Profile(a) => commands::profile::run(&ctx, a),
         Command::Report(a) => commands::report::run(&ctx, a),

@@ -88,6 +88,8 @@ pub enum LlvmTool {
     Profdata,
     Bolt,
     MergeFdata,
+    /// Strips a BOLTed binary as the variant's `strip` asks (cargo cannot: BOLT needs the symbols).
+    Strip,
 }
 
 impl LlvmTool {
@@ -98,13 +100,14 @@ impl LlvmTool {
             LlvmTool::Profdata => "llvm-profdata",
             LlvmTool::Bolt => "llvm-bolt",
             LlvmTool::MergeFdata => "merge-fdata",
+            LlvmTool::Strip => "llvm-strip",
         }
     }
 
     /// The exact command that installs a matching tool.
     pub fn install_hint(self, llvm_major: u32) -> String {
         match self {
-            LlvmTool::Profdata => format!(
+            LlvmTool::Profdata | LlvmTool::Strip => format!(
                 "`rustup component add llvm-tools-preview`, or on Debian/Ubuntu `apt-get install llvm-{llvm_major}`"
             ),
             LlvmTool::Bolt | LlvmTool::MergeFdata => {

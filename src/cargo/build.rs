@@ -173,7 +173,10 @@ impl<'a> Builder<'a> {
             .arg(self.variant_dir(variant))
             .args(self.cargo.cargo_flags());
         // With --target, these reach only target units: build scripts and proc-macros stay plain.
-        for (k, v) in variant.settings.env_overrides(&variant.base_profile) {
+        for (k, v) in variant
+            .cargo_settings()
+            .env_overrides(&variant.base_profile)
+        {
             cmd = cmd.env(k, v);
         }
         cmd.env(

@@ -1,6 +1,7 @@
 //! One module per subcommand: its clap `Args` and its `run`.
 
 pub mod auto;
+pub mod bolt;
 pub mod build;
 pub mod clean;
 pub mod compare;

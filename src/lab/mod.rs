@@ -1,4 +1,4 @@
-//! The lab: builds candidates (plain or with PGO, each at most once per session) and measures
+//! The lab: builds candidates (plain, with PGO, BOLT or both, each at most once per session) and measures
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 pub mod executor;
@@ -13,8 +13,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 pub use executor::WorkloadExecutor;
-pub use spec::{Candidate, default_candidates, parse_candidates};
+pub use spec::{Candidate, Stages, default_candidates, parse_candidates, parse_stages};
 
+use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
 use crate::config::WorkloadConfig;
 use crate::measure::size::section_sizes;
@@ -105,6 +106,19 @@ impl<'a> Lab<'a> {
         probe.preflight().map(|_| ()).map_err(|e| format!("{e:#}"))
     }
 
+    /// Whether BOLT can run here (a Linux target, `llvm-bolt` and `merge-fdata` of rustc's LLVM),
+    /// and why not.
+    pub fn bolt_available(&self) -> Result<(), String> {
+        let probe = Bolt::new(
+            self.shell,
+            self.builder,
+            &Variant::new("probe", "release"),
+            false,
+            BoltOptions::default(),
+        );
+        probe.preflight().map(|_| ()).map_err(|e| format!("{e:#}"))
+    }
+
     /// Whether this session already built (or failed to build) the candidate.
     pub fn is_built(&self, c: &Candidate) -> bool {
         self.built.contains_key(&c.key())
@@ -121,7 +135,9 @@ impl<'a> Lab<'a> {
                 ..b
             }));
         }
-        let result = if c.pgo {
+        let result = if c.bolt {
+            self.build_bolt(c)
+        } else if c.pgo {
             self.build_pgo(c)
         } else {
             self.build_plain(c)
@@ -196,6 +212,64 @@ impl<'a> Lab<'a> {
         Ok(Built {
             variant,
             rustflags: run.optimized.rustflags,
+            info,
+        })
+    }
+
+    /// BOLT on the candidate's configuration (on its PGO build with `c.pgo`). Compile time adds
+    /// the input build(s) and BOLT's own instrument and optimize passes, counted as one build.
+    fn build_bolt(&mut self, c: &Candidate) -> Result<Built> {
+        let base_name = match c.name.strip_suffix("+bolt").unwrap_or(&c.name) {
+            n if c.pgo => n.strip_suffix("+pgo").unwrap_or(n).to_string(),
+            n => n.to_string(),
+        };
+        let base_name = match base_name.as_str() {
+            "pgo" | "bolt" | "" => c.variant.base_profile.clone(),
+            _ => base_name,
+        };
+        let opts = BoltOptions {
+            allow_remote: self.opts.allow_remote,
+            rebuild: self.opts.rebuild,
+            args: None,
+        };
+        let base = Variant {
+            name: base_name,
+            ..c.variant.clone()
+        };
+        let bolt = Bolt::new(self.shell, self.builder, &base, c.pgo, opts);
+        let run = bolt.run(&self.workloads, !self.opts.rebuild)?;
+        self.builds_run += run.input.builds_run + u32::from(run.optimized_now);
+        let compile = run.input.compile_time + run.bolt_time;
+        let build = Build {
+            binary: run.binary.clone(),
+            ..run.input.build.clone()
+        };
+        let info = build_info(
+            &build,
+            compile,
+            run.input.compile_time_cached || !run.optimized_now,
+            run.input.builds + 1,
+        )?;
+        if run.stats.is_low_coverage() {
+            self.notes.push(format!(
+                "{}: the BOLT profile is thin ({})",
+                c.name,
+                run.stats.coverage()
+            ));
+        }
+        self.notes.push(format!(
+            "{}: BOLT profile: {}; dyno-stats: {}",
+            c.name,
+            run.stats.coverage(),
+            run.stats.dyno_summary()
+        ));
+        let variant = Variant {
+            name: c.name.clone(),
+            ..run.input.build.variant.clone()
+        };
+        Ok(Built {
+            variant,
+            rustflags: run.input.build.rustflags,
             info,
         })
     }

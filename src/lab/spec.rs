@@ -1,19 +1,30 @@
-//! Candidates as users name them: presets, `name=spec`, `pgo` on top of anything, and
-//! `+`-stacked rows where each row adds one change to the row above.
+//! Candidates as users name them: presets, `name=spec`, `pgo` and `bolt` on top of anything
+//! (`X+pgo`, `X+bolt`, `X+pgo+bolt`), and `+`-stacked rows where each row adds one change to
+//! the row above. The one parser of these forms: commands that take a `--variant` use it too.
 
 use anyhow::{Context, Result, bail};
 
 use crate::presets::parse_variant;
 use crate::variant::{ProfileSettings, Variant};
 
-/// One configuration to build and measure: a plain variant, optionally with PGO on top.
+/// One configuration to build and measure: a plain variant, optionally with PGO and/or BOLT on top.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// As the user wrote it (`release`, `+lto=thin`, `production+pgo`, `fast`).
     pub name: String,
-    /// The configuration without PGO (its stage is always plain).
+    /// The configuration without PGO or BOLT (plain stage, `bolt` false).
     pub variant: Variant,
     pub pgo: bool,
+    /// BOLT after the link (on the PGO-optimized build when `pgo` is set too).
+    pub bolt: bool,
+}
+
+/// A configuration and the stages on top of it, parsed from `X`, `X+pgo`, `X+bolt`, `X+pgo+bolt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stages {
+    pub variant: Variant,
+    pub pgo: bool,
+    pub bolt: bool,
 }
 
 impl Candidate {
@@ -26,26 +37,44 @@ impl Candidate {
             },
             name,
             pgo: false,
+            bolt: false,
+        }
+    }
+
+    /// This candidate with BOLT after the link (`production+pgo` → `production+pgo+bolt`).
+    pub fn with_bolt(&self) -> Candidate {
+        let name = format!("{}+bolt", self.name);
+        Candidate {
+            variant: Variant {
+                name: name.clone(),
+                ..self.variant.clone()
+            },
+            name,
+            bolt: true,
+            ..self.clone()
         }
     }
 
     /// What identifies the build: equal keys share binaries.
     pub fn key(&self) -> String {
         format!(
-            "{}{}",
+            "{}{}{}",
             self.variant.hash(),
-            if self.pgo { "+pgo" } else { "" }
+            if self.pgo { "+pgo" } else { "" },
+            if self.bolt { "+bolt" } else { "" }
         )
     }
 
-    /// "lto=fat, codegen-units=1 + PGO".
+    /// "lto=fat, codegen-units=1 + PGO + BOLT".
     pub fn describe(&self) -> String {
-        let base = self.variant.describe();
+        let mut text = self.variant.describe();
         if self.pgo {
-            format!("{base} + PGO")
-        } else {
-            base
+            text.push_str(" + PGO");
         }
+        if self.bolt {
+            text.push_str(" + BOLT");
+        }
+        text
     }
 }
 
@@ -132,42 +161,67 @@ fn is_spec_key(k: &str) -> bool {
     ProfileSettings::KEYS.iter().any(|(key, _)| *key == k) || k == "target-cpu" || k == "rustflags"
 }
 
-/// A preset, a spec, `pgo`, `<preset>+pgo`, or a spec with a `pgo` item.
+/// A preset, a spec, `pgo`/`bolt`, `<preset>+pgo+bolt`, or a spec with `pgo`/`bolt` items.
 fn parse_one(name: &str, spec: &str, base_profile: &str) -> Result<Candidate> {
-    let (spec, pgo) = strip_pgo(spec);
-    let variant = if spec.is_empty() {
-        // `pgo` alone: PGO on the base profile as it is.
-        Variant::new(name, base_profile)
-    } else {
-        parse_variant(&spec, base_profile).map_err(|e| {
-            anyhow::anyhow!("{e:#}; a variant may also be `pgo`, `<preset>+pgo`, or a `+key=value` step after another one")
-        })?
-    };
+    let stages = parse_stages(spec, base_profile)?;
     Ok(Candidate {
         name: name.to_string(),
         variant: Variant {
             name: name.to_string(),
-            ..variant
+            ..stages.variant
         },
-        pgo,
+        pgo: stages.pgo,
+        bolt: stages.bolt,
     })
 }
 
-/// Removes a trailing `+pgo` or a `pgo` list item.
-fn strip_pgo(spec: &str) -> (String, bool) {
-    if spec == "pgo" {
-        return (String::new(), true);
+/// Parses a configuration with its stages: `production`, `production+pgo`, `pgo+bolt`,
+/// `lto=fat,codegen-units=1,pgo,bolt`. The variant is named after the configuration alone
+/// (`production+pgo+bolt` → `production`; `pgo` → the base profile).
+pub fn parse_stages(text: &str, base_profile: &str) -> Result<Stages> {
+    let (spec, pgo, bolt) = split_stages(text.trim())?;
+    let variant = if spec.is_empty() {
+        // `pgo` / `bolt` alone: on the base profile as it is.
+        Variant::new(base_profile, base_profile)
+    } else {
+        parse_variant(&spec, base_profile).map_err(|e| {
+            anyhow::anyhow!(
+                "{e:#}; a variant may also be `pgo`, `bolt`, `<preset>+pgo`, `<preset>+pgo+bolt`, \
+                 or a `+key=value` step after another one"
+            )
+        })?
+    };
+    Ok(Stages { variant, pgo, bolt })
+}
+
+/// Splits trailing `+pgo` / `+bolt` (or `pgo` / `bolt` list items) off a spec.
+fn split_stages(spec: &str) -> Result<(String, bool, bool)> {
+    let (mut pgo, mut bolt) = (false, false);
+    let mut head = spec;
+    loop {
+        if let Some(h) = head.strip_suffix("+bolt") {
+            if pgo {
+                bail!(
+                    "`{spec}`: PGO happens while compiling and BOLT after linking, so BOLT comes last: \
+                     write `…+pgo+bolt`"
+                );
+            }
+            (head, bolt) = (h, true);
+        } else if let Some(h) = head.strip_suffix("+pgo") {
+            (head, pgo) = (h, true);
+        } else {
+            break;
+        }
     }
-    if let Some(head) = spec.strip_suffix("+pgo") {
-        return (head.to_string(), true);
+    let mut rest = Vec::new();
+    for part in head.split(',').map(str::trim) {
+        match part {
+            "pgo" | "pgo=true" => pgo = true,
+            "bolt" | "bolt=true" => bolt = true,
+            _ => rest.push(part),
+        }
     }
-    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
-    let pgo = parts.iter().any(|p| *p == "pgo" || *p == "pgo=true");
-    let rest: Vec<&str> = parts
-        .into_iter()
-        .filter(|p| *p != "pgo" && *p != "pgo=true")
-        .collect();
-    (rest.join(","), pgo)
+    Ok((rest.join(","), pgo, bolt))
 }
 
 /// The row above plus one change.
@@ -177,6 +231,10 @@ fn stack(prev: &Candidate, step: &str, name: &str) -> Result<Candidate> {
     c.variant.name = name.to_string();
     if step == "pgo" {
         c.pgo = true;
+        return Ok(c);
+    }
+    if step == "bolt" {
+        c.bolt = true;
         return Ok(c);
     }
     let change = SHORTHANDS
@@ -189,7 +247,7 @@ fn stack(prev: &Candidate, step: &str, name: &str) -> Result<Candidate> {
             .map(|(s, f)| format!("{s} ({f})"))
             .collect();
         bail!(
-            "`+{step}` is not a change; write `+key=value`, `+pgo`, or one of: {}",
+            "`+{step}` is not a change; write `+key=value`, `+pgo`, `+bolt`, or one of: {}",
             shorthands.join(", ")
         );
     }
@@ -272,6 +330,56 @@ mod tests {
         assert_eq!((c[2].name.as_str(), c[2].pgo), ("fast", true));
         assert_eq!(c[3].name, "lto=thin");
         assert_eq!(c[3].variant.settings.lto, Some(Lto::Thin));
+    }
+
+    #[test]
+    fn bolt_forms_parse_into_stages() {
+        let c = parse_candidates(
+            &s(&[
+                "release",
+                "+bolt",
+                "pgo+bolt",
+                "production+pgo+bolt",
+                "bolt",
+            ]),
+            &s(&["fast=lto=fat,pgo,bolt"]),
+            "release",
+        )
+        .unwrap();
+        assert!(!c[0].bolt && c[1].bolt && !c[1].pgo);
+        assert_eq!(c[1].variant.settings, c[0].variant.settings);
+        assert!(c[2].pgo && c[2].bolt && c[2].variant.settings.is_empty());
+        assert!(c[3].pgo && c[3].bolt);
+        assert_eq!(c[3].variant.settings.lto, Some(Lto::Fat));
+        assert!(c[4].bolt && !c[4].pgo);
+        assert!(c[5].pgo && c[5].bolt && c[5].variant.settings.lto == Some(Lto::Fat));
+        assert_ne!(c[0].key(), c[1].key());
+        assert_ne!(c[1].key(), c[2].key());
+        assert!(
+            !c[3].variant.bolt,
+            "the candidate's variant stays the plain configuration"
+        );
+        assert_eq!(
+            c[3].describe(),
+            format!("{} + PGO + BOLT", c[3].variant.describe())
+        );
+
+        let b = c[0].with_bolt();
+        assert_eq!(
+            (b.name.as_str(), b.bolt, b.key()),
+            ("release+bolt", true, c[1].key())
+        );
+
+        let st = parse_stages("production+pgo+bolt", "release").unwrap();
+        assert_eq!(
+            (st.pgo, st.bolt, st.variant.name.as_str()),
+            (true, true, "production")
+        );
+        let e = format!(
+            "{:#}",
+            parse_stages("production+bolt+pgo", "release").unwrap_err()
+        );
+        assert!(e.contains("+pgo+bolt"), "{e}");
     }
 
     #[test]

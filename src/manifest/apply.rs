@@ -137,6 +137,13 @@ pub fn plan_profile(
             variant.name
         );
     }
+    if variant.bolt {
+        bail!(
+            "`{}` is a BOLT build: BOLT rewrites the linked binary after cargo, so it cannot go into a \
+             profile; write its profile settings without `+bolt` and run `cargo tune bolt` for the BOLT step",
+            variant.name
+        );
+    }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let mut manifest = TomlFile::read(&project.root_manifest)?;
     let sources =

@@ -1,4 +1,5 @@
-//! `Variant`: one build configuration (profile overrides, rustflags, PGO stage), its spec syntax and stable hash.
+//! `Variant`: one build configuration (profile overrides, rustflags, PGO stage, BOLT input), its
+//! spec syntax and stable hash.
 
 mod settings;
 
@@ -10,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use settings::{Debug, Lto, OptLevel, Panic, ProfileSettings, SettingValue, Strip};
+
+/// Linker flag that keeps relocations in the output, so BOLT can move code (`-q`).
+pub const EMIT_RELOCS: &str = "-Clink-arg=-Wl,--emit-relocs";
 
 /// Which build of the PGO (and later BOLT) pipeline a variant is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -40,6 +44,10 @@ pub struct Variant {
     pub rustflags: Vec<String>,
     #[serde(default)]
     pub stage: Stage,
+    /// A BOLT input: linked with `--emit-relocs` and never stripped by cargo (the variant's
+    /// `strip` is applied after BOLT, since stripping drops what BOLT needs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bolt: bool,
 }
 
 impl Variant {
@@ -51,6 +59,7 @@ impl Variant {
             target_cpu: None,
             rustflags: Vec::new(),
             stage: Stage::Plain,
+            bolt: false,
         }
     }
 
@@ -94,6 +103,9 @@ impl Variant {
             flags.push(format!("-Ctarget-cpu={cpu}"));
         }
         flags.extend(self.rustflags.iter().cloned());
+        if self.bolt {
+            flags.push(EMIT_RELOCS.into());
+        }
         match &self.stage {
             Stage::Plain => {}
             Stage::PgoInstrumented { profile_dir } => {
@@ -105,6 +117,15 @@ impl Variant {
             }
         }
         flags
+    }
+
+    /// The profile settings cargo builds with: a BOLT input keeps its symbols (`strip = "none"`).
+    pub fn cargo_settings(&self) -> ProfileSettings {
+        let mut settings = self.settings.clone();
+        if self.bolt {
+            settings.strip = Some(Strip::None);
+        }
+        settings
     }
 
     /// A short, stable hash of everything that changes the produced binary
@@ -134,7 +155,7 @@ impl Variant {
     fn hash_with(&self, rustflags: Vec<String>) -> String {
         let mut key = BTreeMap::new();
         key.insert("base", self.base_profile.clone());
-        for (k, v) in self.settings.entries() {
+        for (k, v) in self.cargo_settings().entries() {
             key.insert(k, v.toml());
         }
         key.insert("rustflags", rustflags.join("\u{1f}"));
@@ -178,6 +199,9 @@ impl Variant {
             Stage::Plain => {}
             Stage::PgoInstrumented { .. } => parts.push("pgo-instrumented".into()),
             Stage::PgoOptimized { .. } => parts.push("pgo".into()),
+        }
+        if self.bolt {
+            parts.push("bolt".into());
         }
         if parts.is_empty() {
             format!("{} as configured", self.base_profile)
@@ -246,6 +270,19 @@ mod tests {
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.dir_key(), b.dir_key());
         assert_ne!(a.dir_key(), Variant::new("a", "release").dir_key());
+    }
+
+    #[test]
+    fn bolt_input_keeps_relocations_and_symbols() {
+        let mut v = Variant::new("x", "release");
+        v.apply_spec("strip=symbols").unwrap();
+        let plain = v.hash();
+        v.bolt = true;
+        assert_ne!(v.hash(), plain);
+        assert!(v.added_rustflags().contains(&EMIT_RELOCS.to_string()));
+        assert_eq!(v.cargo_settings().strip, Some(Strip::None));
+        assert_eq!(v.settings.strip, Some(Strip::Symbols));
+        assert!(v.describe().ends_with("bolt"), "{}", v.describe());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod utils;
 
 mod auto;
+mod bolt;
 mod build;
 mod compare;
 mod concurrency;

@@ -1,0 +1,164 @@
+//! Where BOLT data lives: `<variant's target dir>/bolt/<package>-<bin>/` (instrumented binary,
+//! raw `.fdata`, merged profile, optimized binary) and its state file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::report::BoltStats;
+use crate::cargo::{BinTarget, Project};
+
+/// The BOLT directory of one binary of one input build. It sits in the input variant's own
+/// target dir, so a rebuild from scratch of that variant also drops its stale BOLT data.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub root: PathBuf,
+    bin: String,
+}
+
+/// What the steps run so far left behind (`state.json`). Every product records the input it
+/// was made from (by content hash), so a rebuilt input never meets an old profile.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The input the instrumented binary was made from.
+    pub instrumented_from: Option<String>,
+    #[serde(default)]
+    pub instrument_secs: f64,
+    /// Fingerprints of what wrote the raw profiles (one per gathering), in order.
+    #[serde(default)]
+    pub gathered_from: Vec<String>,
+    /// Cleared whenever new raw profiles arrive, so a stale merge is never used.
+    pub merged: Option<Merged>,
+    pub optimized: Option<Optimized>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Merged {
+    pub path: PathBuf,
+    /// Content hash of the input binary the profile was gathered on.
+    pub input: String,
+    pub gathered_from: Vec<String>,
+    pub raw_files: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Optimized {
+    pub path: PathBuf,
+    /// Hash of input, profile, BOLT arguments and strip mode: equal keys, equal binaries.
+    pub key: String,
+    pub stats: BoltStats,
+    pub optimize_secs: f64,
+}
+
+impl Layout {
+    /// `input_dir` is the target dir of the build BOLT reads.
+    pub fn new(input_dir: &Path, bin: &BinTarget) -> Layout {
+        Layout {
+            root: input_dir
+                .join("bolt")
+                .join(format!("{}-{}", bin.package, bin.bin)),
+            bin: bin.bin.clone(),
+        }
+    }
+
+    /// Every BOLT directory of this binary, whatever its input (for `bolt clean`).
+    pub fn all(project: &Project, bin: &BinTarget) -> Vec<PathBuf> {
+        let name = format!("{}-{}", bin.package, bin.bin);
+        let Ok(entries) = std::fs::read_dir(project.tune_dir()) else {
+            return Vec::new();
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path().join("bolt").join(&name))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        dirs
+    }
+
+    pub fn raw_dir(&self) -> PathBuf {
+        self.root.join("raw")
+    }
+
+    /// `--instrumentation-file`: with `--instrumentation-file-append-pid` each process writes
+    /// `prof.<pid>.fdata`, so parallel and repeated runs never overwrite each other.
+    pub fn profile_prefix(&self) -> PathBuf {
+        self.raw_dir().join("prof")
+    }
+
+    pub fn instrumented_binary(&self) -> PathBuf {
+        self.root.join(format!("{}-instrumented", self.bin))
+    }
+
+    /// The final binary keeps the binary's own name, so it can be copied out as it is.
+    pub fn optimized_binary(&self) -> PathBuf {
+        self.root.join("optimized").join(&self.bin)
+    }
+
+    pub fn raw_files(&self) -> Result<Vec<PathBuf>> {
+        list(&self.raw_dir(), "fdata")
+    }
+
+    pub fn merged_files(&self) -> Result<Vec<PathBuf>> {
+        list(&self.root, "fdata")
+    }
+
+    pub fn clear_raw(&self) -> Result<usize> {
+        let files = self.raw_files()?;
+        for f in &files {
+            std::fs::remove_file(f).with_context(|| format!("cannot remove {}", f.display()))?;
+        }
+        Ok(files.len())
+    }
+
+    pub fn load_state(&self) -> Result<State> {
+        let path = self.root.join("state.json");
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .with_context(|| format!("corrupt BOLT state {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    pub fn save_state(&self, state: &State) -> Result<()> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create {}", self.root.display()))?;
+        let path = self.root.join("state.json");
+        let tmp = self.root.join("state.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// A short content hash of a file (inputs and profiles are identified by what they hold).
+pub fn file_hash(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(short_hash(&bytes))
+}
+
+pub fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    Ok(files)
+}

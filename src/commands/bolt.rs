@@ -1,0 +1,240 @@
+//! `cargo tune bolt`: the one-shot BOLT workflow and its steps (instrument, run, merge,
+//! optimize, clean), on any configuration, with or without PGO underneath.
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+
+use crate::bolt::{Bolt, BoltOptions, BoltRun, BoltStats, Layout};
+use crate::cargo::Builder;
+use crate::commands::Ctx;
+use crate::lab::spec::parse_stages;
+use crate::ui::{Shell, format_duration};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BoltArgs {
+    #[command(subcommand)]
+    pub step: Option<Step>,
+    #[command(flatten)]
+    pub opts: BoltFlags,
+    /// Run the binary with these arguments as the (only) workload
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Step {
+    /// Build the input (relocations kept) and write the BOLT-instrumented binary; drops old profiles
+    Instrument(StepArgs),
+    /// Run workloads against the instrumented binary (adds to the profiles gathered so far)
+    Run(StepArgs),
+    /// Merge the raw profiles (.fdata) with the matching merge-fdata
+    Merge(StepArgs),
+    /// Optimize the input with the merged profile, then strip it as the variant says
+    Optimize(StepArgs),
+    /// Remove this binary's BOLT data
+    Clean(StepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    #[command(flatten)]
+    pub opts: BoltFlags,
+    /// Run the binary with these arguments as the workload (for `run`)
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BoltFlags {
+    /// Configuration BOLT is applied on: a preset, a spec, and `+pgo` for PGO underneath
+    /// (`production+pgo`)
+    #[arg(long, default_value = "release", value_name = "SPEC")]
+    pub variant: String,
+    /// Only these configured workloads (repeatable)
+    #[arg(long = "workload", value_name = "NAME")]
+    pub workloads: Vec<String>,
+    /// llvm-bolt optimization flags instead of the defaults (one string, space separated)
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub bolt_args: Option<String>,
+    /// Allow service load to target hosts other than loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Rebuild the input from an empty target dir
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
+    let (flags, trailing, step) = match &args.step {
+        None => (&args.opts, &args.args, None),
+        Some(
+            s @ (Step::Instrument(a)
+            | Step::Run(a)
+            | Step::Merge(a)
+            | Step::Optimize(a)
+            | Step::Clean(a)),
+        ) => (&a.opts, &a.args, Some(s)),
+    };
+    let (project, bin) = ctx.target()?;
+    if let Some(Step::Clean(_)) = step {
+        return clean(&ctx.shell, &project, &bin);
+    }
+    if !trailing.is_empty() && !matches!(step, None | Some(Step::Run(_))) {
+        bail!(
+            "arguments after `--` are a workload: they only apply to `cargo tune bolt` and `cargo tune bolt run`"
+        );
+    }
+    let stages = parse_stages(&flags.variant, &ctx.cargo.profile)?;
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let opts = BoltOptions {
+        allow_remote: flags.allow_remote,
+        rebuild: flags.rebuild,
+        args: flags
+            .bolt_args
+            .as_ref()
+            .map(|a| a.split_whitespace().map(String::from).collect()),
+    };
+    let bolt = Bolt::new(&ctx.shell, &builder, &stages.variant, stages.pgo, opts);
+    let workloads = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+    // PGO under BOLT needs the workloads for its own profile, whatever the step.
+    let input_workloads = if stages.pgo { &workloads[..] } else { &[] };
+    let again = ctx.cargo.selection();
+    let variant_flag = if flags.variant == "release" {
+        String::new()
+    } else {
+        format!(" --variant {}", crate::process::shell_quote(&flags.variant))
+    };
+
+    match step {
+        None => {
+            let run = bolt.run(&workloads, false)?;
+            print_summary(&ctx.shell, &bolt, &run);
+            println!("{}", run.binary.display());
+        }
+        Some(Step::Instrument(_)) => {
+            let (tool, _) = bolt.preflight()?;
+            let input = bolt.input(input_workloads)?;
+            let out = bolt.instrument(&input, &tool, true)?;
+            ctx.shell.note(format!(
+                "run it with `cargo tune{again} bolt run{variant_flag}`; each run writes {}.<pid>.fdata",
+                input.layout.profile_prefix().display()
+            ));
+            println!("{}", out.display());
+        }
+        Some(Step::Run(_)) => {
+            let (tool, _) = bolt.preflight()?;
+            let input = bolt.input(input_workloads)?;
+            let instrumented = bolt.instrument(&input, &tool, false)?;
+            let n = bolt.gather(&input, &instrumented, &workloads)?;
+            let total = input.layout.raw_files()?.len();
+            ctx.shell.status(
+                "Gathered",
+                format!(
+                    "{n} raw BOLT profile(s); {total} in {}",
+                    input.layout.raw_dir().display()
+                ),
+            );
+        }
+        Some(Step::Merge(_)) => {
+            let (_, merge_fdata) = bolt.preflight()?;
+            let input = bolt.input(input_workloads)?;
+            require_current(&bolt, &input, &again, &variant_flag)?;
+            let merged = bolt.merge(&input, &merge_fdata)?;
+            ctx.shell
+                .status("Merged", format!("{} raw profile(s)", merged.raw_files));
+            println!("{}", merged.path.display());
+        }
+        Some(Step::Optimize(_)) => {
+            let (tool, merge_fdata) = bolt.preflight()?;
+            let input = bolt.input(input_workloads)?;
+            let merged = match bolt.existing_merged(&input)? {
+                Some(m) => m,
+                None => {
+                    require_current(&bolt, &input, &again, &variant_flag)?;
+                    bolt.merge(&input, &merge_fdata)?
+                }
+            };
+            let (optimized, _) = bolt.optimize(&input, &merged, &tool)?;
+            report_stats(&ctx.shell, &optimized.stats);
+            println!("{}", optimized.path.display());
+        }
+        Some(Step::Clean(_)) => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// Fails unless raw profiles of this very input exist: profiles of another build would not match.
+fn require_current(
+    bolt: &Bolt,
+    input: &crate::bolt::Input,
+    again: &str,
+    variant_flag: &str,
+) -> Result<()> {
+    let state = input.layout.load_state()?;
+    let raw = input.layout.raw_files()?;
+    if state.instrumented_from.as_deref() != Some(&input.hash) || raw.is_empty() {
+        let why = if state.instrumented_from.is_some() && !raw.is_empty() {
+            "the binary changed since its profile was gathered"
+        } else {
+            "nothing has been profiled yet"
+        };
+        bail!(
+            "no BOLT profile for `{}` ({why}): run `cargo tune{again} bolt instrument{variant_flag}` and \
+             `cargo tune{again} bolt run{variant_flag}` first (or the one-shot `cargo tune{again} bolt{variant_flag}`)",
+            bolt.name()
+        );
+    }
+    Ok(())
+}
+
+fn clean(
+    shell: &Shell,
+    project: &crate::cargo::Project,
+    bin: &crate::cargo::BinTarget,
+) -> Result<()> {
+    let dirs = Layout::all(project, bin);
+    if dirs.is_empty() {
+        shell.status("Clean", format!("no BOLT data for `{}`", bin.bin));
+    }
+    for dir in dirs {
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
+        shell.status("Removed", dir.display().to_string());
+    }
+    Ok(())
+}
+
+/// BOLT's own figures, and a warning when its profile covers almost nothing.
+pub fn report_stats(shell: &Shell, stats: &BoltStats) {
+    if stats.is_low_coverage() {
+        shell.warn(format!(
+            "the BOLT profile is thin: {}. BOLT only moves code that ran, so expect little; \
+             use workloads that exercise what the binary does in production",
+            stats.coverage()
+        ));
+    }
+    for w in &stats.warnings {
+        shell.verbose("BOLT", format!("warning: {w}"));
+    }
+}
+
+fn print_summary(shell: &Shell, bolt: &Bolt, run: &BoltRun) {
+    report_stats(shell, &run.stats);
+    shell.status(
+        "Finished",
+        format!(
+            "BOLT for `{}`: {} raw profile(s); {}; dyno-stats: {}",
+            bolt.name(),
+            run.raw_profiles,
+            run.stats.coverage(),
+            run.stats.dyno_summary()
+        ),
+    );
+    let steps: Vec<String> = run
+        .steps
+        .iter()
+        .map(|(s, d)| format!("{s} {}", format_duration(*d)))
+        .collect();
+    shell.status("Steps", steps.join(", "));
+}
