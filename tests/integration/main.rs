@@ -7,6 +7,7 @@ mod build;
 mod compare;
 mod discovery;
 mod doctor;
+mod html;
 mod lints;
 mod pgo;
 mod profile;
