@@ -100,7 +100,7 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
                 (figure(workload::change(run, w),
                     "Change against the baseline with its interval. Inside the shaded noise band a difference is not told apart from noise (≈ in the table); green is better beyond noise, red worse."))
                 (figure(workload::run_order(run, w),
-                    "Samples in measurement order. Lines moving together mean the machine drifted (the interleaved rounds cancel that); a line apart only at the start means a warm-up effect."))
+                    "Samples in measurement order; hollow dots are the warm-up runs, left out of every statistic. Lines moving together mean the machine drifted (interleaved rounds cancel that); a line apart only at the start means a warm-up effect."))
                 @if service {
                     (figure(service::throughput(run, w), "Median requests per second with the median's interval."))
                     (figure(service::latency(run, w), "Latency percentiles (medians over the runs, log scale) with their intervals."))

@@ -182,3 +182,89 @@ fn verdicts_have_their_own_words() {
     assert_eq!(words[2], ("noise", "within noise"));
     assert!(words[0] != words[1]);
 }
+
+#[test]
+fn auto_page_shows_the_search_path_and_the_pick() {
+    use crate::config::Goal;
+    use crate::measure::stats::Verdict;
+    use crate::search::{AutoResult, Decision, Speed, Trial};
+    let run = fixture(false);
+    let trial = |candidate: &str, speed: Option<Speed>, decision, reason: &str| Trial {
+        candidate: candidate.into(),
+        describe: candidate.into(),
+        against: speed.map(|_| "release".into()),
+        speed,
+        size_bytes: Some(2_640_000),
+        compile_time_secs: Some(84.4),
+        decision,
+        reason: reason.into(),
+    };
+    let faster = Speed {
+        time_ratio: 0.875,
+        lo: 0.86,
+        hi: 0.89,
+        verdict: Verdict::Better,
+    };
+    let result = AutoResult {
+        goal: Goal::Speed,
+        metric: SpeedMetric::Rps,
+        budget_secs: 900.0,
+        elapsed_secs: 300.0,
+        builds: 3,
+        configurations_tried: 3,
+        space_size: crate::search::SPACE_SIZE,
+        path: vec![
+            trial(
+                "release",
+                None,
+                Decision::Baseline,
+                "the configuration as it is",
+            ),
+            trial(
+                "production",
+                Some(faster),
+                Decision::Kept,
+                "faster beyond noise",
+            ),
+            trial(
+                "balanced",
+                Some(Speed::SAME),
+                Decision::Dropped,
+                "within noise",
+            ),
+        ],
+        not_explored: vec!["target-cpu=native (allow with --native)".into()],
+        winner: 1,
+        recommendation: "Use production: 12.5% faster than release.".into(),
+        pareto: vec![0, 1],
+        final_run: run.clone(),
+        steps: Vec::new(),
+        winner_pgo: false,
+    };
+    let html = super::render_auto(&result).unwrap();
+    let (errors, dom) = parse(&html);
+    assert!(errors.is_empty(), "HTML parse errors: {errors:#?}");
+    let elements = all_elements(&dom);
+    let text = |tag: &str| -> Vec<String> {
+        elements
+            .iter()
+            .filter(|(n, _, _)| n == tag)
+            .map(|(_, _, t)| t.clone())
+            .collect()
+    };
+    assert!(text("p").iter().any(|t| t.contains("Use production")));
+    assert!(text("text").iter().any(|t| t == "← pick"));
+    assert_eq!(
+        elements
+            .iter()
+            .filter(|(n, a, _)| n == "tr" && a.iter().any(|(k, _)| k == "class"))
+            .count(),
+        3,
+        "one row per step"
+    );
+    assert!(text("li").iter().any(|t| t.contains("target-cpu=native")));
+    let data = &text("script")[0];
+    let back: AutoResult = serde_json::from_str(data).unwrap();
+    assert_eq!(back.winner, 1);
+    assert_eq!(back.final_run, run);
+}

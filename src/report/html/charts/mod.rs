@@ -49,6 +49,19 @@ pub fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
         .collect()
 }
 
+/// `(round, value)` of the warm-up samples of `metric` of variant `v` on workload `w`.
+pub fn warmups(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<(u32, f64)> {
+    let Some(m) = run.variants.get(v).and_then(|x| x.measurement(w)) else {
+        return Vec::new();
+    };
+    m.samples
+        .iter()
+        .filter(|r| r.warmup)
+        .filter_map(|r| Some((r.round, r.sample.value(metric)?)))
+        .filter(|(_, v)| v.is_finite())
+        .collect()
+}
+
 /// Tick labels in the unit the table uses for this metric, chosen from the largest value.
 pub fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
     let units = Units::for_durations(max.abs());

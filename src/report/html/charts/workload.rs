@@ -162,7 +162,8 @@ pub fn change(run: &Run, w: usize) -> Markup {
 }
 
 /// Samples in the order they were measured: one line per variant across rounds, so drift
-/// (all lines moving together) and warm-up effects (the first rounds apart) show.
+/// (all lines moving together) and warm-up effects show. Warm-up runs (left out of every
+/// statistic) are drawn hollow before round 1.
 pub fn run_order(run: &Run, w: usize) -> Markup {
     let metric = Metric::primary(run.workloads[w].kind);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
@@ -172,12 +173,27 @@ pub fn run_order(run: &Run, w: usize) -> Markup {
             p
         })
         .collect();
+    let warm: Vec<Vec<(u32, f64)>> = (0..run.variants.len())
+        .map(|v| super::warmups(run, v, w, metric))
+        .collect();
+    let warm_rounds = warm.iter().flatten().map(|(r, _)| r + 1).max().unwrap_or(0) as f64;
     let frame = Frame::new(WIDTH, 260.0).margins(70.0, 20.0, 10.0, 40.0);
-    let Some((lo, hi)) = domain(all.iter().flatten().map(|p| p.value), &[], 0.08) else {
+    let values = all
+        .iter()
+        .flatten()
+        .map(|p| p.value)
+        .chain(warm.iter().flatten().map(|(_, v)| *v));
+    let Some((lo, hi)) = domain(values, &[], 0.08) else {
         return empty(&frame, "rounds", "no samples were measured");
     };
     let last = all.iter().flatten().map(|p| p.round).max().unwrap_or(0) as f64;
-    let x = Scale::linear(0.0, last.max(1.0), frame.x0() + 6.0, frame.x1() - 6.0);
+    // Warm-up round r of W sits at r − W: just left of the first measured round (0).
+    let x = Scale::linear(
+        -warm_rounds,
+        last.max(1.0),
+        frame.x0() + 6.0,
+        frame.x1() - 6.0,
+    );
     let y = Scale::linear(lo, hi, frame.y1(), frame.y0());
     let label = value_label(metric, hi);
     let title = format!(
@@ -188,17 +204,23 @@ pub fn run_order(run: &Run, w: usize) -> Markup {
     let round_ticks: Vec<f64> = x
         .ticks(10)
         .into_iter()
-        .filter(|t| t.fract() == 0.0)
+        .filter(|t| t.fract() == 0.0 && *t >= 0.0)
         .collect();
     let body = html! {
         (frame.x_axis(&x, &round_ticks, |t| format!("{}", t as u64 + 1), "round"))
         (frame.y_axis(&y, &y.ticks(5), &label, metric_title(metric)))
+        @if warm_rounds > 0.0 {
+            text.note x=(n(x.map(-warm_rounds / 2.0 - 0.5))) y=(n(frame.y0() + 10.0)) text-anchor="middle" { "warm-up" }
+        }
         @for (v, pts) in all.iter().enumerate() {
             g class=(cls(&["series", &series_class(v), if v == run.baseline { "baseline" } else { "" }])) {
                 title { (run.variants[v].name) }
                 polyline points=(pts.iter().map(|p| format!("{},{}", n(x.map(p.round as f64)), n(y.map(p.value)))).collect::<Vec<_>>().join(" ")) {}
                 @for p in pts {
                     circle class=(cls(&["dot", outlier_class(p.outlier)])) cx=(n(x.map(p.round as f64))) cy=(n(y.map(p.value))) r="2.5" {}
+                }
+                @for (r, value) in &warm[v] {
+                    circle.warmup cx=(n(x.map(*r as f64 - warm_rounds))) cy=(n(y.map(*value))) r="3" {}
                 }
             }
         }
