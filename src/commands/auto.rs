@@ -48,6 +48,9 @@ pub struct AutoArgs {
     /// Write everything (path, Pareto front, every sample) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report (search path, trade-off chart, every sample) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub lab: LabArgs,
     /// Run the binary with these arguments as the (only) workload
@@ -212,6 +215,10 @@ fn save_and_show(
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(result)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    if let Some(path) = &args.html {
+        report::write_file(path, &report::html::render_auto(result)?)?;
         ctx.shell.status("Wrote", path.display().to_string());
     }
     print!("{}", output::render(result, ctx.shell.stdout_color()));

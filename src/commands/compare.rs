@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 
 use crate::cargo::Builder;
@@ -30,6 +30,9 @@ pub struct CompareArgs {
     /// Also write the table as Markdown to FILE (for a pull request)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -160,11 +163,11 @@ fn save_and_print(shell: &Shell, tune_dir: &Path, run: &Run, args: &CompareArgs)
     for (path, format) in [
         (&args.json, Format::Json),
         (&args.markdown, Format::Markdown),
+        (&args.html, Format::Html),
     ] {
         if let Some(path) = path {
             let text = report::render(run, format, false)?;
-            std::fs::write(path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            report::write_file(path, &text)?;
             shell.status("Wrote", path.display().to_string());
         }
     }

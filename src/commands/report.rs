@@ -1,17 +1,18 @@
-//! `cargo tune report [--last | FILE] [--format table|markdown|json]`: re-render a saved run
-//! without measuring again.
+//! `cargo tune report [--last | FILE] [--format table|markdown|json|html] [-o FILE]`: re-render
+//! a saved run (or an `auto --json` document) without measuring again.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::commands::Ctx;
-use crate::report::{self, Format};
+use crate::report::{self, Format, Run};
+use crate::search::AutoResult;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A saved result (default: the newest in <target-dir>/tune/results)
+    /// A saved result, or the output of `auto --json` (default: the newest in <target-dir>/tune/results)
     #[arg(value_name = "FILE", conflicts_with = "last")]
     pub file: Option<PathBuf>,
     /// Show the newest saved run (the default)
@@ -20,17 +21,43 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
     pub format: Format,
+    /// Write the report to FILE instead of standard output (e.g. `--format html -o report.html`)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A saved run, or an `auto --json` document (which carries the search path beside its final run).
+fn load_any(path: &Path) -> Result<(Run, Option<AutoResult>)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let is_auto = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("final_run").is_some());
+    if is_auto {
+        let auto: AutoResult = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "cannot read {} as the output of `cargo tune auto --json`",
+                path.display()
+            )
+        })?;
+        return Ok((auto.final_run.clone(), Some(auto)));
+    }
+    Ok((report::load(path)?, None))
 }
 
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
-    let (path, run) = match &args.file {
-        Some(file) => (file.clone(), report::load(file)?),
+    let (path, run, auto) = match &args.file {
+        Some(file) => {
+            let (run, auto) = load_any(file)?;
+            (file.clone(), run, auto)
+        }
         None => {
             let project = ctx.project().context(
                 "cannot find the project's target directory for its saved results \
                  (run inside the project, pass --manifest-path, or give a result FILE)",
             )?;
-            report::load_last(&project.tune_dir())?
+            let (path, run) = report::load_last(&project.tune_dir())?;
+            (path, run, None)
         }
     };
     ctx.shell.status(
@@ -42,7 +69,17 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             path.display()
         ),
     );
-    let text = report::render(&run, args.format, ctx.shell.stdout_color())?;
-    print!("{text}");
+    let color = args.output.is_none() && ctx.shell.stdout_color();
+    let text = match (&auto, args.format) {
+        (Some(auto), Format::Html) => report::html::render_auto(auto)?,
+        _ => report::render(&run, args.format, color)?,
+    };
+    match &args.output {
+        Some(out) => {
+            report::write_file(out, &text)?;
+            ctx.shell.status("Wrote", out.display().to_string());
+        }
+        None => print!("{text}"),
+    }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Reports of a run: the saved data model (`model`), its views (`view`, `prose`), one exporter
-//! per format (terminal table, Markdown, JSON), and saving/loading under `<target-dir>/tune/results`.
+//! per format (terminal table, Markdown, JSON, HTML), and saving/loading under `<target-dir>/tune/results`.
 
 pub mod format;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod prose;
@@ -16,7 +17,7 @@ pub use model::{
     BuildInfo, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA, VariantResult,
     WorkloadInfo,
 };
-pub use store::{load, load_last, results_dir, save};
+pub use store::{load, load_last, results_dir, save, write_file};
 pub use table::TableExporter;
 
 /// Turns a run into text in one format.
@@ -45,6 +46,8 @@ pub enum Format {
     Markdown,
     /// The complete run with every sample
     Json,
+    /// One self-contained page with charts (write it with -o FILE)
+    Html,
 }
 
 impl Format {
@@ -54,6 +57,7 @@ impl Format {
             Format::Table => Box::new(TableExporter { color }),
             Format::Markdown => Box::new(MarkdownExporter),
             Format::Json => Box::new(JsonExporter),
+            Format::Html => Box::new(html::HtmlExporter),
         }
     }
 }

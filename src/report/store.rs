@@ -44,6 +44,23 @@ pub fn save(run: &Run, tune_dir: &Path) -> Result<PathBuf> {
     }
 }
 
+/// Writes `text` to `path` atomically (a temporary file beside it, then a rename), so an
+/// interrupted write never leaves a half-written report where the user asked for one.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// Reads a saved run, refusing files from a newer format with a clear message.
 pub fn load(path: &Path) -> Result<Run> {
     let text =

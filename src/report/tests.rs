@@ -37,7 +37,7 @@ fn build(size: u64, compile: f64, cached: bool, builds: u32) -> BuildInfo {
 }
 
 /// Everything volatile (time, paths, versions) is fixed; samples come from a seeded mock.
-fn fixture(services: bool) -> Run {
+pub(super) fn fixture(services: bool) -> Run {
     let settings = Settings {
         min_runs: 10,
         max_runs: 30,

@@ -10,6 +10,7 @@ mod concurrency;
 mod discovery;
 mod doctor;
 mod hints;
+mod html;
 mod lints;
 mod metrics;
 mod pgo;

@@ -1,0 +1,107 @@
+//! The report's charts, each a function from the run to one `<svg>`: per workload
+//! (`workload`: distribution, change, run order; `service`: req/s and latency percentiles),
+//! across workloads (`builds`: size and compile time) and for `auto` (`tradeoff`).
+
+pub mod builds;
+pub mod service;
+pub mod tradeoff;
+pub mod workload;
+
+use crate::measure::sample::Metric;
+use crate::measure::stats::{Outlier, Verdict};
+use crate::report::format::{Scale as Units, format_value};
+use crate::report::model::Run;
+
+/// How a verdict looks in the report: its CSS class and its words. One arm per verdict, no
+/// wildcard, so a new verdict cannot be rendered by accident as another.
+pub fn verdict_view(v: Verdict) -> (&'static str, &'static str) {
+    match v {
+        Verdict::Better => ("better", "better beyond noise"),
+        Verdict::Worse => ("worse", "worse beyond noise"),
+        Verdict::WithinNoise => ("noise", "within noise"),
+        Verdict::Undecided => ("undecided", "undecided: too noisy to tell"),
+    }
+}
+
+/// One measured sample of a variant on a workload, as charts use it.
+#[derive(Debug, Clone, Copy)]
+pub struct Point {
+    pub round: u32,
+    pub value: f64,
+    pub outlier: Option<Outlier>,
+}
+
+/// The measured (non-warm-up) samples of `metric` of variant `v` on workload `w`.
+pub fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
+    let Some(m) = run.variants.get(v).and_then(|x| x.measurement(w)) else {
+        return Vec::new();
+    };
+    m.samples
+        .iter()
+        .filter(|r| !r.warmup)
+        .filter_map(|r| {
+            let value = r.sample.value(metric)?;
+            value.is_finite().then_some(Point {
+                round: r.round,
+                value,
+                outlier: r.outlier,
+            })
+        })
+        .collect()
+}
+
+/// `(round, value)` of the warm-up samples of `metric` of variant `v` on workload `w`.
+pub fn warmups(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<(u32, f64)> {
+    let Some(m) = run.variants.get(v).and_then(|x| x.measurement(w)) else {
+        return Vec::new();
+    };
+    m.samples
+        .iter()
+        .filter(|r| r.warmup)
+        .filter_map(|r| Some((r.round, r.sample.value(metric)?)))
+        .filter(|(_, v)| v.is_finite())
+        .collect()
+}
+
+/// Tick labels in the unit the table uses for this metric, chosen from the largest value.
+pub fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
+    let units = Units::for_durations(max.abs());
+    move |x| {
+        if x == 0.0 {
+            "0".into()
+        } else {
+            format_value(metric, x, units)
+        }
+    }
+}
+
+/// Name of a metric as an axis title.
+pub fn metric_title(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Wall => "wall time",
+        Metric::User => "user CPU time",
+        Metric::Sys => "system CPU time",
+        Metric::RequestsPerSec => "requests per second",
+        Metric::P50 => "p50 latency",
+        Metric::P90 => "p90 latency",
+        Metric::P99 => "p99 latency",
+        Metric::P999 => "p99.9 latency",
+        Metric::PeakRss => "peak memory",
+        Metric::Cpu => "CPU time",
+        Metric::Instructions => "instructions",
+        Metric::CyclesEst => "estimated cycles",
+    }
+}
+
+/// `+7.8%`, `−12%`: signed, with a real minus sign, one decimal below 10%.
+pub fn pct_label(x: f64) -> String {
+    if x.abs() < 0.05 {
+        return "0%".into();
+    }
+    let s = if x.abs() >= 10.0 {
+        format!("{:+.0}%", x)
+    } else {
+        format!("{:+.1}%", x)
+    };
+    s.replace('-', "−")
+}
