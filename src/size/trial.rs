@@ -216,18 +216,18 @@ pub fn without_defaults(doc: &mut DocumentMut, package: &str) -> Result<bool> {
 }
 
 fn set_no_defaults(item: &mut Item, package: &str) -> Result<bool> {
-    if let Some(value) = item.as_value_mut() {
-        if let Some(version) = value.as_str() {
-            // `a = "1" # why` keeps its comment on the new inline table.
-            let decor = value.decor().clone();
-            let mut t = InlineTable::new();
-            t.insert("version", Value::from(version));
-            t.insert("default-features", Value::from(false));
-            let mut v = Value::InlineTable(t);
-            *v.decor_mut() = decor;
-            *value = v;
-            return Ok(true);
-        }
+    if let Some(value) = item.as_value_mut()
+        && let Some(version) = value.as_str()
+    {
+        // `a = "1" # why` keeps its comment on the new inline table.
+        let decor = value.decor().clone();
+        let mut t = InlineTable::new();
+        t.insert("version", Value::from(version));
+        t.insert("default-features", Value::from(false));
+        let mut v = Value::InlineTable(t);
+        *v.decor_mut() = decor;
+        *value = v;
+        return Ok(true);
     }
     let Some(t) = item.as_table_like_mut() else {
         bail!("`{package}` in [dependencies] is neither a version string nor a table");
