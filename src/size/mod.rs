@@ -124,6 +124,8 @@ pub struct Attribution {
     pub project_rlibs: usize,
     /// Those with machine code; under LTO dependencies hold only bitcode and are attributed by name.
     pub project_rlibs_with_code: usize,
+    /// The project's rlibs carry LTO bitcode: Rust code no rlib defines is attributed by name.
+    pub lto_bitcode: bool,
 }
 
 /// Options of the attribution.
@@ -142,6 +144,7 @@ pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Option
     let mut attribution = Attribution {
         project_rlibs: index.project_rlibs,
         project_rlibs_with_code: index.project_rlibs_with_code,
+        lto_bitcode: index.project_has_bitcode,
         ..Attribution::default()
     };
     // A path crate that only the sysroot has (`hashbrown`, `__rustc`) is std's private code.
@@ -164,12 +167,12 @@ pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Option
             Some((_, Origin::Sysroot)) if !opts.split_std => ("std".to_string(), How::Rlib),
             Some((k, _)) => (k.to_string(), How::Rlib),
             None => match (demangled.as_deref(), compiled_in_bin) {
+                (None, _) => (NO_CRATE.to_string(), How::None),
                 (Some(_), Some(bin)) => (bin.to_string(), How::Bin),
                 (Some(d), None) => match names::crate_of_path(d) {
                     Some(k) => (std_name(&k), How::Name),
                     None => (NO_CRATE.to_string(), How::None),
                 },
-                (None, _) => (NO_CRATE.to_string(), How::None),
             },
         };
         match how {

@@ -30,13 +30,20 @@ pub struct SymbolIndex {
     /// Crate names of the sysroot's rlibs (`hashbrown` there is std's private copy).
     pub sysroot_crates: BTreeSet<String>,
     pub project_crates: BTreeSet<String>,
+    /// A project rlib carries LLVM bitcode for LTO (`.llvmbc`): the linked code was re-split
+    /// and renamed across crates, so missing symbols prove nothing.
+    pub project_has_bitcode: bool,
 }
 
 #[derive(Debug, Clone)]
 enum Owner {
     Crate(String, Origin),
-    /// Defined by several crates (local names such as `GCC_except_table0`): not evidence.
-    Ambiguous,
+    /// Defined by several crates (local names such as `GCC_except_table0`): not evidence,
+    /// unless all of them are the toolchain's (`panic_unwind` and `panic_abort` both define
+    /// `__rust_start_panic`): then it is std's either way.
+    Ambiguous {
+        sysroot_only: bool,
+    },
 }
 
 impl SymbolIndex {
@@ -71,8 +78,18 @@ impl SymbolIndex {
         let mut had_code = false;
         for member in archive.members() {
             let member = member?;
+            // lib.rmeta is an ELF wrapper around metadata, not code.
+            if member.name() == b"lib.rmeta" {
+                continue;
+            }
             let data = member.data(&*bytes)?;
-            // Members that are not objects (lib.rmeta, LLVM bitcode) carry no symbols to read.
+            if data.starts_with(b"BC\xC0\xDE") {
+                // LLVM bitcode: cargo builds dependencies this way for LTO.
+                if origin == Origin::Project {
+                    self.project_has_bitcode = true;
+                }
+                continue;
+            }
             let Ok(obj) = object::File::parse(data) else {
                 continue;
             };
@@ -111,21 +128,29 @@ impl SymbolIndex {
                     .insert(name.to_string(), Owner::Crate(krate.to_string(), origin));
             }
             Some(Owner::Crate(k, _)) if k == krate => {}
-            Some(owner) => *owner = Owner::Ambiguous,
+            Some(owner) => {
+                let sysroot_only = origin == Origin::Sysroot
+                    && match owner {
+                        Owner::Crate(_, o) => *o == Origin::Sysroot,
+                        Owner::Ambiguous { sysroot_only } => *sysroot_only,
+                    };
+                *owner = Owner::Ambiguous { sysroot_only };
+            }
         }
     }
 
     /// Whether every project rlib held machine code: then a Rust symbol that none defines was
     /// compiled in the binary's own crate (under LTO they hold bitcode and prove nothing).
     pub fn project_code_complete(&self) -> bool {
-        self.project_rlibs == self.project_rlibs_with_code
+        self.project_rlibs == self.project_rlibs_with_code && !self.project_has_bitcode
     }
 
     /// The crate that defines `name`, if exactly one rlib does.
     pub fn owner(&self, name: &str) -> Option<(&str, Origin)> {
         match self.owners.get(strip_llvm_suffix(name))? {
             Owner::Crate(k, o) => Some((k.as_str(), *o)),
-            Owner::Ambiguous => None,
+            Owner::Ambiguous { sysroot_only: true } => Some(("std", Origin::Sysroot)),
+            Owner::Ambiguous { .. } => None,
         }
     }
 }
@@ -177,6 +202,12 @@ mod tests {
             Some(("a", Origin::Project))
         );
         assert_eq!(i.owner("GCC_except_table0"), None);
+        i.insert("__rust_start_panic", "panic_unwind", Origin::Sysroot);
+        i.insert("__rust_start_panic", "panic_abort", Origin::Sysroot);
+        assert_eq!(
+            i.owner("__rust_start_panic"),
+            Some(("std", Origin::Sysroot))
+        );
     }
 
     #[test]

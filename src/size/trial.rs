@@ -12,6 +12,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 use crate::cargo::{Builder, Project};
 use crate::cli::CargoArgs;
 use crate::commands::Ctx;
+use crate::config::WorkloadConfig;
 use crate::manifest::{Edit, TomlFile};
 use crate::size::features::DepFeatures;
 use crate::size::render::thousands;
@@ -105,7 +106,14 @@ pub fn try_features(
             "Trying",
             format!("{} without its default features", dep.package),
         );
-        match run_trial(ctx, project, &bin.package, variant, &dep.package) {
+        match run_trial(
+            ctx,
+            project,
+            &bin.package,
+            &bin.config.workload,
+            variant,
+            &dep.package,
+        ) {
             Ok((after, passed)) => {
                 trial.crate_bytes_after = Some(
                     after
@@ -130,6 +138,7 @@ fn run_trial(
     ctx: &Ctx,
     project: &Project,
     bin_package: &str,
+    workloads: &[WorkloadConfig],
     variant: &Variant,
     package: &str,
 ) -> Result<(SizeReport, Option<(usize, usize)>)> {
@@ -169,24 +178,15 @@ fn run_trial(
         },
     )
     .map_err(|e| anyhow::anyhow!("does not build without its default features: {e:#}"))?;
-    // The original package's workloads: their paths point into the user's tree, not the copy.
-    let workloads = &builder.project().tune_config(
-        project
-            .metadata
-            .workspace_packages()
-            .into_iter()
-            .find(|p| p.name.as_str() == bin_package)
-            .context("the package vanished from the workspace")?,
-    )?;
-    if workloads.workload.is_empty() {
+    if workloads.is_empty() {
         return Ok((report, None));
     }
     let mut passed = 0;
-    for w in &workloads.workload {
+    for w in workloads {
         let ok = crate::workload::run_once(&build.binary, w, &Default::default()).is_ok();
         passed += usize::from(ok);
     }
-    Ok((report, Some((passed, workloads.workload.len()))))
+    Ok((report, Some((passed, workloads.len()))))
 }
 
 /// Sets `default-features = false` on `package` in every `[dependencies]` table (plain and

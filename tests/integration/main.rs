@@ -11,4 +11,5 @@ mod lints;
 mod pgo;
 mod profile;
 mod report;
+mod size;
 mod workload;
