@@ -42,6 +42,8 @@ pub enum Command {
     Build(commands::build::BuildArgs),
     /// List, show, diff and apply profile presets.
     Profile(commands::profile::ProfileArgs),
+    /// Where the bytes go: per-crate and per-function size, features, and the change between two variants.
+    Size(commands::size::SizeArgs),
     /// Re-render a saved comparison without measuring again.
     Report(commands::report::ReportArgs),
     /// Check the toolchain, the LLVM tools and the project's configuration.

@@ -19,6 +19,7 @@ pub mod presets;
 pub mod process;
 pub mod report;
 pub mod search;
+pub mod size;
 pub mod toolchain;
 pub mod ui;
 pub mod variant;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(a) => commands::build::run(&ctx, a),
         Command::Profile(a) => commands::profile::run(&ctx, a),
         Command::Report(a) => commands::report::run(&ctx, a),
+        Command::Size(a) => commands::size::run(&ctx, a),
         Command::Doctor(a) => commands::doctor::run(&ctx, a),
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),

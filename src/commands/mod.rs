@@ -11,6 +11,7 @@ pub mod options;
 pub mod pgo;
 pub mod profile;
 pub mod report;
+pub mod size;
 
 use anyhow::Result;
 

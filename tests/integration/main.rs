@@ -16,4 +16,5 @@ mod metrics;
 mod pgo;
 mod profile;
 mod report;
+mod size;
 mod workload;

@@ -1,0 +1,203 @@
+//! `cargo tune size`: where a variant's bytes go, per crate and per function, with the features
+//! that pulled each dependency in; `--vs` compares two variants; `--try-features` tries
+//! dependencies without their default features.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::cargo::{Build, Builder};
+use crate::commands::Ctx;
+use crate::presets::parse_variant;
+use crate::size::features::{self, DepFeatures};
+use crate::size::{self as analysis, Options, SizeReport, diff, render};
+use crate::variant::{Strip, Variant};
+
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    /// The variant to analyse: a preset or `key=value,…` (built unstripped whatever its `strip`)
+    #[arg(long, default_value = "release", value_name = "SPEC")]
+    pub variant: String,
+    /// Compare with this variant: per crate and per function, what grew, shrank, appeared or vanished
+    #[arg(long, value_name = "SPEC")]
+    pub vs: Option<String>,
+    /// How many crates and functions to list
+    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    pub n: usize,
+    /// Only the per-crate table
+    #[arg(long, conflicts_with = "functions")]
+    pub crates: bool,
+    /// Only the per-function table
+    #[arg(long)]
+    pub functions: bool,
+    /// Show core, alloc, std, … as their own crates instead of one `std` row
+    #[arg(long)]
+    pub split_std: bool,
+    /// Build without the default features of each of the largest direct dependencies whose
+    /// defaults your manifest turns on, one at a time, and report size and workloads
+    #[arg(long)]
+    pub try_features: bool,
+    /// With --try-features: write the best suggestion (the workloads pass and it is smaller) into Cargo.toml
+    #[arg(long, requires = "try_features")]
+    pub apply: bool,
+    /// Also write the analysis (every crate and function row) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// What `--json` writes.
+#[derive(Debug, Serialize)]
+struct Document<'a> {
+    schema: u32,
+    variant: &'a str,
+    report: &'a SizeReport,
+    features: &'a [DepFeatures],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vs: Option<VsDocument<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    try_features: Vec<crate::size::trial::Trial>,
+}
+
+#[derive(Debug, Serialize)]
+struct VsDocument<'a> {
+    variant: &'a str,
+    report: &'a SizeReport,
+    diff: &'a diff::SizeDiff,
+}
+
+pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
+    let (project, bin) = ctx.target()?;
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let opts = Options {
+        split_std: args.split_std,
+        bin_crate: Some(bin.bin.replace('-', "_")),
+    };
+    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
+    let (_, report) = analyse_variant(ctx, &builder, &variant, opts.clone())?;
+    let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
+        .and_then(|m| features::dependency_features(&m, &bin.package))
+    {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.shell
+                .warn(format!("cannot read the dependency features: {e:#}"));
+            Vec::new()
+        }
+    };
+
+    let mut out = String::new();
+    let vs = match &args.vs {
+        None => None,
+        Some(spec) => {
+            let other = parse_variant(spec, &ctx.cargo.profile)?;
+            let (_, other_report) = analyse_variant(ctx, &builder, &other, opts.clone())?;
+            let d = diff::diff(&report, &other_report);
+            Some((other, other_report, d))
+        }
+    };
+    out.push_str(&render::summary(&report));
+    if !args.functions {
+        out.push('\n');
+        out.push_str(&render::crates(&report, args.n, &deps));
+        let origins = render::feature_origins(&report, args.n.min(10), &deps);
+        if !origins.is_empty() {
+            out.push_str("\nFeatures of the largest dependencies, and who enables them:\n");
+            out.push_str(&origins);
+        }
+    }
+    if !args.crates {
+        out.push('\n');
+        out.push_str(&render::functions(&report, args.n));
+    }
+    if let Some((other, other_report, d)) = &vs {
+        out.push('\n');
+        out.push_str(&render::summary(other_report));
+        out.push('\n');
+        out.push_str(&render::diff(d, &variant.name, &other.name, args.n));
+    }
+    print!("{out}");
+
+    let mut trials = Vec::new();
+    if args.try_features {
+        trials = crate::size::trial::try_features(ctx, &builder, &variant, &report, &deps)?;
+        print!(
+            "\n{}",
+            crate::size::trial::render(&trials, report.stripped_size_bytes)
+        );
+        if args.apply {
+            crate::size::trial::apply_best(
+                ctx,
+                &bin.package_manifest,
+                &trials,
+                report.stripped_size_bytes,
+            )?;
+        }
+    }
+
+    if let Some(path) = &args.json {
+        let doc = Document {
+            schema: 1,
+            variant: &variant.name,
+            report: &report,
+            features: &deps,
+            vs: vs.as_ref().map(|(v, r, d)| VsDocument {
+                variant: &v.name,
+                report: r,
+                diff: d,
+            }),
+            try_features: trials,
+        };
+        let text = serde_json::to_string_pretty(&doc)?;
+        write_atomically(path, text.as_bytes())?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    Ok(())
+}
+
+/// Builds `variant` unstripped (symbols are the evidence) and analyses it.
+pub fn analyse_variant(
+    ctx: &Ctx,
+    builder: &Builder,
+    variant: &Variant,
+    opts: Options,
+) -> Result<(Build, SizeReport)> {
+    let unstripped = unstripped(variant);
+    let build = builder.build(&unstripped, false)?;
+    let dirs = analysis::rlib_dirs(
+        &build.target_dir,
+        builder.target(),
+        &variant.base_profile,
+        &builder.rustc().sysroot,
+    );
+    ctx.shell
+        .status("Analysing", build.binary.display().to_string());
+    let report = analysis::analyse(&build.binary, &dirs, opts)
+        .with_context(|| format!("cannot analyse variant `{}`", variant.name))?;
+    Ok((build, report))
+}
+
+/// `variant` with `strip = "none"`: same code, symbols kept.
+pub fn unstripped(variant: &Variant) -> Variant {
+    let mut v = variant.clone();
+    v.settings.strip = Some(Strip::None);
+    v
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so a reader never
+/// sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

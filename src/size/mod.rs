@@ -1,0 +1,349 @@
+//! Where a binary's bytes go: every byte of `.text`, `.rodata` and `.data.rel.ro` attributed to
+//! a crate and a function (rlib symbol tables first, demangled names second), with what no
+//! symbol covers kept as an `[unattributed]` row so the rows add up to the sections exactly.
+
+pub mod diff;
+pub mod features;
+pub mod image;
+pub mod names;
+pub mod render;
+pub mod rlibs;
+pub mod trial;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+pub use image::{Image, SECTIONS};
+pub use rlibs::{Origin, SymbolIndex};
+
+/// The row for bytes no symbol covers.
+pub const UNATTRIBUTED: &str = "[unattributed]";
+/// The row for named symbols no rlib defines and whose names are not Rust paths (C, asm, linker).
+pub const NO_CRATE: &str = "[no crate]";
+
+/// Bytes per analysed section, in [`SECTIONS`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bytes {
+    pub text: u64,
+    pub rodata: u64,
+    pub data_rel_ro: u64,
+}
+
+impl Bytes {
+    pub fn total(&self) -> u64 {
+        self.text + self.rodata + self.data_rel_ro
+    }
+
+    pub fn get(&self, section: usize) -> u64 {
+        [self.text, self.rodata, self.data_rel_ro][section]
+    }
+
+    fn add(&mut self, section: usize, n: u64) {
+        match section {
+            0 => self.text += n,
+            1 => self.rodata += n,
+            _ => self.data_rel_ro += n,
+        }
+    }
+
+    fn from_array(a: [u64; 3]) -> Bytes {
+        Bytes {
+            text: a[0],
+            rodata: a[1],
+            data_rel_ro: a[2],
+        }
+    }
+}
+
+/// How a row's bytes were attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// An rlib of that crate defines the symbol.
+    Rlib,
+    /// A Rust symbol no rlib defines while every rlib holds machine code: the binary's own crate.
+    Bin,
+    /// The demangled path names the crate (under LTO, dependencies' rlibs hold only bitcode).
+    Name,
+    /// Neither: a named non-Rust symbol.
+    None,
+}
+
+/// One crate's share.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrateRow {
+    pub name: String,
+    pub bytes: Bytes,
+    pub symbols: usize,
+    /// Bytes attributed through rlib symbol tables (or, for the binary's crate, through their
+    /// absence); the rest through demangled names.
+    pub by_rlib: u64,
+}
+
+/// One function (or data object); generic instantiations are grouped with a count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FunctionRow {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Demangled without hash; for a generic group, without its type arguments.
+    pub name: String,
+    pub bytes: Bytes,
+    /// Symbols grouped in this row (more than one: instantiations of one generic function).
+    pub instances: usize,
+}
+
+/// The whole analysis of one binary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SizeReport {
+    pub binary: PathBuf,
+    pub file_size_bytes: u64,
+    /// The size after `strip -s` (what `strip = "symbols"` ships), when `strip` could run.
+    pub stripped_size_bytes: Option<u64>,
+    pub sections: Bytes,
+    /// Sorted by total bytes, largest first; [`UNATTRIBUTED`] is last.
+    pub crates: Vec<CrateRow>,
+    /// Sorted by total bytes, largest first (every row, not only the ones printed).
+    pub functions: Vec<FunctionRow>,
+    pub attribution: Attribution,
+}
+
+/// How much of the analysed bytes each method accounted for.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Attribution {
+    /// Through rlib symbol tables.
+    pub by_rlib_bytes: u64,
+    /// Rust code no rlib defines, counted to the binary's crate (every rlib held machine code).
+    pub by_bin_bytes: u64,
+    pub by_name_bytes: u64,
+    pub no_crate_bytes: u64,
+    pub unattributed_bytes: u64,
+    /// The project's rlibs read (the sysroot's not counted).
+    pub project_rlibs: usize,
+    /// Those with machine code; under LTO dependencies hold only bitcode and are attributed by name.
+    pub project_rlibs_with_code: usize,
+    /// The project's rlibs carry LTO bitcode: Rust code no rlib defines is attributed by name.
+    pub lto_bitcode: bool,
+}
+
+/// Options of the attribution.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Show `core`, `alloc`, `std`, … as their own rows instead of one `std` row.
+    pub split_std: bool,
+    /// The binary's own crate (`my_app`): where Rust code that no rlib defines was compiled.
+    pub bin_crate: Option<String>,
+}
+
+/// Attributes every analysed byte of `image` using `index`.
+pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Options) -> SizeReport {
+    let mut crates: HashMap<String, CrateRow> = HashMap::new();
+    let mut functions: HashMap<(String, String), (Bytes, Vec<String>)> = HashMap::new();
+    let mut attribution = Attribution {
+        project_rlibs: index.project_rlibs,
+        project_rlibs_with_code: index.project_rlibs_with_code,
+        lto_bitcode: index.project_has_bitcode,
+        ..Attribution::default()
+    };
+    // A path crate that only the sysroot has (`hashbrown`, `__rustc`) is std's private code.
+    let std_name = |k: &str| -> String {
+        let std_private = k == "__rustc"
+            || (index.sysroot_crates.contains(k) && !index.project_crates.contains(k));
+        if !opts.split_std && (names::STD_CRATES.contains(&k) || std_private) {
+            "std".to_string()
+        } else {
+            k.to_string()
+        }
+    };
+    let compiled_in_bin = opts
+        .bin_crate
+        .as_deref()
+        .filter(|_| index.project_code_complete());
+    for piece in &image.pieces {
+        let demangled = names::demangle(rlibs::strip_llvm_suffix(&piece.name));
+        let (krate, how) = match index.owner(&piece.name) {
+            Some((_, Origin::Sysroot)) if !opts.split_std => ("std".to_string(), How::Rlib),
+            Some((k, _)) => (k.to_string(), How::Rlib),
+            None => match (demangled.as_deref(), compiled_in_bin) {
+                (None, _) => (NO_CRATE.to_string(), How::None),
+                (Some(_), Some(bin)) => (bin.to_string(), How::Bin),
+                (Some(d), None) => match names::crate_of_path(d) {
+                    Some(k) => (std_name(&k), How::Name),
+                    None => (NO_CRATE.to_string(), How::None),
+                },
+            },
+        };
+        match how {
+            How::Rlib => attribution.by_rlib_bytes += piece.size,
+            How::Bin => attribution.by_bin_bytes += piece.size,
+            How::Name => attribution.by_name_bytes += piece.size,
+            How::None => attribution.no_crate_bytes += piece.size,
+        }
+        let row = crates.entry(krate.clone()).or_insert_with(|| CrateRow {
+            name: krate.clone(),
+            bytes: Bytes::default(),
+            symbols: 0,
+            by_rlib: 0,
+        });
+        row.bytes.add(piece.section, piece.size);
+        row.symbols += 1;
+        if how != How::Name {
+            row.by_rlib += piece.size;
+        }
+        let key = match &demangled {
+            Some(d) => names::generic_key(d),
+            None => piece.name.clone(),
+        };
+        let f = functions.entry((krate, key)).or_default();
+        f.0.add(piece.section, piece.size);
+        f.1.push(piece.name.clone());
+    }
+    attribution.unattributed_bytes = image.uncovered.iter().sum();
+    let mut crates: Vec<CrateRow> = crates.into_values().collect();
+    crates.sort_by(|a, b| {
+        b.bytes
+            .total()
+            .cmp(&a.bytes.total())
+            .then(a.name.cmp(&b.name))
+    });
+    crates.push(CrateRow {
+        name: UNATTRIBUTED.into(),
+        bytes: Bytes::from_array(image.uncovered),
+        symbols: 0,
+        by_rlib: 0,
+    });
+    let mut functions: Vec<FunctionRow> = functions
+        .into_iter()
+        .map(|((krate, name), (bytes, mut syms))| {
+            syms.sort();
+            syms.dedup();
+            FunctionRow {
+                krate,
+                name,
+                bytes,
+                instances: syms.len(),
+            }
+        })
+        .collect();
+    functions.sort_by(|a, b| {
+        b.bytes
+            .total()
+            .cmp(&a.bytes.total())
+            .then(a.krate.cmp(&b.krate))
+            .then(a.name.cmp(&b.name))
+    });
+    SizeReport {
+        binary: binary.to_path_buf(),
+        file_size_bytes: 0,
+        stripped_size_bytes: None,
+        sections: Bytes::from_array(image.section_sizes),
+        crates,
+        functions,
+        attribution,
+    }
+}
+
+/// Reads `binary` and the rlibs in `rlib_dirs` and attributes its bytes; the file size and the
+/// `strip -s` size are filled in.
+pub fn analyse(
+    binary: &Path,
+    rlib_dirs: &[(PathBuf, Origin)],
+    opts: Options,
+) -> Result<SizeReport> {
+    let image = Image::read(binary)?;
+    if image.symbol_count == 0 {
+        anyhow::bail!(
+            "{} has no symbol table (it was stripped); build it with `strip = \"none\"` to analyse it",
+            binary.display()
+        );
+    }
+    let index = SymbolIndex::read(rlib_dirs)?;
+    let mut report = attribute(binary, &image, &index, opts);
+    report.file_size_bytes = std::fs::metadata(binary)?.len();
+    report.stripped_size_bytes = stripped_size(binary);
+    Ok(report)
+}
+
+/// The size `binary` would have after `strip -s` (run on a copy), if binutils' strip is there.
+fn stripped_size(binary: &Path) -> Option<u64> {
+    let dir = tempfile::tempdir().ok()?;
+    let copy = dir.path().join("stripped");
+    crate::process::Cmd::new("strip")
+        .arg("-s")
+        .arg("-o")
+        .arg(&copy)
+        .arg(binary)
+        .run()
+        .ok()?;
+    std::fs::metadata(&copy).ok().map(|m| m.len())
+}
+
+/// The rlib directories a variant build used: its `deps/` and the toolchain's for `target`.
+pub fn rlib_dirs(
+    variant_target_dir: &Path,
+    target: &str,
+    profile: &str,
+    sysroot: &Path,
+) -> Vec<(PathBuf, Origin)> {
+    let profile_dir = match profile {
+        "dev" | "test" => "debug",
+        "bench" => "release",
+        p => p,
+    };
+    vec![
+        (
+            variant_target_dir
+                .join(target)
+                .join(profile_dir)
+                .join("deps"),
+            Origin::Project,
+        ),
+        (
+            sysroot.join("lib/rustlib").join(target).join("lib"),
+            Origin::Sysroot,
+        ),
+    ]
+}
+
+/// The `n` largest crates as `name share%` (for one line in another command's report), with
+/// the unattributed bytes left out.
+pub fn top_contributors(report: &SizeReport, n: usize) -> Vec<(String, u64, f64)> {
+    let total = report.sections.total().max(1) as f64;
+    report
+        .crates
+        .iter()
+        .filter(|c| c.name != UNATTRIBUTED)
+        .take(n)
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.bytes.total(),
+                100.0 * c.bytes.total() as f64 / total,
+            )
+        })
+        .collect()
+}
+
+/// `largest crates: std 41%, clap 18%, app 9%` — the one line `compare` and `auto --goal size`
+/// can print under a variant (see `cargo tune size` for the full table).
+pub fn contributors_line(report: &SizeReport, n: usize) -> String {
+    let parts: Vec<String> = top_contributors(report, n)
+        .iter()
+        .map(|(name, _, pct)| format!("{name} {pct:.0}%"))
+        .collect();
+    format!("largest crates: {}", parts.join(", "))
+}
+
+/// Bytes per crate as a map, for a `compare`/HTML row (every row, unattributed included).
+pub fn bytes_per_crate(report: &SizeReport) -> BTreeMap<String, u64> {
+    report
+        .crates
+        .iter()
+        .map(|c| (c.name.clone(), c.bytes.total()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

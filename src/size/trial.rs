@@ -1,0 +1,442 @@
+//! `--try-features`: for the largest direct dependencies whose default features the manifest
+//! turns on, build a copy of the package with `default-features = false` for one of them, and
+//! report the size and whether the workloads still pass. The user's files are only written by
+//! `--apply`, through the manifest editor.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use toml_edit::{DocumentMut, InlineTable, Item, Value};
+
+use crate::cargo::{Builder, Project};
+use crate::cli::CargoArgs;
+use crate::commands::Ctx;
+use crate::config::WorkloadConfig;
+use crate::manifest::{Edit, TomlFile};
+use crate::size::features::DepFeatures;
+use crate::size::render::thousands;
+use crate::size::{Options, SizeReport};
+use crate::ui::format_bytes;
+use crate::variant::Variant;
+
+/// How many dependencies are tried (each is one build of the package).
+pub const MAX_TRIALS: usize = 3;
+
+/// One dependency tried without its default features.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trial {
+    pub package: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Its bytes in the analysed build.
+    pub crate_bytes: u64,
+    /// Why it was not tried or did not build; `None` when it built.
+    pub failure: Option<String>,
+    pub crate_bytes_after: Option<u64>,
+    pub analysed_bytes_after: Option<u64>,
+    pub stripped_size_after: Option<u64>,
+    /// Workloads that passed / were run; `None` when none are configured.
+    pub workloads_passed: Option<(usize, usize)>,
+}
+
+impl Trial {
+    fn suggestable(&self, before_stripped: Option<u64>) -> bool {
+        let smaller = match (self.stripped_size_after, before_stripped) {
+            (Some(a), Some(b)) => a < b,
+            _ => false,
+        };
+        self.failure.is_none() && smaller && self.workloads_passed.is_none_or(|(p, n)| p == n)
+    }
+}
+
+/// Tries the largest eligible dependencies of `report` one at a time.
+pub fn try_features(
+    ctx: &Ctx,
+    builder: &Builder,
+    variant: &Variant,
+    report: &SizeReport,
+    deps: &[DepFeatures],
+) -> Result<Vec<Trial>> {
+    let project = builder.project();
+    let bin = builder.bin();
+    if bin.package_manifest != project.root_manifest {
+        bail!(
+            "--try-features builds a copy of the package, which needs the package to be its own workspace root ({} is a member of {})",
+            bin.package_manifest.display(),
+            project.root_manifest.display()
+        );
+    }
+    let mut trials = Vec::new();
+    for c in &report.crates {
+        if trials.len() >= MAX_TRIALS {
+            break;
+        }
+        let Some(dep) = deps.iter().find(|d| d.krate == c.name) else {
+            continue;
+        };
+        if !dep.root_default_on || !dep.enabled.iter().any(|f| f == "default") {
+            continue;
+        }
+        let mut trial = Trial {
+            package: dep.package.clone(),
+            krate: dep.krate.clone(),
+            crate_bytes: c.bytes.total(),
+            failure: None,
+            crate_bytes_after: None,
+            analysed_bytes_after: None,
+            stripped_size_after: None,
+            workloads_passed: None,
+        };
+        let others: Vec<&str> = dep
+            .enabled_by
+            .iter()
+            .filter(|(who, f)| *who != bin.package && f.iter().any(|f| f == "default"))
+            .map(|(who, _)| who.as_str())
+            .collect();
+        if !others.is_empty() {
+            trial.failure = Some(format!(
+                "not tried: its defaults are also enabled by {}",
+                others.join(", ")
+            ));
+            trials.push(trial);
+            continue;
+        }
+        ctx.shell.status(
+            "Trying",
+            format!("{} without its default features", dep.package),
+        );
+        match run_trial(
+            ctx,
+            project,
+            &bin.package,
+            &bin.config.workload,
+            variant,
+            &dep.package,
+        ) {
+            Ok((after, passed)) => {
+                trial.crate_bytes_after = Some(
+                    after
+                        .crates
+                        .iter()
+                        .find(|r| r.name == dep.krate)
+                        .map_or(0, |r| r.bytes.total()),
+                );
+                trial.analysed_bytes_after = Some(after.sections.total());
+                trial.stripped_size_after = after.stripped_size_bytes;
+                trial.workloads_passed = passed;
+            }
+            Err(e) => trial.failure = Some(format!("{e:#}")),
+        }
+        trials.push(trial);
+    }
+    Ok(trials)
+}
+
+/// Builds the copy with `package`'s defaults off, analyses it and runs the workloads once.
+fn run_trial(
+    ctx: &Ctx,
+    project: &Project,
+    bin_package: &str,
+    workloads: &[WorkloadConfig],
+    variant: &Variant,
+    package: &str,
+) -> Result<(SizeReport, Option<(usize, usize)>)> {
+    // One fixed copy, rewritten per trial: cargo reuses every unit whose features did not change.
+    let trial_dir = project.tune_dir().join("size-trial");
+    let copy = trial_dir.join("package");
+    copy_package(&project.workspace_root, &copy, &project.target_dir)?;
+    let manifest = copy.join("Cargo.toml");
+    let mut file = TomlFile::read(&project.root_manifest)?;
+    absolutise_paths(&mut file.doc, &project.workspace_root);
+    if !without_defaults(&mut file.doc, package)? {
+        bail!("not tried: no `{package}` entry in [dependencies] to change");
+    }
+    std::fs::write(&manifest, file.doc.to_string())
+        .with_context(|| format!("cannot write {}", manifest.display()))?;
+
+    let args = CargoArgs {
+        manifest_path: Some(manifest.clone()),
+        package: Some(bin_package.to_string()),
+        target_dir: Some(trial_dir.join("target")),
+        ..ctx.cargo.clone()
+    };
+    let trial_project = Project::load(&args)?;
+    let bin = trial_project.bin_target(&args)?;
+    let builder = Builder::new(&ctx.shell, &trial_project, &bin, &args)?;
+    let sub = Ctx {
+        shell: ctx.shell.clone(),
+        cargo: args.clone(),
+    };
+    let (build, report) = crate::commands::size::analyse_variant(
+        &sub,
+        &builder,
+        variant,
+        Options {
+            split_std: false,
+            bin_crate: Some(bin.bin.replace('-', "_")),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("does not build without its default features: {e:#}"))?;
+    if workloads.is_empty() {
+        return Ok((report, None));
+    }
+    let mut passed = 0;
+    for w in workloads {
+        let ok = crate::workload::run_once(&build.binary, w, &Default::default()).is_ok();
+        passed += usize::from(ok);
+    }
+    Ok((report, Some((passed, workloads.len()))))
+}
+
+/// Sets `default-features = false` on `package` in every `[dependencies]` table (plain and
+/// per-target). Returns whether an entry was found.
+pub fn without_defaults(doc: &mut DocumentMut, package: &str) -> Result<bool> {
+    let mut found = false;
+    if let Some(item) = doc
+        .get_mut("dependencies")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|d| d.get_mut(package))
+    {
+        found |= set_no_defaults(item, package)?;
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, cfg) in targets.iter_mut() {
+            if let Some(item) = cfg
+                .as_table_like_mut()
+                .and_then(|c| c.get_mut("dependencies"))
+                .and_then(Item::as_table_like_mut)
+                .and_then(|d| d.get_mut(package))
+            {
+                found |= set_no_defaults(item, package)?;
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn set_no_defaults(item: &mut Item, package: &str) -> Result<bool> {
+    if let Some(value) = item.as_value_mut()
+        && let Some(version) = value.as_str()
+    {
+        // `a = "1" # why` keeps its comment on the new inline table.
+        let decor = value.decor().clone();
+        let mut t = InlineTable::new();
+        t.insert("version", Value::from(version));
+        t.insert("default-features", Value::from(false));
+        let mut v = Value::InlineTable(t);
+        *v.decor_mut() = decor;
+        *value = v;
+        return Ok(true);
+    }
+    let Some(t) = item.as_table_like_mut() else {
+        bail!("`{package}` in [dependencies] is neither a version string nor a table");
+    };
+    if t.get("workspace").and_then(Item::as_bool) == Some(true) {
+        bail!(
+            "not tried: `{package}` is inherited from [workspace.dependencies] (`workspace = true`); set `default-features = false` there"
+        );
+    }
+    t.remove("default_features");
+    t.insert("default-features", Item::Value(Value::from(false)));
+    if let Some(inline) = item.as_inline_table_mut() {
+        inline.fmt();
+    }
+    Ok(true)
+}
+
+/// Makes every relative `path = "…"` of a dependency absolute, so the copy finds them.
+fn absolutise_paths(doc: &mut DocumentMut, root: &Path) {
+    fn fix(item: &mut Item, root: &Path) {
+        let Some(t) = item.as_table_like_mut() else {
+            return;
+        };
+        for (_, dep) in t.iter_mut() {
+            if let Some(d) = dep.as_table_like_mut()
+                && let Some(p) = d.get("path").and_then(Item::as_str)
+                && Path::new(p).is_relative()
+            {
+                let abs = root.join(p).display().to_string();
+                d.insert("path", Item::Value(Value::from(abs)));
+            }
+        }
+    }
+    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(item) = doc.get_mut(key) {
+            fix(item, root);
+        }
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
+        for (_, cfg) in targets.iter_mut() {
+            for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                if let Some(item) = cfg.as_table_like_mut().and_then(|c| c.get_mut(key)) {
+                    fix(item, root);
+                }
+            }
+        }
+    }
+    if let Some(patch) = doc.get_mut("patch").and_then(Item::as_table_like_mut) {
+        for (_, registry) in patch.iter_mut() {
+            fix(registry, root);
+        }
+    }
+}
+
+/// Copies the package's files (not its target dir, not `.git`) into `to`, replacing what was there.
+fn copy_package(from: &Path, to: &Path, target_dir: &Path) -> Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to).with_context(|| format!("cannot clear {}", to.display()))?;
+    }
+    let skip: Vec<PathBuf> = vec![
+        from.join("target"),
+        from.join(".git"),
+        target_dir.to_path_buf(),
+    ];
+    copy_dir(from, to, &skip)
+}
+
+fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
+        let entry = entry?;
+        let path = entry.path();
+        if skip.iter().any(|s| s == &path) {
+            continue;
+        }
+        let dest = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_dir(&path, &dest, skip)?;
+        } else if kind.is_file() {
+            std::fs::copy(&path, &dest)
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The trial table, against the analysed build's `strip -s` size.
+pub fn render(trials: &[Trial], before_stripped: Option<u64>) -> String {
+    if trials.is_empty() {
+        return "--try-features: no large direct dependency has default features your manifest could turn off.\n".into();
+    }
+    let mut s = String::from("Without default features (one dependency at a time):\n");
+    for t in trials {
+        let line = match &t.failure {
+            Some(why) => format!("  {}: {}", t.package, crate::ui::first_line(why)),
+            None => {
+                let size = match (t.stripped_size_after, before_stripped) {
+                    (Some(a), Some(b)) => format!(
+                        "stripped {} → {} ({:+.1}%)",
+                        format_bytes(b),
+                        format_bytes(a),
+                        100.0 * (a as f64 - b as f64) / b as f64
+                    ),
+                    _ => "stripped size unknown".into(),
+                };
+                let workloads = match t.workloads_passed {
+                    Some((p, n)) if p == n => format!("workloads pass ({p}/{n})"),
+                    Some((p, n)) => format!("workloads FAIL ({p}/{n} pass)"),
+                    None => "no workloads configured to check it".into(),
+                };
+                format!(
+                    "  {}: {} bytes → {}; {size}; {workloads}{}",
+                    t.package,
+                    thousands(t.crate_bytes),
+                    thousands(t.crate_bytes_after.unwrap_or(0)),
+                    if t.suggestable(before_stripped) {
+                        "  ← suggestion"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        };
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes the best suggestion (largest saving whose workloads pass) into the user's manifest.
+pub fn apply_best(ctx: &Ctx, manifest: &Path, trials: &[Trial], before: Option<u64>) -> Result<()> {
+    let Some(best) = trials
+        .iter()
+        .filter(|t| t.suggestable(before))
+        .min_by_key(|t| t.stripped_size_after)
+    else {
+        ctx.shell
+            .note("--apply: no suggestion to write (none built smaller with passing workloads)");
+        return Ok(());
+    };
+    let mut file = TomlFile::read(manifest)?;
+    without_defaults(&mut file.doc, &best.package)?;
+    let edit = Edit::new(manifest.to_path_buf(), file.text.clone(), file.rendered());
+    let root = manifest.parent().unwrap_or(Path::new("."));
+    crate::manifest::diff::show(&ctx.shell, std::slice::from_ref(&edit), root);
+    crate::manifest::write::commit(std::slice::from_ref(&edit), || Ok(()))?;
+    ctx.shell.status(
+        "Applied",
+        format!(
+            "`{}` without default features in {}",
+            best.package,
+            manifest.display()
+        ),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_off_in_every_form() {
+        let text = "[dependencies]\na = \"1\" # keep\nb = { version = \"2\", features = [\"x\"] }\n\n[dependencies.c]\nversion = \"3\"\ndefault_features = true\n\n[target.'cfg(unix)'.dependencies]\nd = \"4\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        for p in ["a", "b", "c", "d"] {
+            assert!(without_defaults(&mut doc, p).unwrap(), "{p}");
+        }
+        assert!(!without_defaults(&mut doc, "e").unwrap());
+        let out = doc.to_string();
+        assert!(
+            out.contains("a = { version = \"1\", default-features = false } # keep"),
+            "{out}"
+        );
+        assert!(
+            out.contains("b = { version = \"2\", features = [\"x\"], default-features = false }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[dependencies.c]\nversion = \"3\"\ndefault-features = false"),
+            "{out}"
+        );
+        assert!(
+            out.contains("d = { version = \"4\", default-features = false }"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn workspace_inherited_dependencies_are_refused() {
+        let mut doc: DocumentMut = "[dependencies]\na = { workspace = true }\n"
+            .parse()
+            .unwrap();
+        let e = without_defaults(&mut doc, "a").unwrap_err().to_string();
+        assert!(e.contains("workspace.dependencies"), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_become_absolute() {
+        let mut doc: DocumentMut = "[dependencies]\na = { path = \"../a\" }\nb = \"1\"\n"
+            .parse()
+            .unwrap();
+        absolutise_paths(&mut doc, Path::new("/src/app"));
+        assert!(
+            doc.to_string().contains("path = \"/src/app/../a\""),
+            "{doc}"
+        );
+    }
+}
