@@ -131,47 +131,22 @@ impl OutputArgs {
     }
 }
 
-impl CargoArgs {
-    /// The options that select the project, package, binary and features, as they would be typed
-    /// again in a follow-up command (` --manifest-path x/Cargo.toml -p app`), quoted for a shell.
-    pub fn selection(&self) -> String {
-        let mut words: Vec<String> = Vec::new();
-        if let Some(m) = &self.manifest_path {
-            words.extend(["--manifest-path".into(), m.display().to_string()]);
+impl From<CargoArgs> for crate::cargo::Selection {
+    fn from(a: CargoArgs) -> Self {
+        crate::cargo::Selection {
+            manifest_path: a.manifest_path,
+            package: a.package,
+            bin: a.bin,
+            features: a.features,
+            all_features: a.all_features,
+            no_default_features: a.no_default_features,
+            target: a.target,
+            target_dir: a.target_dir,
+            profile: a.profile,
+            locked: a.locked,
+            offline: a.offline,
+            no_wait: a.no_wait,
         }
-        if let Some(p) = &self.package {
-            words.extend(["-p".into(), p.clone()]);
-        }
-        if let Some(b) = &self.bin {
-            words.extend(["--bin".into(), b.clone()]);
-        }
-        words.extend(self.cargo_flags());
-        words
-            .iter()
-            .map(|w| format!(" {}", crate::process::shell_quote(w)))
-            .collect()
-    }
-
-    /// Flags passed through to every cargo build: features, `--locked`, `--offline`.
-    pub fn cargo_flags(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.features.is_empty() {
-            out.push("--features".into());
-            out.push(self.features.join(","));
-        }
-        if self.all_features {
-            out.push("--all-features".into());
-        }
-        if self.no_default_features {
-            out.push("--no-default-features".into());
-        }
-        if self.locked {
-            out.push("--locked".into());
-        }
-        if self.offline {
-            out.push("--offline".into());
-        }
-        out
     }
 }
 

@@ -102,24 +102,7 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         .map_err(|e| anyhow::anyhow!("invalid duration `{t}` ({e}); examples: 90s, 20m, 1h 30m"))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WorkloadKind {
-    /// Run the binary to completion (CLI tools, batch jobs).
-    #[default]
-    Command,
-    /// Start the binary, wait until ready, drive HTTP load, stop it.
-    Service,
-}
-
-impl fmt::Display for WorkloadKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            WorkloadKind::Command => "command",
-            WorkloadKind::Service => "service",
-        })
-    }
-}
+pub use crate::measure::sample::WorkloadKind;
 
 /// The whole tune table.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -20,6 +20,7 @@ pub mod process;
 pub mod report;
 pub mod search;
 pub mod size;
+pub mod toml_file;
 pub mod toolchain;
 pub mod ui;
 pub mod variant;
@@ -48,7 +49,7 @@ impl std::error::Error for SilentExit {}
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
         shell: Shell::new(cli.output.verbosity(), cli.output.color),
-        cargo: cli.cargo,
+        cargo: cli.cargo.into(),
     };
     // Commands that build or measure refuse a platform where their figures would be wrong.
     if matches!(

@@ -71,33 +71,6 @@ pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
-/// ` (did you mean `production`?)` when `word` is one or two edits from a candidate.
-pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    let word = word.replace('_', "-");
-    candidates
-        .map(|c| (edit_distance(&word, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 pub fn names() -> String {
     PRESETS
@@ -146,7 +119,7 @@ pub fn parse_variant(text: &str, base_profile: &str) -> Result<Variant> {
             base_profile
         })
     } else {
-        let hint = did_you_mean(head, PRESETS.iter().map(|p| p.name));
+        let hint = crate::ui::did_you_mean(head, PRESETS.iter().map(|p| p.name));
         bail!(
             "unknown variant `{head}`{hint}; valid presets: {}; or a spec like `lto=thin,codegen-units=1`",
             names()

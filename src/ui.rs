@@ -218,6 +218,17 @@ pub fn format_duration(d: std::time::Duration) -> String {
     }
 }
 
+/// ` (did you mean `production`?)` when `word` is one or two edits from a candidate.
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let word = word.replace('_', "-");
+    candidates
+        .map(|c| (strsim::levenshtein(&word, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cargo::rustflags::{UserFlags, user_rustflags};
 use crate::cargo::{BinTarget, Project, cargo_cmd, cargo_home};
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 use crate::process::{Cmd, Output, check_interrupted};
 use crate::toolchain::Rustc;
 use crate::ui::{Shell, format_bytes, format_duration};
@@ -57,7 +57,7 @@ pub struct Builder<'a> {
     shell: &'a Shell,
     project: &'a Project,
     bin: &'a BinTarget,
-    cargo: &'a CargoArgs,
+    cargo: &'a Selection,
     rustc: Rustc,
     target: String,
     user_flags: UserFlags,
@@ -68,7 +68,7 @@ impl<'a> Builder<'a> {
         shell: &'a Shell,
         project: &'a Project,
         bin: &'a BinTarget,
-        cargo: &'a CargoArgs,
+        cargo: &'a Selection,
     ) -> Result<Builder<'a>> {
         let rustc = Rustc::detect()?;
         let target = cargo.target.clone().unwrap_or_else(|| rustc.host.clone());

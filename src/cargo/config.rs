@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use toml_edit::DocumentMut;
 
-use crate::manifest::document::parse;
+use crate::toml_file::parse;
 
 /// Config files in increasing precedence: `$CARGO_HOME/config.toml`, then from `/` down to `cwd`.
 pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {

@@ -5,10 +5,12 @@ pub mod config;
 pub mod lock;
 pub mod project;
 pub mod rustflags;
+pub mod selection;
 
 pub use build::{Build, Builder};
 pub use lock::{TuneLock, lock_tune_dir};
 pub use project::{BinTarget, Project};
+pub use selection::Selection;
 
 use crate::process::Cmd;
 

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use cargo_metadata::{Metadata, Package, TargetKind};
 
 use crate::cargo::cargo_cmd;
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 use crate::config::TuneConfig;
 
 /// The workspace cargo-tune works in.
@@ -32,7 +32,7 @@ pub struct BinTarget {
 }
 
 impl Project {
-    pub fn load(args: &CargoArgs) -> Result<Project> {
+    pub fn load(args: &Selection) -> Result<Project> {
         let manifest = locate_manifest(args.manifest_path.as_deref())?;
         let mut cmd = cargo_cmd().args(["metadata", "--format-version", "1", "--no-deps"]);
         cmd = cmd.arg("--manifest-path").arg(&manifest);
@@ -79,7 +79,7 @@ impl Project {
 
     /// Picks the package: `-p`, else the package whose manifest the user pointed at,
     /// else the only member with a binary.
-    pub fn package(&self, args: &CargoArgs) -> Result<&Package> {
+    pub fn package(&self, args: &Selection) -> Result<&Package> {
         let members = self.members();
         if let Some(spec) = &args.package {
             return members
@@ -131,7 +131,7 @@ impl Project {
     }
 
     /// Picks the binary to tune and reads its tune configuration.
-    pub fn bin_target(&self, args: &CargoArgs) -> Result<BinTarget> {
+    pub fn bin_target(&self, args: &Selection) -> Result<BinTarget> {
         let package = self.package(args)?;
         let config = self.tune_config(package)?;
         let names = bins(package);

@@ -16,13 +16,13 @@ pub mod size;
 use anyhow::Result;
 
 use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 use crate::ui::Shell;
 
 /// What every command gets: the shell and the cargo-shaped global options.
 pub struct Ctx {
     pub shell: Shell,
-    pub cargo: CargoArgs,
+    pub cargo: Selection,
 }
 
 impl Ctx {

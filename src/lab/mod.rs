@@ -6,7 +6,6 @@ pub mod spec;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
 use crate::config::WorkloadConfig;
 use crate::measure::size::section_sizes;
-use crate::measure::{self, Executor, IndicatifProgress, Progress, Settings};
+use crate::measure::{self, IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::report::{
@@ -376,22 +375,4 @@ pub fn count_for(metric: crate::measure::Metric) -> Option<crate::workload::cach
     }
 }
 
-/// Measures the run's built variants on its workloads with `exec` and records the outcome in it
-/// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
-pub fn measure_run(
-    run: &mut Run,
-    exec: &mut dyn Executor,
-    progress: &mut dyn Progress,
-    questions: Vec<measure::Question>,
-) {
-    let mut plan = run.plan();
-    plan.questions = questions;
-    let outcome = measure::measure(
-        &plan,
-        &run.settings,
-        exec,
-        progress,
-        &AtomicBool::new(false),
-    );
-    run.record(outcome);
-}
+pub use crate::report::measure_run;

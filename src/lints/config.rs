@@ -10,7 +10,7 @@ use toml_edit::{Document, Item};
 use super::{Lint, Severity};
 use crate::cargo::config::config_files;
 use crate::cargo::{Project, cargo_home};
-use crate::manifest::document::line_column;
+use crate::toml_file::line_column;
 
 /// `-Ctarget-cpu=native` in a project's config file, when the workspace builds binaries.
 pub fn target_cpu_native(project: &Project, out: &mut Vec<Lint>) -> Result<()> {

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::cargo::{BinTarget, Project};
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 use crate::manifest::Sources;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -125,7 +125,7 @@ pub struct LintOptions<'a> {
     /// The binary being tuned, if one could be chosen (for sizes and its tune config).
     pub bin: Option<&'a BinTarget>,
     /// Feature selection, `--offline`, `--locked`, `--target` as given.
-    pub cargo: &'a CargoArgs,
+    pub cargo: &'a Selection,
 }
 
 /// Runs every lint on the project.

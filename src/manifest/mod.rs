@@ -8,7 +8,8 @@
 pub mod apply;
 pub mod config_flags;
 pub mod diff;
-pub mod document;
+/// TOML reading lives below both `cargo` and `manifest`.
+pub use crate::toml_file as document;
 pub mod profile_table;
 pub mod resolve;
 pub mod resolved;

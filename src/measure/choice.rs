@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::config::WorkloadKind;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::Metric;
 
 /// A metric name accepted by `--metric` and `metric =`.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::config::WorkloadKind;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::decide;
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;

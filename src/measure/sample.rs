@@ -1,10 +1,31 @@
 //! What one run of a workload yields (`Sample`), the metrics read from it (`Metric`), and the
 //! raw series kept per variant × workload. These are part of the saved JSON: keep them stable.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
-use crate::config::WorkloadKind;
 use crate::measure::stats::{Direction, Outlier};
+
+/// How a workload is driven (a tune-table setting, and the kind of every sample).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Run the binary to completion (CLI tools, batch jobs).
+    #[default]
+    Command,
+    /// Start the binary, wait until ready, drive HTTP load, stop it.
+    Service,
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WorkloadKind::Command => "command",
+            WorkloadKind::Service => "service",
+        })
+    }
+}
 
 /// One run of a command workload (the binary ran to completion).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

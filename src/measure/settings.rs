@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::config::WorkloadKind;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::Metric;
 use crate::measure::stats::Bootstrap;
 

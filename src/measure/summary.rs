@@ -184,7 +184,7 @@ pub fn summarize(
     }
     let measured = series.samples.iter().filter(|r| !r.warmup);
     let (errors, non_2xx) = match series.kind {
-        crate::config::WorkloadKind::Service => {
+        crate::measure::sample::WorkloadKind::Service => {
             let (mut e, mut n) = (0, 0);
             for r in measured.clone() {
                 if let crate::measure::sample::Sample::Service(s) = &r.sample {
@@ -194,7 +194,7 @@ pub fn summarize(
             }
             (Some(e), Some(n))
         }
-        crate::config::WorkloadKind::Command => (None, None),
+        crate::measure::sample::WorkloadKind::Command => (None, None),
     };
     Summary {
         runs: series.runs(),

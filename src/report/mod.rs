@@ -2,7 +2,9 @@
 //! per format (terminal table, Markdown, JSON, HTML), and saving/loading under `<target-dir>/tune/results`.
 
 pub mod format;
+pub mod auto;
 pub mod html;
+pub mod pareto;
 pub mod markdown;
 pub mod model;
 pub mod prose;
@@ -14,6 +16,7 @@ use anyhow::Result;
 
 pub use markdown::MarkdownExporter;
 pub use model::{
+    measure_run,
     BuildInfo, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA, VariantResult,
     WorkloadInfo,
 };

@@ -467,6 +467,26 @@ impl Run {
     }
 }
 
+/// Measures the run's built variants on its workloads with `exec` and records the outcome in it
+/// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
+pub fn measure_run(
+    run: &mut Run,
+    exec: &mut dyn crate::measure::Executor,
+    progress: &mut dyn crate::measure::Progress,
+    questions: Vec<crate::measure::Question>,
+) {
+    let mut plan = run.plan();
+    plan.questions = questions;
+    let outcome = crate::measure::measure(
+        &plan,
+        &run.settings,
+        exec,
+        progress,
+        &std::sync::atomic::AtomicBool::new(false),
+    );
+    run.record(outcome);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

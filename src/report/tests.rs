@@ -138,7 +138,7 @@ pub(super) fn fixture(services: bool) -> Run {
     }
     run.notes
         .push("PGO profiles were gathered from the parse-big and api workloads.".into());
-    crate::lab::measure_run(
+    crate::report::measure_run(
         &mut run,
         &mut MockExecutor::new(11, behaviour),
         &mut NoProgress,
@@ -347,7 +347,7 @@ fn a_variant_that_failed_everywhere_gets_one_sentence() {
     for v in &mut run.variants {
         v.measurements.clear();
     }
-    crate::lab::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
+    crate::report::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
     let text = crate::report::prose::summary(&run);
     assert!(
         text.contains(

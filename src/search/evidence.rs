@@ -1,138 +1,8 @@
 //! What one measurement says about a candidate: its speed relative to the run's reference
 //! (combined over workloads), its size and compile time, and the balanced score.
 
-use serde::{Deserialize, Serialize};
 
-use crate::config::WorkloadKind;
-use crate::measure::Metric;
-use crate::measure::decide::{self, Arm};
-use crate::measure::stats::Verdict;
-use crate::report::Run;
-use crate::ui::first_line;
-
-/// Which metric decides for service workloads (command workloads always use wall time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum SpeedMetric {
-    /// Requests per second (higher is better)
-    Rps,
-    /// 99th-percentile latency (lower is better)
-    P99,
-}
-
-impl SpeedMetric {
-    pub fn for_kind(self, kind: WorkloadKind) -> Metric {
-        match (kind, self) {
-            (WorkloadKind::Command, _) => Metric::Wall,
-            (WorkloadKind::Service, SpeedMetric::Rps) => Metric::RequestsPerSec,
-            (WorkloadKind::Service, SpeedMetric::P99) => Metric::P99,
-        }
-    }
-}
-
-/// A candidate's speed against a reference, over all workloads.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Speed {
-    /// Over workloads, the geometric mean of the time-like ratio (candidate / reference; for
-    /// req/s the inverse), so below 1 is faster; `lo`/`hi` is its interval (`measure::decide`).
-    pub time_ratio: f64,
-    pub lo: f64,
-    pub hi: f64,
-    /// Better when the combined interval lies beyond the noise threshold on the good side and no
-    /// single workload is clearly worse; Worse when the combined interval is, or any workload is;
-    /// WithinNoise when it lies inside the band; Undecided across an edge.
-    pub verdict: Verdict,
-}
-
-impl Speed {
-    pub const SAME: Speed = Speed {
-        time_ratio: 1.0,
-        lo: 1.0,
-        hi: 1.0,
-        verdict: Verdict::WithinNoise,
-    };
-
-    /// Relative change of time in percent (negative is faster).
-    pub fn change_pct(&self) -> f64 {
-        (self.time_ratio - 1.0) * 100.0
-    }
-
-    pub fn half_width_pct(&self) -> f64 {
-        (self.hi - self.lo) / 2.0 * 100.0
-    }
-
-    /// The speed-up factor counted by the balanced score: 1 unless the change is established.
-    pub fn counted_speedup(&self) -> f64 {
-        match self.verdict {
-            Verdict::Better | Verdict::Worse => 1.0 / self.time_ratio,
-            Verdict::WithinNoise | Verdict::Undecided => 1.0,
-        }
-    }
-}
-
-/// Speed of variant `v` against variant `reference` of `run`, over all workloads, decided by
-/// `measure::decide::joint` at the level of the run's final analysis — the same engine and level
-/// as the table, so a single workload against the baseline gets exactly the table's verdict.
-/// `Err` with the reason when a workload failed for either or was not measured.
-pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
-    let mut values = Vec::new();
-    for (w, info) in run.workloads.iter().enumerate() {
-        let m = match info.kind {
-            WorkloadKind::Command => run.settings.primary(info.kind),
-            WorkloadKind::Service => metric.for_kind(info.kind),
-        };
-        let series = |i: usize| {
-            let variant = &run.variants[i];
-            let meas = variant.measurements.get(w).ok_or_else(|| {
-                variant
-                    .failure
-                    .clone()
-                    .unwrap_or_else(|| format!("{} was not measured", variant.name))
-            })?;
-            if let Some(f) = &meas.failure {
-                return Err(format!(
-                    "{} failed on {}: {}",
-                    variant.name,
-                    info.name,
-                    first_line(f)
-                ));
-            }
-            Ok(meas.series().values(m))
-        };
-        values.push((series(v)?, series(reference)?, m));
-    }
-    if values.is_empty() {
-        return Err("no workload was measured".into());
-    }
-    let arms: Vec<Arm> = values
-        .iter()
-        .map(|(a, b, m)| Arm {
-            variant: a,
-            reference: b,
-            direction: m.direction(),
-            exact: m.is_exact(),
-        })
-        .collect();
-    let alpha = 1.0 - run.confidence();
-    let j = decide::joint(&arms, alpha, run.settings.noise_threshold).map_err(|w| {
-        format!(
-            "too few samples of {} on {}",
-            run.variants[v].name, run.workloads[w].name
-        )
-    })?;
-    let Some((lo, hi)) = j.interval else {
-        return Err(format!(
-            "too few rounds to compare {} with {} (an interval needs at least 6)",
-            run.variants[v].name, run.variants[reference].name
-        ));
-    };
-    Ok(Speed {
-        time_ratio: j.ratio,
-        lo,
-        hi,
-        verdict: j.verdict,
-    })
-}
+pub use crate::report::auto::{Speed, SpeedMetric, speed};
 
 /// Whether `speed` (against the baseline) stays within an allowed slowdown: the median is
 /// within it and the slowdown is not established beyond it.
@@ -150,10 +20,12 @@ pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64
 mod tests {
     use super::*;
 
+    use crate::config::WorkloadKind;
+    use crate::measure::stats::Verdict;
     use crate::measure::testing::{Behaviour, MockExecutor};
     use crate::measure::{NoProgress, Settings};
     use crate::report::{
-        BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
+        BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
     };
     use crate::variant::Variant;
 

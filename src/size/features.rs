@@ -9,7 +9,7 @@ use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 use serde::{Deserialize, Serialize};
 
 use crate::cargo::cargo_cmd;
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 
 /// One dependency's features.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,7 +29,7 @@ pub struct DepFeatures {
 }
 
 /// Reads the resolve of the package at `manifest` for `target`, with the user's feature flags.
-pub fn load(manifest: &Path, target: &str, cargo: &CargoArgs) -> Result<Metadata> {
+pub fn load(manifest: &Path, target: &str, cargo: &Selection) -> Result<Metadata> {
     let mut cmd = cargo_cmd()
         .args([
             "metadata",
@@ -182,7 +182,7 @@ mod tests {
     fn this_crate_s_features_name_their_enablers() {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
         let host = crate::toolchain::Rustc::detect().unwrap().host;
-        let meta = load(&manifest, &host, &CargoArgs::default()).unwrap();
+        let meta = load(&manifest, &host, &Selection::default()).unwrap();
         let deps = dependency_features(&meta, "cargo-tune").unwrap();
         let clap = deps.iter().find(|d| d.package == "clap").unwrap();
         assert!(clap.enabled.contains(&"derive".to_string()), "{clap:?}");

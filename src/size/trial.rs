@@ -10,7 +10,7 @@ use serde::Serialize;
 use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 use crate::cargo::{Builder, Project};
-use crate::cli::CargoArgs;
+use crate::cargo::Selection;
 use crate::commands::Ctx;
 use crate::config::WorkloadConfig;
 use crate::manifest::{Edit, TomlFile};
@@ -155,7 +155,7 @@ fn run_trial(
     std::fs::write(&manifest, file.doc.to_string())
         .with_context(|| format!("cannot write {}", manifest.display()))?;
 
-    let args = CargoArgs {
+    let args = Selection {
         manifest_path: Some(manifest.clone()),
         package: Some(bin_package.to_string()),
         target_dir: Some(trial_dir.join("target")),

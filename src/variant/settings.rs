@@ -247,7 +247,7 @@ impl ProfileSettings {
                     .iter()
                     .map(|(k, _)| *k)
                     .chain(["target-cpu", "rustflags"]);
-                let hint = crate::presets::did_you_mean(key, keys);
+                let hint = crate::ui::did_you_mean(key, keys);
                 bail!(
                     "unknown profile key `{key}`{hint}; valid keys: {}",
                     Self::key_list()

@@ -2,6 +2,7 @@
 
 mod utils;
 
+mod architecture;
 mod auto;
 mod bolt;
 mod build;

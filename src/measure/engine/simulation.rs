@@ -5,7 +5,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::config::WorkloadKind;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::decide::{self, Arm};
 use crate::measure::progress::NoProgress;
 use crate::measure::sample::Metric;

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::report::Exporter;
 use crate::report::model::Run;
-use crate::search::AutoResult;
+use crate::report::auto::AutoResult;
 
 /// Renders a saved or fresh `compare`/`auto` run (for `auto` without its search path).
 pub struct HtmlExporter;

@@ -11,7 +11,8 @@ use crate::report::format::format_bytes;
 use crate::report::html::svg::series_class;
 use crate::report::model::{Run, RunCommand};
 use crate::report::view::{TableView, Tone, view};
-use crate::search::{AutoResult, Decision, SpeedMetric, pareto};
+use crate::report::auto::{AutoResult, Decision, SpeedMetric};
+use crate::report::pareto;
 use crate::ui::format_duration;
 
 const STYLE: &str = include_str!("style.css");
@@ -110,7 +111,7 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
     }
 }
 
-fn speed_cell(s: &Option<crate::search::Speed>) -> Markup {
+fn speed_cell(s: &Option<crate::report::auto::Speed>) -> Markup {
     let Some(s) = s else { return html! { "—" } };
     // Shown as speed (1 / time ratio) like the trade-off chart: higher is faster.
     let gain = |r: f64| (1.0 / r - 1.0) * 100.0;

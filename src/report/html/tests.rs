@@ -10,7 +10,7 @@ use super::charts::{builds, service, tradeoff, workload};
 use crate::report::model::{Run, RunCommand};
 use crate::report::tests::fixture;
 use crate::report::{Format, render};
-use crate::search::SpeedMetric;
+use crate::report::auto::SpeedMetric;
 
 /// Parses `html` as the browser would and returns the parse errors (exact ones) and the DOM.
 fn parse(html: &str) -> (Vec<String>, RcDom) {
@@ -101,7 +101,7 @@ fn build_charts_snapshot() {
 #[test]
 fn tradeoff_chart_snapshot() {
     let run = fixture(false);
-    let front = crate::search::pareto::front(&run, SpeedMetric::Rps);
+    let front = crate::report::pareto::front(&run, SpeedMetric::Rps);
     assert!(
         front.contains(&1),
         "production is faster and smaller: {front:?}"
@@ -187,7 +187,7 @@ fn verdicts_have_their_own_words() {
 fn auto_page_shows_the_search_path_and_the_pick() {
     use crate::config::Goal;
     use crate::measure::stats::Verdict;
-    use crate::search::{AutoResult, Decision, Speed, Trial};
+    use crate::report::auto::{AutoResult, Decision, Speed, Trial};
     let run = fixture(false);
     let trial = |candidate: &str, speed: Option<Speed>, decision, reason: &str| Trial {
         candidate: candidate.into(),
@@ -212,7 +212,7 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         elapsed_secs: 300.0,
         builds: 3,
         configurations_tried: 3,
-        space_size: crate::search::SPACE_SIZE,
+        space_size: 288,
         path: vec![
             trial(
                 "release",

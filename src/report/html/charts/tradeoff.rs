@@ -9,7 +9,7 @@ use crate::report::format::format_bytes;
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, svg};
 use crate::report::model::Run;
-use crate::search::{SpeedMetric, evidence};
+use crate::report::auto::{self as evidence, SpeedMetric};
 
 struct Placed {
     v: usize,
