@@ -1,8 +1,10 @@
 //! cargo-tune: build variants of a Rust binary, run the user's workload against each,
 //! measure them side by side, and write the best configuration into Cargo.toml.
 //!
-//! The pipeline (see `DESIGN.md`): `cli` → `cargo::project` (what to build) →
-//! `cargo::build` (variants) → workloads and measurement → report / apply.
+//! The pipeline flows one way (the README's Development section draws the module map):
+//! `cli` → `commands` → (`search` → `lab` →) `bolt`/`pgo` → `cargo` → `workload` → `measure` →
+//! `report`; only `manifest` writes user files. `tests/integration/architecture.rs` checks that
+//! no top-level module imports one that imports it back.
 
 pub mod bolt;
 pub mod cargo;

@@ -71,7 +71,6 @@ pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
-
 pub fn names() -> String {
     PRESETS
         .iter()

@@ -108,7 +108,7 @@ fn finish(done: Finished, tmp: &Path, out: &Path, step: &str, input: &Path) -> R
     })?;
     if !done.success() {
         let _ = std::fs::remove_file(tmp);
-        let crashed = done.error().ended.contains("signal");
+        let crashed = done.error().ended.signal().is_some();
         let what = if crashed {
             "llvm-bolt crashed"
         } else {

@@ -9,9 +9,9 @@ use anyhow::{Context, Result, bail};
 use cargo_metadata::{Message, TargetKind};
 use serde::{Deserialize, Serialize};
 
+use crate::cargo::Selection;
 use crate::cargo::rustflags::{UserFlags, user_rustflags};
 use crate::cargo::{BinTarget, Project, cargo_cmd, cargo_home};
-use crate::cargo::Selection;
 use crate::process::{Cmd, Output, check_interrupted};
 use crate::toolchain::Rustc;
 use crate::ui::{Shell, format_bytes, format_duration};

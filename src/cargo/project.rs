@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use cargo_metadata::{Metadata, Package, TargetKind};
 
-use crate::cargo::cargo_cmd;
 use crate::cargo::Selection;
+use crate::cargo::cargo_cmd;
 use crate::config::TuneConfig;
 
 /// The workspace cargo-tune works in.

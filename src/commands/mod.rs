@@ -15,8 +15,8 @@ pub mod size;
 
 use anyhow::Result;
 
-use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
 use crate::cargo::Selection;
+use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
 use crate::ui::Shell;
 
 /// What every command gets: the shell and the cargo-shaped global options.

@@ -12,8 +12,8 @@ use std::fmt;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::cargo::{BinTarget, Project};
 use crate::cargo::Selection;
+use crate::cargo::{BinTarget, Project};
 use crate::manifest::Sources;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

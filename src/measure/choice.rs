@@ -4,8 +4,8 @@
 use anyhow::{Result, bail};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::Metric;
+use crate::measure::sample::WorkloadKind;
 
 /// A metric name accepted by `--metric` and `metric =`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::measure::sample::WorkloadKind;
 use crate::measure::decide;
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::{Metric, Sample, SampleRecord, Series};
 use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;

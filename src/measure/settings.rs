@@ -5,8 +5,8 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::Metric;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::stats::Bootstrap;
 
 /// Settings of one measurement; saved with the results so a run can be reproduced.
@@ -52,7 +52,7 @@ impl Default for Settings {
         Settings {
             noise_threshold: 0.01,
             min_runs: 10,
-            max_runs: 50,
+            max_runs: 30,
             time_limit: None,
             warmup: 1,
             seed: 0,

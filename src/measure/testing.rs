@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 
-use crate::measure::sample::WorkloadKind;
 use crate::measure::engine::Executor;
 use crate::measure::rng::Rng;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::{CommandSample, Sample, ServiceSample};
 
 /// How one (variant, workload) pair behaves.

@@ -173,7 +173,7 @@ pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path)
                  a killed process writes no profile. Handle SIGTERM (tokio::signal::unix, signal-hook, or ctrlc with \
                  the `termination` feature), shut down, and return from main"
                 .to_string(),
-            Some(sig) if s.stop.ended.contains("killed by signal") => format!(
+            Some(sig) if s.stop.ended.signal().is_some() => format!(
                 "the service has no handler for {}: the signal's default action killed it ({}) before it could write \
                  its profile. Handle SIGTERM, shut down, and return from main",
                 crate::process::signal_name(sig),
@@ -186,7 +186,7 @@ pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path)
                 s.stop.ended
             ),
         },
-        Outcome::Command(c) if c.ended.contains("killed by signal") => {
+        Outcome::Command(c) if c.ended.signal().is_some() => {
             format!("it was {} before it could write its profile (instrumented programs write it at a normal exit)", c.ended)
         }
         Outcome::Command(c) => {

@@ -117,7 +117,7 @@ fn find_bad(profdata: &Path, raw: &[PathBuf]) -> Result<Vec<BadProfile>> {
                 .lines()
                 .find(|l| l.contains("error") || l.contains("warning"))
                 .map(|l| l.rsplit(": ").next().unwrap_or(l).trim().to_string())
-                .unwrap_or_else(|| out.error().ended);
+                .unwrap_or_else(|| out.error().ended.to_string());
             bad.push(BadProfile {
                 path: path.clone(),
                 reason,

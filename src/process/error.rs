@@ -9,25 +9,65 @@ use std::time::Duration;
 /// How many trailing lines of output an error shows.
 const TAIL_LINES: usize = 20;
 
-/// "exit status 2", "killed by signal 9 (SIGKILL)", "timed out after 5s".
-pub fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> String {
+/// How a child process ended. Decisions match on this; people read its `Display`:
+/// "exit status 2", "killed by signal 9 (SIGKILL)", "timed out after 5s and was killed".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Ended {
+    Exited { code: i32 },
+    Signaled { signal: i32, core_dumped: bool },
+    TimedOut { after_secs: u64 },
+}
+
+impl Ended {
+    /// The signal that ended the process, if one did (a timeout is not counted).
+    pub fn signal(self) -> Option<i32> {
+        match self {
+            Ended::Signaled { signal, .. } => Some(signal),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Ended::Exited { code } => write!(f, "exit status {code}"),
+            Ended::Signaled {
+                signal,
+                core_dumped,
+            } => {
+                let core = if core_dumped { ", core dumped" } else { "" };
+                write!(
+                    f,
+                    "killed by signal {signal} ({}{core})",
+                    signal_name(signal)
+                )
+            }
+            Ended::TimedOut { after_secs } => write!(
+                f,
+                "timed out after {} and was killed",
+                humantime::format_duration(Duration::from_secs(after_secs))
+            ),
+        }
+    }
+}
+
+/// How a child with `status` ended (`timed_out`: we killed it at its deadline).
+pub fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> Ended {
     if let Some(t) = timed_out {
-        return format!(
-            "timed out after {} and was killed",
-            humantime::format_duration(t)
-        );
+        return Ended::TimedOut {
+            after_secs: t.as_secs(),
+        };
     }
     match (status.code(), status.signal()) {
-        (Some(c), _) => format!("exit status {c}"),
-        (None, Some(s)) => {
-            let core = if status.core_dumped() {
-                ", core dumped"
-            } else {
-                ""
-            };
-            format!("killed by signal {s} ({}{core})", signal_name(s))
-        }
-        _ => format!("{status}"),
+        (Some(code), _) => Ended::Exited { code },
+        (None, Some(signal)) => Ended::Signaled {
+            signal,
+            core_dumped: status.core_dumped(),
+        },
+        // Neither a code nor a signal does not happen on Unix; read it as a failure.
+        _ => Ended::Exited { code: -1 },
     }
 }
 
@@ -60,7 +100,7 @@ pub(super) fn tail(bytes: &[u8]) -> String {
 #[derive(Debug, Clone)]
 pub struct ProcessError {
     pub cmdline: String,
-    pub ended: String,
+    pub ended: Ended,
     pub stdout_tail: String,
     pub stderr_tail: String,
 }

@@ -40,10 +40,24 @@ pub fn install_interrupt_handler() {
 
 /// Runs `f` so that no Ctrl-C can end the process in the middle of it (for renames of user files).
 pub fn uninterruptible<T>(f: impl FnOnce() -> T) -> T {
-    CRITICAL.store(true, Ordering::SeqCst);
-    let out = f();
-    CRITICAL.store(false, Ordering::SeqCst);
-    out
+    let _guard = Critical::enter();
+    f()
+}
+
+/// Holds off Ctrl-C while alive; leaving the scope, by return or by panic, lets it through again.
+struct Critical;
+
+impl Critical {
+    fn enter() -> Critical {
+        CRITICAL.store(true, Ordering::SeqCst);
+        Critical
+    }
+}
+
+impl Drop for Critical {
+    fn drop(&mut self) {
+        CRITICAL.store(false, Ordering::SeqCst);
+    }
 }
 
 /// True once the user pressed Ctrl-C (or we got SIGTERM).

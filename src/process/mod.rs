@@ -19,7 +19,7 @@ use anyhow::{Context, Result};
 
 pub use affinity::{allowed_cpus, pick_cpu};
 pub use child::{Child, Finished, Stopped, Usage};
-pub use error::{ProcessError, describe_end, shell_quote, signal_name};
+pub use error::{Ended, ProcessError, describe_end, shell_quote, signal_name};
 pub use interrupt::{
     Interrupted, StopFlag, check_interrupted, install_interrupt_handler, interrupted,
     uninterruptible,
@@ -304,7 +304,7 @@ mod tests {
             .run_unchecked()
             .unwrap();
         assert!(
-            done.error().ended.contains("SIGSEGV"),
+            done.error().ended.signal() == Some(libc::SIGSEGV),
             "{}",
             done.error().ended
         );

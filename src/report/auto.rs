@@ -194,4 +194,3 @@ pub struct AutoResult {
     #[serde(default)]
     pub interrupted: bool,
 }
-

@@ -1,12 +1,12 @@
 //! Reports of a run: the saved data model (`model`), its views (`view`, `prose`), one exporter
 //! per format (terminal table, Markdown, JSON, HTML), and saving/loading under `<target-dir>/tune/results`.
 
-pub mod format;
 pub mod auto;
+pub mod format;
 pub mod html;
-pub mod pareto;
 pub mod markdown;
 pub mod model;
+pub mod pareto;
 pub mod prose;
 pub mod store;
 pub mod table;
@@ -16,9 +16,8 @@ use anyhow::Result;
 
 pub use markdown::MarkdownExporter;
 pub use model::{
-    measure_run,
     BuildInfo, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA, VariantResult,
-    WorkloadInfo,
+    WorkloadInfo, measure_run,
 };
 pub use store::{load, load_last, results_dir, save, write_file};
 pub use table::TableExporter;

@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
-use super::{AutoResult, Decision, SPACE_SIZE, SearchOptions, Trial, pareto};
+use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
 use crate::config::CompileCap;
 use crate::lab::{Built, Candidate};
 use crate::measure::Question;
@@ -299,7 +299,7 @@ impl<'l> Searcher<'l> {
                 .iter()
                 .filter(|t| t.decision != Decision::Skipped)
                 .count(),
-            space_size: SPACE_SIZE,
+            space_size: space_size(&self.opts),
             path: self.trials,
             not_explored: self.not_explored,
             winner: w,
@@ -352,7 +352,7 @@ impl Searcher<'_> {
                 .iter()
                 .filter(|t| t.decision != Decision::Skipped)
                 .count(),
-            space_size: SPACE_SIZE,
+            space_size: space_size(&self.opts),
             path: self.trials,
             not_explored: self.not_explored,
             winner: 0,

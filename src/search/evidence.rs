@@ -1,7 +1,6 @@
 //! What one measurement says about a candidate: its speed relative to the run's reference
 //! (combined over workloads), its size and compile time, and the balanced score.
 
-
 pub use crate::report::auto::{Speed, SpeedMetric, speed};
 
 /// Whether `speed` (against the baseline) stays within an allowed slowdown: the median is

@@ -15,18 +15,27 @@ mod tests;
 
 use std::time::Duration;
 
-
+pub use crate::report::auto::{AutoResult, Decision, Speed, SpeedMetric, Trial};
 pub use bench::Bench;
 pub use driver::{InterruptedSearch, Searcher};
-pub use crate::report::auto::{AutoResult, Decision, Speed, SpeedMetric, Trial};
 
 use crate::config::{CompileCap, Goal};
 use crate::lab::Candidate;
 use crate::measure::Settings;
 
-/// Points in the space `auto` searches: opt-level 2/3/s/z × lto off/thin/fat × codegen-units
-/// 1/16 × panic unwind/abort × target-cpu baseline/x86-64-v3/native × PGO on/off.
-pub const SPACE_SIZE: usize = 4 * 3 * 2 * 2 * 3 * 2;
+/// Points in the space this search covers: the opt-levels its goal tries (2/3 for speed and
+/// balanced, 2/3/s/z for size) × lto off/thin/fat × codegen-units 1/16 × panic unwind/abort ×
+/// target-cpu (baseline, x86-64-v3 on x86_64, native with `--native`) × PGO on/off when it can
+/// run. "Tried N of M" counts against this, not against knobs the search never turns.
+pub fn space_size(opts: &SearchOptions) -> usize {
+    let opt_levels = match opts.goal {
+        Goal::Speed | Goal::Balanced => 2,
+        Goal::Size => 4,
+    };
+    let cpus = 1 + usize::from(opts.x86_64) + usize::from(opts.native);
+    let pgo = 1 + usize::from(opts.pgo);
+    opt_levels * 3 * 2 * 2 * cpus * pgo
+}
 
 #[derive(Debug, Clone)]
 pub struct SearchOptions {

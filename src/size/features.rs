@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 use serde::{Deserialize, Serialize};
 
-use crate::cargo::cargo_cmd;
 use crate::cargo::Selection;
+use crate::cargo::cargo_cmd;
 
 /// One dependency's features.
 #[derive(Debug, Clone, Serialize, Deserialize)]

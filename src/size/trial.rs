@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
-use crate::cargo::{Builder, Project};
 use crate::cargo::Selection;
+use crate::cargo::{Builder, Project};
 use crate::commands::Ctx;
 use crate::config::WorkloadConfig;
 use crate::manifest::{Edit, TomlFile};

@@ -31,7 +31,7 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
         _ => command_line(binary, w, opts),
     };
     let mut total = Usage::default();
-    let mut ended = String::new();
+    let mut ended = process::Ended::Exited { code: 0 };
     for i in 1..=repeat {
         process::check_interrupted()?;
         let done = cmd
@@ -47,7 +47,7 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
                 String::new()
             };
             // How it ended comes first: tables and summaries show only the first line.
-            let mut how = describe_end(done.status, done.timed_out);
+            let mut how = describe_end(done.status, done.timed_out).to_string();
             if done.timed_out.is_some() && opts.count.is_some() {
                 how.push_str(
                     " (under valgrind, which runs programs 25–50× slower: raise the workload's `timeout`)",

@@ -58,8 +58,8 @@ pub struct CommandRun {
     #[serde(with = "UsageDef")]
     pub usage: Usage,
     pub executions: u32,
-    /// How the last execution ended: "exit status 0".
-    pub ended: String,
+    /// How the last execution ended.
+    pub ended: crate::process::Ended,
     /// Cachegrind's totals over the executions, when counted (`RunOptions::count`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<cachegrind::Counts>,
@@ -81,7 +81,7 @@ pub struct StopReport {
     /// before we asked.
     pub signal_that_stopped_it: Option<i32>,
     /// "exit status 0", "killed by signal 9 (SIGKILL)".
-    pub ended: String,
+    pub ended: crate::process::Ended,
     pub stderr_tail: String,
 }
 
@@ -205,7 +205,7 @@ mod tests {
                 max_rss: 4096,
             },
             executions: 3,
-            ended: "exit status 0".into(),
+            ended: crate::process::Ended::Exited { code: 0 },
             counts: None,
         });
         let json = serde_json::to_string(&o).unwrap();

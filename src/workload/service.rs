@@ -143,7 +143,7 @@ fn drive_while_alive(spec: &LoadSpec, warmup: bool, child: &mut Child) -> Result
 }
 
 /// Reaps an exited (or stopped) child: how it ended and the end of its stderr.
-fn finish(child: Child) -> Result<(String, String)> {
+fn finish(child: Child) -> Result<(process::Ended, String)> {
     let done = child.wait()?;
     Ok((
         describe_end(done.status, done.timed_out),

@@ -27,7 +27,11 @@ fn imports(src: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
-            let rel = path.strip_prefix(src).unwrap().to_string_lossy().to_string();
+            let rel = path
+                .strip_prefix(src)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             let top = rel.split('/').next().unwrap().trim_end_matches(".rs");
             if !tops.contains(top) {
                 continue;
@@ -103,5 +107,8 @@ fn top_level_modules_have_no_import_cycle_and_only_commands_see_the_cli() {
         .filter(|(m, to)| m.as_str() != "commands" && to.contains_key("cli"))
         .map(|(m, _)| m)
         .collect();
-    assert!(cli.is_empty(), "modules below the commands importing cli: {cli:?}");
+    assert!(
+        cli.is_empty(),
+        "modules below the commands importing cli: {cli:?}"
+    );
 }

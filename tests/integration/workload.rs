@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use cargo_tune::config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, WorkloadKind};
+use cargo_tune::process::Ended;
 use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off, run_once};
 
 use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;
@@ -109,7 +110,7 @@ fn command_success_with_repeat() {
     w.repeat = Some(3);
     let c = command(run_sh(&w).unwrap());
     assert_eq!(c.executions, 3);
-    assert_eq!(c.ended, "exit status 0");
+    assert_eq!(c.ended, Ended::Exited { code: 0 });
     assert!(c.usage.max_rss > 0 && c.usage.wall > Duration::ZERO);
 }
 
@@ -129,7 +130,10 @@ fn command_failure_names_workload_status_and_stderr() {
 fn allow_failure_accepts_a_nonzero_exit() {
     let mut w = sh("flaky", "exit 2");
     w.allow_failure = true;
-    assert_eq!(command(run_sh(&w).unwrap()).ended, "exit status 2");
+    assert_eq!(
+        command(run_sh(&w).unwrap()).ended,
+        Ended::Exited { code: 2 }
+    );
 }
 
 #[test]
@@ -213,7 +217,7 @@ fn service_flow_stops_with_sigterm() {
     assert_eq!((s.load.errors, s.load.non_2xx), (0, 0), "{s:?}");
     assert!(s.load.rps > 0.0 && s.load.latency.max >= s.load.latency.p50);
     assert_eq!(s.stop.signal_that_stopped_it, Some(libc::SIGTERM), "{s:?}");
-    assert_eq!(s.stop.ended, "exit status 0");
+    assert_eq!(s.stop.ended, Ended::Exited { code: 0 });
     assert!(s.stop.stderr_tail.contains("stopped cleanly"), "{s:?}");
     assert_eq!(hits(&s.stop.stderr_tail, "GET /"), 300, "{s:?}");
     assert!(s.max_rss > 0);
@@ -227,7 +231,7 @@ fn service_ignoring_sigterm_needs_sigkill_and_says_so() {
     w.stop_grace = Some(Dur(Duration::from_millis(200)));
     let s = service(run_once(fixture(), &w, &RunOptions::default()).unwrap());
     assert_eq!(s.stop.signal_that_stopped_it, Some(libc::SIGKILL), "{s:?}");
-    assert!(s.stop.ended.contains("SIGKILL"), "{s:?}");
+    assert_eq!(s.stop.ended.signal(), Some(libc::SIGKILL), "{s:?}");
 }
 
 #[test]

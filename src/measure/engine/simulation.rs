@@ -5,10 +5,10 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::measure::sample::WorkloadKind;
 use crate::measure::decide::{self, Arm};
 use crate::measure::progress::NoProgress;
 use crate::measure::sample::Metric;
+use crate::measure::sample::WorkloadKind;
 use crate::measure::sequential::Design;
 use crate::measure::stats::Verdict;
 use crate::measure::testing::{Behaviour, MockExecutor, Shape};

@@ -12,8 +12,8 @@ use maud::PreEscaped;
 use serde::Serialize;
 
 use crate::report::Exporter;
-use crate::report::model::Run;
 use crate::report::auto::AutoResult;
+use crate::report::model::Run;
 
 /// Renders a saved or fresh `compare`/`auto` run (for `auto` without its search path).
 pub struct HtmlExporter;

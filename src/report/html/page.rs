@@ -7,12 +7,12 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::charts::{builds, pct_label, service, tradeoff, verdict_view, workload};
 use super::{details, embedded_json};
 use crate::config::WorkloadKind;
+use crate::report::auto::{AutoResult, Decision, SpeedMetric};
 use crate::report::format::format_bytes;
 use crate::report::html::svg::series_class;
 use crate::report::model::{Run, RunCommand};
-use crate::report::view::{TableView, Tone, view};
-use crate::report::auto::{AutoResult, Decision, SpeedMetric};
 use crate::report::pareto;
+use crate::report::view::{TableView, Tone, view};
 use crate::ui::format_duration;
 
 const STYLE: &str = include_str!("style.css");

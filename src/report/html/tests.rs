@@ -7,10 +7,10 @@ use html5ever::{ParseOpts, parse_document, tree_builder::TreeBuilderOpts};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use super::charts::{builds, service, tradeoff, workload};
+use crate::report::auto::SpeedMetric;
 use crate::report::model::{Run, RunCommand};
 use crate::report::tests::fixture;
 use crate::report::{Format, render};
-use crate::report::auto::SpeedMetric;
 
 /// Parses `html` as the browser would and returns the parse errors (exact ones) and the DOM.
 fn parse(html: &str) -> (Vec<String>, RcDom) {
