@@ -89,8 +89,17 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
                 "[profile.{name}] uses lto = \"{}\" with codegen-units = {cgu}: codegen-units = 1 may gain a little more",
                 p.lto.map_or("", |l| l.as_str())
             ),
+            // `--profile` is a global option: selecting the profile keeps this hint runnable
+            // for any profile name (the `release` row is the profile as configured).
             fix: format!(
-                "try codegen-units = 1 in [profile.{name}] and measure: `cargo tune compare {name} codegen-units=1`"
+                "try codegen-units = 1 in [profile.{name}] and measure: `cargo tune{}{} compare --variants release,+codegen-units=1` \
+                 (with workloads in [package.metadata.tune], or the binary's arguments after `--`)",
+                opts.cargo.selection(),
+                if name == "release" {
+                    String::new()
+                } else {
+                    format!(" --profile {name}")
+                }
             ),
             location: at("lto"),
         });

@@ -377,3 +377,18 @@ fn a_variant_that_failed_everywhere_gets_one_sentence() {
         "{text}"
     );
 }
+
+/// `auto` stopped by Ctrl-C before its first measurement saves a run with no variants: it must
+/// still render (what `cargo tune report` shows), saying it was interrupted.
+#[test]
+fn an_empty_interrupted_run_renders() {
+    let mut run = fixture(false);
+    run.variants.clear();
+    run.interrupted = true;
+    run.notes
+        .push("interrupted: `auto` stopped after 0 of its candidates had been tried".into());
+    for format in [Format::Table, Format::Markdown, Format::Json] {
+        let text = render(&run, format, false).unwrap();
+        assert!(text.contains("interrupted"), "{text}");
+    }
+}

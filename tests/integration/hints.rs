@@ -136,3 +136,26 @@ fn every_hint_of_auto_compare_and_pgo_runs_as_printed() {
     }
     eprintln!("ran {} printed hints: {printed:#?}", printed.len());
 }
+
+#[test]
+fn the_commands_in_doctors_fixes_run_as_printed() {
+    let p = project("hints-doctor")
+        .manifest_extra(
+            "[profile.release]\nlto = \"thin\"\nstrip = true\n\n\
+             [[package.metadata.tune.workload]]\nname = \"hello\"\nargs = []\n",
+        )
+        .build();
+    let path = installed_path(&p);
+    let (_, text, report) = sh(p.path(), &path, "cargo tune doctor");
+    let found: Vec<String> = hints(&text)
+        .into_iter()
+        .filter(|h| h.contains(" compare "))
+        .collect();
+    assert!(!found.is_empty(), "no compare hint in:\n{report}");
+    for hint in found {
+        // As printed, with fewer rounds appended only to keep the test short.
+        let hint = format!("{hint} --min-runs 3 --max-runs 3");
+        let (ok, _, report) = sh(p.path(), &path, &hint);
+        assert!(ok, "a printed hint failed:\n{report}");
+    }
+}
