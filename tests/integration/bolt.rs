@@ -129,6 +129,14 @@ fn missing_profile_and_missing_workload_are_explained() {
     p.tune(&["bolt"])
         .fails()
         .stderr_has("no workload to gather a BOLT profile");
+    // A missing tool says what to install, before anything is built.
+    let r = p
+        .tune(&["bolt", "--", "10"])
+        .env("CARGO_TUNE_LLVM_BOLT", "/nonexistent/llvm-bolt")
+        .fails();
+    r.stderr_has("no `llvm-bolt` for LLVM")
+        .stderr_has("apt-get install bolt-");
+    assert!(!r.stderr.contains("Building"), "{r}");
     // A run that aborts writes no .fdata.
     p.tune(&["bolt", "--", "abort"])
         .fails()
