@@ -116,6 +116,15 @@ fn bolt_failure_is_reported_as_failure() {
         .filter(|f| f.to_string_lossy().contains("/optimized/"))
         .collect();
     assert!(leftovers.is_empty(), "half-written output: {leftovers:?}");
+
+    // `bolt-args` in the metadata replaces the default flags too.
+    let manifest =
+        p.read("Cargo.toml") + "\n[package.metadata.tune]\nbolt-args = [\"-from-metadata-flag\"]\n";
+    p.write("Cargo.toml", &manifest);
+    p.tune(&["bolt", "--", "1000"])
+        .fails()
+        .stderr_has("llvm-bolt failed")
+        .stderr_has("from-metadata-flag");
 }
 
 #[test]
