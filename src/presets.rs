@@ -103,6 +103,18 @@ pub fn parse_variant(text: &str, base_profile: &str) -> Result<Variant> {
             names()
         );
     }
+    if let Some((head, stage)) = text
+        .rsplit_once('+')
+        .filter(|(_, s)| matches!(*s, "pgo" | "bolt"))
+    {
+        // A stage needs workloads and a pipeline, not a profile setting. (`bolt --variant`
+        // takes `X+pgo` itself, so the head is kept whole.)
+        bail!(
+            "`{text}` is a configuration with a {} stage, which needs workloads: run `cargo tune {stage} \
+             --variant {head}`, or measure it with `cargo tune compare --variants {text}`",
+            stage.to_uppercase()
+        );
+    }
     let (head, rest) = match text.split_once(',') {
         Some((h, r)) => (h.trim(), r),
         None => (text, ""),
@@ -151,6 +163,13 @@ mod tests {
         assert_eq!(v.name, "production,target-cpu=native");
         let v = parse_variant("lto=thin", "bench").unwrap();
         assert_eq!(v.base_profile, "bench");
+        let e = parse_variant("production+pgo+bolt", "release")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("cargo tune bolt --variant production+pgo`"),
+            "{e}"
+        );
         let e = parse_variant("fastest", "release").unwrap_err().to_string();
         assert!(e.contains("production") && e.contains("min-size"), "{e}");
     }

@@ -52,6 +52,14 @@ pub fn read_facts(path: &Path) -> Result<InputFacts> {
     })
 }
 
+impl InputFacts {
+    /// Whether mold linked it (its `.comment` says so): mold keeps relocations for small
+    /// programs, but BOLT has crashed on mold's `-q` output of larger ones.
+    pub fn linked_with_mold(&self) -> bool {
+        self.comment.to_lowercase().contains("mold")
+    }
+}
+
 /// Fails with what is missing and why it matters, naming the likely cause.
 pub fn check_input(path: &Path) -> Result<InputFacts> {
     let facts = read_facts(path)?;
@@ -79,7 +87,7 @@ pub fn check_input(path: &Path) -> Result<InputFacts> {
         );
     }
     if !facts.has_text_relocations {
-        let linker = if facts.comment.to_lowercase().contains("mold") {
+        let linker = if facts.linked_with_mold() {
             " It was linked with mold (its .comment says so), which does not keep them reliably and has \
              crashed BOLT with `-q`: link with the default linker (or lld) for BOLT, e.g. remove \
              `-fuse-ld=mold` / `-Clink-arg=-fuse-ld=mold` from your rustflags."
@@ -106,6 +114,19 @@ mod tests {
         std::fs::write(&p, "#!/bin/sh\necho hi\n").unwrap();
         let e = format!("{:#}", check_input(&p).unwrap_err());
         assert!(e.contains("ELF"), "{e}");
+    }
+
+    #[test]
+    fn mold_is_recognised_by_its_comment() {
+        let facts = InputFacts {
+            architecture: Architecture::X86_64,
+            has_symbols: true,
+            has_text_relocations: true,
+            bolted: false,
+            // As mold 1.10.1 writes it (checked on this machine).
+            comment: "rustc version 1.95.0; mold 1.10.1 (compatible with GNU ld)".into(),
+        };
+        assert!(facts.linked_with_mold());
     }
 
     #[test]

@@ -146,7 +146,13 @@ impl<'a> Bolt<'a> {
             let (t, cached, did) = (b.compile_time, !b.compile_time_measured_now, !b.fresh);
             (b, t, cached, 1, u32::from(did))
         };
-        check::check_input(&build.binary)?;
+        let facts = check::check_input(&build.binary)?;
+        if facts.linked_with_mold() {
+            self.shell.warn(
+                "the input was linked with mold: it kept the relocations BOLT needs, but BOLT has crashed \
+                 on mold's output before; if llvm-bolt fails, link with the default linker or lld",
+            );
+        }
         let layout = Layout::new(&build.target_dir, self.builder.bin());
         let hash = layout::file_hash(&build.binary)?;
         Ok(Input {

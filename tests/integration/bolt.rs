@@ -116,6 +116,15 @@ fn bolt_failure_is_reported_as_failure() {
         .filter(|f| f.to_string_lossy().contains("/optimized/"))
         .collect();
     assert!(leftovers.is_empty(), "half-written output: {leftovers:?}");
+
+    // `bolt-args` in the metadata replaces the default flags too.
+    let manifest =
+        p.read("Cargo.toml") + "\n[package.metadata.tune]\nbolt-args = [\"-from-metadata-flag\"]\n";
+    p.write("Cargo.toml", &manifest);
+    p.tune(&["bolt", "--", "1000"])
+        .fails()
+        .stderr_has("llvm-bolt failed")
+        .stderr_has("from-metadata-flag");
 }
 
 #[test]
@@ -129,6 +138,14 @@ fn missing_profile_and_missing_workload_are_explained() {
     p.tune(&["bolt"])
         .fails()
         .stderr_has("no workload to gather a BOLT profile");
+    // A missing tool says what to install, before anything is built.
+    let r = p
+        .tune(&["bolt", "--", "10"])
+        .env("CARGO_TUNE_LLVM_BOLT", "/nonexistent/llvm-bolt")
+        .fails();
+    r.stderr_has("no `llvm-bolt` for LLVM")
+        .stderr_has("apt-get install bolt-");
+    assert!(!r.stderr.contains("Building"), "{r}");
     // A run that aborts writes no .fdata.
     p.tune(&["bolt", "--", "abort"])
         .fails()
