@@ -174,13 +174,13 @@ fn hostile_strings_stay_text_and_data() {
 }
 
 #[test]
-fn verdicts_have_their_own_words() {
+fn verdicts_have_their_own_looks() {
     use crate::measure::stats::Verdict;
-    let words: Vec<_> = [Verdict::Better, Verdict::Worse, Verdict::WithinNoise]
-        .map(super::charts::verdict_view)
-        .to_vec();
-    assert_eq!(words[2], ("noise", "within noise"));
-    assert!(words[0] != words[1]);
+    let looks =
+        [Verdict::Better, Verdict::Worse, Verdict::WithinNoise].map(super::charts::verdict_view);
+    assert_eq!(looks[2].mark, "≈ ");
+    assert_eq!(looks[0].mark, "");
+    assert!(looks[0].class != looks[1].class && looks[1].class != looks[2].class);
 }
 
 #[test]

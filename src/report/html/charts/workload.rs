@@ -138,9 +138,9 @@ pub fn change(run: &Run, w: usize) -> Markup {
         @for (i, c) in comps.iter().enumerate() {
             @let cy = frame.band_center(i, count);
             @if let Some(c) = c {
-                @let (class, words) = verdict_view(c.verdict);
-                g class=(cls(&["change", class])) {
-                    title { (format!("{}: {words}", run.variants[rows[i]].name)) }
+                @let look = verdict_view(c.verdict);
+                g class=(cls(&["change", look.class])) {
+                    title { (format!("{}: {}", run.variants[rows[i]].name, look.words)) }
                     line.bar x1=(n(x.map((c.lo - 1.0) * 100.0))) x2=(n(x.map((c.hi - 1.0) * 100.0))) y1=(n(cy)) y2=(n(cy)) {}
                     @for end in [c.lo, c.hi] {
                         line.bar x1=(n(x.map((end - 1.0) * 100.0))) x2=(n(x.map((end - 1.0) * 100.0)))
@@ -148,7 +148,7 @@ pub fn change(run: &Run, w: usize) -> Markup {
                     }
                     circle cx=(n(x.map(c.change_pct()))) cy=(n(cy)) r="4" {}
                     text.value x=(n(frame.x1() + 8.0)) y=(n(cy + 4.0)) {
-                        @if c.verdict == crate::measure::stats::Verdict::WithinNoise { "≈ " }
+                        (look.mark)
                         (pct_label(c.change_pct())) " ["
                         (pct_label((c.lo - 1.0) * 100.0)) ", " (pct_label((c.hi - 1.0) * 100.0)) "]"
                     }
