@@ -241,6 +241,18 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         steps: Vec::new(),
         winner_pgo: false,
     };
+    // `cargo tune report FILE` takes an `auto --json` document as well as a saved run.
+    let dir = tempfile::tempdir().unwrap();
+    let (auto_json, run_json) = (dir.path().join("auto.json"), dir.path().join("run.json"));
+    std::fs::write(&auto_json, serde_json::to_string(&result).unwrap()).unwrap();
+    std::fs::write(&run_json, serde_json::to_string(&run).unwrap()).unwrap();
+    let (loaded, auto) = crate::commands::report::load_any(&auto_json).unwrap();
+    assert_eq!(loaded, run);
+    assert_eq!(auto.map(|a| a.winner), Some(1));
+    let (loaded, auto) = crate::commands::report::load_any(&run_json).unwrap();
+    assert_eq!(loaded, run);
+    assert!(auto.is_none());
+
     let html = super::render_auto(&result).unwrap();
     let (errors, dom) = parse(&html);
     assert!(errors.is_empty(), "HTML parse errors: {errors:#?}");
