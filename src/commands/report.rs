@@ -27,7 +27,7 @@ pub struct ReportArgs {
 }
 
 /// A saved run, or an `auto --json` document (which carries the search path beside its final run).
-fn load_any(path: &Path) -> Result<(Run, Option<AutoResult>)> {
+pub(crate) fn load_any(path: &Path) -> Result<(Run, Option<AutoResult>)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let is_auto = serde_json::from_str::<serde_json::Value>(&text)

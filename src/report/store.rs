@@ -2,6 +2,7 @@
 //! (timestamps sort by name), and `cargo tune report` reads them back.
 
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -55,6 +56,10 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     tmp.write_all(text.as_bytes())
         .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+    // A temporary file is private (0600); a report is for sharing, like any file the user writes.
+    let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -392,3 +392,27 @@ fn an_empty_interrupted_run_renders() {
         assert!(text.contains("interrupted"), "{text}");
     }
 }
+
+#[test]
+fn written_reports_replace_the_file_whole_and_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.html");
+    store::write_file(&path, "first").unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    store::write_file(&path, "second").unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+    let e = format!(
+        "{:#}",
+        store::write_file(&dir.path().join("missing/x.html"), "x").unwrap_err()
+    );
+    assert!(e.contains("missing"), "{e}");
+}

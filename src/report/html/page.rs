@@ -115,10 +115,10 @@ fn speed_cell(s: &Option<crate::report::auto::Speed>) -> Markup {
     let Some(s) = s else { return html! { "—" } };
     // Shown as speed (1 / time ratio) like the trade-off chart: higher is faster.
     let gain = |r: f64| (1.0 / r - 1.0) * 100.0;
-    let (class, words) = verdict_view(s.verdict);
+    let look = verdict_view(s.verdict);
     html! {
-        span class=(class) title=(words) {
-            (pct_label(gain(s.time_ratio))) " [" (pct_label(gain(s.hi))) ", " (pct_label(gain(s.lo))) "]"
+        span class=(look.class) title=(look.words) {
+            (look.mark) (pct_label(gain(s.time_ratio))) " [" (pct_label(gain(s.hi))) ", " (pct_label(gain(s.lo))) "]"
         }
     }
 }

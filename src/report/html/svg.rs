@@ -80,8 +80,11 @@ impl Scale {
                     }
                 }
             }
-            let step = out.len().div_ceil(count.max(1)).max(1);
-            return out.into_iter().step_by(step).collect();
+            // Too many: powers of ten only (1, 5, 20, 100 would read as uneven steps).
+            if out.len() > count {
+                out.retain(|t| (t.log10() - t.log10().round()).abs() < 1e-9);
+            }
+            return out;
         }
         let step = nice_step((hi - lo) / count.max(1) as f64);
         let first = (lo / step).ceil() as i64;

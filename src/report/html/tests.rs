@@ -174,13 +174,13 @@ fn hostile_strings_stay_text_and_data() {
 }
 
 #[test]
-fn verdicts_have_their_own_words() {
+fn verdicts_have_their_own_looks() {
     use crate::measure::stats::Verdict;
-    let words: Vec<_> = [Verdict::Better, Verdict::Worse, Verdict::WithinNoise]
-        .map(super::charts::verdict_view)
-        .to_vec();
-    assert_eq!(words[2], ("noise", "within noise"));
-    assert!(words[0] != words[1]);
+    let looks =
+        [Verdict::Better, Verdict::Worse, Verdict::WithinNoise].map(super::charts::verdict_view);
+    assert_eq!(looks[2].mark, "≈ ");
+    assert_eq!(looks[0].mark, "");
+    assert!(looks[0].class != looks[1].class && looks[1].class != looks[2].class);
 }
 
 #[test]
@@ -242,6 +242,18 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         winner_pgo: false,
         interrupted: false,
     };
+    // `cargo tune report FILE` takes an `auto --json` document as well as a saved run.
+    let dir = tempfile::tempdir().unwrap();
+    let (auto_json, run_json) = (dir.path().join("auto.json"), dir.path().join("run.json"));
+    std::fs::write(&auto_json, serde_json::to_string(&result).unwrap()).unwrap();
+    std::fs::write(&run_json, serde_json::to_string(&run).unwrap()).unwrap();
+    let (loaded, auto) = crate::commands::report::load_any(&auto_json).unwrap();
+    assert_eq!(loaded, run);
+    assert_eq!(auto.map(|a| a.winner), Some(1));
+    let (loaded, auto) = crate::commands::report::load_any(&run_json).unwrap();
+    assert_eq!(loaded, run);
+    assert!(auto.is_none());
+
     let html = super::render_auto(&result).unwrap();
     let (errors, dom) = parse(&html);
     assert!(errors.is_empty(), "HTML parse errors: {errors:#?}");

@@ -12,15 +12,31 @@ use crate::measure::stats::{Outlier, Verdict};
 use crate::report::format::{Scale as Units, format_value};
 use crate::report::model::Run;
 
-/// How a verdict looks in the report: its CSS class and its words. One arm per verdict, no
-/// wildcard, so a new verdict cannot be rendered by accident as another.
-pub fn verdict_view(v: Verdict) -> (&'static str, &'static str) {
-    match v {
-        Verdict::Better => ("better", "better beyond noise"),
-        Verdict::Worse => ("worse", "worse beyond noise"),
-        Verdict::WithinNoise => ("noise", "within noise"),
-        Verdict::Undecided => ("undecided", "undecided: too noisy to tell"),
-    }
+/// How a verdict looks in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerdictView {
+    /// CSS class (colour).
+    pub class: &'static str,
+    /// Words for a tooltip or a legend.
+    pub words: &'static str,
+    /// Put before the change, as in the terminal table: `≈ ` when no difference is shown.
+    pub mark: &'static str,
+}
+
+/// The one place verdicts are turned into looks: one arm per verdict, no wildcard, so a new
+/// verdict cannot be rendered by accident as another.
+pub fn verdict_view(v: Verdict) -> VerdictView {
+    let (class, words, mark) = match v {
+        Verdict::Better => ("better", "better beyond noise", ""),
+        Verdict::Worse => ("worse", "worse beyond noise", ""),
+        Verdict::WithinNoise => ("noise", "within noise", "≈ "),
+        Verdict::Undecided => (
+            "undecided",
+            "undecided: the interval straddles the noise band",
+            "? ",
+        ),
+    };
+    VerdictView { class, words, mark }
 }
 
 /// One measured sample of a variant on a workload, as charts use it.

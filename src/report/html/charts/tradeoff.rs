@@ -37,7 +37,7 @@ pub fn tradeoff(run: &Run, metric: SpeedMetric, pareto: &[usize], pick: Option<u
                     gain(s.time_ratio),
                     gain(s.hi),
                     gain(s.lo),
-                    verdict_view(s.verdict).0,
+                    verdict_view(s.verdict).class,
                 )
             };
             Some(Placed {

@@ -138,9 +138,9 @@ pub fn change(run: &Run, w: usize) -> Markup {
         @for (i, c) in comps.iter().enumerate() {
             @let cy = frame.band_center(i, count);
             @if let Some(c) = c {
-                @let (class, words) = verdict_view(c.verdict);
-                g class=(cls(&["change", class])) {
-                    title { (format!("{}: {words}", run.variants[rows[i]].name)) }
+                @let look = verdict_view(c.verdict);
+                g class=(cls(&["change", look.class])) {
+                    title { (format!("{}: {}", run.variants[rows[i]].name, look.words)) }
                     line.bar x1=(n(x.map((c.lo - 1.0) * 100.0))) x2=(n(x.map((c.hi - 1.0) * 100.0))) y1=(n(cy)) y2=(n(cy)) {}
                     @for end in [c.lo, c.hi] {
                         line.bar x1=(n(x.map((end - 1.0) * 100.0))) x2=(n(x.map((end - 1.0) * 100.0)))
@@ -148,7 +148,7 @@ pub fn change(run: &Run, w: usize) -> Markup {
                     }
                     circle cx=(n(x.map(c.change_pct()))) cy=(n(cy)) r="4" {}
                     text.value x=(n(frame.x1() + 8.0)) y=(n(cy + 4.0)) {
-                        @if c.verdict == crate::measure::stats::Verdict::WithinNoise { "≈ " }
+                        (look.mark)
                         (pct_label(c.change_pct())) " ["
                         (pct_label((c.lo - 1.0) * 100.0)) ", " (pct_label((c.hi - 1.0) * 100.0)) "]"
                     }
@@ -189,7 +189,11 @@ pub fn run_order(run: &Run, w: usize) -> Markup {
     let last = all.iter().flatten().map(|p| p.round).max().unwrap_or(0) as f64;
     // Warm-up round r of W sits at r − W: just left of the first measured round (0).
     let x = Scale::linear(
-        -warm_rounds,
+        if warm_rounds > 0.0 {
+            -warm_rounds - 0.5
+        } else {
+            0.0
+        },
         last.max(1.0),
         frame.x0() + 6.0,
         frame.x1() - 6.0,
@@ -210,7 +214,7 @@ pub fn run_order(run: &Run, w: usize) -> Markup {
         (frame.x_axis(&x, &round_ticks, |t| format!("{}", t as u64 + 1), "round"))
         (frame.y_axis(&y, &y.ticks(5), &label, metric_title(metric)))
         @if warm_rounds > 0.0 {
-            text.note x=(n(x.map(-warm_rounds / 2.0 - 0.5))) y=(n(frame.y0() + 10.0)) text-anchor="middle" { "warm-up" }
+            text.note x=(n(x.map(-0.5))) y=(n(frame.y0() + 10.0)) text-anchor="end" { "warm-up" }
         }
         @for (v, pts) in all.iter().enumerate() {
             g class=(cls(&["series", &series_class(v), if v == run.baseline { "baseline" } else { "" }])) {
