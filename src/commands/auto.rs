@@ -42,6 +42,9 @@ pub struct AutoArgs {
     /// Leave PGO out of the search
     #[arg(long)]
     pub no_pgo: bool,
+    /// Leave BOLT out of the search (speed goal)
+    #[arg(long)]
+    pub no_bolt: bool,
     /// Also try target-cpu=native (the binary then needs a CPU like this machine's)
     #[arg(long)]
     pub native: bool,
@@ -104,6 +107,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
                 false
             }
         };
+    let bolt = goal == Goal::Speed && !args.no_bolt && lab.bolt_available().is_ok();
     // Steps only need to tell candidates apart; the final run carries the reported figures.
     let mut step_settings = final_settings.clone();
     step_settings.min_runs = final_settings.min_runs.min(6);
@@ -119,6 +123,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         compile_cap,
         allow_slowdown,
         pgo,
+        bolt,
         native: args.native,
         x86_64: builder.target().starts_with("x86_64"),
         base_profile: ctx.cargo.profile.clone(),
@@ -164,7 +169,20 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
                     ctx.cargo.selection()
                 );
             }
-            if winner.pgo {
+            if winner.bolt {
+                let profile = if spec.is_empty() {
+                    String::new()
+                } else {
+                    " --profile tuned".to_string()
+                };
+                let pgo = if winner.pgo { " --variant pgo" } else { "" };
+                println!(
+                    "To build it with BOLT{}:\n  cargo tune{}{profile} bolt{pgo}{}",
+                    if winner.pgo { " on its PGO build" } else { "" },
+                    ctx.cargo.selection(),
+                    workload_args(&args.args)
+                );
+            } else if winner.pgo {
                 let profile = if spec.is_empty() {
                     String::new()
                 } else {
@@ -273,11 +291,16 @@ fn apply(
 ) -> Result<()> {
     let (force, args_given) = (args.force, &args.args);
     let sel = ctx.cargo.selection();
+    // BOLT is a post-link step, not a profile setting: the profile gets the settings alone.
+    let settings_only = crate::variant::Variant {
+        bolt: false,
+        ..winner.variant.clone()
+    };
     manifest::apply_profile(
         &ctx.shell,
         project,
         name,
-        &winner.variant,
+        &settings_only,
         ApplyOptions {
             dry_run: false,
             force,
@@ -288,6 +311,14 @@ fn apply(
     println!("Reproduce the winning build:");
     let target = builder.target();
     let bin = &builder.bin().bin;
+    if winner.bolt {
+        let pgo = if winner.pgo { " --variant pgo" } else { "" };
+        println!(
+            "  cargo tune{sel} --profile {name} bolt{pgo}{}",
+            workload_args(args_given)
+        );
+        return Ok(());
+    }
     if !result.winner_pgo {
         println!("  cargo build{sel} --profile {name}");
         return Ok(());

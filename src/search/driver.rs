@@ -106,7 +106,9 @@ impl<'l> Searcher<'l> {
         if s.codegen_units == Some(1) {
             f *= 1.3;
         }
-        if c.pgo {
+        // Each profiling stage is another build plus a pass over the workloads.
+        let stages = usize::from(c.pgo) + usize::from(c.bolt);
+        for _ in 0..stages {
             f = f * 2.0
                 + self.variant_round.unwrap_or_default().as_secs_f64() * 2.0 / base.max(1e-3);
         }

@@ -34,7 +34,8 @@ pub fn space_size(opts: &SearchOptions) -> usize {
     };
     let cpus = 1 + usize::from(opts.x86_64) + usize::from(opts.native);
     let pgo = 1 + usize::from(opts.pgo);
-    opt_levels * 3 * 2 * 2 * cpus * pgo
+    let bolt = 1 + usize::from(opts.bolt && opts.goal == Goal::Speed);
+    opt_levels * 3 * 2 * 2 * cpus * pgo * bolt
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,8 @@ pub struct SearchOptions {
     /// Size goal: how much slower than the baseline the pick may be (fraction).
     pub allow_slowdown: f64,
     pub pgo: bool,
+    /// Whether BOLT can run here (speed goal: tried on the best configuration at the end).
+    pub bolt: bool,
     /// Allow `target-cpu=native` (binaries then need a CPU like this machine's).
     pub native: bool,
     /// Whether `target-cpu=x86-64-v3` applies (x86_64 targets).

@@ -25,6 +25,7 @@ fn options(noise: f64) -> SearchOptions {
         compile_cap: None,
         allow_slowdown: noise,
         pgo: true,
+        bolt: false,
         native: false,
         x86_64: false,
         base_profile: "release".into(),

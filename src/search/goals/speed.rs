@@ -169,6 +169,25 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
             }
         }
     }
+    // BOLT on the best so far (with PGO when PGO won), kept only when established faster.
+    if s.opts.bolt && !best.bolt {
+        let cand = best.with_bolt();
+        let reference = best.clone();
+        if let Some(judged) = step(s, &reference, &cand)? {
+            match judged {
+                Err(e) => s.record(&cand, Some(&reference), None, None, Decision::Rejected, e),
+                Ok((b, sp)) => {
+                    let keep = sp.verdict == Verdict::Better;
+                    record_speed(s, &cand, &reference, &b, sp, keep, describe_speed(&sp));
+                    if keep {
+                        best = cand;
+                    }
+                }
+            }
+        }
+    } else if !s.opts.bolt {
+        s.skip("BOLT (llvm-bolt of rustc's LLVM version not found, or --no-bolt)");
+    }
     let mut refs = vec![production];
     if s.opts.pgo {
         refs.push(release_pgo);
