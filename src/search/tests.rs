@@ -112,3 +112,27 @@ fn narrow_ties_go_to_the_cheaper_build() {
         "production+lto=thin+pgo"
     );
 }
+
+/// BOLT is tried last on the best configuration and kept only when established faster.
+#[test]
+fn bolt_is_tried_on_the_best_and_kept_only_when_faster() {
+    let noise = 0.002;
+    let script = |bolt_wall: f64| {
+        ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+            .script("production", cmd(0.80, noise))
+            .script("release+pgo", cmd(0.90, noise))
+            .script("production+lto=thin", cmd(0.85, noise))
+            .script("production+pgo", cmd(0.70, noise))
+            .script("production+pgo+bolt", cmd(bolt_wall, noise))
+    };
+    let opts = || SearchOptions {
+        bolt: true,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut script(0.66), opts()).unwrap();
+    assert_eq!(trial(&r, "production+pgo+bolt").decision, Decision::Kept);
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo+bolt");
+    let (r, _) = search(&mut script(0.70), opts()).unwrap();
+    assert_eq!(trial(&r, "production+pgo+bolt").decision, Decision::Dropped);
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+}
