@@ -263,14 +263,14 @@ pub fn summary(run: &Run) -> String {
         ));
     } else if run.stop == Some(crate::measure::engine::StopReason::TimeLimit) {
         sentences.push(format!(
-            "Measuring stopped at the time limit after {} rounds; differences marked ≈ may \
-             become clear with more runs.",
+            "Measuring stopped at the time limit after {} rounds; comparisons marked ? (undecided) \
+             may become clear with more runs.",
             run.rounds
         ));
     } else if run.stop == Some(crate::measure::engine::StopReason::MaxRuns) {
         sentences.push(format!(
-            "Measuring stopped at the maximum of {} rounds; differences marked ≈ are too small \
-             to tell apart from noise on this machine.",
+            "Measuring stopped at the maximum of {} rounds; comparisons marked ? (undecided) \
+             could not be told apart from noise on this machine at that many runs.",
             run.rounds
         ));
     }
