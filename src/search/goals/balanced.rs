@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Judged, changed, describe_speed, judge, preset, seed, step, with_pgo};
+use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
 use crate::lab::Candidate;
 use crate::measure::stats::Verdict;
 use crate::search::Decision;
@@ -32,7 +32,7 @@ pub(super) fn balanced(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> 
     }
     let mut moves = Vec::new();
     if s.opts.x86_64 {
-        moves.push(changed(&best.0, "target-cpu=x86-64-v3"));
+        moves.push(changed(&best.0, Move::CpuV3));
     }
     if s.opts.pgo && pgo_helps && !best.0.pgo {
         moves.push(with_pgo(&best.0));

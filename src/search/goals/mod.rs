@@ -4,6 +4,7 @@
 //! This file holds what they share: candidate construction and measured steps.
 
 mod balanced;
+mod moves;
 mod size;
 mod speed;
 
@@ -16,6 +17,7 @@ use crate::config::Goal;
 use crate::lab::{Built, Candidate, parse_candidates};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
+use moves::{Move, changed};
 
 /// Runs the goal's search; returns the winner and the reference points for the final run.
 pub(super) fn run(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
@@ -30,14 +32,6 @@ pub(super) fn preset(s: &Searcher, name: &str) -> Candidate {
     let mut c =
         parse_candidates(&[name.to_string()], &[], &s.opts.base_profile).expect("built-in preset");
     c.remove(0)
-}
-
-pub(super) fn changed(c: &Candidate, change: &str) -> Candidate {
-    let mut n = c.clone();
-    n.variant.apply_spec(change).expect("built-in change");
-    n.name = format!("{}+{change}", c.name);
-    n.variant.name = n.name.clone();
-    n
 }
 
 pub(super) fn with_pgo(c: &Candidate) -> Candidate {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Judged, changed, describe_speed, judge, preset, seed, step, with_pgo};
+use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
 use crate::lab::Candidate;
 use crate::search::Decision;
 use crate::search::driver::Searcher;
@@ -14,7 +14,7 @@ pub(super) fn size(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let min_size = preset(s, "min-size");
     let seed_set = vec![
         base.clone(),
-        changed(&base, "strip=symbols"),
+        changed(&base, Move::StripSymbols),
         min_size.clone(),
     ];
     let (run, built) = seed(s, &seed_set)?;
@@ -30,7 +30,7 @@ pub(super) fn size(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     }
     // min-size within the allowance: opt-level=s is sometimes smaller still. Otherwise back off
     // step by step, smallest first, until a configuration stays within the allowed slowdown.
-    let mut followups = vec![changed(&min_size, "opt-level=s")];
+    let mut followups = vec![changed(&min_size, Move::OptLevelS)];
     if !min_size_ok {
         if s.opts.pgo {
             followups.push(with_pgo(&min_size));

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::{changed, describe_speed, judge, preset, record_speed, seed, step, with_pgo};
+use super::{Move, changed, describe_speed, judge, preset, record_speed, seed, step, with_pgo};
 use crate::lab::{Built, Candidate};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
@@ -88,29 +88,29 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     );
 
     // Single changes on the best plain configuration, most promising first.
-    let mut moves: Vec<&str> = Vec::new();
+    let mut moves: Vec<Move> = Vec::new();
     if best_plain.key() == production.key() {
-        moves.push("lto=thin");
+        moves.push(Move::ThinLto);
     } else if production_noise {
         s.skip(
             "stronger LTO: the production bundle (fat LTO, one codegen unit) measured within noise",
         );
     } else {
-        moves.extend(["lto=fat,codegen-units=1", "lto=thin"]);
+        moves.extend([Move::FatLto, Move::ThinLto]);
     }
     if s.opts.x86_64 {
-        moves.push("target-cpu=x86-64-v3");
+        moves.push(Move::CpuV3);
     }
     if s.opts.native {
-        moves.push("target-cpu=native");
+        moves.push(Move::CpuNative);
     } else {
         s.skip("target-cpu=native (binaries would need this machine's CPU; allow with --native)");
     }
-    moves.push("opt-level=2");
+    moves.push(Move::OptLevel2);
     let mut lto_noise = false;
     for m in moves {
-        if lto_noise && m.starts_with("lto=") {
-            s.skip(format!("{m}: fat LTO measured within noise"));
+        if lto_noise && m.is_lto() {
+            s.skip(format!("{}: fat LTO measured within noise", m.label()));
             continue;
         }
         let cand = changed(&best_plain, m);
@@ -121,14 +121,12 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
         match judged {
             Err(e) => s.record(&cand, Some(&reference), None, None, Decision::Rejected, e),
             Ok((b, sp)) => {
-                // Thin instead of fat LTO is the one move that makes the build cheaper.
-                let cheaper = m == "lto=thin"
-                    && reference.variant.settings.lto == Some(crate::variant::Lto::Fat);
+                let cheaper = m.is_cheaper_on(&reference.variant);
                 // A tie goes to the cheaper build only when the two are shown to be within noise
                 // of each other; an undecided difference is not a tie.
                 let keep = sp.verdict == Verdict::Better
                     || (sp.verdict == Verdict::WithinNoise && cheaper);
-                lto_noise |= m.starts_with("lto=fat") && sp.verdict == Verdict::WithinNoise;
+                lto_noise |= m == Move::FatLto && sp.verdict == Verdict::WithinNoise;
                 let why = if keep && sp.verdict != Verdict::Better {
                     format!("{}; cheaper to build, so kept", describe_speed(&sp))
                 } else if cheaper && sp.verdict == Verdict::Undecided {
