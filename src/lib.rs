@@ -22,6 +22,7 @@ pub mod process;
 pub mod report;
 pub mod search;
 pub mod size;
+pub mod spec;
 pub mod toml_file;
 pub mod toolchain;
 pub mod ui;

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use crate::bolt::{Bolt, BoltOptions, BoltRun, BoltStats, Layout};
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::lab::spec::parse_stages;
+use crate::spec::parse_stages;
 use crate::ui::{Shell, format_duration};
 
 #[derive(Debug, Args)]

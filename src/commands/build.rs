@@ -5,7 +5,7 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::presets::parse_variant;
+use crate::spec::parse_variant;
 use crate::ui::{format_bytes, format_duration};
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
-use crate::presets::parse_variant;
+use crate::spec::parse_variant;
 use crate::ui::{Shell, count, format_duration};
 
 #[derive(Debug, Args)]

@@ -11,8 +11,9 @@ use crate::cargo::{Project, cargo_home};
 use crate::commands::Ctx;
 use crate::manifest::resolve::{Origin, Resolved, Setting, Sources, short};
 use crate::manifest::{ApplyOptions, apply_profile, document};
-use crate::presets::{self, PRESETS, parse_variant};
+use crate::presets::{self, PRESETS};
 use crate::process::Cmd;
+use crate::spec::parse_variant;
 use crate::toolchain::Rustc;
 use crate::ui::{BOLD, DIM, YELLOW};
 

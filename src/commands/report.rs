@@ -1,14 +1,13 @@
 //! `cargo tune report [--last | FILE] [--format table|markdown|json|html] [-o FILE]`: re-render
 //! a saved run (or an `auto --json` document) without measuring again.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::commands::Ctx;
-use crate::report::{self, Format, Run};
-use crate::search::AutoResult;
+use crate::report::{self, Format};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -26,29 +25,10 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// A saved run, or an `auto --json` document (which carries the search path beside its final run).
-pub(crate) fn load_any(path: &Path) -> Result<(Run, Option<AutoResult>)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let is_auto = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("final_run").is_some());
-    if is_auto {
-        let auto: AutoResult = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "cannot read {} as the output of `cargo tune auto --json`",
-                path.display()
-            )
-        })?;
-        return Ok((auto.final_run.clone(), Some(auto)));
-    }
-    Ok((report::load(path)?, None))
-}
-
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     let (path, run, auto) = match &args.file {
         Some(file) => {
-            let (run, auto) = load_any(file)?;
+            let (run, auto) = report::load_any(file)?;
             (file.clone(), run, auto)
         }
         None => {

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::cargo::{Build, Builder};
 use crate::commands::Ctx;
-use crate::presets::parse_variant;
 use crate::size::features::{self, DepFeatures};
 use crate::size::{self as analysis, Options, SizeReport, diff, render};
+use crate::spec::parse_variant;
 use crate::variant::{Strip, Variant};
 
 #[derive(Debug, Args)]

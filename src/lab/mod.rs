@@ -2,7 +2,6 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 pub mod executor;
-pub mod spec;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,8 +10,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+pub use crate::spec::{Candidate, Stages, default_candidates, parse_candidates, parse_stages};
 pub use executor::WorkloadExecutor;
-pub use spec::{Candidate, Stages, default_candidates, parse_candidates, parse_stages};
 
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};

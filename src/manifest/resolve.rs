@@ -80,7 +80,10 @@ impl Sources {
 
     /// A preset: its `inherits` profile as configured here, with the preset's settings on top.
     pub fn resolve_preset(&self, preset: &Preset) -> Result<Resolved> {
-        let mut r = self.resolve_variant(&preset.variant(), &format!("preset {}", preset.name))?;
+        let mut r = self.resolve_variant(
+            &crate::spec::preset_on_its_profile(preset),
+            &format!("preset {}", preset.name),
+        )?;
         r.chain[0] = format!("preset {}", preset.name);
         Ok(r)
     }

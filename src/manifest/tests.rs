@@ -121,7 +121,7 @@ fn apply_all(manifest: &str) -> String {
             &mut file,
             &sources,
             preset.name,
-            &preset.variant(),
+            &crate::spec::preset_on_its_profile(preset),
             opts,
             &mut notes,
         );
@@ -208,7 +208,7 @@ fn force_overwrites_in_place_keeping_comments() {
         &mut file,
         &sources,
         "min-size",
-        &preset.variant(),
+        &crate::spec::preset_on_its_profile(preset),
         opts,
         &mut notes,
     )
@@ -228,7 +228,8 @@ fn release_and_dev_need_force_and_get_no_inherits() {
         manifest: Some((path.clone(), doc.clone())),
         ..Sources::default()
     };
-    let production = crate::presets::find("production").unwrap().variant();
+    let production =
+        crate::spec::preset_on_its_profile(crate::presets::find("production").unwrap());
     let mut out = String::new();
     for (name, force) in [("release", false), ("release", true), ("dev", true)] {
         let mut file = TomlFile {

@@ -19,7 +19,7 @@ pub use model::{
     BuildInfo, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA, VariantResult,
     WorkloadInfo, measure_run,
 };
-pub use store::{load, load_last, results_dir, save, write_file};
+pub use store::{load, load_any, load_last, results_dir, save, write_file};
 pub use table::TableExporter;
 
 /// Turns a run into text in one format.

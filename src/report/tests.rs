@@ -16,7 +16,7 @@ use crate::variant::Variant;
 
 fn variant(name: &str, spec: &str) -> Variant {
     let mut v = Variant::new(name, "release");
-    v.apply_spec(spec).unwrap();
+    crate::spec::apply_pairs(&mut v, spec).unwrap();
     v
 }
 

@@ -6,7 +6,6 @@ mod settings;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -61,39 +60,6 @@ impl Variant {
             stage: Stage::Plain,
             bolt: false,
         }
-    }
-
-    /// Applies a spec `key=value,key=value` on top of this variant.
-    /// Besides the profile keys it accepts `target-cpu=` and `rustflags=` (space separated).
-    pub fn apply_spec(&mut self, spec: &str) -> Result<()> {
-        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let Some((key, value)) = part.split_once('=') else {
-                bail!(
-                    "`{part}` is not `key=value`; valid keys: {}, target-cpu, rustflags",
-                    ProfileSettings::key_list()
-                );
-            };
-            let (key, value) = (key.trim(), value.trim());
-            match key {
-                "target-cpu" => {
-                    if value.is_empty() {
-                        bail!("`target-cpu` needs a CPU name, e.g. native or x86-64-v3");
-                    }
-                    self.target_cpu = Some(value.to_string());
-                }
-                "rustflags" => self
-                    .rustflags
-                    .extend(value.split_whitespace().map(String::from)),
-                _ => self.settings.set(key, value).with_context(|| {
-                    if ProfileSettings::KEYS.iter().any(|(k, _)| *k == key) {
-                        format!("in variant spec `{spec}`")
-                    } else {
-                        format!("in variant spec `{spec}` (also accepted: target-cpu, rustflags)")
-                    }
-                })?,
-            }
-        }
-        Ok(())
     }
 
     /// The rustflags this variant adds to the user's own, in order.
@@ -164,7 +130,7 @@ impl Variant {
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The spec that rebuilds this variant's settings with `apply_spec` (`lto=thin,target-cpu=…`).
+    /// The spec that rebuilds this variant's settings with `spec::apply_pairs` (`lto=thin,target-cpu=…`).
     pub fn spec(&self) -> String {
         let mut parts: Vec<String> = self
             .settings
@@ -216,36 +182,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spec_sets_keys_and_flags() {
-        let mut v = Variant::new("x", "release");
-        v.apply_spec("lto=fat, codegen-units=1,panic=abort,target-cpu=native,opt-level=s")
-            .unwrap();
-        assert_eq!(v.settings.lto, Some(Lto::Fat));
-        assert_eq!(v.settings.codegen_units, Some(1));
-        assert_eq!(v.settings.panic, Some(Panic::Abort));
-        assert_eq!(v.settings.opt_level, Some(OptLevel::S));
-        assert_eq!(v.added_rustflags(), vec!["-Ctarget-cpu=native"]);
-    }
-
-    #[test]
-    fn bad_keys_and_values_list_valid_ones() {
-        let mut v = Variant::new("x", "release");
-        let e = format!("{:#}", v.apply_spec("lto=medium").unwrap_err());
-        assert!(e.contains("off, thin, fat"), "{e}");
-        let e = format!("{:#}", v.apply_spec("optlevel=3").unwrap_err());
-        assert!(e.contains("opt-level") && e.contains("target-cpu"), "{e}");
-        let e = format!("{:#}", v.apply_spec("codegen-units=0").unwrap_err());
-        assert!(e.contains("positive integer"), "{e}");
-    }
-
-    #[test]
     fn hash_ignores_name_but_not_settings() {
         let mut a = Variant::new("a", "release");
         let mut b = Variant::new("b", "release");
         assert_eq!(a.hash(), b.hash());
-        a.apply_spec("lto=thin").unwrap();
+        a.settings.lto = Some(Lto::Thin);
         assert_ne!(a.hash(), b.hash());
-        b.apply_spec("lto=thin").unwrap();
+        b.settings.lto = Some(Lto::Thin);
         assert_eq!(a.hash(), b.hash());
         assert_ne!(
             a.hash(),
@@ -275,7 +218,7 @@ mod tests {
     #[test]
     fn bolt_input_keeps_relocations_and_symbols() {
         let mut v = Variant::new("x", "release");
-        v.apply_spec("strip=symbols").unwrap();
+        v.settings.strip = Some(Strip::Symbols);
         let plain = v.hash();
         v.bolt = true;
         assert_ne!(v.hash(), plain);
@@ -288,7 +231,9 @@ mod tests {
     #[test]
     fn env_overrides_use_cargo_names() {
         let mut v = Variant::new("x", "my-prof");
-        v.apply_spec("opt-level=3,lto=off,strip=true").unwrap();
+        v.settings.opt_level = Some(OptLevel::O3);
+        v.settings.lto = Some(Lto::Off);
+        v.settings.strip = Some(Strip::Symbols);
         let env = v.settings.env_overrides(&v.base_profile);
         assert!(env.contains(&("CARGO_PROFILE_MY_PROF_OPT_LEVEL".into(), "3".into())));
         assert!(env.contains(&("CARGO_PROFILE_MY_PROF_LTO".into(), "off".into())));

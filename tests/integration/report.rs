@@ -69,7 +69,7 @@ fn saved_run(root: &Path) -> PathBuf {
         builds: 1,
     };
     let mut fast = Variant::new("fast", "release");
-    fast.apply_spec("lto=fat,codegen-units=1").unwrap();
+    cargo_tune::spec::apply_pairs(&mut fast, "lto=fat,codegen-units=1").unwrap();
     run.variants.push(VariantResult::built(
         Variant::new("release", "release"),
         vec![],

@@ -247,10 +247,10 @@ fn auto_page_shows_the_search_path_and_the_pick() {
     let (auto_json, run_json) = (dir.path().join("auto.json"), dir.path().join("run.json"));
     std::fs::write(&auto_json, serde_json::to_string(&result).unwrap()).unwrap();
     std::fs::write(&run_json, serde_json::to_string(&run).unwrap()).unwrap();
-    let (loaded, auto) = crate::commands::report::load_any(&auto_json).unwrap();
+    let (loaded, auto) = crate::report::load_any(&auto_json).unwrap();
     assert_eq!(loaded, run);
     assert_eq!(auto.map(|a| a.winner), Some(1));
-    let (loaded, auto) = crate::commands::report::load_any(&run_json).unwrap();
+    let (loaded, auto) = crate::report::load_any(&run_json).unwrap();
     assert_eq!(loaded, run);
     assert!(auto.is_none());
 

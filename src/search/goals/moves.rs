@@ -87,7 +87,7 @@ mod tests {
             let mut typed = Variant::new("x", "release");
             m.apply(&mut typed);
             let mut parsed = Variant::new("x", "release");
-            parsed.apply_spec(m.label()).unwrap();
+            crate::spec::apply_pairs(&mut parsed, m.label()).unwrap();
             assert_eq!(typed, parsed, "{m:?}");
         }
     }

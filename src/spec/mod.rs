@@ -1,10 +1,24 @@
-//! Candidates as users name them: presets, `name=spec`, `pgo` and `bolt` on top of anything
-//! (`X+pgo`, `X+bolt`, `X+pgo+bolt`), and `+`-stacked rows where each row adds one change to
-//! the row above. The one parser of these forms: commands that take a `--variant` use it too.
+//! The variant-spec grammar, all of it, parsed once into typed values (`Variant`, `Candidate`):
+//!
+//! | form | example | meaning |
+//! |---|---|---|
+//! | preset | `production` | a named bundle of settings (`cargo tune profile list`) |
+//! | pairs | `lto=fat,codegen-units=1,target-cpu=native` | profile keys, `target-cpu`, `rustflags` |
+//! | preset, pairs | `production,target-cpu=native` | a preset with changes |
+//! | stages | `X+pgo`, `X+bolt`, `X+pgo+bolt`, `pgo`, `bolt` | profile-guided builds on top of X |
+//! | stacked row | `+lto=thin`, `+strip`, `+pgo` | the row above plus one change (`compare`) |
+//! | named | `fast=lto=fat,pgo` | any of the above under a name (`--variant`) |
+//!
+//! `variant` holds the leaves (presets and pairs); this file the stages, rows and names.
+
+#[cfg(test)]
+mod tests_table;
+mod variant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::presets::parse_variant;
+pub use variant::{apply_pairs, parse_variant, preset_on_its_profile, preset_variant};
+
 use crate::variant::{ProfileSettings, Variant};
 
 /// One configuration to build and measure: a plain variant, optionally with PGO and/or BOLT on top.
@@ -152,7 +166,10 @@ pub fn parse_candidates(
 /// `fast=lto=fat,pgo` → ("fast", "lto=fat,pgo"); `lto=thin` (a bare spec) names itself.
 fn split_named(text: &str) -> (&str, &str) {
     match text.split_once('=') {
-        Some((name, spec)) if !is_spec_key(name.trim()) => (name.trim(), spec.trim()),
+        // A name has no comma: `production,target-cpu=native` is a preset with a change.
+        Some((name, spec)) if !is_spec_key(name.trim()) && !name.contains(',') => {
+            (name.trim(), spec.trim())
+        }
         _ => (text.trim(), text.trim()),
     }
 }
@@ -251,9 +268,7 @@ fn stack(prev: &Candidate, step: &str, name: &str) -> Result<Candidate> {
             shorthands.join(", ")
         );
     }
-    c.variant
-        .apply_spec(change)
-        .with_context(|| format!("in `+{step}`"))?;
+    apply_pairs(&mut c.variant, change).with_context(|| format!("in `+{step}`"))?;
     Ok(c)
 }
 
@@ -428,5 +443,51 @@ mod tests {
         assert!(e.contains("did you mean `codegen-units`"), "{e}");
         let e = err(&[" ", ""], &[]);
         assert!(e.contains("no variants"), "{e}");
+    }
+
+    #[test]
+    fn parse_variant_forms() {
+        let v = parse_variant("production", "release").unwrap();
+        assert_eq!(v.settings.codegen_units, Some(1));
+        let v = parse_variant("production,target-cpu=native", "release").unwrap();
+        assert_eq!(v.target_cpu.as_deref(), Some("native"));
+        assert_eq!(v.name, "production,target-cpu=native");
+        let v = parse_variant("lto=thin", "bench").unwrap();
+        assert_eq!(v.base_profile, "bench");
+        let e = parse_variant("production+pgo+bolt", "release")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("cargo tune bolt --variant production+pgo`"),
+            "{e}"
+        );
+        let e = parse_variant("fastest", "release").unwrap_err().to_string();
+        assert!(e.contains("production") && e.contains("min-size"), "{e}");
+    }
+
+    #[test]
+    fn spec_sets_keys_and_flags() {
+        let mut v = Variant::new("x", "release");
+        apply_pairs(
+            &mut v,
+            "lto=fat, codegen-units=1,panic=abort,target-cpu=native,opt-level=s",
+        )
+        .unwrap();
+        assert_eq!(v.settings.lto, Some(crate::variant::Lto::Fat));
+        assert_eq!(v.settings.codegen_units, Some(1));
+        assert_eq!(v.settings.panic, Some(crate::variant::Panic::Abort));
+        assert_eq!(v.settings.opt_level, Some(crate::variant::OptLevel::S));
+        assert_eq!(v.added_rustflags(), vec!["-Ctarget-cpu=native"]);
+    }
+
+    #[test]
+    fn bad_keys_and_values_list_valid_ones() {
+        let mut v = Variant::new("x", "release");
+        let e = format!("{:#}", apply_pairs(&mut v, "lto=medium").unwrap_err());
+        assert!(e.contains("off, thin, fat"), "{e}");
+        let e = format!("{:#}", apply_pairs(&mut v, "optlevel=3").unwrap_err());
+        assert!(e.contains("opt-level") && e.contains("target-cpu"), "{e}");
+        let e = format!("{:#}", apply_pairs(&mut v, "codegen-units=0").unwrap_err());
+        assert!(e.contains("positive integer"), "{e}");
     }
 }
