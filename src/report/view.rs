@@ -359,12 +359,25 @@ pub fn view(run: &Run) -> ReportView {
         .baseline()
         .map(|b| b.name.as_str())
         .unwrap_or("baseline");
-    let mut legend = vec![format!(
-        "Changes are relative to {base_name}, with the half-width of their {:.0}% interval; \
-         ≈ means the interval does not lie entirely beyond the ±{}% noise threshold.",
-        run.settings.confidence * 100.0,
-        trim_float(run.settings.noise_threshold * 100.0)
-    )];
+    let only_counted = run.settings.command_metric.is_exact()
+        && run
+            .workloads
+            .iter()
+            .all(|w| w.kind == WorkloadKind::Command);
+    let mut legend = vec![if only_counted {
+        format!(
+            "Changes are relative to {base_name}; ≈ means the change is within the ±{}% noise \
+             threshold or within the spread of the runs.",
+            trim_float(run.settings.noise_threshold * 100.0)
+        )
+    } else {
+        format!(
+            "Changes are relative to {base_name}, with the half-width of their {:.0}% interval; \
+             ≈ means the interval does not lie entirely beyond the ±{}% noise threshold.",
+            run.settings.confidence * 100.0,
+            trim_float(run.settings.noise_threshold * 100.0)
+        )
+    }];
     let has_commands = run
         .workloads
         .iter()
@@ -414,6 +427,9 @@ pub fn view(run: &Run) -> ReportView {
             }
         }
     }
+    if let Some(advice) = noise_advice(run) {
+        notes.push(advice);
+    }
     ReportView {
         tables,
         summary: crate::report::prose::summary(run),
@@ -421,6 +437,51 @@ pub fn view(run: &Run) -> ReportView {
         failures,
         notes,
     }
+}
+
+/// When some comparison on a deciding metric is neither clearly beyond nor clearly inside the
+/// noise band, what would decide it: more runs, and for commands `--pin` and an exact metric.
+fn noise_advice(run: &Run) -> Option<String> {
+    let mut undecided_kinds = Vec::new();
+    for (w, wl) in run.workloads.iter().enumerate() {
+        let metric = run.settings.primary(wl.kind);
+        let undecided = (0..run.variants.len())
+            .filter(|&v| v != run.baseline)
+            .any(|v| {
+                run.metric(v, w, metric)
+                    .and_then(|s| s.vs_baseline)
+                    .is_some_and(|c| {
+                        let i = crate::measure::stats::Interval {
+                            estimate: c.ratio,
+                            lo: c.lo,
+                            hi: c.hi,
+                        };
+                        !crate::measure::stats::is_decided(&i, run.settings.noise_threshold)
+                    })
+            });
+        if undecided && !undecided_kinds.contains(&wl.kind) {
+            undecided_kinds.push(wl.kind);
+        }
+    }
+    if undecided_kinds.is_empty() {
+        return None;
+    }
+    let mut fixes = vec!["more runs (--max-runs) narrow the intervals".to_string()];
+    if undecided_kinds.contains(&WorkloadKind::Command) && !run.settings.command_metric.is_exact() {
+        if !run.settings.pin {
+            fixes.push("--pin keeps a command on one CPU".into());
+        }
+        fixes.push(
+            "--metric instructions counts work that machine noise cannot move (under valgrind, \
+             runs ~25× slower)"
+                .into(),
+        );
+    }
+    Some(format!(
+        "Some differences could not be told from noise at ±{}%: the runs vary more than that here; {}.",
+        trim_float(run.settings.noise_threshold * 100.0),
+        fixes.join("; ")
+    ))
 }
 
 #[cfg(test)]
