@@ -113,7 +113,9 @@ fn measured_text(
             } else if c.verdict == Verdict::WithinNoise {
                 format!("{value} ≈ {} (within noise)", format_pct(c.change_pct()))
             } else {
-                format!("{value} {} (exact)", format_pct(c.change_pct()))
+                // One run has no spread to show; "exact" claims the runs agreed.
+                let how = if m.n >= 2 { "exact" } else { "1 run" };
+                format!("{value} {} ({how})", format_pct(c.change_pct()))
             }
         }
         Some(c) if c.verdict == Verdict::WithinNoise => {
