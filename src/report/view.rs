@@ -490,6 +490,74 @@ fn noise_advice(run: &Run) -> Option<String> {
 mod tests {
     use super::*;
 
+    use crate::measure::testing::{Behaviour, MockExecutor};
+    use crate::measure::{NoProgress, Settings};
+    use crate::report::{
+        BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
+    };
+    use crate::variant::Variant;
+
+    /// Two identical mock variants on one command workload, 8% noise, few rounds.
+    fn noisy_run(settings: Settings) -> Run {
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
+        run.workloads.push(WorkloadInfo {
+            name: "cli".into(),
+            kind: WorkloadKind::Command,
+        });
+        for v in 0..2 {
+            let info = BuildInfo {
+                binary: "/bin/true".into(),
+                file_size_bytes: 1000,
+                sections: None,
+                compile_time_secs: 1.0,
+                compile_time_cached: false,
+                builds: 1,
+            };
+            run.variants.push(VariantResult::built(
+                Variant::new(format!("v{v}"), "release"),
+                vec![],
+                info,
+            ));
+        }
+        let behaviour = vec![vec![Behaviour::command(1.0, 0.08)]; 2];
+        crate::lab::measure_run(
+            &mut run,
+            &mut MockExecutor::new(1, behaviour),
+            &mut NoProgress,
+        );
+        run
+    }
+
+    #[test]
+    fn undecided_commands_are_pointed_to_pin_and_instructions() {
+        let settings = Settings {
+            min_runs: 4,
+            max_runs: 4,
+            warmup: 0,
+            seed: 1,
+            resamples: 300,
+            ..Settings::default()
+        };
+        let advice = noise_advice(&noisy_run(settings.clone())).unwrap();
+        assert!(
+            advice.contains("--max-runs")
+                && advice.contains("--pin")
+                && advice.contains("--metric instructions"),
+            "{advice}"
+        );
+        let pinned = noise_advice(&noisy_run(Settings {
+            pin: true,
+            ..settings
+        }))
+        .unwrap();
+        assert!(!pinned.contains("--pin"), "{pinned}");
+    }
+
     #[test]
     fn deterministic_columns_highlight_a_strict_minimum() {
         assert_eq!(
