@@ -16,7 +16,7 @@ const TAIL_LINES: usize = 20;
 pub enum Ended {
     Exited { code: i32 },
     Signaled { signal: i32, core_dumped: bool },
-    TimedOut { after_secs: u64 },
+    TimedOut { after_ms: u64 },
 }
 
 impl Ended {
@@ -44,10 +44,10 @@ impl fmt::Display for Ended {
                     signal_name(signal)
                 )
             }
-            Ended::TimedOut { after_secs } => write!(
+            Ended::TimedOut { after_ms } => write!(
                 f,
                 "timed out after {} and was killed",
-                humantime::format_duration(Duration::from_secs(after_secs))
+                humantime::format_duration(Duration::from_millis(after_ms))
             ),
         }
     }
@@ -57,7 +57,7 @@ impl fmt::Display for Ended {
 pub fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> Ended {
     if let Some(t) = timed_out {
         return Ended::TimedOut {
-            after_secs: t.as_secs(),
+            after_ms: u64::try_from(t.as_millis()).unwrap_or(u64::MAX),
         };
     }
     match (status.code(), status.signal()) {

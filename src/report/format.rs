@@ -44,8 +44,8 @@ impl Scale {
 
 /// What the table says about the simulated metrics, wherever it shows them.
 pub const SIMULATED_LEGEND: &str = "Instructions and estimated cycles are counted by valgrind's \
-cachegrind (spread: the smallest and largest ratio over the runs; \"exact\" when every run counted \
-the same). They do not move with machine noise, but they miss branch mispredictions, real memory \
+cachegrind (spread: the smallest and largest ratio over the runs; \"exact\" when several runs \
+counted the same, \"1 run\" when there was one). They do not move with machine noise, but they miss branch mispredictions, real memory \
 latency and everything the cache model (L1 + 5 × LL + 35 × RAM) simplifies: a proxy for deciding, \
 not the size of the gain in time.";
 

@@ -83,13 +83,15 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
                 (WorkloadKind::Service, true) => "fewer req/s",
                 (WorkloadKind::Service, false) => "more req/s",
             };
+            let runs = run.metric(v, w, metric).map_or(0, |s| s.n);
+            let spread = if metric.is_exact() && c.lo == c.hi {
+                if runs >= 2 { "exact" } else { "1 run" }.to_string()
+            } else {
+                format!("±{:.1}%", c.half_width_pct())
+            };
             (
                 "is",
-                format!(
-                    "{:.1}% {word}{than}{on} (±{:.1}%)",
-                    change.abs(),
-                    c.half_width_pct()
-                ),
+                format!("{:.1}% {word}{than}{on} ({spread})", change.abs()),
             )
         }
     }

@@ -113,7 +113,9 @@ fn measured_text(
             } else if c.verdict == Verdict::WithinNoise {
                 format!("{value} ≈ {} (within noise)", format_pct(c.change_pct()))
             } else {
-                format!("{value} {} (exact)", format_pct(c.change_pct()))
+                // One run has no spread to show; "exact" claims the runs agreed.
+                let how = if m.n >= 2 { "exact" } else { "1 run" };
+                format!("{value} {} ({how})", format_pct(c.change_pct()))
             }
         }
         Some(c) if c.verdict == Verdict::WithinNoise => {
@@ -203,21 +205,13 @@ fn noise_lines(run: &Run) -> Vec<String> {
         let (Some(spread), Some(res)) = (n.spread, n.resolution) else {
             continue;
         };
-        let mut line = format!(
+        let line = format!(
             "Noise on {}: the baseline varied ±{:.1}% from run to run; at this noise, changes under \
              {:.1}% could not be told apart from none.",
             n.workload,
             spread * 100.0,
             res * 100.0
         );
-        if n.undecided > 0 {
-            line.push_str(&format!(
-                " {} comparison{} stayed undecided: more runs narrow the intervals (--max-runs), \
-                 and so do metrics noise cannot move (--metric instructions) and CPU pinning (--pin).",
-                n.undecided,
-                if n.undecided == 1 { "" } else { "s" }
-            ));
-        }
         out.push(line);
     }
     out
@@ -411,16 +405,31 @@ pub fn view(run: &Run) -> ReportView {
         .map(|b| b.name.as_str())
         .unwrap_or("baseline");
     let noise = trim_float(run.settings.noise_threshold * 100.0);
-    let mut legend = vec![format!(
-        "Changes are relative to {base_name}: the typical per-round ratio (Hodges–Lehmann estimate \
-         of the paired runs; it can differ slightly from the ratio of the medians), with the \
-         half-width of its {} interval. A change is printed only when that interval lies beyond \
-         the ±{noise}% noise threshold; ≈ means it lies inside (no change of {noise}% or more); \
-         ? means undecided: the interval crosses the threshold, so a change is neither shown nor \
-         ruled out.",
-        confidence_text(run)
-    )];
-    legend.extend(sequential_line(run));
+    let only_counted = run.settings.command_metric.is_exact()
+        && run
+            .workloads
+            .iter()
+            .all(|w| w.kind == WorkloadKind::Command);
+    let mut legend = vec![if only_counted {
+        format!(
+            "Changes are relative to {base_name}: the ratio of the counts' medians; ≈ means the \
+             change is within the ±{noise}% noise threshold; ? means it is beyond the threshold \
+             but within the spread of the runs."
+        )
+    } else {
+        format!(
+            "Changes are relative to {base_name}: the typical per-round ratio (Hodges–Lehmann estimate \
+             of the paired runs; it can differ slightly from the ratio of the medians), with the \
+             half-width of its {} interval. A change is printed only when that interval lies beyond \
+             the ±{noise}% noise threshold; ≈ means it lies inside (no change of {noise}% or more); \
+             ? means undecided: the interval crosses the threshold, so a change is neither shown nor \
+             ruled out.",
+            confidence_text(run)
+        )
+    }];
+    if !only_counted {
+        legend.extend(sequential_line(run));
+    }
     legend.extend(noise_lines(run));
     let has_commands = run
         .workloads
@@ -471,6 +480,9 @@ pub fn view(run: &Run) -> ReportView {
             }
         }
     }
+    if let Some(advice) = noise_advice(run) {
+        notes.push(advice);
+    }
     ReportView {
         tables,
         summary: crate::report::prose::summary(run),
@@ -480,9 +492,116 @@ pub fn view(run: &Run) -> ReportView {
     }
 }
 
+/// When some comparison on a deciding metric is neither clearly beyond nor clearly inside the
+/// noise band, what would decide it: more runs, and for commands `--pin` and an exact metric.
+fn noise_advice(run: &Run) -> Option<String> {
+    let mut undecided_kinds = Vec::new();
+    for (w, wl) in run.workloads.iter().enumerate() {
+        let metric = run.settings.primary(wl.kind);
+        let undecided = (0..run.variants.len())
+            .filter(|&v| v != run.baseline)
+            .any(|v| {
+                run.metric(v, w, metric)
+                    .and_then(|s| s.vs_baseline)
+                    .is_some_and(|c| c.verdict == Verdict::Undecided)
+            });
+        if undecided && !undecided_kinds.contains(&wl.kind) {
+            undecided_kinds.push(wl.kind);
+        }
+    }
+    if undecided_kinds.is_empty() {
+        return None;
+    }
+    let mut fixes = vec!["more runs (--max-runs) narrow the intervals".to_string()];
+    if undecided_kinds.contains(&WorkloadKind::Command) && !run.settings.command_metric.is_exact() {
+        if !run.settings.pin {
+            fixes.push("--pin keeps a command on one CPU".into());
+        }
+        fixes.push(
+            "--metric instructions counts work that machine noise cannot move (under valgrind, \
+             runs ~25× slower)"
+                .into(),
+        );
+    }
+    Some(format!(
+        "Some differences could not be told from noise at ±{}%: the runs vary more than that here; {}.",
+        trim_float(run.settings.noise_threshold * 100.0),
+        fixes.join("; ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::measure::testing::{Behaviour, MockExecutor};
+    use crate::measure::{NoProgress, Settings};
+    use crate::report::{
+        BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
+    };
+    use crate::variant::Variant;
+
+    /// Two identical mock variants on one command workload, 8% noise, few rounds.
+    fn noisy_run(settings: Settings) -> Run {
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
+        run.workloads.push(WorkloadInfo {
+            name: "cli".into(),
+            kind: WorkloadKind::Command,
+        });
+        for v in 0..2 {
+            let info = BuildInfo {
+                binary: "/bin/true".into(),
+                file_size_bytes: 1000,
+                sections: None,
+                compile_time_secs: 1.0,
+                compile_time_cached: false,
+                builds: 1,
+            };
+            run.variants.push(VariantResult::built(
+                Variant::new(format!("v{v}"), "release"),
+                vec![],
+                info,
+            ));
+        }
+        let behaviour = vec![vec![Behaviour::command(1.0, 0.08)]; 2];
+        crate::lab::measure_run(
+            &mut run,
+            &mut MockExecutor::new(1, behaviour),
+            &mut NoProgress,
+            Vec::new(),
+        );
+        run
+    }
+
+    #[test]
+    fn undecided_commands_are_pointed_to_pin_and_instructions() {
+        let settings = Settings {
+            min_runs: 8,
+            max_runs: 8,
+            warmup: 0,
+            seed: 1,
+            resamples: 300,
+            ..Settings::default()
+        };
+        let advice = noise_advice(&noisy_run(settings.clone())).unwrap();
+        assert!(
+            advice.contains("--max-runs")
+                && advice.contains("--pin")
+                && advice.contains("--metric instructions"),
+            "{advice}"
+        );
+        let pinned = noise_advice(&noisy_run(Settings {
+            pin: true,
+            ..settings
+        }))
+        .unwrap();
+        assert!(!pinned.contains("--pin"), "{pinned}");
+    }
 
     #[test]
     fn deterministic_columns_highlight_a_strict_minimum() {

@@ -9,10 +9,9 @@ use anyhow::Result;
 use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
 use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
-use crate::config::CompileCap;
+use crate::config::{CompileCap, WorkloadKind};
 use crate::lab::{Built, Candidate};
-use crate::measure::Question;
-use crate::measure::Settings;
+use crate::measure::{Metric, Question, Settings};
 use crate::report::Run;
 use crate::ui::{format_bytes, format_duration};
 use crate::variant::{Lto, Variant};
@@ -423,6 +422,27 @@ fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
                 base.name,
                 pct(sp.hi),
                 pct(sp.lo)
+            )
+        }
+        // Counts: say what was counted, and the runs' spread instead of an interval.
+        Ok(sp)
+            if run.settings.command_metric.is_exact()
+                && run
+                    .workloads
+                    .iter()
+                    .all(|w| w.kind == WorkloadKind::Command) =>
+        {
+            let what = match run.settings.command_metric {
+                Metric::CyclesEst => "estimated cycles",
+                _ => "instructions",
+            };
+            format!(
+                "executes {:.1}% {} {what} than {} (counted by cachegrind; spread {:+.1}% to {:+.1}%)",
+                sp.change_pct().abs(),
+                if sp.time_ratio < 1.0 { "fewer" } else { "more" },
+                base.name,
+                (sp.lo - 1.0) * 100.0,
+                (sp.hi - 1.0) * 100.0
             )
         }
         Ok(sp) => format!(

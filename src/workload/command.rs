@@ -49,9 +49,10 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
             // How it ended comes first: tables and summaries show only the first line.
             let mut how = describe_end(done.status, done.timed_out).to_string();
             if done.timed_out.is_some() && opts.count.is_some() {
-                how.push_str(
-                    " (under valgrind, which runs programs 25–50× slower: raise the workload's `timeout`)",
-                );
+                how.push_str(&format!(
+                    " (under valgrind, {COUNTED_TIMEOUT_FACTOR}× the workload's `timeout`: raise it if \
+                     the program needs longer)"
+                ));
             }
             return Err(anyhow::Error::new(done.error())
                 .context(format!("workload `{}` failed{which}: {how}", w.name)));
@@ -96,8 +97,13 @@ fn counted_line(
             .env("TUNE_BIN", binary),
         None => wrapped.arg(binary).args(&w.args),
     };
-    Ok(finish(cmd, w, opts))
+    // The timeout is for the program: valgrind's own slowdown (25–50×) must not trip it.
+    let limit = w.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0) * COUNTED_TIMEOUT_FACTOR;
+    Ok(finish(cmd, w, opts).timeout(Some(limit)))
 }
+
+/// How much longer a workload may run under cachegrind than its `timeout` says.
+pub(super) const COUNTED_TIMEOUT_FACTOR: u32 = 50;
 
 /// The argv (or `sh -c`) line for one execution. Stdout is discarded so a chatty program
 /// never blocks on a full pipe; stderr is kept for error messages.
