@@ -569,7 +569,7 @@ mod tests {
             ));
         }
         let behaviour = vec![vec![Behaviour::command(1.0, 0.08)]; 2];
-        crate::lab::measure_run(
+        crate::report::measure_run(
             &mut run,
             &mut MockExecutor::new(1, behaviour),
             &mut NoProgress,
