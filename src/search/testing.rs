@@ -14,7 +14,7 @@ use crate::measure::{NoProgress, Question, Settings};
 use crate::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
-use crate::variant::Lto;
+use crate::variant::{Lto, OptLevel, Strip};
 
 pub struct ScriptedBench {
     pub workloads: Vec<WorkloadInfo>,
@@ -56,13 +56,27 @@ impl Bench for ScriptedBench {
             .iter()
             .map(|c| {
                 self.built.push(c.key());
+                // Sizes and compile times in the proportions seen on the bundled CLI: LTO and
+                // stripping shrink, opt-level s/z shrink, PGO grows a little and builds twice.
                 let s = &c.variant.settings;
-                // Fat LTO is smaller and slower to build; PGO needs two builds.
-                let (size, compile) = match s.lto {
-                    Some(Lto::Fat) => (700_000, 4.0),
-                    Some(Lto::Thin) => (750_000, 3.0),
-                    _ => (1_000_000, 1.0),
+                let (mut size, mut compile) = match s.lto {
+                    Some(Lto::Fat) => (0.70, 4.0),
+                    Some(Lto::Thin) => (0.75, 3.0),
+                    _ => (1.0, 1.0),
                 };
+                if matches!(s.strip, Some(Strip::Symbols | Strip::Debuginfo)) {
+                    size *= 0.85;
+                }
+                match s.opt_level {
+                    Some(OptLevel::Z) => size *= 0.80,
+                    Some(OptLevel::S) => size *= 0.85,
+                    _ => {}
+                }
+                if c.pgo {
+                    size *= 1.04;
+                    compile *= 2.0;
+                }
+                let size = (1_000_000.0 * size) as u64;
                 let pgo = if c.pgo { 2.0 } else { 1.0 };
                 Ok(Built {
                     variant: crate::variant::Variant {
@@ -74,7 +88,7 @@ impl Bench for ScriptedBench {
                         binary: "/bin/true".into(),
                         file_size_bytes: size,
                         sections: None,
-                        compile_time_secs: compile * pgo,
+                        compile_time_secs: compile,
                         compile_time_cached: false,
                         builds: pgo as u32,
                     },

@@ -136,3 +136,47 @@ fn bolt_is_tried_on_the_best_and_kept_only_when_faster() {
     assert_eq!(trial(&r, "production+pgo+bolt").decision, Decision::Dropped);
     assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
 }
+
+/// Size: min-size is far too slow, and so is opt-level s on it; PGO on min-size gives the speed
+/// back within the allowance, so the search stops backing off there.
+#[test]
+fn size_backs_off_until_a_configuration_stays_within_the_allowance() {
+    let noise = 0.002;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("min-size", cmd(1.8, noise))
+        .script("min-size+opt-level=s", cmd(1.6, noise))
+        .script("min-size+pgo", cmd(0.99, noise));
+    let opts = SearchOptions {
+        goal: Goal::Size,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut bench, opts).unwrap();
+    assert_ne!(trial(&r, "min-size").decision, Decision::Kept);
+    assert_eq!(trial(&r, "min-size+pgo").decision, Decision::Kept);
+    assert_eq!(r.final_run.variants[r.winner].name, "min-size+pgo");
+    assert!(
+        r.not_explored.iter().any(|n| n.starts_with("production")),
+        "{:?}",
+        r.not_explored
+    );
+}
+
+/// Balanced: the score trades speed against size and compile time; production pays for its
+/// compile time, the balanced preset (no faster) does not, and PGO on the best pays again.
+#[test]
+fn balanced_keeps_what_pays_for_its_cost() {
+    let noise = 0.002;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("production", cmd(0.80, noise))
+        .script("release+pgo", cmd(0.90, noise))
+        .script("production+pgo", cmd(0.70, noise));
+    let opts = SearchOptions {
+        goal: Goal::Balanced,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut bench, opts).unwrap();
+    assert_eq!(trial(&r, "balanced").decision, Decision::Dropped);
+    assert_eq!(trial(&r, "production").decision, Decision::Kept);
+    assert_eq!(trial(&r, "production+pgo").decision, Decision::Kept);
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+}
