@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
+use super::rejection::Rejection;
 use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
 use crate::config::{CompileCap, WorkloadKind};
 use crate::lab::{Built, Candidate};
@@ -115,8 +116,13 @@ impl<'l> Searcher<'l> {
     }
 
     /// Builds candidates, rejecting any over the compile-time cap. Only Ctrl-C is an `Err`.
-    pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
-        let mut out = self.lab.build_all(cands)?;
+    pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, Rejection>>> {
+        let mut out: Vec<Result<Built, Rejection>> = self
+            .lab
+            .build_all(cands)?
+            .into_iter()
+            .map(|b| b.map_err(Rejection::Build))
+            .collect();
         for (c, b) in cands.iter().zip(out.iter_mut()) {
             let Ok(built) = b else { continue };
             if c.key() == self.baseline.key() {
@@ -125,11 +131,10 @@ impl<'l> Searcher<'l> {
             if let Some(cap) = self.compile_cap()
                 && built.info.compile_time_secs > cap
             {
-                *b = Err(format!(
-                    "its compile time ({}) is over the cap of {}",
-                    format_duration(Duration::from_secs_f64(built.info.compile_time_secs)),
-                    format_duration(Duration::from_secs_f64(cap))
-                ));
+                *b = Err(Rejection::OverCompileCap {
+                    secs: built.info.compile_time_secs,
+                    cap,
+                });
             }
         }
         Ok(out)
@@ -150,13 +155,16 @@ impl<'l> Searcher<'l> {
         cands: &[Candidate],
         settings: &Settings,
         extra: &[(usize, usize)],
-    ) -> Result<(Run, Vec<Result<Built, String>>)> {
+    ) -> Result<(Run, Vec<Result<Built, Rejection>>)> {
         let built = self.build(cands)?;
         let mut settings = settings.clone();
         settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
         let mut run = self.lab.new_run(settings);
         for (c, b) in cands.iter().zip(&built) {
-            run.variants.push(self.lab.variant_result(c, b));
+            run.variants.push(
+                self.lab
+                    .variant_result(c, &b.clone().map_err(|e| e.to_string())),
+            );
         }
         if built[0].is_ok() {
             let questions = self.questions(&run, extra);
@@ -184,8 +192,8 @@ impl<'l> Searcher<'l> {
     }
 
     /// Speed of `run.variants[i]` against `run.variants[0]`.
-    pub fn speed(&self, run: &Run, i: usize) -> Result<Speed, String> {
-        evidence::speed(run, i, 0, self.opts.metric)
+    pub fn speed(&self, run: &Run, i: usize) -> Result<Speed, Rejection> {
+        evidence::speed(run, i, 0, self.opts.metric).map_err(Rejection::Unmeasured)
     }
 
     /// Adds a step to the path.
@@ -265,7 +273,10 @@ impl<'l> Searcher<'l> {
         let mut run = self.lab.new_run(settings.clone());
         run.settings.time_limit = Some(self.remaining());
         for (c, b) in final_set.iter().zip(&built) {
-            run.variants.push(self.lab.variant_result(c, b));
+            run.variants.push(
+                self.lab
+                    .variant_result(c, &b.clone().map_err(|e| e.to_string())),
+            );
         }
         // The pick against every other candidate too, so a close call is measured out.
         let picked = final_set

@@ -8,6 +8,7 @@ pub mod evidence;
 mod goals;
 pub mod output;
 pub mod pareto;
+mod rejection;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -18,6 +19,7 @@ use std::time::Duration;
 pub use crate::report::auto::{AutoResult, Decision, Speed, SpeedMetric, Trial};
 pub use bench::Bench;
 pub use driver::{InterruptedSearch, Searcher};
+pub use rejection::Rejection;
 
 use crate::config::{CompileCap, Goal};
 use crate::lab::Candidate;

@@ -13,6 +13,7 @@ use anyhow::Result;
 use super::Decision;
 use super::driver::Searcher;
 use super::evidence::Speed;
+use super::rejection::Rejection;
 use crate::config::Goal;
 use crate::lab::{Built, Candidate, parse_candidates};
 use crate::measure::stats::Verdict;
@@ -43,14 +44,19 @@ pub(super) fn with_pgo(c: &Candidate) -> Candidate {
 }
 
 /// A candidate's build and its speed against the step's reference, or why it has none.
-pub(super) type Judged = Result<(Built, Speed), String>;
+pub(super) type Judged = Result<(Built, Speed), Rejection>;
 
 /// Built candidate `i` of a step and its speed against `cands[0]`, or why it has none.
-pub(super) fn judge(s: &Searcher, run: &Run, built: &[Result<Built, String>], i: usize) -> Judged {
+pub(super) fn judge(
+    s: &Searcher,
+    run: &Run,
+    built: &[Result<Built, Rejection>],
+    i: usize,
+) -> Judged {
     let b = built[i].clone()?;
     built[0]
         .as_ref()
-        .map_err(|e| format!("the reference failed: {e}"))?;
+        .map_err(|e| Rejection::Reference(Box::new(e.clone())))?;
     Ok((b, s.speed(run, i)?))
 }
 
@@ -88,7 +94,7 @@ pub(super) fn record_speed(
 pub(super) fn seed(
     s: &mut Searcher,
     cands: &[Candidate],
-) -> Result<(Run, Vec<Result<Built, String>>)> {
+) -> Result<(Run, Vec<Result<Built, Rejection>>)> {
     let settings = s.opts.step_settings.clone();
     // Speed: PGO on the baseline against the production bundle too, the seed picks between them.
     let extra: Vec<(usize, usize)> = match s.opts.goal {

@@ -9,6 +9,7 @@ use crate::measure::stats::Verdict;
 use crate::report::Run;
 use crate::search::Decision;
 use crate::search::driver::Searcher;
+use crate::search::rejection::Rejection;
 
 pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let base = s.baseline.clone();
@@ -34,7 +35,7 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
         match judge(s, &run, &built, i) {
             Err(e) => {
                 if c.pgo {
-                    let why = e.lines().next().unwrap_or_default();
+                    let why = e.headline();
                     pgo_pruned = Some(format!("PGO on the baseline failed ({why})"));
                 }
                 s.record(
@@ -199,7 +200,7 @@ pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
 fn pick(
     s: &Searcher,
     run: &Run,
-    built: &[Result<Built, String>],
+    built: &[Result<Built, Rejection>],
     set: &[Candidate],
     plain: Candidate,
     pgo: Option<Candidate>,
