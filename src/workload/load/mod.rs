@@ -283,7 +283,7 @@ impl Shared {
 fn schedule(rate: f64, concurrency: u32, index: u32, start: Instant) -> worker::Schedule {
     let interval = Duration::from_secs_f64(f64::from(concurrency) / rate);
     worker::Schedule {
-        first: start + interval.mul_f64(f64::from(index) / f64::from(concurrency)),
+        next: start + interval.mul_f64(f64::from(index) / f64::from(concurrency)),
         interval,
     }
 }
@@ -490,7 +490,7 @@ mod tests {
         let start = Instant::now();
         let s: Vec<_> = (0..4).map(|i| schedule(1000.0, 4, i, start)).collect();
         assert!(s.iter().all(|s| s.interval == Duration::from_millis(4)));
-        let offsets: Vec<_> = s.iter().map(|s| s.first - start).collect();
+        let offsets: Vec<_> = s.iter().map(|s| s.next - start).collect();
         let ms = Duration::from_millis;
         assert_eq!(offsets, [ms(0), ms(1), ms(2), ms(3)]);
     }
