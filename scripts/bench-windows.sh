@@ -3,8 +3,8 @@
 # An A/A test on one trivial server: "variants" A and B are the same, measured in pairs of
 # windows (order alternating) with `cargo tune load`. Each block is one pair of LONG windows
 # and LONG/SHORT pairs of SHORT windows, so both lengths get the same load time and the same
-# drift. Prints, per length, the spread of the paired ratio B/A and the half-width of a normal
-# 95% interval of its mean: what a comparison of two identical builds has to see through.
+# drift. Prints, per length, the spread of the paired ratio B/A and the approximate half-width
+# of a 95% interval of its median: what a comparison of two identical builds has to see through.
 # Usage: scripts/bench-windows.sh [BLOCKS] [SHORT_SECS] [LONG_SECS]   (default: 4 2 10)
 set -euo pipefail
 
@@ -45,7 +45,19 @@ for _ in $(seq "$BLOCKS"); do
 done
 
 sed "s/^/pair: /" "$WORK/ratios" >&2
-awk '{ n[$1]++; s[$1] += $2; q[$1] += $2 * $2 }
-     END { for (l in n) { m = s[l] / n[l]; sd = sqrt((q[l] - n[l] * m * m) / (n[l] - 1));
-           printf "%3ss windows: %3d pairs   mean B/A %.4f   sd %.2f%%   95%% half-width of the mean ±%.2f%%\n",
-                  l, n[l], m, 100 * sd, 196 * sd / sqrt(n[l]) } }' "$WORK/ratios" | sort -n
+
+# The measurement engine compares medians, so the summary is robust too: the median ratio,
+# the spread of ln(ratio) as 1.4826 × its median absolute deviation, the approximate 95%
+# half-width of a median of that many pairs (1.96 × 1.2533 × spread / √n), and the worst pair.
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+for len in "$SHORT" "$LONG"; do
+    logs=$(awk -v l="$len" '$1 == l {print log($2)}' "$WORK/ratios")
+    n=$(wc -l <<<"$logs")
+    m=$(median <<<"$logs")
+    mad=$(awk -v m="$m" '{d = $1 - m; print (d < 0 ? -d : d)}' <<<"$logs" | median)
+    worst=$(awk -v m="$m" '{d = $1 - m; d = d < 0 ? -d : d; if (d > w) {w = d; r = $1}} END {print exp(r)}' <<<"$logs")
+    awk -v l="$len" -v n="$n" -v m="$m" -v mad="$mad" -v w="$worst" 'BEGIN {
+        s = 1.4826 * mad
+        printf "%3ss windows: %3d pairs   median B/A %.3f   spread %5.1f%%   95%% half-width of the median ±%4.1f%%   worst pair %.2f\n",
+               l, n, exp(m), 100 * s, 100 * 1.96 * 1.2533 * s / sqrt(n), w }'
+done

@@ -42,7 +42,9 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(2);
 /// variant, not pairs. So each run stays a fresh start (same conditions for every variant)
 /// with a short warm-up for lazy initialisation, caches and connection set-up, and a short
 /// measured window. A start, readiness check and stop cost about 0.2 s here, so a 2 s window
-/// after a 0.5 s warm-up spends about three quarters of each run measuring.
+/// after a 0.5 s warm-up spends about three quarters of each run measuring. (An A/A test of
+/// 2 s against 10 s windows on a heavily shared machine could not tell them apart: README,
+/// "Window length".)
 pub const DEFAULT_WARMUP: Duration = Duration::from_millis(500);
 pub const DEFAULT_CONCURRENCY: u32 = 32;
 /// A run of `requests` requests is abandoned after this long.
@@ -283,7 +285,7 @@ impl Shared {
 fn schedule(rate: f64, concurrency: u32, index: u32, start: Instant) -> worker::Schedule {
     let interval = Duration::from_secs_f64(f64::from(concurrency) / rate);
     worker::Schedule {
-        first: start + interval.mul_f64(f64::from(index) / f64::from(concurrency)),
+        next: start + interval.mul_f64(f64::from(index) / f64::from(concurrency)),
         interval,
     }
 }
@@ -490,7 +492,7 @@ mod tests {
         let start = Instant::now();
         let s: Vec<_> = (0..4).map(|i| schedule(1000.0, 4, i, start)).collect();
         assert!(s.iter().all(|s| s.interval == Duration::from_millis(4)));
-        let offsets: Vec<_> = s.iter().map(|s| s.first - start).collect();
+        let offsets: Vec<_> = s.iter().map(|s| s.next - start).collect();
         let ms = Duration::from_millis;
         assert_eq!(offsets, [ms(0), ms(1), ms(2), ms(3)]);
     }

@@ -17,12 +17,15 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(1);
 const MAX_BACKOFF: Duration = Duration::from_millis(100);
 /// A worker that cannot connect for this long stops: nothing is listening any more.
 const GIVE_UP: Duration = Duration::from_secs(2);
+/// Open loop: the longest wait for a due time between checks for Ctrl-C or an abort.
+const ABORT_CHECK: Duration = Duration::from_millis(100);
 
 /// Open loop: when this connection's requests are due.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Schedule {
-    /// The first request's time; the connections of a run are staggered across one interval.
-    pub first: Instant,
+    /// When the next request is due (first: the connections of a run are staggered across
+    /// one interval).
+    pub next: Instant,
     pub interval: Duration,
 }
 
@@ -30,7 +33,7 @@ pub(super) async fn run(
     shared: Arc<Shared>,
     deadline: Instant,
     seed: u64,
-    schedule: Option<Schedule>,
+    mut schedule: Option<Schedule>,
 ) -> Stats {
     let mut stats = Stats::new();
     let mut rng = XorShift::new(seed);
@@ -40,14 +43,13 @@ pub(super) async fn run(
     tokio::pin!(sleep);
     let pace = tokio::time::sleep_until(deadline.into());
     tokio::pin!(pace);
-    let mut due = schedule.map(|s| s.first);
     let mut backoff = FIRST_BACKOFF;
     let mut failing_since: Option<Instant> = None;
     let mut conn: Option<Conn> = None;
     // When the connection last became free to send (open loop: was it busy at the due time?).
     let mut free_since = Instant::now();
 
-    loop {
+    'run: loop {
         if shared.aborted() || Instant::now() >= deadline {
             break;
         }
@@ -93,10 +95,11 @@ pub(super) async fn run(
         // instead of silently lowering the request rate. One whose connection was free waits
         // for its time and counts from when it leaves: the timer's own lateness (tokio's
         // timers tick in milliseconds) is not the service's.
-        let scheduled = match (&mut due, schedule) {
-            (Some(at), Some(s)) => {
-                let this = *at;
-                *at += s.interval;
+        let scheduled = match &mut schedule {
+            None => None,
+            Some(s) => {
+                let this = s.next;
+                s.next += s.interval;
                 if this >= deadline {
                     break;
                 }
@@ -104,18 +107,25 @@ pub(super) async fn run(
                     stats.behind_schedule += 1;
                     Some(this)
                 } else {
-                    if Instant::now() < this {
-                        pace.as_mut().reset(this.into());
+                    // In steps, so a slow schedule still notices Ctrl-C or a dead service.
+                    loop {
+                        let now = Instant::now();
+                        if now >= this {
+                            break;
+                        }
+                        pace.as_mut().reset(this.min(now + ABORT_CHECK).into());
                         tokio::select! {
                             biased;
-                            _ = &mut sleep => break,
+                            _ = &mut sleep => break 'run,
                             _ = &mut pace => {}
+                        }
+                        if shared.aborted() {
+                            break 'run;
                         }
                     }
                     None
                 }
             }
-            _ => None,
         };
         if !shared.claim() {
             break;
