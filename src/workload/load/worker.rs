@@ -36,7 +36,7 @@ pub(super) async fn run(
     mut schedule: Option<Schedule>,
 ) -> Stats {
     let mut stats = Stats::new();
-    let mut rng = XorShift::new(seed);
+    let mut rng = crate::measure::rng::Rng::new(seed);
     let total_weight = shared.total_weight();
     // One timer for the whole run, one for pacing: reset, not created, per request.
     let sleep = tokio::time::sleep_until(deadline.into());
@@ -131,7 +131,7 @@ pub(super) async fn run(
             break;
         }
         let target = if total_weight > 1 {
-            shared.pick(rng.below(total_weight))
+            shared.pick(rng.below(total_weight as usize) as u32)
         } else {
             &shared.targets[0]
         };
@@ -174,45 +174,4 @@ async fn connect(shared: &Shared) -> std::io::Result<TcpStream> {
         }
     }
     Err(last.unwrap_or_else(|| std::io::Error::other("no address to connect to")))
-}
-
-/// Small fast PRNG for picking URLs; quality needs are modest (a weighted mix).
-struct XorShift(u64);
-
-impl XorShift {
-    fn new(seed: u64) -> XorShift {
-        // splitmix64 of the seed, so neighbouring seeds give unrelated streams (never 0).
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        XorShift((z ^ (z >> 31)) | 1)
-    }
-
-    #[inline]
-    fn below(&mut self, n: u32) -> u32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        // Multiply-shift: unbiased enough for weights, no division.
-        (((x >> 32) * n as u64) >> 32) as u32
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rng_is_roughly_uniform() {
-        let mut r = XorShift::new(7);
-        let mut counts = [0u32; 4];
-        for _ in 0..40_000 {
-            counts[r.below(4) as usize] += 1;
-        }
-        for c in counts {
-            assert!((9_000..11_000).contains(&c), "{counts:?}");
-        }
-    }
 }
