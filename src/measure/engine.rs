@@ -189,7 +189,12 @@ impl Loop<'_> {
             if order.is_empty() {
                 return (rounds, StopReason::NothingToMeasure);
             }
-            if let Some(level) = design.look(rounds)
+            // Exact counts need no error spending: they are looked at after every round.
+            let level = design.look(rounds).or_else(|| {
+                (self.exact_only() && rounds >= self.settings.min_runs.max(1))
+                    .then_some(design.alpha)
+            });
+            if let Some(level) = level
                 && self.all_decided(level)
             {
                 return (rounds, StopReason::Decided);
@@ -315,6 +320,15 @@ impl Loop<'_> {
             }
             Phase::Measure => per_round - index + target.saturating_sub(round + 1) * per_round,
         }
+    }
+
+    /// Whether every question is decided by an exact metric (instruction counts).
+    fn exact_only(&self) -> bool {
+        let questions = self.plan.questions(|kind| self.settings.primary(kind));
+        !questions.is_empty()
+            && questions
+                .iter()
+                .all(|q| q.workloads.iter().all(|(_, m)| m.is_exact()))
     }
 
     /// True when every question whose pairs are alive is decided at `level`.
