@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use object::{Object, ObjectSection};
-
 use crate::cargo::Project;
 use crate::lints::{Lint, LintOptions, Severity};
 use crate::manifest::{Origin, Resolved};
@@ -130,23 +128,14 @@ struct Sizes {
 }
 
 impl Sizes {
+    /// The binary's size and its debug and symbol bytes, by `measure::size`'s one reading.
     fn read(path: &Path) -> Option<Sizes> {
-        let data = std::fs::read(path).ok()?;
-        let file = object::File::parse(&*data).ok()?;
-        let (mut debug, mut symbols) = (0, 0);
-        for s in file.sections() {
-            let name = s.name().unwrap_or("");
-            if name.starts_with(".debug_") || name.starts_with(".zdebug_") {
-                debug += s.size();
-            } else if name == ".symtab" || name == ".strtab" {
-                symbols += s.size();
-            }
-        }
+        let sections = crate::measure::size::section_sizes(path).ok()?;
         Some(Sizes {
             path: path.to_path_buf(),
-            file: data.len() as u64,
-            debug,
-            symbols,
+            file: std::fs::metadata(path).ok()?.len(),
+            debug: sections.debug,
+            symbols: sections.symbols,
         })
     }
 

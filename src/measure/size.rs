@@ -1,5 +1,6 @@
-//! Sizes of a binary's sections (`.text`, `.rodata`, `.data`, debug info), read with `object`,
-//! so a table can say where a size difference comes from.
+//! Sizes of a binary's sections (`.text`, `.rodata`, `.data`, debug info, symbols), read with
+//! `object`, so a table can say where a size difference comes from. The one reading of them: the
+//! lints and the report share it (`size/` reads symbols for its own attribution).
 
 use std::path::Path;
 
@@ -16,8 +17,16 @@ pub struct SectionSizes {
     pub rodata: u64,
     /// Initialised writable data.
     pub data: u64,
-    /// All `.debug_*` sections together (what `strip` removes).
+    /// All `.debug_*` (and compressed `.zdebug_*`) sections together (what `strip` removes).
     pub debug: u64,
+    /// The symbol and string tables (`.symtab`, `.strtab`): what `strip = "symbols"` removes
+    /// beyond debug info.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub symbols: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Reads the section sizes of the ELF file at `path`.
@@ -32,7 +41,10 @@ pub fn section_sizes(path: &Path) -> Result<SectionSizes> {
             ".text" => sizes.text += section.size(),
             ".rodata" => sizes.rodata += section.size(),
             ".data" => sizes.data += section.size(),
-            n if n.starts_with(".debug_") => sizes.debug += section.size(),
+            n if n.starts_with(".debug_") || n.starts_with(".zdebug_") => {
+                sizes.debug += section.size()
+            }
+            ".symtab" | ".strtab" => sizes.symbols += section.size(),
             _ => {}
         }
     }

@@ -29,6 +29,7 @@ fn build(size: u64, compile: f64, cached: bool, builds: u32) -> BuildInfo {
             rodata: size / 5,
             data: size / 100,
             debug: 0,
+            symbols: 0,
         }),
         compile_time_secs: compile,
         compile_time_cached: cached,
