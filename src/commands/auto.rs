@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     let budget = args
         .budget
         .or(config.budget.map(|d| d.0))
-        .unwrap_or(Duration::from_secs(20 * 60));
+        .unwrap_or(search::DEFAULT_BUDGET);
     check_budget(budget).with_context(|| {
         format!(
             "budget in [package.metadata.tune] of {}",
@@ -108,10 +108,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             }
         };
     let bolt = goal == Goal::Speed && !args.no_bolt && lab.bolt_available().is_ok();
-    // Steps only need to tell candidates apart; the final run carries the reported figures.
-    let mut step_settings = final_settings.clone();
-    step_settings.min_runs = final_settings.min_runs.min(6);
-    step_settings.max_runs = final_settings.max_runs.min(20).max(step_settings.min_runs);
+    let step_settings = search::step_settings(&final_settings);
     let opts = SearchOptions {
         goal,
         metric: if choice.service == crate::measure::Metric::P99 {
@@ -161,40 +158,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
 
     match &args.apply {
         Some(name) => apply(ctx, &project, &builder, name, &winner, &result, args)?,
-        None if result.winner != 0 => {
-            let spec = winner.variant.spec();
-            if !spec.is_empty() {
-                println!(
-                    "To write its settings into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune{} profile apply '{spec}' --name tuned",
-                    ctx.cargo.selection()
-                );
-            }
-            if winner.bolt {
-                let profile = if spec.is_empty() {
-                    String::new()
-                } else {
-                    " --profile tuned".to_string()
-                };
-                let pgo = if winner.pgo { " --variant pgo" } else { "" };
-                println!(
-                    "To build it with BOLT{}:\n  cargo tune{}{profile} bolt{pgo}{}",
-                    if winner.pgo { " on its PGO build" } else { "" },
-                    ctx.cargo.selection(),
-                    workload_args(&args.args)
-                );
-            } else if winner.pgo {
-                let profile = if spec.is_empty() {
-                    String::new()
-                } else {
-                    " --profile tuned".to_string()
-                };
-                println!(
-                    "To build it with PGO:\n  cargo tune{}{profile} pgo{}",
-                    ctx.cargo.selection(),
-                    workload_args(&args.args)
-                );
-            }
-        }
+        None if result.winner != 0 => print_next_steps(ctx, &winner, args),
         None => {}
     }
     let binary = result.final_run.variants[result.winner]
@@ -204,6 +168,43 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .context("the winning configuration has no binary")?;
     println!("{}", binary.display());
     Ok(())
+}
+
+/// What to run next for a winner other than the baseline: write its settings as a profile,
+/// and build it with its PGO/BOLT stages.
+fn print_next_steps(ctx: &Ctx, winner: &Candidate, args: &AutoArgs) {
+    let spec = winner.variant.spec();
+    if !spec.is_empty() {
+        println!(
+            "To write its settings into Cargo.toml as [profile.tuned], without searching again:\n  cargo tune{} profile apply '{spec}' --name tuned",
+            ctx.cargo.selection()
+        );
+    }
+    if winner.bolt {
+        let profile = if spec.is_empty() {
+            String::new()
+        } else {
+            " --profile tuned".to_string()
+        };
+        let pgo = if winner.pgo { " --variant pgo" } else { "" };
+        println!(
+            "To build it with BOLT{}:\n  cargo tune{}{profile} bolt{pgo}{}",
+            if winner.pgo { " on its PGO build" } else { "" },
+            ctx.cargo.selection(),
+            workload_args(&args.args)
+        );
+    } else if winner.pgo {
+        let profile = if spec.is_empty() {
+            String::new()
+        } else {
+            " --profile tuned".to_string()
+        };
+        println!(
+            "To build it with PGO:\n  cargo tune{}{profile} pgo{}",
+            ctx.cargo.selection(),
+            workload_args(&args.args)
+        );
+    }
 }
 
 /// Saves the final run (where `cargo tune report` finds it), writes `--json`, and prints the

@@ -25,6 +25,19 @@ use crate::config::{CompileCap, Goal};
 use crate::lab::Candidate;
 use crate::measure::Settings;
 
+/// The budget of a search when neither `--budget` nor `budget =` gives one.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20 * 60);
+
+/// How each step is measured, from the final run's settings: steps only need to tell two
+/// candidates apart (the sequential design stops them early when the difference is clear), the
+/// final run carries the reported figures.
+pub fn step_settings(final_settings: &Settings) -> Settings {
+    let mut s = final_settings.clone();
+    s.min_runs = final_settings.min_runs.min(6);
+    s.max_runs = final_settings.max_runs.min(20).max(s.min_runs);
+    s
+}
+
 /// Points in the space this search covers: the opt-levels its goal tries (2/3 for speed and
 /// balanced, 2/3/s/z for size) × lto off/thin/fat × codegen-units 1/16 × panic unwind/abort ×
 /// target-cpu (baseline, x86-64-v3 on x86_64, native with `--native`) × PGO on/off when it can
