@@ -9,12 +9,12 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cargo::{Build, Builder};
+use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::presets::parse_variant;
 use crate::size::features::{self, DepFeatures};
-use crate::size::{self as analysis, Options, SizeReport, diff, render};
-use crate::variant::{Strip, Variant};
+use crate::size::variant::analyse_variant;
+use crate::size::{Options, SizeReport, diff, render};
 
 #[derive(Debug, Args)]
 pub struct SizeArgs {
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         bin_crate: Some(bin.bin.replace('-', "_")),
     };
     let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
-    let (_, report) = analyse_variant(ctx, &builder, &variant, opts.clone())?;
+    let (_, report) = analyse_variant(&ctx.shell, &builder, &variant, opts.clone())?;
     let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
         .and_then(|m| features::dependency_features(&m, &bin.package))
     {
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         None => None,
         Some(spec) => {
             let other = parse_variant(spec, &ctx.cargo.profile)?;
-            let (_, other_report) = analyse_variant(ctx, &builder, &other, opts.clone())?;
+            let (_, other_report) = analyse_variant(&ctx.shell, &builder, &other, opts.clone())?;
             let d = diff::diff(&report, &other_report);
             Some((other, other_report, d))
         }
@@ -155,35 +155,6 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         ctx.shell.status("Wrote", path.display().to_string());
     }
     Ok(())
-}
-
-/// Builds `variant` unstripped (symbols are the evidence) and analyses it.
-pub fn analyse_variant(
-    ctx: &Ctx,
-    builder: &Builder,
-    variant: &Variant,
-    opts: Options,
-) -> Result<(Build, SizeReport)> {
-    let unstripped = unstripped(variant);
-    let build = builder.build(&unstripped, false)?;
-    let dirs = analysis::rlib_dirs(
-        &build.target_dir,
-        builder.target(),
-        &variant.base_profile,
-        &builder.rustc().sysroot,
-    );
-    ctx.shell
-        .status("Analysing", build.binary.display().to_string());
-    let report = analysis::analyse(&build.binary, &dirs, opts)
-        .with_context(|| format!("cannot analyse variant `{}`", variant.name))?;
-    Ok((build, report))
-}
-
-/// `variant` with `strip = "none"`: same code, symbols kept.
-pub fn unstripped(variant: &Variant) -> Variant {
-    let mut v = variant.clone();
-    v.settings.strip = Some(Strip::None);
-    v
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so a reader never

@@ -9,6 +9,7 @@ pub mod names;
 pub mod render;
 pub mod rlibs;
 pub mod trial;
+pub mod variant;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -299,7 +299,7 @@ pub fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
         functions.len()
     );
     s.push_str(&table(
-        &["Change", old, new, "", "Crate", "Function"],
+        &["Δ bytes", old, new, "What", "Crate", "Function"],
         &functions,
         &[3, 4, 5],
     ));

@@ -164,12 +164,8 @@ fn run_trial(
     let trial_project = Project::load(&args)?;
     let bin = trial_project.bin_target(&args)?;
     let builder = Builder::new(&ctx.shell, &trial_project, &bin, &args)?;
-    let sub = Ctx {
-        shell: ctx.shell.clone(),
-        cargo: args.clone(),
-    };
-    let (build, report) = crate::commands::size::analyse_variant(
-        &sub,
+    let (build, report) = crate::size::variant::analyse_variant(
+        &ctx.shell,
         &builder,
         variant,
         Options {
