@@ -13,7 +13,7 @@ use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::presets::parse_variant;
 use crate::size::features::{self, DepFeatures};
-use crate::size::variant::analyse_variant;
+use crate::size::variant::{analyse_variant, cross_crate_lto};
 use crate::size::{Options, SizeReport, diff, render};
 
 #[derive(Debug, Args)]
@@ -71,11 +71,20 @@ struct VsDocument<'a> {
 pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
+    let other = match &args.vs {
+        Some(spec) => Some(parse_variant(spec, &ctx.cargo.profile)?),
+        None => None,
+    };
+    // Both sides of a comparison follow one rule: if either uses cross-crate LTO, names decide
+    // for both, or a generic would "move" from the binary's crate to std between the two.
+    let names_only = std::iter::once(&variant)
+        .chain(other.as_ref())
+        .any(|v| cross_crate_lto(&builder, v));
     let opts = Options {
         split_std: args.split_std,
-        bin_crate: Some(bin.bin.replace('-', "_")),
+        bin_crate: Some(bin.bin.replace('-', "_")).filter(|_| !names_only),
     };
-    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
     let (_, report) = analyse_variant(&ctx.shell, &builder, &variant, opts.clone())?;
     let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
         .and_then(|m| features::dependency_features(&m, &bin.package))
@@ -89,10 +98,9 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     };
 
     let mut out = String::new();
-    let vs = match &args.vs {
+    let vs = match other {
         None => None,
-        Some(spec) => {
-            let other = parse_variant(spec, &ctx.cargo.profile)?;
+        Some(other) => {
             let (_, other_report) = analyse_variant(&ctx.shell, &builder, &other, opts.clone())?;
             let d = diff::diff(&report, &other_report);
             Some((other, other_report, d))

@@ -264,7 +264,11 @@ pub fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
         })
         .collect();
     s.push('\n');
-    s.push_str(&table(&["Crate", old, new, "Change", ""], &crates, &[0, 4]));
+    s.push_str(&table(
+        &["Crate", old, new, "Δ bytes", "What"],
+        &crates,
+        &[0, 4],
+    ));
     let functions: Vec<Vec<String>> = d
         .functions
         .iter()

@@ -38,7 +38,7 @@ pub fn analyse_variant(
 }
 
 /// Whether `variant`, with the profile it starts from as configured, uses thin or fat LTO.
-fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
+pub fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
     let cwd = std::env::current_dir().unwrap_or_default();
     let resolved = crate::manifest::Sources::load(Some(&builder.project().root_manifest), &cwd)
         .and_then(|s| s.resolve_variant(variant, &variant.name));
