@@ -36,6 +36,10 @@ pub struct SizeArgs {
     /// Show core, alloc, std, … as their own crates instead of one `std` row
     #[arg(long)]
     pub split_std: bool,
+    /// Attribute by demangled names only, as cargo-bloat does: a generic counts to the crate
+    /// that defines it, not to the one whose code instantiated it
+    #[arg(long)]
+    pub by_name: bool,
     /// Build without the default features of each of the largest direct dependencies whose
     /// defaults your manifest turns on, one at a time, and report size and workloads
     #[arg(long)]
@@ -84,6 +88,7 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     let opts = Options {
         split_std: args.split_std,
         bin_crate: Some(bin.bin.replace('-', "_")).filter(|_| !names_only),
+        by_name: args.by_name,
     };
     let (_, report) = analyse_variant(&ctx.shell, &builder, &variant, opts.clone())?;
     let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)

@@ -171,6 +171,7 @@ fn run_trial(
         Options {
             split_std: false,
             bin_crate: Some(bin.bin.replace('-', "_")),
+            by_name: false,
         },
     )
     .map_err(|e| anyhow::anyhow!("does not build without its default features: {e:#}"))?;

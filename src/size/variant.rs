@@ -68,6 +68,7 @@ pub fn contributors(
     let opts = Options {
         split_std: false,
         bin_crate: Some(builder.bin().bin.replace('-', "_")),
+        by_name: false,
     };
     let (_, report) = analyse_variant(shell, builder, variant, opts)?;
     Ok(crate::size::contributors_line(&report, n))
