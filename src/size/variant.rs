@@ -1,6 +1,8 @@
 //! Glue between builds and the analysis: build a variant unstripped, pick the attribution rules
 //! its LTO setting allows, analyse it; and the one-line summary other commands can print.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 
 use crate::cargo::{Build, Builder};
@@ -72,4 +74,29 @@ pub fn contributors(
     };
     let (_, report) = analyse_variant(shell, builder, variant, opts)?;
     Ok(crate::size::contributors_line(&report, n))
+}
+
+/// Like [`contributors`] for a binary already built as `variant` (e.g. `lab::Built`'s
+/// `variant` and `info.binary`), without building anything: `None` when it was stripped (no
+/// symbols to attribute) or cannot be read. For `compare`'s rows.
+pub fn contributors_of_binary(
+    builder: &Builder,
+    variant: &Variant,
+    binary: &Path,
+    n: usize,
+) -> Option<String> {
+    let dirs = crate::size::rlib_dirs(
+        &builder.variant_dir(variant),
+        builder.target(),
+        &variant.base_profile,
+        &builder.rustc().sysroot,
+    );
+    let opts = Options {
+        split_std: false,
+        bin_crate: Some(builder.bin().bin.replace('-', "_"))
+            .filter(|_| !cross_crate_lto(builder, variant)),
+        by_name: false,
+    };
+    let report = crate::size::analyse(binary, &dirs, opts).ok()?;
+    Some(crate::size::contributors_line(&report, n))
 }
