@@ -25,7 +25,7 @@ pub struct SizeArgs {
     #[arg(long, value_name = "SPEC")]
     pub vs: Option<String>,
     /// How many crates and functions to list
-    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    #[arg(short = 'n', default_value_t = 20, value_name = "N")]
     pub n: usize,
     /// Only the per-crate table
     #[arg(long, conflicts_with = "functions")]
