@@ -9,12 +9,12 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cargo::{Build, Builder};
+use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::size::features::{self, DepFeatures};
-use crate::size::{self as analysis, Options, SizeReport, diff, render};
+use crate::size::variant::{analyse_variant, cross_crate_lto};
+use crate::size::{Options, SizeReport, diff, render};
 use crate::spec::parse_variant;
-use crate::variant::{Strip, Variant};
 
 #[derive(Debug, Args)]
 pub struct SizeArgs {
@@ -25,7 +25,7 @@ pub struct SizeArgs {
     #[arg(long, value_name = "SPEC")]
     pub vs: Option<String>,
     /// How many crates and functions to list
-    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    #[arg(short = 'n', default_value_t = 20, value_name = "N")]
     pub n: usize,
     /// Only the per-crate table
     #[arg(long, conflicts_with = "functions")]
@@ -36,6 +36,10 @@ pub struct SizeArgs {
     /// Show core, alloc, std, … as their own crates instead of one `std` row
     #[arg(long)]
     pub split_std: bool,
+    /// Attribute by demangled names only, as cargo-bloat does: a generic counts to the crate
+    /// that defines it, not to the one whose code instantiated it
+    #[arg(long)]
+    pub by_name: bool,
     /// Build without the default features of each of the largest direct dependencies whose
     /// defaults your manifest turns on, one at a time, and report size and workloads
     #[arg(long)]
@@ -71,12 +75,22 @@ struct VsDocument<'a> {
 pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
+    let other = match &args.vs {
+        Some(spec) => Some(parse_variant(spec, &ctx.cargo.profile)?),
+        None => None,
+    };
+    // Both sides of a comparison follow one rule: if either uses cross-crate LTO, names decide
+    // for both, or a generic would "move" from the binary's crate to std between the two.
+    let names_only = std::iter::once(&variant)
+        .chain(other.as_ref())
+        .any(|v| cross_crate_lto(&builder, v));
     let opts = Options {
         split_std: args.split_std,
-        bin_crate: Some(bin.bin.replace('-', "_")),
+        bin_crate: Some(bin.bin.replace('-', "_")).filter(|_| !names_only),
+        by_name: args.by_name,
     };
-    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
-    let (_, report) = analyse_variant(ctx, &builder, &variant, opts.clone())?;
+    let (_, report) = analyse_variant(&ctx.shell, &builder, &variant, opts.clone())?;
     let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
         .and_then(|m| features::dependency_features(&m, &bin.package))
     {
@@ -89,11 +103,10 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     };
 
     let mut out = String::new();
-    let vs = match &args.vs {
+    let vs = match other {
         None => None,
-        Some(spec) => {
-            let other = parse_variant(spec, &ctx.cargo.profile)?;
-            let (_, other_report) = analyse_variant(ctx, &builder, &other, opts.clone())?;
+        Some(other) => {
+            let (_, other_report) = analyse_variant(&ctx.shell, &builder, &other, opts.clone())?;
             let d = diff::diff(&report, &other_report);
             Some((other, other_report, d))
         }
@@ -122,14 +135,16 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
 
     let mut trials = Vec::new();
     if args.try_features {
-        trials = crate::size::trial::try_features(ctx, &builder, &variant, &report, &deps)?;
+        trials = crate::size::trial::try_features(
+            &ctx.shell, &ctx.cargo, &builder, &variant, &report, &deps,
+        )?;
         print!(
             "\n{}",
             crate::size::trial::render(&trials, report.stripped_size_bytes)
         );
         if args.apply {
             crate::size::trial::apply_best(
-                ctx,
+                &ctx.shell,
                 &bin.package_manifest,
                 &trials,
                 report.stripped_size_bytes,
@@ -155,35 +170,6 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         ctx.shell.status("Wrote", path.display().to_string());
     }
     Ok(())
-}
-
-/// Builds `variant` unstripped (symbols are the evidence) and analyses it.
-pub fn analyse_variant(
-    ctx: &Ctx,
-    builder: &Builder,
-    variant: &Variant,
-    opts: Options,
-) -> Result<(Build, SizeReport)> {
-    let unstripped = unstripped(variant);
-    let build = builder.build(&unstripped, false)?;
-    let dirs = analysis::rlib_dirs(
-        &build.target_dir,
-        builder.target(),
-        &variant.base_profile,
-        &builder.rustc().sysroot,
-    );
-    ctx.shell
-        .status("Analysing", build.binary.display().to_string());
-    let report = analysis::analyse(&build.binary, &dirs, opts)
-        .with_context(|| format!("cannot analyse variant `{}`", variant.name))?;
-    Ok((build, report))
-}
-
-/// `variant` with `strip = "none"`: same code, symbols kept.
-pub fn unstripped(variant: &Variant) -> Variant {
-    let mut v = variant.clone();
-    v.settings.strip = Some(Strip::None);
-    v
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so a reader never

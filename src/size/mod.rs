@@ -5,10 +5,12 @@
 pub mod diff;
 pub mod features;
 pub mod image;
+pub mod manifest_edit;
 pub mod names;
 pub mod render;
 pub mod rlibs;
 pub mod trial;
+pub mod variant;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -135,6 +137,9 @@ pub struct Options {
     pub split_std: bool,
     /// The binary's own crate (`my_app`): where Rust code that no rlib defines was compiled.
     pub bin_crate: Option<String>,
+    /// Ignore the rlibs: every symbol goes to the crate its demangled path names (cargo-bloat's
+    /// way), so a generic counts where it is defined, not where it was compiled.
+    pub by_name: bool,
 }
 
 /// Attributes every analysed byte of `image` using `index`.
@@ -160,10 +165,15 @@ pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Option
     let compiled_in_bin = opts
         .bin_crate
         .as_deref()
-        .filter(|_| index.project_code_complete());
+        .filter(|_| index.project_code_complete() && !opts.by_name);
     for piece in &image.pieces {
         let demangled = names::demangle(rlibs::strip_llvm_suffix(&piece.name));
-        let (krate, how) = match index.owner(&piece.name) {
+        let owner = if opts.by_name {
+            None
+        } else {
+            index.owner(&piece.name)
+        };
+        let (krate, how) = match owner {
             Some((_, Origin::Sysroot)) if !opts.split_std => ("std".to_string(), How::Rlib),
             Some((k, _)) => (k.to_string(), How::Rlib),
             None => match (demangled.as_deref(), compiled_in_bin) {

@@ -264,7 +264,11 @@ pub fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
         })
         .collect();
     s.push('\n');
-    s.push_str(&table(&["Crate", old, new, "Change", ""], &crates, &[0, 4]));
+    s.push_str(&table(
+        &["Crate", old, new, "Δ bytes", "What"],
+        &crates,
+        &[0, 4],
+    ));
     let functions: Vec<Vec<String>> = d
         .functions
         .iter()
@@ -299,7 +303,7 @@ pub fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
         functions.len()
     );
     s.push_str(&table(
-        &["Change", old, new, "", "Crate", "Function"],
+        &["Δ bytes", old, new, "What", "Crate", "Function"],
         &functions,
         &[3, 4, 5],
     ));

@@ -114,3 +114,30 @@ fn rust_code_no_rlib_defines_is_the_binary_s_own() {
         .unwrap();
     assert_eq!((g.krate.as_str(), g.instances), ("app", 2));
 }
+
+#[test]
+fn by_name_ignores_the_rlibs() {
+    let opts = Options {
+        bin_crate: Some("app".into()),
+        by_name: true,
+        ..Options::default()
+    };
+    let r = attribute(Path::new("app"), &image(), &index(), opts);
+    let g = r
+        .functions
+        .iter()
+        .find(|f| f.name == "core::ptr::drop_in_place")
+        .unwrap();
+    assert_eq!(g.krate, "std");
+    assert_eq!(r.attribution.by_rlib_bytes, 0);
+    // `anon.dep.0` has no Rust name: only its rlib knew it was dep's.
+    assert_eq!(
+        r.crates
+            .iter()
+            .find(|c| c.name == "dep")
+            .unwrap()
+            .bytes
+            .total(),
+        100
+    );
+}

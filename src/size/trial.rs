@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 use crate::cargo::Selection;
 use crate::cargo::{Builder, Project};
-use crate::commands::Ctx;
 use crate::config::WorkloadConfig;
 use crate::manifest::{Edit, TomlFile};
 use crate::size::features::DepFeatures;
+use crate::size::manifest_edit::{absolutise_paths, without_defaults};
 use crate::size::render::thousands;
 use crate::size::{Options, SizeReport};
+use crate::ui::Shell;
 use crate::ui::format_bytes;
 use crate::variant::Variant;
 
@@ -52,7 +52,8 @@ impl Trial {
 
 /// Tries the largest eligible dependencies of `report` one at a time.
 pub fn try_features(
-    ctx: &Ctx,
+    shell: &Shell,
+    selection: &Selection,
     builder: &Builder,
     variant: &Variant,
     report: &SizeReport,
@@ -102,12 +103,13 @@ pub fn try_features(
             trials.push(trial);
             continue;
         }
-        ctx.shell.status(
+        shell.status(
             "Trying",
             format!("{} without its default features", dep.package),
         );
         match run_trial(
-            ctx,
+            shell,
+            selection,
             project,
             &bin.package,
             &bin.config.workload,
@@ -135,7 +137,8 @@ pub fn try_features(
 
 /// Builds the copy with `package`'s defaults off, analyses it and runs the workloads once.
 fn run_trial(
-    ctx: &Ctx,
+    shell: &Shell,
+    selection: &Selection,
     project: &Project,
     bin_package: &str,
     workloads: &[WorkloadConfig],
@@ -159,22 +162,19 @@ fn run_trial(
         manifest_path: Some(manifest.clone()),
         package: Some(bin_package.to_string()),
         target_dir: Some(trial_dir.join("target")),
-        ..ctx.cargo.clone()
+        ..selection.clone()
     };
     let trial_project = Project::load(&args)?;
     let bin = trial_project.bin_target(&args)?;
-    let builder = Builder::new(&ctx.shell, &trial_project, &bin, &args)?;
-    let sub = Ctx {
-        shell: ctx.shell.clone(),
-        cargo: args.clone(),
-    };
-    let (build, report) = crate::commands::size::analyse_variant(
-        &sub,
+    let builder = Builder::new(shell, &trial_project, &bin, &args)?;
+    let (build, report) = crate::size::variant::analyse_variant(
+        shell,
         &builder,
         variant,
         Options {
             split_std: false,
             bin_crate: Some(bin.bin.replace('-', "_")),
+            by_name: false,
         },
     )
     .map_err(|e| anyhow::anyhow!("does not build without its default features: {e:#}"))?;
@@ -187,99 +187,6 @@ fn run_trial(
         passed += usize::from(ok);
     }
     Ok((report, Some((passed, workloads.len()))))
-}
-
-/// Sets `default-features = false` on `package` in every `[dependencies]` table (plain and
-/// per-target). Returns whether an entry was found.
-pub fn without_defaults(doc: &mut DocumentMut, package: &str) -> Result<bool> {
-    let mut found = false;
-    if let Some(item) = doc
-        .get_mut("dependencies")
-        .and_then(Item::as_table_like_mut)
-        .and_then(|d| d.get_mut(package))
-    {
-        found |= set_no_defaults(item, package)?;
-    }
-    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
-        for (_, cfg) in targets.iter_mut() {
-            if let Some(item) = cfg
-                .as_table_like_mut()
-                .and_then(|c| c.get_mut("dependencies"))
-                .and_then(Item::as_table_like_mut)
-                .and_then(|d| d.get_mut(package))
-            {
-                found |= set_no_defaults(item, package)?;
-            }
-        }
-    }
-    Ok(found)
-}
-
-fn set_no_defaults(item: &mut Item, package: &str) -> Result<bool> {
-    if let Some(value) = item.as_value_mut()
-        && let Some(version) = value.as_str()
-    {
-        // `a = "1" # why` keeps its comment on the new inline table.
-        let decor = value.decor().clone();
-        let mut t = InlineTable::new();
-        t.insert("version", Value::from(version));
-        t.insert("default-features", Value::from(false));
-        let mut v = Value::InlineTable(t);
-        *v.decor_mut() = decor;
-        *value = v;
-        return Ok(true);
-    }
-    let Some(t) = item.as_table_like_mut() else {
-        bail!("`{package}` in [dependencies] is neither a version string nor a table");
-    };
-    if t.get("workspace").and_then(Item::as_bool) == Some(true) {
-        bail!(
-            "not tried: `{package}` is inherited from [workspace.dependencies] (`workspace = true`); set `default-features = false` there"
-        );
-    }
-    t.remove("default_features");
-    t.insert("default-features", Item::Value(Value::from(false)));
-    if let Some(inline) = item.as_inline_table_mut() {
-        inline.fmt();
-    }
-    Ok(true)
-}
-
-/// Makes every relative `path = "…"` of a dependency absolute, so the copy finds them.
-fn absolutise_paths(doc: &mut DocumentMut, root: &Path) {
-    fn fix(item: &mut Item, root: &Path) {
-        let Some(t) = item.as_table_like_mut() else {
-            return;
-        };
-        for (_, dep) in t.iter_mut() {
-            if let Some(d) = dep.as_table_like_mut()
-                && let Some(p) = d.get("path").and_then(Item::as_str)
-                && Path::new(p).is_relative()
-            {
-                let abs = root.join(p).display().to_string();
-                d.insert("path", Item::Value(Value::from(abs)));
-            }
-        }
-    }
-    for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
-        if let Some(item) = doc.get_mut(key) {
-            fix(item, root);
-        }
-    }
-    if let Some(targets) = doc.get_mut("target").and_then(Item::as_table_like_mut) {
-        for (_, cfg) in targets.iter_mut() {
-            for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
-                if let Some(item) = cfg.as_table_like_mut().and_then(|c| c.get_mut(key)) {
-                    fix(item, root);
-                }
-            }
-        }
-    }
-    if let Some(patch) = doc.get_mut("patch").and_then(Item::as_table_like_mut) {
-        for (_, registry) in patch.iter_mut() {
-            fix(registry, root);
-        }
-    }
 }
 
 /// Copies the package's files (not its target dir, not `.git`) into `to`, replacing what was there.
@@ -361,23 +268,27 @@ pub fn render(trials: &[Trial], before_stripped: Option<u64>) -> String {
 }
 
 /// Writes the best suggestion (largest saving whose workloads pass) into the user's manifest.
-pub fn apply_best(ctx: &Ctx, manifest: &Path, trials: &[Trial], before: Option<u64>) -> Result<()> {
+pub fn apply_best(
+    shell: &Shell,
+    manifest: &Path,
+    trials: &[Trial],
+    before: Option<u64>,
+) -> Result<()> {
     let Some(best) = trials
         .iter()
         .filter(|t| t.suggestable(before))
         .min_by_key(|t| t.stripped_size_after)
     else {
-        ctx.shell
-            .note("--apply: no suggestion to write (none built smaller with passing workloads)");
+        shell.note("--apply: no suggestion to write (none built smaller with passing workloads)");
         return Ok(());
     };
     let mut file = TomlFile::read(manifest)?;
     without_defaults(&mut file.doc, &best.package)?;
     let edit = Edit::new(manifest.to_path_buf(), file.text.clone(), file.rendered());
     let root = manifest.parent().unwrap_or(Path::new("."));
-    crate::manifest::diff::show(&ctx.shell, std::slice::from_ref(&edit), root);
+    crate::manifest::diff::show(shell, std::slice::from_ref(&edit), root);
     crate::manifest::write::commit(std::slice::from_ref(&edit), || Ok(()))?;
-    ctx.shell.status(
+    shell.status(
         "Applied",
         format!(
             "`{}` without default features in {}",
@@ -386,57 +297,4 @@ pub fn apply_best(ctx: &Ctx, manifest: &Path, trials: &[Trial], before: Option<u
         ),
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_off_in_every_form() {
-        let text = "[dependencies]\na = \"1\" # keep\nb = { version = \"2\", features = [\"x\"] }\n\n[dependencies.c]\nversion = \"3\"\ndefault_features = true\n\n[target.'cfg(unix)'.dependencies]\nd = \"4\"\n";
-        let mut doc: DocumentMut = text.parse().unwrap();
-        for p in ["a", "b", "c", "d"] {
-            assert!(without_defaults(&mut doc, p).unwrap(), "{p}");
-        }
-        assert!(!without_defaults(&mut doc, "e").unwrap());
-        let out = doc.to_string();
-        assert!(
-            out.contains("a = { version = \"1\", default-features = false } # keep"),
-            "{out}"
-        );
-        assert!(
-            out.contains("b = { version = \"2\", features = [\"x\"], default-features = false }"),
-            "{out}"
-        );
-        assert!(
-            out.contains("[dependencies.c]\nversion = \"3\"\ndefault-features = false"),
-            "{out}"
-        );
-        assert!(
-            out.contains("d = { version = \"4\", default-features = false }"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn workspace_inherited_dependencies_are_refused() {
-        let mut doc: DocumentMut = "[dependencies]\na = { workspace = true }\n"
-            .parse()
-            .unwrap();
-        let e = without_defaults(&mut doc, "a").unwrap_err().to_string();
-        assert!(e.contains("workspace.dependencies"), "{e}");
-    }
-
-    #[test]
-    fn relative_paths_become_absolute() {
-        let mut doc: DocumentMut = "[dependencies]\na = { path = \"../a\" }\nb = \"1\"\n"
-            .parse()
-            .unwrap();
-        absolutise_paths(&mut doc, Path::new("/src/app"));
-        assert!(
-            doc.to_string().contains("path = \"/src/app/../a\""),
-            "{doc}"
-        );
-    }
 }

@@ -1,0 +1,102 @@
+//! Glue between builds and the analysis: build a variant unstripped, pick the attribution rules
+//! its LTO setting allows, analyse it; and the one-line summary other commands can print.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::cargo::{Build, Builder};
+use crate::size::{Options, SizeReport};
+use crate::ui::Shell;
+use crate::variant::{Lto, Strip, Variant};
+
+/// Builds `variant` unstripped (symbols are the evidence) and analyses it.
+pub fn analyse_variant(
+    shell: &Shell,
+    builder: &Builder,
+    variant: &Variant,
+    opts: Options,
+) -> Result<(Build, SizeReport)> {
+    let unstripped = unstripped(variant);
+    let build = builder.build(&unstripped, false)?;
+    // Under cross-crate LTO code moves between crates, so "no rlib defines it" no longer means
+    // "compiled in the binary's crate": then names decide.
+    let opts = Options {
+        bin_crate: opts
+            .bin_crate
+            .filter(|_| !cross_crate_lto(builder, variant)),
+        ..opts
+    };
+    let dirs = crate::size::rlib_dirs(
+        &build.target_dir,
+        builder.target(),
+        &variant.base_profile,
+        &builder.rustc().sysroot,
+    );
+    shell.status("Analysing", build.binary.display().to_string());
+    let report = crate::size::analyse(&build.binary, &dirs, opts)
+        .with_context(|| format!("cannot analyse variant `{}`", variant.name))?;
+    Ok((build, report))
+}
+
+/// Whether `variant`, with the profile it starts from as configured, uses thin or fat LTO.
+pub fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let resolved = crate::manifest::Sources::load(Some(&builder.project().root_manifest), &cwd)
+        .and_then(|s| s.resolve_variant(variant, &variant.name));
+    match resolved {
+        Ok(r) => matches!(r.typed().lto, Some(Lto::Thin | Lto::Fat)),
+        // Unknown: names are the safe evidence.
+        Err(_) => true,
+    }
+}
+
+/// `variant` with `strip = "none"`: same code, symbols kept.
+pub fn unstripped(variant: &Variant) -> Variant {
+    let mut v = variant.clone();
+    v.settings.strip = Some(Strip::None);
+    v
+}
+
+/// `largest crates: std 41%, clap_builder 20%, app 18%` for `variant` (built unstripped if it
+/// is not already: one more build for a stripped variant). The hook for `compare`'s report and
+/// `auto --goal size`'s recommendation.
+pub fn contributors(
+    shell: &Shell,
+    builder: &Builder,
+    variant: &Variant,
+    n: usize,
+) -> Result<String> {
+    let opts = Options {
+        split_std: false,
+        bin_crate: Some(builder.bin().bin.replace('-', "_")),
+        by_name: false,
+    };
+    let (_, report) = analyse_variant(shell, builder, variant, opts)?;
+    Ok(crate::size::contributors_line(&report, n))
+}
+
+/// Like [`contributors`] for a binary already built as `variant` (e.g. `lab::Built`'s
+/// `variant` and `info.binary`), without building anything: `None` when it was stripped (no
+/// symbols to attribute) or cannot be read. For `compare`'s rows.
+pub fn contributors_of_binary(
+    builder: &Builder,
+    variant: &Variant,
+    binary: &Path,
+    n: usize,
+) -> Option<String> {
+    let dirs = crate::size::rlib_dirs(
+        &builder.variant_dir(variant),
+        builder.target(),
+        &variant.base_profile,
+        &builder.rustc().sysroot,
+    );
+    let opts = Options {
+        split_std: false,
+        bin_crate: Some(builder.bin().bin.replace('-', "_"))
+            .filter(|_| !cross_crate_lto(builder, variant)),
+        by_name: false,
+    };
+    let report = crate::size::analyse(binary, &dirs, opts).ok()?;
+    Some(crate::size::contributors_line(&report, n))
+}
