@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             humantime::format_duration(budget)
         ),
     );
-    let (result, winner) = match search::search(&mut lab, opts) {
+    let (mut result, winner) = match search::search(&mut lab, opts) {
         Ok(done) => done,
         Err(e) => {
             // Ctrl-C: show and save what was measured, as `compare` does, then exit 130.
@@ -153,6 +153,34 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             crate::ui::format_duration(Duration::from_secs_f64(result.elapsed_secs)),
             crate::ui::format_duration(budget)
         ));
+    }
+    if goal == Goal::Size && result.winner != 0 && !result.interrupted {
+        // Where the pick's bytes still go: what to look at next for a smaller binary.
+        let built = result.final_run.variants[result.winner].build.as_ref();
+        let line = built
+            .and_then(|b| {
+                crate::size::variant::contributors_of_binary(
+                    &builder,
+                    &winner.variant,
+                    &b.binary,
+                    3,
+                )
+            })
+            .or_else(|| {
+                crate::size::variant::contributors(&ctx.shell, &builder, &winner.variant, 3).ok()
+            });
+        if let Some(line) = line {
+            let spec = winner.variant.spec();
+            let variant = if spec.is_empty() {
+                String::new()
+            } else {
+                format!(" --variant '{spec}'")
+            };
+            result.recommendation.push_str(&format!(
+                " Its {line} (`cargo tune{} size{variant}` for the whole table).",
+                ctx.cargo.selection()
+            ));
+        }
     }
     save_and_show(ctx, &project, &result, args)?;
 
