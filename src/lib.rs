@@ -6,6 +6,7 @@
 
 pub mod bolt;
 pub mod cargo;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Pgo(_)
             | Command::Build(_)
             | Command::Load(_)
+            | Command::Check(_)
     ) {
         platform::check()?;
     }
@@ -73,5 +75,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(a) => commands::doctor::run(&ctx, a),
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
+        Command::Check(a) => commands::check::run(&ctx, a),
     }
 }

@@ -3,6 +3,7 @@
 pub mod auto;
 pub mod bolt;
 pub mod build;
+pub mod check;
 pub mod clean;
 pub mod compare;
 pub mod doctor;

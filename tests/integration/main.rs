@@ -5,6 +5,7 @@ mod utils;
 mod auto;
 mod bolt;
 mod build;
+mod check;
 mod compare;
 mod concurrency;
 mod discovery;
