@@ -7,6 +7,7 @@
 pub mod bolt;
 pub mod cargo;
 pub mod check;
+pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -76,5 +77,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Ci(a) => commands::ci::run(&ctx, a),
     }
 }

@@ -4,6 +4,7 @@ pub mod auto;
 pub mod bolt;
 pub mod build;
 pub mod check;
+pub mod ci;
 pub mod clean;
 pub mod compare;
 pub mod doctor;

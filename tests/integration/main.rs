@@ -6,6 +6,7 @@ mod auto;
 mod bolt;
 mod build;
 mod check;
+mod ci;
 mod compare;
 mod concurrency;
 mod discovery;
