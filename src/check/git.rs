@@ -106,6 +106,15 @@ impl Repo {
             .collect())
     }
 
+    /// Whether tracked files differ from HEAD (untracked ones, such as an export dir, do not count).
+    pub fn tracked_changes(&self) -> Result<bool> {
+        let out = git(&self.root)
+            .args(["status", "--porcelain=v1", "--untracked-files=no"])
+            .run()
+            .context("cannot read the working tree's status")?;
+        Ok(!out.stdout.is_empty())
+    }
+
     /// A checkout of `commit` at `dir`, made with `git worktree add` once and reused afterwards.
     pub fn worktree(&self, commit: &Commit, dir: &Path) -> Result<()> {
         if self.is_checkout_of(dir, commit) {

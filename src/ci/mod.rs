@@ -2,6 +2,8 @@
 //! native runner and gates pull requests with `cargo tune check`, and its validation.
 
 pub mod actionlint;
+pub mod export;
+pub mod origin;
 pub mod workflow;
 
 pub use workflow::{Plan, Runner, render, runner_for};

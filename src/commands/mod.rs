@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod load;
 pub mod options;
 pub mod pgo;
+pub mod prebuilt;
 pub mod profile;
 pub mod report;
 pub mod size;

@@ -16,6 +16,7 @@ mod html;
 mod lints;
 mod metrics;
 mod pgo;
+mod prebuilt;
 mod profile;
 mod report;
 mod size;
