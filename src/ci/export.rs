@@ -197,6 +197,13 @@ pub fn build_info(dir: &Path, e: &Export) -> Result<BuildInfo> {
     let binary = dir.join(&e.file);
     let meta =
         std::fs::metadata(&binary).with_context(|| format!("cannot read {}", binary.display()))?;
+    // Artifact uploads (GitHub's among them) drop the executable bit.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    if mode & 0o111 == 0 {
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(mode | 0o755))
+            .with_context(|| format!("cannot make {} executable", binary.display()))?;
+    }
     Ok(BuildInfo {
         sections: crate::measure::size::section_sizes(&binary).ok(),
         binary,

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 /// Action versions actionlint (1.17) accepts: older majors run on the deprecated node20.
 pub const CHECKOUT: &str = "actions/checkout@v7";
 pub const UPLOAD: &str = "actions/upload-artifact@v7";
+pub const DOWNLOAD: &str = "actions/download-artifact@v8";
 pub const TOOLCHAIN: &str = "dtolnay/rust-toolchain@stable";
 pub const CACHE: &str = "Swatinem/rust-cache@v2";
 
@@ -60,6 +61,8 @@ pub struct Plan {
     /// The cargo workspace relative to the repository root, when it is not the root (the cache
     /// must know where its target dir is).
     pub workspace_dir: Option<String>,
+    /// With `--search`: candidates built one per runner, then measured together in one job.
+    pub search: Vec<String>,
 }
 
 impl Plan {
@@ -141,6 +144,10 @@ pub fn render(plan: &Plan) -> String {
         plan.bin
     ));
 
+    if !plan.search.is_empty() {
+        y.push_str(&search_jobs(plan));
+    }
+
     if let Some(cmd) = plan.check_command() {
         y.push_str("\n  check:\n    if: github.event_name == 'pull_request'\n");
         y.push_str("    runs-on: ubuntu-latest\n    steps:\n");
@@ -176,4 +183,63 @@ fn toolchain_steps(plan: &Plan) -> String {
         s.push_str(&format!("        with:\n          workspaces: {dir}\n"));
     }
     s
+}
+
+/// One build job per candidate (PGO ones train on their own runner), uploading each binary with
+/// its manifest; one job measures them all with `compare --prebuilt` (pairing needs one machine).
+fn search_jobs(plan: &Plan) -> String {
+    let runner = plan
+        .runners
+        .first()
+        .map_or("ubuntu-latest", |r| r.os.as_str());
+    let mut y = String::new();
+    y.push_str("\n  search-build:\n");
+    if plan.check.is_some() {
+        y.push_str("    if: github.event_name != 'pull_request'\n");
+    }
+    y.push_str("    strategy:\n      fail-fast: false\n      matrix:\n        variant:\n");
+    for c in &plan.search {
+        y.push_str(&format!("          - \"{c}\"\n"));
+    }
+    y.push_str(&format!(
+        "    runs-on: {runner}\n    steps:\n      - uses: {CHECKOUT}\n"
+    ));
+    y.push_str(&toolchain_steps(plan));
+    y.push_str(&format!(
+        "      - name: Install cargo-tune\n        run: {}\n",
+        plan.install
+    ));
+    y.push_str(&format!(
+        "      - name: Build ${{{{ matrix.variant }}}} (PGO trains here, on this runner's build)\n        \
+         env:\n          VARIANT: ${{{{ matrix.variant }}}}\n        \
+         run: cargo tune{} build --variant \"$VARIANT\" --export dist\n",
+        plan.selection
+    ));
+    y.push_str(&format!(
+        "      - uses: {UPLOAD}\n        with:\n          name: variant-${{{{ strategy.job-index }}}}\n          path: dist/\n          if-no-files-found: error\n"
+    ));
+    y.push_str("\n  search-measure:\n    needs: search-build\n");
+    y.push_str(&format!(
+        "    runs-on: {runner}\n    steps:\n      - uses: {CHECKOUT}\n"
+    ));
+    y.push_str(&toolchain_steps(plan));
+    y.push_str(&format!(
+        "      - name: Install cargo-tune\n        run: {}\n",
+        plan.install
+    ));
+    y.push_str(&format!(
+        "      - uses: {DOWNLOAD}\n        with:\n          pattern: variant-*\n          merge-multiple: true\n          path: dist\n"
+    ));
+    y.push_str(&format!(
+        "      - name: Measure every candidate in one interleaved run\n        \
+         run: cargo tune{} compare --prebuilt dist --markdown compare.md --html compare.html\n",
+        plan.selection
+    ));
+    y.push_str(
+        "      - name: Post the table to the job summary\n        run: cat compare.md >> \"$GITHUB_STEP_SUMMARY\"\n",
+    );
+    y.push_str(&format!(
+        "      - uses: {UPLOAD}\n        with:\n          name: comparison\n          path: compare.html\n"
+    ));
+    y
 }

@@ -58,6 +58,10 @@ pub struct InitArgs {
     /// How the jobs install cargo-tune [default: `cargo install --locked cargo-tune --version <this>`]
     #[arg(long, value_name = "COMMAND")]
     pub install: Option<String>,
+    /// Add a search: one runner builds each candidate (`variants` in [package.metadata.tune], else
+    /// the defaults), one job measures them all with `compare --prebuilt`
+    #[arg(long)]
+    pub search: bool,
     /// Overwrite an existing, different workflow
     #[arg(long)]
     pub force: bool,
@@ -162,7 +166,19 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
         .ok()
         .map(|d| d.display().to_string())
         .filter(|d| !d.is_empty());
+    let search = if args.search {
+        match &bin.config.variants {
+            Some(v) if !v.is_empty() => v.clone(),
+            _ => crate::lab::default_candidates(&ctx.cargo.profile, true)
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        }
+    } else {
+        Vec::new()
+    };
     let plan = Plan {
+        search,
         workspace_dir,
         bin: bin.bin.clone(),
         selection,

@@ -114,6 +114,32 @@ fn the_workflow_of_both_examples_passes_actionlint() {
         tune_in(repo.path(), &["--manifest-path", &manifest, "ci", "check"])
             .ok()
             .stderr_has("actionlint finds no problems");
+        // The search: one runner per candidate, one job measuring the exported binaries.
+        tune_in(
+            repo.path(),
+            &[
+                "--manifest-path",
+                &manifest,
+                "ci",
+                "init",
+                "--check",
+                "--search",
+                "--force",
+            ],
+        )
+        .ok();
+        let yaml = std::fs::read_to_string(&file).unwrap();
+        let lint = Command::new(actionlint()).arg(&file).output().unwrap();
+        assert!(lint.status.success(), "{name}: {lint:?}\n{yaml}");
+        for needle in [
+            "          - \"release\"\n",
+            "          - \"pgo\"\n",
+            "build --variant \"$VARIANT\" --export dist",
+            "merge-multiple: true",
+            "compare --prebuilt dist --markdown compare.md",
+        ] {
+            assert!(yaml.contains(needle), "{name}: lacks {needle:?}:\n{yaml}");
+        }
     }
 }
 
