@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::ui::first_line;
+
 use crate::check::{CheckResult, Gate, Outcome, WorkloadVerdict};
 use crate::measure::sample::Metric;
 use crate::report::format::{Scale, format_bytes, format_pct, format_value, trim_float};
@@ -80,7 +82,7 @@ pub fn headline(r: &CheckResult) -> String {
             let mut what: Vec<String> = r
                 .workloads
                 .iter()
-                .filter(|w| matches!(w.outcome, Outcome::Slower | Outcome::Failed))
+                .filter(|w| w.outcome == Outcome::Slower)
                 .map(|w| w.workload.clone())
                 .collect();
             if r.size.as_ref().is_some_and(|s| s.regression) {
@@ -95,6 +97,24 @@ pub fn headline(r: &CheckResult) -> String {
         }
         Gate::NoBase => {
             "the base revision did not build: nothing to compare (not a regression)".into()
+        }
+        Gate::Failed => {
+            let what: Vec<String> = r
+                .workloads
+                .iter()
+                .filter_map(|w| {
+                    Some(format!(
+                        "`{}` {}",
+                        w.workload,
+                        first_line(w.failure.as_deref()?)
+                    ))
+                })
+                .collect();
+            format!(
+                "a workload failed to run, so it was not compared (under --metric instructions \
+                 programs run 25-50x slower: size the workload for it, or raise its `timeout`): {}",
+                what.join("; ")
+            )
         }
     }
 }
@@ -167,7 +187,7 @@ pub fn markdown(r: &CheckResult, full_table: &str) -> String {
     let icon = match r.gate {
         Gate::Pass => "✅",
         Gate::Regression => "❌",
-        Gate::Undecided | Gate::NoBase => "⚠️",
+        Gate::Undecided | Gate::NoBase | Gate::Failed => "⚠️",
     };
     let mut out = format!("### {icon} cargo tune check: {}\n\n", headline(r));
     for l in intro(r) {

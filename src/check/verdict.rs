@@ -19,7 +19,7 @@ pub enum Outcome {
     WithinThreshold,
     /// The interval reaches across an edge of the threshold band: not enough evidence either way.
     Undecided,
-    /// The workload failed on the head (on the base it ran).
+    /// The workload failed (crashed, timed out) on the base or the head: nothing to compare.
     Failed,
 }
 
@@ -31,7 +31,7 @@ impl Outcome {
             Outcome::Slower => format!("REGRESSION: slower beyond {t}%"),
             Outcome::WithinThreshold => format!("no change beyond ±{t}%"),
             Outcome::Undecided => "could not decide at this noise".into(),
-            Outcome::Failed => "FAILED on the head".into(),
+            Outcome::Failed => "FAILED to run (see above)".into(),
         }
     }
 }
@@ -70,11 +70,14 @@ pub fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
             let metric = run.settings.primary(run.workloads[w].kind);
             let base = run.metric(0, w, metric).map(|m| m.median);
             let head = run.metric(1, w, metric);
-            let failure = run
-                .variants
-                .get(1)
-                .and_then(|v| v.measurement(w))
-                .and_then(|m| m.failure.clone());
+            let failed_on = |v: usize, side: &str| {
+                run.variants
+                    .get(v)
+                    .and_then(|v| v.measurement(w))
+                    .and_then(|m| m.failure.as_ref())
+                    .map(|f| format!("on the {side}: {f}"))
+            };
+            let failure = failed_on(0, "base").or_else(|| failed_on(1, "head"));
             let cmp = head.and_then(|h| h.vs_baseline);
             let outcome = match (&failure, cmp.map(|c| c.verdict)) {
                 (Some(_), _) => Outcome::Failed,
@@ -122,14 +125,16 @@ pub enum Gate {
     Undecided,
     /// The base revision did not build: nothing to compare, not a regression.
     NoBase,
+    /// A workload failed to run: an error, not a measurement.
+    Failed,
 }
 
 /// The gate from the verdicts: a regression needs a whole interval beyond the threshold.
 pub fn gate(workloads: &[WorkloadVerdict], size: Option<&SizeVerdict>) -> Gate {
-    let slower = workloads
-        .iter()
-        .any(|w| matches!(w.outcome, Outcome::Slower | Outcome::Failed));
-    if slower || size.is_some_and(|s| s.regression) {
+    let slower = workloads.iter().any(|w| w.outcome == Outcome::Slower);
+    if workloads.iter().any(|w| w.outcome == Outcome::Failed) {
+        Gate::Failed
+    } else if slower || size.is_some_and(|s| s.regression) {
         Gate::Regression
     } else if workloads.iter().any(|w| w.outcome == Outcome::Undecided) {
         Gate::Undecided
@@ -138,11 +143,13 @@ pub fn gate(workloads: &[WorkloadVerdict], size: Option<&SizeVerdict>) -> Gate {
     }
 }
 
-/// Exit status: 0 pass, 1 regression (and, with `strict`, undecided or a base that did not build).
+/// Exit status: 0 pass, 1 regression (and, with `strict`, undecided or a base that did not
+/// build), 2 a workload that failed to run.
 pub fn exit_code(gate: Gate, strict: bool) -> i32 {
     match gate {
         Gate::Pass => 0,
         Gate::Regression => 1,
+        Gate::Failed => 2,
         Gate::Undecided | Gate::NoBase => i32::from(strict),
     }
 }
@@ -175,6 +182,8 @@ mod tests {
         assert_eq!(exit_code(slower, false), 1);
         assert_eq!(gate(&[v(Outcome::WithinThreshold)], None), Gate::Pass);
         assert_eq!(exit_code(Gate::NoBase, false), 0);
+        let failed = gate(&[v(Outcome::Failed), v(Outcome::Slower)], None);
+        assert_eq!(exit_code(failed, false), 2, "an error, not a measurement");
     }
 
     #[test]

@@ -212,4 +212,10 @@ fn faults_exit_2_with_what_to_do_and_a_base_that_does_not_build_is_no_regression
         .stdout_has("not a regression");
     let strict = check(&p, "HEAD~1", &["--strict"]);
     assert_eq!(strict.code, Some(1), "{strict}");
+
+    // A workload that crashes on the head is an error, not a measured regression.
+    p.write("src/main.rs", "fn main() { std::process::exit(3) }\n");
+    let r = check(&p, "HEAD", &[]);
+    assert_eq!(r.code, Some(2), "{r}");
+    r.stdout_has("a workload failed to run");
 }
