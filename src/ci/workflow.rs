@@ -155,10 +155,12 @@ pub fn render(plan: &Plan) -> String {
             "      - uses: {CHECKOUT}\n        with:\n          # check builds the base commit from history\n          fetch-depth: 0\n"
         ));
         y.push_str(&toolchain_steps(plan));
-        y.push_str(
-            "      - name: Install valgrind (--metric instructions counts with cachegrind)\n        \
-             run: sudo apt-get update && sudo apt-get install -y valgrind\n",
-        );
+        if cmd.contains("--metric instructions") {
+            y.push_str(
+                "      - name: Install valgrind (--metric instructions counts with cachegrind)\n        \
+                 run: sudo apt-get update && sudo apt-get install -y valgrind\n",
+            );
+        }
         if plan.bolt {
             y.push_str("      - name: Install llvm-bolt of rustc's LLVM\n        run: |\n");
             y.push_str(&indent(BOLT_INSTALL, 10));

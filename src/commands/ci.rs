@@ -146,8 +146,17 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
         .iter()
         .map(|t| ci::runner_for(t.trim()))
         .collect::<Result<Vec<_>>>()?;
+    // Instruction counts apply to command workloads; services are decided by req/s.
+    let has_command = bin
+        .config
+        .workload
+        .iter()
+        .any(|w| w.kind == crate::config::WorkloadKind::Command);
     let check = args.check.then(|| {
-        let mut opts = String::from(" --metric instructions");
+        let mut opts = String::new();
+        if has_command {
+            opts.push_str(" --metric instructions");
+        }
         if let Some(v) = &args.variant {
             opts.push_str(&format!(" --variant {}", shell_quote(v)));
         }
@@ -308,4 +317,34 @@ fn check(ctx: &Ctx, args: &CheckWorkflowArgs) -> Result<()> {
         format!("{}: actionlint finds no problems", path.display()),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_command;
+    use crate::check::ship::shipped;
+
+    fn cmd(spec: Option<&str>, pgo: bool) -> String {
+        build_command(&shipped(spec, "release").unwrap(), pgo).0
+    }
+
+    #[test]
+    fn the_release_step_builds_the_shipped_variant_through_cargo_tune() {
+        assert_eq!(cmd(None, true), " pgo");
+        assert_eq!(cmd(None, false), " build");
+        assert_eq!(cmd(Some("tuned+pgo"), true), " --profile tuned pgo");
+        assert_eq!(cmd(Some("tuned"), false), " --profile tuned build");
+        assert_eq!(
+            cmd(Some("production+pgo"), true),
+            " pgo --variant production"
+        );
+        assert_eq!(
+            cmd(Some("tuned+pgo+bolt"), true),
+            " --profile tuned bolt --variant release+pgo"
+        );
+        assert_eq!(
+            cmd(Some("production+bolt"), false),
+            " bolt --variant production"
+        );
+    }
 }

@@ -133,6 +133,12 @@ fn a_slower_commit_is_a_regression_and_an_unchanged_one_is_not() {
         );
     }
 
+    // With PGO, each side is trained on its own code and workloads.
+    let pgo = check(&p, "HEAD~1", &["--variant", "release+pgo"]);
+    assert_eq!(pgo.code, Some(1), "{pgo}");
+    pgo.stdout_has("both built as `release+pgo`")
+        .stdout_has("(2 builds)");
+
     // The base checkout is cached by commit: a second check reuses it.
     let base = git(p.path(), &["rev-parse", "HEAD~1"]);
     assert!(
