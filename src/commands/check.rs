@@ -124,8 +124,21 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         format!("base {} ({})", base.rev, base.short()),
     );
     repo.worktree(&base, &base_dir.join("src"))?;
+    ctx.shell.status(
+        "Base",
+        format!(
+            "building `{}` from {} ({})",
+            candidate.name,
+            base.rev,
+            base.short()
+        ),
+    );
     let base_built = build_base(ctx, args, &repo, &project, &base, &base_dir, &candidate)?;
 
+    ctx.shell.status(
+        "Head",
+        format!("building `{}` from the working tree", candidate.name),
+    );
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
     let head_built = match lab.build(&candidate)? {
