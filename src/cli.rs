@@ -44,6 +44,11 @@ pub enum Command {
     Profile(commands::profile::ProfileArgs),
     /// Where the bytes go: per-crate and per-function size, features, and the change between two variants.
     Size(commands::size::SizeArgs),
+    /// Is this change slower or bigger? The base revision against the working tree, same build
+    /// (exit 0 no regression, 1 regression, 2 error)
+    Check(commands::check::CheckArgs),
+    /// Write the GitHub Actions workflow (PGO release builds, a PR performance gate) and check it
+    Ci(commands::ci::CiArgs),
     /// Re-render a saved comparison without measuring again.
     Report(commands::report::ReportArgs),
     /// Check the toolchain, the LLVM tools and the project's configuration.

@@ -130,6 +130,9 @@ pub struct TuneConfig {
     pub pin: Option<bool>,
     /// llvm-bolt's optimization flags, instead of cargo-tune's defaults.
     pub bolt_args: Option<Vec<String>>,
+    /// The build the project ships, for `check` and `ci`: a profile or preset with its stages
+    /// (`tuned+pgo`, `release`, `production+pgo+bolt`) [default: the `--profile`, plain].
+    pub ship: Option<String>,
     #[serde(default)]
     pub workload: Vec<WorkloadConfig>,
 }
@@ -272,6 +275,7 @@ impl TuneConfig {
                 metric: p.metric.or(ws.metric),
                 pin: p.pin.or(ws.pin),
                 bolt_args: p.bolt_args.or(ws.bolt_args),
+                ship: p.ship.or(ws.ship),
                 workload: if p.workload.is_empty() {
                     ws.workload
                 } else {

@@ -8,6 +8,8 @@
 
 pub mod bolt;
 pub mod cargo;
+pub mod check;
+pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -62,6 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Pgo(_)
             | Command::Build(_)
             | Command::Load(_)
+            | Command::Check(_)
     ) {
         platform::check()?;
     }
@@ -77,5 +80,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(a) => commands::doctor::run(&ctx, a),
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
+        Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Ci(a) => commands::ci::run(&ctx, a),
     }
 }

@@ -17,9 +17,17 @@ pub struct BuildArgs {
     /// Rebuild from an empty target dir (measures the cold compile time again)
     #[arg(long)]
     pub rebuild: bool,
+    /// Copy the binary with a manifest (variant, rustflags, rustc, commit, compile time, size) to
+    /// DIR/<variant>/, for `compare --prebuilt DIR` on another machine; the variant may then
+    /// carry stages (`release+pgo`, trained on the workloads in Cargo.toml)
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
+    if let Some(dir) = &args.export {
+        return crate::commands::prebuilt::export(ctx, &args.variant, args.rebuild, dir);
+    }
     let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
     let (project, bin) = ctx.target()?;
     let _lock = ctx.lock(&project)?;

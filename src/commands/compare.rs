@@ -33,12 +33,19 @@ pub struct CompareArgs {
     /// Also write a self-contained HTML report with charts to FILE
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Measure the binaries exported to DIR by `cargo tune build --export` (elsewhere, e.g. on
+    /// CI runners) instead of building; refuses ones from another commit or rustc
+    #[arg(long, value_name = "DIR")]
+    pub prebuilt: Option<PathBuf>,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+    if let Some(dir) = &args.prebuilt {
+        return crate::commands::prebuilt::compare(ctx, args, dir);
+    }
     let (project, bin) = ctx.target()?;
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
@@ -142,7 +149,7 @@ fn size_notes(
 
 /// A variant that did not build, or whose workload failed, fails the command too (after the
 /// table, which shows why): a script must not take a partial comparison for a complete one.
-fn failed_variants(run: &Run) -> Result<()> {
+pub(crate) fn failed_variants(run: &Run) -> Result<()> {
     let failed: Vec<String> = run
         .variants
         .iter()
@@ -181,7 +188,12 @@ fn print_table(shell: &Shell, run: &Run) -> Result<()> {
 }
 
 /// Saves the run under `<target-dir>/tune/results/`, writes the requested exports, prints the table.
-fn save_and_print(shell: &Shell, tune_dir: &Path, run: &Run, args: &CompareArgs) -> Result<()> {
+pub(crate) fn save_and_print(
+    shell: &Shell,
+    tune_dir: &Path,
+    run: &Run,
+    args: &CompareArgs,
+) -> Result<()> {
     let saved = report::save(run, tune_dir)?;
     for (path, format) in [
         (&args.json, Format::Json),

@@ -3,12 +3,15 @@
 pub mod auto;
 pub mod bolt;
 pub mod build;
+pub mod check;
+pub mod ci;
 pub mod clean;
 pub mod compare;
 pub mod doctor;
 pub mod load;
 pub mod options;
 pub mod pgo;
+pub mod prebuilt;
 pub mod profile;
 pub mod report;
 pub mod size;

@@ -65,6 +65,8 @@ pub const SCHEMA: u32 = 1;
 pub enum RunCommand {
     Compare,
     Auto,
+    /// `cargo tune check`: the base revision (variant 0) against the working tree.
+    Check,
 }
 
 impl RunCommand {
@@ -72,6 +74,7 @@ impl RunCommand {
         match self {
             RunCommand::Compare => "compare",
             RunCommand::Auto => "auto",
+            RunCommand::Check => "check",
         }
     }
 }

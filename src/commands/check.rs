@@ -1,0 +1,328 @@
+//! `cargo tune check --base REV`: is the working tree slower or bigger than the base revision?
+//! Exit 0 no regression, 1 regression, 2 error.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::SilentExit;
+use crate::cargo::{Builder, Project};
+use crate::check::git::{Commit, Repo};
+use crate::check::render;
+use crate::check::ship::shipped;
+use crate::check::verdict::{exit_code, gate, size_verdict, workload_verdicts};
+use crate::check::{CheckResult, Gate, Side};
+use crate::commands::Ctx;
+use crate::commands::options::{LabArgs, parse_percent};
+use crate::lab::{Built, Candidate, Lab};
+use crate::process::Interrupted;
+use crate::report::{self, Format, RunCommand};
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "On shared CI runners use `--metric instructions`: it counts executed \
+    instructions under valgrind's cachegrind, which other jobs on the runner cannot move, so a \
+    small threshold stays meaningful. Wall time on a shared runner is often too noisy to decide \
+    (then the answer is \"could not decide at this noise\", exit 0 unless --strict).\n\n\
+    Exit status: 0 no regression; 1 a regression (a workload slower, with its whole interval, \
+    beyond --threshold, or the binary bigger beyond --size-threshold); 2 an error."
+)]
+pub struct CheckArgs {
+    /// The revision to compare against (branch, tag or sha; in CI the pull request's base sha)
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The build to compare, on both sides: a profile or preset with stages (`tuned+pgo`)
+    /// [default: `ship` in [package.metadata.tune], else --profile]
+    #[arg(long, value_name = "SPEC")]
+    pub variant: Option<String>,
+    /// A workload slower than this (its whole interval) is a regression; smaller changes pass
+    #[arg(long, value_name = "PCT", default_value = "3%", value_parser = parse_percent)]
+    pub threshold: f64,
+    /// A binary grown by more than this is a regression
+    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_percent)]
+    pub size_threshold: f64,
+    /// Fail (exit 1) also when a change could not be decided, or the base did not build
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub lab: LabArgs,
+    /// Also write the verdict as Markdown to FILE (for a pull-request comment); it is appended to
+    /// $GITHUB_STEP_SUMMARY when that is set
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the verdicts and the full run (every sample) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the head's figures for github-action-benchmark (`customSmallerIsBetter`)
+    #[arg(long, value_name = "FILE")]
+    pub bench_json: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Run the binary with these arguments as the (only) workload
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// Errors exit with 2, so a script can tell them from a regression (1).
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
+    match check(ctx, args) {
+        Ok(0) => Ok(()),
+        Ok(code) => Err(SilentExit(code).into()),
+        Err(e) if e.is::<Interrupted>() => Err(e),
+        Err(e) => {
+            ctx.shell.error(format!("{e:#}"));
+            Err(SilentExit(2).into())
+        }
+    }
+}
+
+fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
+    if args.lab.measure.noise.is_some() {
+        bail!("`check` decides against --threshold (the noise band of its verdicts); drop --noise");
+    }
+    let (project, bin) = ctx.target()?;
+    let repo = Repo::discover(&project.workspace_root)?;
+    let base = repo.resolve(&args.base)?;
+    let head = Side {
+        rev: "working tree".into(),
+        sha: repo.head().map(|c| c.sha),
+        changed_files: repo.changes()?.len(),
+    };
+    if head.changed_files > 0 {
+        ctx.shell.note(format!(
+            "the working tree has uncommitted changes ({}): comparing it as it is",
+            crate::ui::count(head.changed_files, "file")
+        ));
+    }
+    let workloads = crate::workload::select_measurable(
+        &bin.config.workload,
+        &args.lab.workloads,
+        &args.args,
+        &bin.package_manifest,
+    )?;
+    let (mut settings, choice) = args.lab.measure.settings(&bin.config, &workloads)?;
+    if choice.service != crate::measure::Metric::RequestsPerSec {
+        bail!("check decides services by req/s; --metric p99 is for `cargo tune auto`");
+    }
+    // The engine's noise band is the gate's threshold: its sequential stopping then answers
+    // exactly "beyond the threshold or not", and stops as soon as that is decided.
+    settings.noise_threshold = args.threshold;
+    settings.validate()?;
+    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    let candidate = shipped(
+        args.variant.as_deref().or(bin.config.ship.as_deref()),
+        &ctx.cargo.profile,
+    )?;
+    let _lock = ctx.lock(&project)?;
+
+    // The base: its own checkout and target dir, cached by commit.
+    let base_dir = project.tune_dir().join("check").join(&base.sha);
+    ctx.shell.status(
+        "Checking out",
+        format!("base {} ({})", base.rev, base.short()),
+    );
+    repo.worktree(&base, &base_dir.join("src"))?;
+    ctx.shell.status(
+        "Base",
+        format!(
+            "building `{}` from {} ({})",
+            candidate.name,
+            base.rev,
+            base.short()
+        ),
+    );
+    let base_built = build_base(ctx, args, &repo, &project, &base, &base_dir, &candidate)?;
+
+    ctx.shell.status(
+        "Head",
+        format!("building `{}` from the working tree", candidate.name),
+    );
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
+    let head_built = match lab.build(&candidate)? {
+        Ok(b) => b,
+        Err(reason) => bail!(
+            "the working tree does not build as `{}`:\n{reason}",
+            candidate.name
+        ),
+    };
+
+    let mut run = lab.new_run(RunCommand::Check, settings);
+    let base_name = format!("base {}", base.short());
+    let mut base_row = lab.variant_result(&candidate, &base_built);
+    base_row.name = base_name.clone();
+    base_row.variant.name = base_name;
+    let mut head_row = lab.variant_result(&candidate, &Ok(head_built));
+    head_row.name = "head".into();
+    head_row.variant.name = "head".into();
+    run.variants = vec![base_row, head_row];
+    let base_failure = base_built.as_ref().err().cloned();
+    if base_failure.is_none() {
+        lab.measure(&mut run);
+    }
+    run.notes.append(&mut lab.notes);
+    if run.interrupted {
+        return Err(Interrupted.into());
+    }
+
+    let workloads = workload_verdicts(&run);
+    let size = size_verdict(&run, args.size_threshold);
+    let gate = match &base_failure {
+        Some(_) => Gate::NoBase,
+        None => gate(&workloads, size.as_ref()),
+    };
+    let mut notes = Vec::new();
+    if let Some(why) = &base_failure {
+        notes.push(format!(
+            "the base {} ({}) does not build as `{}`, so nothing was compared; this is not a \
+             regression of this change: {}",
+            base.rev,
+            base.short(),
+            candidate.name,
+            crate::ui::first_line(why)
+        ));
+    }
+    let result = CheckResult {
+        base: Side {
+            rev: base.rev.clone(),
+            sha: Some(base.sha.clone()),
+            changed_files: 0,
+        },
+        head,
+        variant: candidate.name.clone(),
+        threshold: args.threshold,
+        size_threshold: args.size_threshold,
+        workloads,
+        size,
+        gate,
+        exit_code: exit_code(gate, args.strict),
+        base_failure,
+        notes,
+        run,
+    };
+    write_outputs(ctx, &project, &result, args)?;
+    Ok(result.exit_code)
+}
+
+/// Builds the candidate from the base checkout, trained (PGO, BOLT) on the base's own
+/// workloads. A base that does not build is a result, not an error.
+fn build_base(
+    ctx: &Ctx,
+    args: &CheckArgs,
+    repo: &Repo,
+    project: &Project,
+    base: &Commit,
+    base_dir: &Path,
+    candidate: &Candidate,
+) -> Result<Result<Built, String>> {
+    let manifest = canonical(&project.manifest)?;
+    let rel = manifest
+        .strip_prefix(canonical(&repo.root)?)
+        .with_context(|| {
+            format!(
+                "{} is not inside the repository at {}",
+                manifest.display(),
+                repo.root.display()
+            )
+        })?;
+    let base_manifest = base_dir.join("src").join(rel);
+    if !base_manifest.is_file() {
+        return Ok(Err(format!(
+            "{} does not exist at {}",
+            rel.display(),
+            base.short()
+        )));
+    }
+    let base_args = crate::cargo::Selection {
+        manifest_path: Some(base_manifest),
+        target_dir: Some(base_dir.join("target")),
+        ..ctx.cargo.clone()
+    };
+    let loaded = Project::load(&base_args).and_then(|p| {
+        let bin = p.bin_target(&base_args)?;
+        Ok((p, bin))
+    });
+    let (base_project, base_bin) = match loaded {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(format!("{e:#}"))),
+    };
+    // Trained on its own workloads when it has them (they may name files that changed since).
+    let workloads = crate::workload::select_measurable(
+        &base_bin.config.workload,
+        &args.lab.workloads,
+        &args.args,
+        &base_bin.package_manifest,
+    )
+    .unwrap_or_default();
+    let builder = Builder::new(&ctx.shell, &base_project, &base_bin, &base_args)?;
+    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
+    lab.build(candidate)
+}
+
+fn canonical(p: &Path) -> Result<PathBuf> {
+    p.canonicalize()
+        .with_context(|| format!("cannot resolve {}", p.display()))
+}
+
+fn write_outputs(ctx: &Ctx, project: &Project, r: &CheckResult, args: &CheckArgs) -> Result<()> {
+    let has_run = r.base_failure.is_none();
+    if has_run {
+        report::save(&r.run, &project.tune_dir())?;
+    }
+    let full = if has_run {
+        report::render(&r.run, Format::Markdown, false)?
+    } else {
+        String::new()
+    };
+    let md = render::markdown(r, &full);
+    if let Some(path) = &args.markdown {
+        report::write_file(path, &md)?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY")
+        && !summary.is_empty()
+    {
+        append(Path::new(&summary), &md)?;
+        ctx.shell.status("Wrote", "the verdict to the job summary");
+    }
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(r)?;
+        text.push('\n');
+        report::write_file(path, &text)?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    if let Some(path) = &args.bench_json {
+        let mut text = serde_json::to_string_pretty(&render::bench_entries(r))?;
+        text.push('\n');
+        report::write_file(path, &text)?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    if let Some(path) = &args.html
+        && has_run
+    {
+        report::write_file(path, &report::render(&r.run, Format::Html, false)?)?;
+        ctx.shell.status("Wrote", path.display().to_string());
+    }
+    if has_run {
+        print!(
+            "{}",
+            report::render(&r.run, Format::Table, ctx.shell.stdout_color())?
+        );
+        println!();
+    }
+    print!("{}", render::text(r));
+    Ok(())
+}
+
+/// GitHub's job summary collects what every step appends to it.
+fn append(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open the job summary {}", path.display()))?;
+    writeln!(f, "{text}").with_context(|| format!("cannot write {}", path.display()))
+}
