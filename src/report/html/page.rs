@@ -77,14 +77,31 @@ fn header(run: &Run) -> Markup {
                 @if let Some(cpu) = &h.cpu_model { ", " (cpu) }
                 @if let Some(n) = h.cpus { ", " (n) " CPUs" }
                 ". Noise threshold ±" (crate::report::format::trim_float(run.settings.noise_threshold * 100.0)) "%, "
-                (format!("{:.0}", run.settings.confidence * 100.0)) "% intervals from "
-                (run.settings.resamples) " bootstrap resamples, seed " (run.settings.seed) "."
+                "changes with " (format!("{:.1}", run.confidence() * 100.0))
+                "% rank intervals of the paired runs ("
+                @if let Some(a) = &run.analysis { (a.design.method) } @else { "fixed rounds" }
+                ", looks after " (looks(run)) " rounds), seed " (run.settings.seed) "."
             }
             @if run.interrupted {
                 p.warning { "This run was interrupted: its figures are partial." }
             }
         }
     }
+}
+
+/// The planned looks of the run's sequential design, "10, 15, 23, 30".
+fn looks(run: &Run) -> String {
+    run.analysis
+        .as_ref()
+        .map(|a| {
+            a.design
+                .looks
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
