@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::pgo::layout::{list, load_state, remove_all, save_state};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -106,31 +108,15 @@ impl Layout {
     }
 
     pub fn clear_raw(&self) -> Result<usize> {
-        let files = self.raw_files()?;
-        for f in &files {
-            std::fs::remove_file(f).with_context(|| format!("cannot remove {}", f.display()))?;
-        }
-        Ok(files.len())
+        remove_all(&self.raw_files()?)
     }
 
     pub fn load_state(&self) -> Result<State> {
-        let path = self.root.join("state.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .with_context(|| format!("corrupt BOLT state {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
+        load_state(&self.root, "BOLT")
     }
 
     pub fn save_state(&self, state: &State) -> Result<()> {
-        std::fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create {}", self.root.display()))?;
-        let path = self.root.join("state.json");
-        let tmp = self.root.join("state.json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+        save_state(&self.root, state)
     }
 }
 
@@ -146,19 +132,4 @@ pub fn short_hash(bytes: &[u8]) -> String {
         .take(8)
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
-        .collect();
-    files.sort();
-    Ok(files)
 }

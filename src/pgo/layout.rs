@@ -76,37 +76,53 @@ impl Layout {
     }
 
     pub fn clear_raw(&self) -> Result<usize> {
-        let files = self.raw_files()?;
-        for f in &files {
-            std::fs::remove_file(f).with_context(|| format!("cannot remove {}", f.display()))?;
-        }
-        Ok(files.len())
+        remove_all(&self.raw_files()?)
     }
 
     pub fn load_state(&self) -> Result<State> {
-        let path = self.root.join("state.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .with_context(|| format!("corrupt PGO state {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
+        load_state(&self.root, "PGO")
     }
 
     pub fn save_state(&self, state: &State) -> Result<()> {
-        std::fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create {}", self.root.display()))?;
-        let path = self.root.join("state.json");
-        let tmp = self
-            .root
-            .join(format!("state.json.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+        save_state(&self.root, state)
     }
 }
 
-fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
+/// Removes `files`; returns how many.
+pub(crate) fn remove_all(files: &[PathBuf]) -> Result<usize> {
+    for f in files {
+        std::fs::remove_file(f).with_context(|| format!("cannot remove {}", f.display()))?;
+    }
+    Ok(files.len())
+}
+
+/// A stage's `state.json` under `root` (default when absent); `stage` names it in errors.
+pub(crate) fn load_state<T: serde::de::DeserializeOwned + Default>(
+    root: &Path,
+    stage: &str,
+) -> Result<T> {
+    let path = root.join("state.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .with_context(|| format!("corrupt {stage} state {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Writes a stage's `state.json` under `root` atomically, through a temp file named per process
+/// (two runs never share one).
+pub(crate) fn save_state<T: serde::Serialize>(root: &Path, state: &T) -> Result<()> {
+    std::fs::create_dir_all(root).with_context(|| format!("cannot create {}", root.display()))?;
+    let path = root.join("state.json");
+    let tmp = root.join(format!("state.json.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec_pretty(state)?)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The files with extension `ext` in `dir`, sorted (none when `dir` does not exist).
+pub(crate) fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -115,7 +131,7 @@ fn list(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
         .collect();
     files.sort();
     Ok(files)
