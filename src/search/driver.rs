@@ -300,28 +300,8 @@ impl<'l> Searcher<'l> {
             recommend(&self, &run, w, &winner)
         );
         run.notes.append(&mut self.lab.take_notes());
-        let result = AutoResult {
-            goal: self.opts.goal,
-            metric: self.opts.metric,
-            budget_secs: self.opts.budget.as_secs_f64(),
-            elapsed_secs: self.elapsed().as_secs_f64(),
-            builds: self.lab.builds_run(),
-            configurations_tried: self
-                .trials
-                .iter()
-                .filter(|t| t.decision != Decision::Skipped)
-                .count(),
-            space_size: space_size(&self.opts),
-            path: self.trials,
-            not_explored: self.not_explored,
-            winner: w,
-            recommendation,
-            pareto: pareto::front(&run, self.opts.metric),
-            final_run: run,
-            steps: self.steps,
-            winner_pgo: winner.pgo,
-            interrupted: false,
-        };
+        let pareto = pareto::front(&run, self.opts.metric);
+        let result = self.into_result(run, w, recommendation, pareto, winner.pgo, false);
         Ok((result, winner))
     }
 }
@@ -339,6 +319,40 @@ impl std::fmt::Display for InterruptedSearch {
 impl std::error::Error for InterruptedSearch {}
 
 impl Searcher<'_> {
+    /// The search's document around `final_run`: the path, what was not explored, the steps.
+    fn into_result(
+        self,
+        final_run: Run,
+        winner: usize,
+        recommendation: String,
+        pareto: Vec<usize>,
+        winner_pgo: bool,
+        interrupted: bool,
+    ) -> AutoResult {
+        AutoResult {
+            goal: self.opts.goal,
+            metric: self.opts.metric,
+            budget_secs: self.opts.budget.as_secs_f64(),
+            elapsed_secs: self.elapsed().as_secs_f64(),
+            builds: self.lab.builds_run(),
+            configurations_tried: self
+                .trials
+                .iter()
+                .filter(|t| t.decision != Decision::Skipped)
+                .count(),
+            space_size: space_size(&self.opts),
+            path: self.trials,
+            not_explored: self.not_explored,
+            winner,
+            recommendation,
+            pareto,
+            final_run,
+            steps: self.steps,
+            winner_pgo,
+            interrupted,
+        }
+    }
+
     /// The partial result after Ctrl-C: the path so far and the last measurement (`last`, the
     /// interrupted final run, or else the last step's), marked interrupted.
     pub fn interrupted(self, last: Option<Run>) -> anyhow::Error {
@@ -353,32 +367,12 @@ impl Searcher<'_> {
              measurement(s)); these results are partial and recommend nothing",
             self.trials.len()
         ));
-        let result = AutoResult {
-            goal: self.opts.goal,
-            metric: self.opts.metric,
-            budget_secs: self.opts.budget.as_secs_f64(),
-            elapsed_secs: self.elapsed().as_secs_f64(),
-            builds: self.lab.builds_run(),
-            configurations_tried: self
-                .trials
-                .iter()
-                .filter(|t| t.decision != Decision::Skipped)
-                .count(),
-            space_size: space_size(&self.opts),
-            path: self.trials,
-            not_explored: self.not_explored,
-            winner: 0,
-            recommendation: format!(
-                "Interrupted: no recommendation. The builds so far are cached: run `cargo tune{} auto` \
-                 again to search on without building them again.",
-                self.opts.selection
-            ),
-            pareto: Vec::new(),
-            final_run: run,
-            steps: self.steps,
-            winner_pgo: false,
-            interrupted: true,
-        };
+        let recommendation = format!(
+            "Interrupted: no recommendation. The builds so far are cached: run `cargo tune{} auto` \
+             again to search on without building them again.",
+            self.opts.selection
+        );
+        let result = self.into_result(run, 0, recommendation, Vec::new(), false, true);
         InterruptedSearch(Box::new(result)).into()
     }
 }
