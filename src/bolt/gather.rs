@@ -8,9 +8,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::layout::Layout;
-use crate::config::WorkloadConfig;
 use crate::pgo::gather::no_profile_explanation;
 use crate::process::check_interrupted;
+use crate::tune_config::WorkloadConfig;
 use crate::ui::{Shell, format_duration};
 use crate::workload::{RunOptions, run_once};
 

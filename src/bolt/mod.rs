@@ -22,10 +22,10 @@ pub use layout::{Layout, Merged, State};
 pub use report::BoltStats;
 
 use crate::cargo::{Build, Builder};
-use crate::config::WorkloadConfig;
 use crate::manifest::Sources;
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::toolchain::{LlvmTool, find_tool};
+use crate::tune_config::WorkloadConfig;
 use crate::ui::Shell;
 use crate::variant::{Stage, Strip, Variant};
 

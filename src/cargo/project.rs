@@ -7,7 +7,7 @@ use cargo_metadata::{Metadata, Package, TargetKind};
 
 use crate::cargo::Selection;
 use crate::cargo::cargo_cmd;
-use crate::config::TuneConfig;
+use crate::tune_config::TuneConfig;
 
 /// The workspace cargo-tune works in.
 #[derive(Debug, Clone)]

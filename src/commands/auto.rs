@@ -10,13 +10,13 @@ use clap::Args;
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::commands::options::{LabArgs, parse_percent};
-use crate::config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
 use crate::lab::{Candidate, Lab};
 use crate::manifest::{self, ApplyOptions};
 use crate::process::Interrupted;
 use crate::report::{self, Format};
 use crate::search::{self, AutoResult, InterruptedSearch, SearchOptions, SpeedMetric, output};
 use crate::toolchain::{LlvmTool, find_tool};
+use crate::tune_config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
 
 #[derive(Debug, Args)]
 pub struct AutoArgs {

@@ -333,7 +333,7 @@ fn linker_description(target: &str) -> String {
 }
 
 /// "`api` (service): --port 3999, load http://127.0.0.1:3999/api".
-fn describe_workload(w: &crate::config::WorkloadConfig) -> String {
+fn describe_workload(w: &crate::tune_config::WorkloadConfig) -> String {
     let what = match (&w.shell, &w.load) {
         (Some(sh), _) => format!("sh -c {}", crate::process::shell_quote(sh)),
         (None, Some(load)) => {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::commands::Ctx;
-use crate::config::{Dur, LoadConfig, WeightedUrl, parse_duration};
+use crate::tune_config::{Dur, LoadConfig, WeightedUrl, parse_duration};
 use crate::ui::format_duration;
 use crate::workload::load::{self, LoadReport, LoadSpec};
 

@@ -5,9 +5,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::config::{TuneConfig, WorkloadConfig, parse_duration};
 use crate::measure::Settings;
 use crate::measure::choice::{MetricChoice, MetricName, choose};
+use crate::tune_config::{TuneConfig, WorkloadConfig, parse_duration};
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.
 #[derive(Debug, Clone, Args)]

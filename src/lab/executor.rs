@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::config::WorkloadConfig;
 use crate::measure::{CommandSample, Executor, Sample, ServiceSample};
+use crate::tune_config::WorkloadConfig;
 use crate::workload::{Outcome, RunOptions, run_once};
 
 /// Binaries by variant index, workloads by workload index.

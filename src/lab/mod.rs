@@ -15,7 +15,6 @@ pub use executor::WorkloadExecutor;
 
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
-use crate::config::WorkloadConfig;
 use crate::measure::size::section_sizes;
 use crate::measure::{self, IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
@@ -23,6 +22,7 @@ use crate::process::Interrupted;
 use crate::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
+use crate::tune_config::WorkloadConfig;
 use crate::ui::Shell;
 use crate::variant::Variant;
 

@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use crate::cargo::rustflags::{FlagSource, user_rustflags};
 use crate::cargo::{Project, cargo_cmd, cargo_home};
-use crate::manifest::config_flags::{FlagsChange, FlagsWrite, write_rustflags};
 use crate::manifest::profile_table::{
     ProfileChange, ProfileWrite, WriteMode, validate_profile_name, write_profile,
 };
 use crate::manifest::resolve::{BUILT_IN, Origin, Sources, short};
+use crate::manifest::rustflags_edit::{FlagsChange, FlagsWrite, write_rustflags};
 use crate::manifest::{Edit, TomlFile, diff, write};
 use crate::process::Cmd;
 use crate::toolchain::Rustc;

@@ -6,13 +6,13 @@
 //! and a change cargo rejects is rolled back.
 
 pub mod apply;
-pub mod config_flags;
 pub mod diff;
+pub mod rustflags_edit;
 /// TOML reading lives below both `cargo` and `manifest`.
 pub use crate::toml_file as document;
+pub mod effective;
 pub mod profile_table;
 pub mod resolve;
-pub mod resolved;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -8,10 +8,10 @@ use anyhow::{Context, Result, bail};
 use toml_edit::{DocumentMut, Item};
 
 use crate::manifest::document::parse;
-pub use crate::manifest::resolved::{
+pub use crate::manifest::effective::{
     BUILT_IN, Origin, Resolved, Setting, normalise, short, value_text,
 };
-use crate::manifest::resolved::{Entry, OTHER_KEYS, defaults, finish, known};
+use crate::manifest::effective::{Entry, OTHER_KEYS, defaults, finish, known};
 use crate::presets::Preset;
 use crate::variant::{ProfileSettings, Variant};
 

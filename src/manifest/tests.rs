@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::manifest::apply::{ApplyOptions, edit_manifest};
-use crate::manifest::config_flags::{FlagsWrite, write_rustflags};
 use crate::manifest::diff::unified;
 use crate::manifest::document::parse;
+use crate::manifest::rustflags_edit::{FlagsWrite, write_rustflags};
 use crate::manifest::{Edit, Sources, TomlFile};
 use crate::presets::PRESETS;
 

@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 
 use super::layout::Layout;
 use crate::cargo::Builder;
-use crate::config::{WorkloadConfig, WorkloadKind};
 use crate::process::{Output, check_interrupted};
+use crate::tune_config::{WorkloadConfig, WorkloadKind};
 use crate::ui::{Shell, format_duration};
 use crate::variant::Variant;
 use crate::workload::{Outcome, RunOptions, run_once};

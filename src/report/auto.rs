@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Goal, WorkloadKind};
 use crate::measure::Metric;
 use crate::measure::decide::{self, Arm};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
+use crate::tune_config::{Goal, WorkloadKind};
 use crate::ui::first_line;
 
 /// Which metric decides for service workloads (command workloads always use wall time).

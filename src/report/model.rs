@@ -46,7 +46,6 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::WorkloadKind;
 use crate::measure::engine::{Outcome, Plan, StopReason};
 use crate::measure::sample::{Metric, SampleRecord, Series};
 use crate::measure::sequential::Design;
@@ -54,6 +53,7 @@ use crate::measure::settings::Settings;
 use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
 use crate::toolchain::Rustc;
+use crate::tune_config::WorkloadKind;
 use crate::variant::Variant;
 
 /// Version of this format; bumped on any change an older reader would misread.

@@ -1,11 +1,11 @@
 //! The plain-language paragraph under the tables: per variant, how it compares with the
 //! baseline in speed (only differences beyond noise), size and compile time.
 
-use crate::config::WorkloadKind;
 use crate::measure::sample::Metric;
 use crate::measure::stats::Verdict;
 use crate::report::format::short_reason;
 use crate::report::model::{Run, VariantResult};
+use crate::tune_config::WorkloadKind;
 
 /// A predicate phrase: its verb ("is", "takes", …) and the rest, so "is" need not repeat.
 type Phrase = (&'static str, String);

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use crate::config::WorkloadKind;
 use crate::measure::engine::measure;
 use crate::measure::progress::NoProgress;
 use crate::measure::settings::Settings;
@@ -12,6 +11,7 @@ use crate::measure::size::SectionSizes;
 use crate::measure::testing::{Behaviour, MockExecutor};
 use crate::report::model::*;
 use crate::report::{Format, render, store};
+use crate::tune_config::WorkloadKind;
 use crate::variant::Variant;
 
 fn variant(name: &str, spec: &str) -> Variant {

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use crate::config::WorkloadKind;
 use crate::measure::sample::Metric;
 use crate::measure::stats::Verdict;
 use crate::measure::summary::MetricSummary;
 use crate::report::format::{Scale, format_bytes, format_pct, format_value, trim_float};
 use crate::report::model::{Run, VariantResult};
+use crate::tune_config::WorkloadKind;
 use crate::ui::format_duration;
 
 /// How a cell should read at a glance (colour only; the text says it too).

@@ -3,9 +3,9 @@
 
 use super::SearchOptions;
 use super::evidence::{self, Speed, balanced_score, within_slowdown};
-use crate::config::Goal;
 use crate::measure::stats::Verdict;
 use crate::report::Run;
+use crate::tune_config::Goal;
 
 /// The pick holds: it stays unless another holding variant ranks better *and*, for speed, is
 /// established faster than it in the same run. A speed difference the run could not decide is

@@ -10,10 +10,10 @@ use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
 use super::rejection::Rejection;
 use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
-use crate::config::{CompileCap, WorkloadKind};
 use crate::lab::{Built, Candidate};
 use crate::measure::{Metric, Question, Settings};
 use crate::report::Run;
+use crate::tune_config::{CompileCap, WorkloadKind};
 use crate::ui::{format_bytes, format_duration};
 use crate::variant::{Lto, Variant};
 
@@ -228,8 +228,10 @@ impl<'l> Searcher<'l> {
             .enumerate()
             .map(|(w, info)| {
                 let m = match info.kind {
-                    crate::config::WorkloadKind::Command => run.settings.primary(info.kind),
-                    crate::config::WorkloadKind::Service => self.opts.metric.for_kind(info.kind),
+                    crate::tune_config::WorkloadKind::Command => run.settings.primary(info.kind),
+                    crate::tune_config::WorkloadKind::Service => {
+                        self.opts.metric.for_kind(info.kind)
+                    }
                 };
                 (w, m)
             })
@@ -531,5 +533,5 @@ pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
         && run
             .workloads
             .iter()
-            .all(|w| w.kind == crate::config::WorkloadKind::Service)
+            .all(|w| w.kind == crate::tune_config::WorkloadKind::Service)
 }

@@ -19,13 +19,13 @@ pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64
 mod tests {
     use super::*;
 
-    use crate::config::WorkloadKind;
     use crate::measure::stats::Verdict;
     use crate::measure::testing::{Behaviour, MockExecutor};
     use crate::measure::{NoProgress, Settings};
     use crate::report::{
         BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
     };
+    use crate::tune_config::WorkloadKind;
     use crate::variant::Variant;
 
     /// A measured run of mock variants on a command and a service workload.

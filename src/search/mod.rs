@@ -21,9 +21,9 @@ pub use bench::Bench;
 pub use driver::{InterruptedSearch, Searcher};
 pub use rejection::Rejection;
 
-use crate::config::{CompileCap, Goal};
 use crate::lab::Candidate;
 use crate::measure::Settings;
+use crate::tune_config::{CompileCap, Goal};
 
 /// The budget of a search when neither `--budget` nor `budget =` gives one.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20 * 60);

@@ -9,9 +9,9 @@ use crate::report::table::STYLE;
 
 use super::evidence::{self, Speed, SpeedMetric};
 use super::{AutoResult, Decision};
-use crate::config::Goal;
-use crate::config::WorkloadKind;
 use crate::measure::stats::Verdict;
+use crate::tune_config::Goal;
+use crate::tune_config::WorkloadKind;
 use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
 pub fn goal_name(g: Goal) -> &'static str {

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::bench::Bench;
-use crate::config::WorkloadKind;
 use crate::lab::{Built, Candidate};
 use crate::measure::testing::{Behaviour, MockExecutor};
 use crate::measure::{NoProgress, Question, Settings};
 use crate::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
+use crate::tune_config::WorkloadKind;
 use crate::variant::{Lto, OptLevel, Strip};
 
 pub struct ScriptedBench {

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use super::testing::ScriptedBench;
 use super::{AutoResult, Decision, SearchOptions, SpeedMetric, search};
-use crate::config::{Goal, WorkloadKind};
 use crate::measure::Settings;
 use crate::measure::testing::Behaviour;
+use crate::tune_config::{Goal, WorkloadKind};
 
 fn options(noise: f64) -> SearchOptions {
     let settings = Settings {

@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use crate::cargo::Selection;
 use crate::cargo::{Builder, Project};
-use crate::config::WorkloadConfig;
 use crate::manifest::{Edit, TomlFile};
 use crate::size::features::DepFeatures;
 use crate::size::manifest_edit::{absolutise_paths, without_defaults};
 use crate::size::render::thousands;
 use crate::size::{Options, SizeReport};
+use crate::tune_config::WorkloadConfig;
 use crate::ui::Shell;
 use crate::ui::format_bytes;
 use crate::variant::Variant;

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 
 use super::LoadSpec;
 use super::target::Readiness;
-use crate::config::{WorkloadConfig, WorkloadKind};
+use crate::tune_config::{WorkloadConfig, WorkloadKind};
 
 /// Checks every workload's settings that need no binary; the first problem is the error.
 pub fn check_workloads(workloads: &[WorkloadConfig], allow_remote: bool) -> Result<()> {

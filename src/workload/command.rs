@@ -6,8 +6,8 @@ use anyhow::{Context, Result, bail};
 
 use super::cachegrind::{self, Counts};
 use super::{CommandRun, DEFAULT_TIMEOUT, RunOptions};
-use crate::config::WorkloadConfig;
 use crate::process::{self, Cmd, Input, Output, Usage, describe_end};
+use crate::tune_config::WorkloadConfig;
 
 pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Result<CommandRun> {
     let repeat = w.repeat.unwrap_or(1).max(1);

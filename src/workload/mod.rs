@@ -15,8 +15,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{WorkloadConfig, WorkloadKind};
 use crate::process::Usage;
+use crate::tune_config::{WorkloadConfig, WorkloadKind};
 
 pub use check::check_workloads;
 pub use load::{Latency, LoadReport, LoadSpec};

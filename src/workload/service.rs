@@ -12,8 +12,8 @@ use super::load::{self, LoadReport, LoadSpec};
 use super::ready::{NotReady, wait_until_ready};
 use super::target::Readiness;
 use super::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_GRACE, RunOptions, ServiceRun, StopReport};
-use crate::config::WorkloadConfig;
 use crate::process::{self, Child, Cmd, Interrupted, Output, StopFlag, Stopped, describe_end};
+use crate::tune_config::WorkloadConfig;
 
 /// How often the service is checked while the load runs.
 const WATCH: Duration = Duration::from_millis(20);

@@ -6,13 +6,13 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::{builds, pct_label, service, tradeoff, verdict_view, workload};
 use super::{details, embedded_json};
-use crate::config::WorkloadKind;
 use crate::report::auto::{AutoResult, Decision, SpeedMetric};
 use crate::report::format::format_bytes;
 use crate::report::html::svg::series_class;
 use crate::report::model::{Run, RunCommand};
 use crate::report::pareto;
 use crate::report::view::{TableView, Tone, view};
+use crate::tune_config::WorkloadKind;
 use crate::ui::format_duration;
 
 const STYLE: &str = include_str!("style.css");

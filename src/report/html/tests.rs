@@ -185,9 +185,9 @@ fn verdicts_have_their_own_looks() {
 
 #[test]
 fn auto_page_shows_the_search_path_and_the_pick() {
-    use crate::config::Goal;
     use crate::measure::stats::Verdict;
     use crate::report::auto::{AutoResult, Decision, Speed, Trial};
+    use crate::tune_config::Goal;
     let run = fixture(false);
     let trial = |candidate: &str, speed: Option<Speed>, decision, reason: &str| Trial {
         candidate: candidate.into(),

@@ -14,10 +14,10 @@ use super::Decision;
 use super::driver::Searcher;
 use super::evidence::Speed;
 use super::rejection::Rejection;
-use crate::config::Goal;
 use crate::lab::{Built, Candidate, parse_candidates};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
+use crate::tune_config::Goal;
 use moves::{Move, changed};
 
 /// Runs the goal's search; returns the winner and the reference points for the final run.

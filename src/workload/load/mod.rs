@@ -22,8 +22,8 @@ use hyper::{Method, Uri};
 pub use report::{Latency, LoadReport};
 
 use super::target::{HttpUrl, check_loopback, resolve};
-use crate::config::LoadConfig;
 use crate::process::StopFlag;
+use crate::tune_config::LoadConfig;
 use report::Stats;
 
 /// Load runs this long when it sets neither `duration` nor `requests`. Short, so that a
@@ -383,7 +383,7 @@ fn run_phase(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Dur, WeightedUrl};
+    use crate::tune_config::{Dur, WeightedUrl};
 
     fn load(url: &str) -> LoadConfig {
         LoadConfig {
