@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
                 false
             }
         };
-    let bolt = goal == Goal::Speed && !args.no_bolt && lab.bolt_available().is_ok();
+    let bolt = !args.no_bolt && lab.bolt_available().is_ok();
     let step_settings = search::step_settings(&final_settings);
     let opts = SearchOptions {
         goal,

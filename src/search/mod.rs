@@ -62,7 +62,8 @@ pub struct SearchOptions {
     /// Size goal: how much slower than the baseline the pick may be (fraction).
     pub allow_slowdown: f64,
     pub pgo: bool,
-    /// Whether BOLT can run here (speed goal: tried on the best configuration at the end).
+    /// Whether BOLT can run here (speed: tried on the best configuration at the end; size:
+    /// named as a size cost, not tried).
     pub bolt: bool,
     /// Allow `target-cpu=native` (binaries then need a CPU like this machine's).
     pub native: bool,

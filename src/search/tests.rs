@@ -148,9 +148,17 @@ fn size_backs_off_until_a_configuration_stays_within_the_allowance() {
         .script("min-size+pgo", cmd(0.99, noise));
     let opts = SearchOptions {
         goal: Goal::Size,
+        bolt: true,
         ..options(0.01)
     };
     let (r, _) = search(&mut bench, opts).unwrap();
+    assert!(
+        r.not_explored
+            .iter()
+            .any(|n| n.starts_with("BOLT: it makes binaries larger")),
+        "{:?}",
+        r.not_explored
+    );
     assert_ne!(trial(&r, "min-size").decision, Decision::Kept);
     assert_eq!(trial(&r, "min-size+pgo").decision, Decision::Kept);
     assert_eq!(r.final_run.variants[r.winner].name, "min-size+pgo");
