@@ -105,6 +105,54 @@ pub struct HostInfo {
 }
 
 #[cfg(test)]
+impl Run {
+    /// A run of mock variants `v0`, `v1`, … (one per row of `behaviour`, each 1000 bytes, built
+    /// in 1 s) on named workloads, measured by the mock executor with `settings`.
+    pub fn mock_measured(
+        settings: Settings,
+        workloads: &[(&str, WorkloadKind)],
+        behaviour: Vec<Vec<crate::measure::testing::Behaviour>>,
+    ) -> Run {
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let seed = settings.seed;
+        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
+        for (name, kind) in workloads {
+            run.workloads.push(WorkloadInfo {
+                name: name.to_string(),
+                kind: *kind,
+            });
+        }
+        for v in 0..behaviour.len() {
+            let info = BuildInfo {
+                binary: "/bin/true".into(),
+                file_size_bytes: 1000,
+                sections: None,
+                compile_time_secs: 1.0,
+                compile_time_cached: false,
+                builds: 1,
+            };
+            run.variants.push(VariantResult::built(
+                Variant::new(format!("v{v}"), "release"),
+                vec![],
+                info,
+            ));
+        }
+        let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
+        measure_run(
+            &mut run,
+            &mut exec,
+            &mut crate::measure::NoProgress,
+            Vec::new(),
+        );
+        run
+    }
+}
+
+#[cfg(test)]
 impl HostInfo {
     /// A fixed host for deterministic tests and snapshots.
     pub fn example() -> HostInfo {

@@ -534,48 +534,13 @@ fn noise_advice(run: &Run) -> Option<String> {
 mod tests {
     use super::*;
 
-    use crate::measure::testing::{Behaviour, MockExecutor};
-    use crate::measure::{NoProgress, Settings};
-    use crate::report::{
-        BuildInfo, HostInfo, ProjectInfo, RunCommand, VariantResult, WorkloadInfo,
-    };
-    use crate::variant::Variant;
+    use crate::measure::Settings;
+    use crate::measure::testing::Behaviour;
 
     /// Two identical mock variants on one command workload, 8% noise, few rounds.
     fn noisy_run(settings: Settings) -> Run {
-        let project = ProjectInfo {
-            root: "/p".into(),
-            package: "p".into(),
-            bin: "p".into(),
-        };
-        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
-        run.workloads.push(WorkloadInfo {
-            name: "cli".into(),
-            kind: WorkloadKind::Command,
-        });
-        for v in 0..2 {
-            let info = BuildInfo {
-                binary: "/bin/true".into(),
-                file_size_bytes: 1000,
-                sections: None,
-                compile_time_secs: 1.0,
-                compile_time_cached: false,
-                builds: 1,
-            };
-            run.variants.push(VariantResult::built(
-                Variant::new(format!("v{v}"), "release"),
-                vec![],
-                info,
-            ));
-        }
         let behaviour = vec![vec![Behaviour::command(1.0, 0.08)]; 2];
-        crate::report::measure_run(
-            &mut run,
-            &mut MockExecutor::new(1, behaviour),
-            &mut NoProgress,
-            Vec::new(),
-        );
-        run
+        Run::mock_measured(settings, &[("cli", WorkloadKind::Command)], behaviour)
     }
 
     #[test]

@@ -19,14 +19,11 @@ pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64
 mod tests {
     use super::*;
 
+    use crate::measure::Settings;
     use crate::measure::stats::Verdict;
-    use crate::measure::testing::{Behaviour, MockExecutor};
-    use crate::measure::{NoProgress, Settings};
-    use crate::report::{
-        BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
-    };
+    use crate::measure::testing::Behaviour;
+    use crate::report::Run;
     use crate::tune_config::WorkloadKind;
-    use crate::variant::Variant;
 
     /// A measured run of mock variants on a command and a service workload.
     fn run_of(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> Run {
@@ -38,44 +35,11 @@ mod tests {
             resamples: 400,
             ..Settings::default()
         };
-        let host = HostInfo::example();
-        let project = ProjectInfo {
-            root: "/p".into(),
-            package: "p".into(),
-            bin: "p".into(),
-        };
-        let mut run = Run::new(RunCommand::Auto, project, host, settings);
-        for (name, kind) in [
+        let workloads = [
             ("cli", WorkloadKind::Command),
             ("api", WorkloadKind::Service),
-        ] {
-            run.workloads.push(WorkloadInfo {
-                name: name.into(),
-                kind,
-            });
-        }
-        for v in 0..behaviour.len() {
-            let info = BuildInfo {
-                binary: "/bin/true".into(),
-                file_size_bytes: 1000,
-                sections: None,
-                compile_time_secs: 1.0,
-                compile_time_cached: false,
-                builds: 1,
-            };
-            run.variants.push(VariantResult::built(
-                Variant::new(format!("v{v}"), "release"),
-                vec![],
-                info,
-            ));
-        }
-        crate::lab::measure_run(
-            &mut run,
-            &mut MockExecutor::new(seed, behaviour),
-            &mut NoProgress,
-            Vec::new(),
-        );
-        run
+        ];
+        Run::mock_measured(settings, &workloads, behaviour)
     }
 
     fn pair(wall: f64, rps: f64) -> Vec<Behaviour> {
