@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::utils::fixtures::BRANCHY_CLI;
-use crate::utils::{Project, project, run_binary};
+use crate::utils::{
+    Project, free_port, interrupt_once_serving, project, run_binary, service_project,
+};
 
 fn fixture(name: &str) -> Project {
     project(name)
@@ -178,8 +180,7 @@ fn a_preset_that_breaks_the_program_is_rejected_and_its_safe_part_tried() {
 
 /// `auto` on the HTTP fixture, stopped by SIGINT once its service answers (measuring has begun).
 fn interrupt_auto_on_service(p: &Project, port: u16, json: &str) -> (i32, String, String) {
-    use std::time::{Duration, Instant};
-    let mut cmd = p
+    let cmd = p
         .tune(&[
             "auto",
             "--no-pgo",
@@ -191,20 +192,7 @@ fn interrupt_auto_on_service(p: &Project, port: u16, json: &str) -> (i32, String
             "20",
         ])
         .cmd;
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the service never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(2500));
-    // SAFETY: signalling the child we spawned.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_once_serving(cmd, port, std::time::Duration::from_millis(2500));
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -214,19 +202,8 @@ fn interrupt_auto_on_service(p: &Project, port: u16, json: &str) -> (i32, String
 
 #[test]
 fn ctrl_c_prints_and_saves_the_path_so_far_and_the_next_run_reuses_the_builds() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let p = project("auto-sigint")
-        .file("src/main.rs", crate::utils::fixtures::HTTP_SERVICE)
-        .manifest_extra(&format!(
-            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
-             args = [\"--port\", \"{port}\"]\nready = \"http://127.0.0.1:{port}/health\"\n\
-             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"1s\" }}\n"
-        ))
-        .build();
+    let port = free_port();
+    let p = service_project("auto-sigint", port);
     let (code, stdout, stderr) = interrupt_auto_on_service(&p, port, "first.json");
     let all = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
     assert_eq!(code, 130, "{all}");

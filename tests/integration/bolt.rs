@@ -175,11 +175,7 @@ fn steps_run_alone() {
 
 #[test]
 fn service_profile_needs_a_clean_exit() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::utils::free_port();
     let p = project("bolt-svc")
         .file("src/main.rs", HTTP_SERVICE)
         .manifest_extra(&format!(

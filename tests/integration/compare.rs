@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::utils::fixtures::{BRANCHY_CLI, HTTP_SERVICE};
-use crate::utils::{Project, project};
+use crate::utils::{Project, free_port, interrupt_once_serving, project, service_project};
 
 fn cli(name: &str) -> Project {
     project(name).file("src/main.rs", BRANCHY_CLI).build()
@@ -169,20 +169,9 @@ fn stacked_steps_and_pgo_rows() {
 
 #[test]
 fn ctrl_c_stops_the_service_and_keeps_partial_results() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let p = project("cmp-sigint")
-        .file("src/main.rs", HTTP_SERVICE)
-        .manifest_extra(&format!(
-            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
-             args = [\"--port\", \"{port}\"]\nready = \"http://127.0.0.1:{port}/health\"\n\
-             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"1s\" }}\n"
-        ))
-        .build();
-    let mut cmd = p
+    let port = free_port();
+    let p = service_project("cmp-sigint", port);
+    let cmd = p
         .tune(&[
             "compare",
             "--variants",
@@ -193,21 +182,7 @@ fn ctrl_c_stops_the_service_and_keeps_partial_results() {
             "20",
         ])
         .cmd;
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the service answers (measuring has begun), then press Ctrl-C.
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the service never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(1500));
-    // SAFETY: signalling the child we spawned.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_once_serving(cmd, port, Duration::from_millis(1500));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
@@ -247,11 +222,7 @@ fn a_baseline_that_does_not_build_stops_before_the_others_and_is_reported_once()
 
 #[test]
 fn a_service_that_ignores_sigterm_is_reported_with_what_it_costs() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::utils::free_port();
     let p = project("cmp-stubborn")
         .file("src/main.rs", HTTP_SERVICE)
         .manifest_extra(&format!(

@@ -239,3 +239,44 @@ pub fn run_binary(path: &str, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A loopback port that was free a moment ago (bind, read, release).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A project around the shared HTTP fixture, with one service workload on `port`.
+pub fn service_project(name: &str, port: u16) -> Project {
+    project(name)
+        .file("src/main.rs", fixtures::HTTP_SERVICE)
+        .manifest_extra(&format!(
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             args = [\"--port\", \"{port}\"]\nready = \"http://127.0.0.1:{port}/health\"\n\
+             load = {{ url = \"http://127.0.0.1:{port}/\", concurrency = 2, duration = \"1s\" }}\n"
+        ))
+        .build()
+}
+
+/// Runs `cmd`, waits until its service answers on `port` (measuring has begun), lets it run
+/// `after` longer, presses Ctrl-C (SIGINT) and returns how it ended.
+pub fn interrupt_once_serving(mut cmd: Command, port: u16, after: std::time::Duration) -> Output {
+    use std::time::{Duration, Instant};
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the service never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(after);
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    child.wait_with_output().unwrap()
+}
