@@ -339,8 +339,10 @@ pub fn top_contributors(report: &SizeReport, n: usize) -> Vec<(String, u64, f64)
 /// `largest crates: std 41%, clap 18%, app 9%` — the one line `compare` and `auto --goal size`
 /// can print under a variant (see `cargo tune size` for the full table).
 pub fn contributors_line(report: &SizeReport, n: usize) -> String {
+    // A crate that rounds to 0% says nothing in a one-line summary.
     let parts: Vec<String> = top_contributors(report, n)
         .iter()
+        .filter(|(_, _, pct)| *pct >= 0.5)
         .map(|(name, _, pct)| format!("{name} {pct:.0}%"))
         .collect();
     format!("largest crates: {}", parts.join(", "))
