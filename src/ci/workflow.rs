@@ -125,13 +125,9 @@ pub fn render(plan: &Plan) -> String {
     y.push_str(&format!("      - uses: {CHECKOUT}\n"));
     y.push_str(&toolchain_steps(plan));
     if plan.bolt {
-        y.push_str("      - name: Install llvm-bolt of rustc's LLVM\n        run: |\n");
-        y.push_str(&indent(BOLT_INSTALL, 10));
+        y.push_str(&bolt_install_step());
     }
-    y.push_str(&format!(
-        "      - name: Install cargo-tune\n        run: {}\n",
-        plan.install
-    ));
+    y.push_str(&install_step(plan));
     y.push_str(&format!(
         "      - name: Build {} (trained on the workloads in Cargo.toml)\n",
         plan.describe
@@ -162,13 +158,9 @@ pub fn render(plan: &Plan) -> String {
             );
         }
         if plan.bolt {
-            y.push_str("      - name: Install llvm-bolt of rustc's LLVM\n        run: |\n");
-            y.push_str(&indent(BOLT_INSTALL, 10));
+            y.push_str(&bolt_install_step());
         }
-        y.push_str(&format!(
-            "      - name: Install cargo-tune\n        run: {}\n",
-            plan.install
-        ));
+        y.push_str(&install_step(plan));
         y.push_str(
             "      - name: Performance gate against the base (the verdict goes to the job summary)\n",
         );
@@ -207,10 +199,7 @@ fn search_jobs(plan: &Plan) -> String {
         "    runs-on: {runner}\n    steps:\n      - uses: {CHECKOUT}\n"
     ));
     y.push_str(&toolchain_steps(plan));
-    y.push_str(&format!(
-        "      - name: Install cargo-tune\n        run: {}\n",
-        plan.install
-    ));
+    y.push_str(&install_step(plan));
     y.push_str(&format!(
         "      - name: Build ${{{{ matrix.variant }}}} (PGO trains here, on this runner's build)\n        \
          env:\n          VARIANT: ${{{{ matrix.variant }}}}\n        \
@@ -225,10 +214,7 @@ fn search_jobs(plan: &Plan) -> String {
         "    runs-on: {runner}\n    steps:\n      - uses: {CHECKOUT}\n"
     ));
     y.push_str(&toolchain_steps(plan));
-    y.push_str(&format!(
-        "      - name: Install cargo-tune\n        run: {}\n",
-        plan.install
-    ));
+    y.push_str(&install_step(plan));
     y.push_str(&format!(
         "      - uses: {DOWNLOAD}\n        with:\n          pattern: variant-*\n          merge-multiple: true\n          path: dist\n"
     ));
@@ -244,4 +230,20 @@ fn search_jobs(plan: &Plan) -> String {
         "      - uses: {UPLOAD}\n        with:\n          name: comparison\n          path: compare.html\n"
     ));
     y
+}
+
+/// The step that installs cargo-tune the way the plan says.
+fn install_step(plan: &Plan) -> String {
+    format!(
+        "      - name: Install cargo-tune\n        run: {}\n",
+        plan.install
+    )
+}
+
+/// The step that installs the llvm-bolt matching rustc's LLVM.
+fn bolt_install_step() -> String {
+    format!(
+        "      - name: Install llvm-bolt of rustc's LLVM\n        run: |\n{}",
+        indent(BOLT_INSTALL, 10)
+    )
 }

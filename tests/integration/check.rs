@@ -1,12 +1,9 @@
 //! `cargo tune check` on fixture git repositories made here: a slower commit, an unchanged one,
 //! a bigger binary, a dirty tree, and the faults (no repository, shallow clone, base that fails).
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::utils::{Project, project};
+use crate::utils::{Project, git, project};
 
 /// The loop runs `n * FACTOR / 10` steps: FACTOR 13 is 30% more work than 10.
 fn program(factor: u64, table: bool) -> String {
@@ -28,27 +25,6 @@ fn program(factor: u64, table: bool) -> String {
          s = std::hint::black_box(s.rotate_left(5) ^ i).wrapping_mul(31);\n    }}\n{table_use}    \
          println!(\"{{s}}\");\n}}\n"
     )
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "advice.detachedHead=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn commit(p: &Project, message: &str) {

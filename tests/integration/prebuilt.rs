@@ -1,23 +1,10 @@
 //! `build --export DIR` in one clone, `compare --prebuilt DIR` in another: three variants (one
 //! with PGO) measured on binaries the comparing side did not build; another commit is refused.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::utils::fixtures::BRANCHY_CLI;
-use crate::utils::{project, tune_in};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
+use crate::utils::{git, project, tune_in};
 
 #[test]
 fn exported_variants_are_compared_in_another_clone_and_another_commit_is_refused() {
