@@ -2,7 +2,7 @@
 //! measure them side by side, and write the best configuration into Cargo.toml.
 //!
 //! The pipeline flows one way (the README's Development section draws the module map):
-//! `cli` → `commands` → (`search` → `lab` →) `bolt`/`pgo` → `cargo` → `workload` → `measure` →
+//! `cli` → `commands` → (`search` → `session` →) `bolt`/`pgo` → `cargo` → `workload` → `measure` →
 //! `report`; only `manifest` writes user files. `tests/integration/architecture.rs` checks that
 //! no top-level module imports one that imports it back.
 
@@ -12,7 +12,6 @@ pub mod check;
 pub mod ci;
 pub mod cli;
 pub mod commands;
-pub mod lab;
 pub mod lints;
 pub mod manifest;
 pub mod measure;
@@ -22,6 +21,7 @@ pub mod presets;
 pub mod process;
 pub mod report;
 pub mod search;
+pub mod session;
 pub mod size;
 pub mod spec;
 pub mod toml_file;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::lab::Built;
 use crate::report::BuildInfo;
+use crate::session::Built;
 use crate::variant::Variant;
 
 /// The manifest's file name inside each exported variant's directory.

@@ -9,12 +9,12 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::options::{LabArgs, parse_percent};
-use crate::lab::{Candidate, Lab};
+use crate::commands::options::{SessionArgs, parse_percent};
 use crate::manifest::{self, ApplyOptions};
 use crate::process::Interrupted;
 use crate::report::{self, Format};
 use crate::search::{self, AutoResult, InterruptedSearch, SearchOptions, SpeedMetric, output};
+use crate::session::{Candidate, Session};
 use crate::toolchain::{LlvmTool, find_tool};
 use crate::tune_config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
 
@@ -55,7 +55,7 @@ pub struct AutoArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     #[command(flatten)]
-    pub lab: LabArgs,
+    pub session: SessionArgs,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -84,20 +84,25 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     let compile_cap = args.max_compile_time.or(config.max_compile_time);
     let workloads = crate::workload::select_measurable(
         &config.workload,
-        &args.lab.workloads,
+        &args.session.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
-    let (final_settings, choice) = args.lab.measure.settings(config, &workloads)?;
+    let (final_settings, choice) = args.session.measure.settings(config, &workloads)?;
     let allow_slowdown = args
         .allow_slowdown
         .unwrap_or(final_settings.noise_threshold);
-    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
     let pgo = !args.no_pgo
-        && match lab.pgo_available() {
+        && match session.pgo_available() {
             Ok(()) => true,
             Err(why) => {
                 ctx.shell.warn(format!(
@@ -107,7 +112,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
                 false
             }
         };
-    let bolt = !args.no_bolt && lab.bolt_available().is_ok();
+    let bolt = !args.no_bolt && session.bolt_available().is_ok();
     let step_settings = search::step_settings(&final_settings);
     let opts = SearchOptions {
         goal,
@@ -137,7 +142,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
             humantime::format_duration(budget)
         ),
     );
-    let (mut result, winner) = match search::search(&mut lab, opts) {
+    let (mut result, winner) = match search::search(&mut session, opts) {
         Ok(done) => done,
         Err(e) => {
             // Ctrl-C: show and save what was measured, as `compare` does, then exit 130.

@@ -14,10 +14,10 @@ use crate::check::ship::shipped;
 use crate::check::verdict::{exit_code, gate, size_verdict, workload_verdicts};
 use crate::check::{CheckResult, Gate, Side};
 use crate::commands::Ctx;
-use crate::commands::options::{LabArgs, parse_percent};
-use crate::lab::{Built, Candidate, Lab};
+use crate::commands::options::{SessionArgs, parse_percent};
 use crate::process::Interrupted;
 use crate::report::{self, Format, RunCommand};
+use crate::session::{Built, Candidate, Session};
 
 #[derive(Debug, Args)]
 #[command(
@@ -46,7 +46,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
     #[command(flatten)]
-    pub lab: LabArgs,
+    pub session: SessionArgs,
     /// Also write the verdict as Markdown to FILE (for a pull-request comment); it is appended to
     /// $GITHUB_STEP_SUMMARY when that is set
     #[arg(long, value_name = "FILE")]
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
 }
 
 fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
-    if args.lab.measure.noise.is_some() {
+    if args.session.measure.noise.is_some() {
         bail!("`check` decides against --threshold (the noise band of its verdicts); drop --noise");
     }
     let (project, bin) = ctx.target()?;
@@ -98,11 +98,11 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     }
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
-        &args.lab.workloads,
+        &args.session.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
-    let (mut settings, choice) = args.lab.measure.settings(&bin.config, &workloads)?;
+    let (mut settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
     if choice.service != crate::measure::Metric::RequestsPerSec {
         bail!("check decides services by req/s; --metric p99 is for `cargo tune auto`");
     }
@@ -110,7 +110,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     // exactly "beyond the threshold or not", and stops as soon as that is decided.
     settings.noise_threshold = args.threshold;
     settings.validate()?;
-    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let candidate = shipped(
         args.variant.as_deref().or(bin.config.ship.as_deref()),
         &ctx.cargo.profile,
@@ -140,8 +140,13 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         format!("building `{}` from the working tree", candidate.name),
     );
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
-    let head_built = match lab.build(&candidate)? {
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
+    let head_built = match session.build(&candidate)? {
         Ok(b) => b,
         Err(reason) => bail!(
             "the working tree does not build as `{}`:\n{reason}",
@@ -149,20 +154,20 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         ),
     };
 
-    let mut run = lab.new_run(RunCommand::Check, settings);
+    let mut run = session.new_run(RunCommand::Check, settings);
     let base_name = format!("base {}", base.short());
-    let mut base_row = lab.variant_result(&candidate, &base_built);
+    let mut base_row = session.variant_result(&candidate, &base_built);
     base_row.name = base_name.clone();
     base_row.variant.name = base_name;
-    let mut head_row = lab.variant_result(&candidate, &Ok(head_built));
+    let mut head_row = session.variant_result(&candidate, &Ok(head_built));
     head_row.name = "head".into();
     head_row.variant.name = "head".into();
     run.variants = vec![base_row, head_row];
     let base_failure = base_built.as_ref().err().cloned();
     if base_failure.is_none() {
-        lab.measure(&mut run);
+        session.measure(&mut run);
     }
-    run.notes.append(&mut lab.notes);
+    run.notes.append(&mut session.notes);
     if run.interrupted {
         return Err(Interrupted.into());
     }
@@ -251,14 +256,19 @@ fn build_base(
     // Trained on its own workloads when it has them (they may name files that changed since).
     let workloads = crate::workload::select_measurable(
         &base_bin.config.workload,
-        &args.lab.workloads,
+        &args.session.workloads,
         &args.args,
         &base_bin.package_manifest,
     )
     .unwrap_or_default();
     let builder = Builder::new(&ctx.shell, &base_project, &base_bin, &base_args)?;
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
-    lab.build(candidate)
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
+    session.build(candidate)
 }
 
 fn canonical(p: &Path) -> Result<PathBuf> {

@@ -10,9 +10,9 @@ use crate::check::git::Repo;
 use crate::check::ship::{as_profile, shipped};
 use crate::ci::{self, Plan, actionlint};
 use crate::commands::Ctx;
-use crate::lab::Candidate;
 use crate::manifest::{Edit, diff, write};
 use crate::process::shell_quote;
+use crate::session::Candidate;
 
 #[derive(Debug, Args)]
 pub struct CiArgs {
@@ -178,7 +178,7 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
     let search = if args.search {
         match &bin.config.variants {
             Some(v) if !v.is_empty() => v.clone(),
-            _ => crate::lab::default_candidates(&ctx.cargo.profile, true)
+            _ => crate::session::default_candidates(&ctx.cargo.profile, true)
                 .into_iter()
                 .map(|c| c.name)
                 .collect(),

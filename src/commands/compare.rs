@@ -7,10 +7,10 @@ use clap::Args;
 
 use crate::cargo::Builder;
 use crate::commands::Ctx;
-use crate::commands::options::LabArgs;
-use crate::lab::{Lab, default_candidates, parse_candidates};
+use crate::commands::options::SessionArgs;
 use crate::process::Interrupted;
 use crate::report::{self, Format, Run, RunCommand};
+use crate::session::{Session, default_candidates, parse_candidates};
 use crate::ui::Shell;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub struct CompareArgs {
     #[arg(long = "variant", value_name = "NAME=SPEC")]
     pub named: Vec<String>,
     #[command(flatten)]
-    pub lab: LabArgs,
+    pub session: SessionArgs,
     /// Also write the full results (every sample) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -49,21 +49,26 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
-        &args.lab.workloads,
+        &args.session.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
-    let (settings, choice) = args.lab.measure.settings(&bin.config, &workloads)?;
+    let (settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
     if choice.service != crate::measure::Metric::RequestsPerSec {
         bail!(
             "compare decides services by req/s and shows p99 beside it; `--metric p99` chooses \
              what `cargo tune auto` optimises"
         );
     }
-    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
 
     let configured = bin.config.variants.clone().unwrap_or_default();
     let items = if args.variants.is_empty() {
@@ -72,7 +77,7 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         &args.variants
     };
     let candidates = if items.is_empty() && args.named.is_empty() {
-        let pgo = lab.pgo_available();
+        let pgo = session.pgo_available();
         if let Err(why) = &pgo {
             ctx.shell.note(format!(
                 "leaving PGO out of the default variants: {}",
@@ -84,23 +89,23 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         parse_candidates(items, &args.named, &ctx.cargo.profile)?
     };
 
-    let mut run = lab.new_run(RunCommand::Compare, settings);
+    let mut run = session.new_run(RunCommand::Compare, settings);
     // The baseline first: when it does not build there is nothing to compare against, and
     // building the other variants would only make the user wait for the same error.
     // Ctrl-C while building: nothing was measured, so there is nothing to save or show.
-    if let Err(reason) = lab.build(&candidates[0])? {
+    if let Err(reason) = session.build(&candidates[0])? {
         bail!(
             "the baseline `{}` did not build, so there is nothing to compare against \
              (the other variants were not built):\n{reason}",
             candidates[0].name
         );
     }
-    let built = lab.build_all(&candidates)?;
+    let built = session.build_all(&candidates)?;
     for (c, b) in candidates.iter().zip(&built) {
-        run.variants.push(lab.variant_result(c, b));
+        run.variants.push(session.variant_result(c, b));
     }
-    lab.measure(&mut run);
-    run.notes.append(&mut lab.notes);
+    session.measure(&mut run);
+    run.notes.append(&mut session.notes);
     run.notes.extend(size_notes(&builder, &candidates, &built));
     if run.interrupted {
         run.notes
@@ -128,8 +133,8 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
 /// Per variant with symbols to read, where its bytes go (`size/`): the largest crates.
 fn size_notes(
     builder: &crate::cargo::Builder,
-    candidates: &[crate::lab::Candidate],
-    built: &[Result<crate::lab::Built, String>],
+    candidates: &[crate::session::Candidate],
+    built: &[Result<crate::session::Built, String>],
 ) -> Vec<String> {
     candidates
         .iter()

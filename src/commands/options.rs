@@ -11,7 +11,7 @@ use crate::tune_config::{TuneConfig, WorkloadConfig, parse_duration};
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.
 #[derive(Debug, Clone, Args)]
-pub struct LabArgs {
+pub struct SessionArgs {
     /// Only these configured workloads (repeatable)
     #[arg(long = "workload", value_name = "NAME")]
     pub workloads: Vec<String>,
@@ -25,9 +25,9 @@ pub struct LabArgs {
     pub allow_remote: bool,
 }
 
-impl LabArgs {
-    pub fn lab_options(&self) -> crate::lab::LabOptions {
-        crate::lab::LabOptions {
+impl SessionArgs {
+    pub fn session_options(&self) -> crate::session::SessionOptions {
+        crate::session::SessionOptions {
             rebuild: self.rebuild,
             allow_remote: self.allow_remote,
         }

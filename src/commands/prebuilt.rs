@@ -11,9 +11,9 @@ use crate::ci::export::{self, Export};
 use crate::ci::origin;
 use crate::commands::Ctx;
 use crate::commands::compare::{CompareArgs, failed_variants, save_and_print};
-use crate::lab::{Lab, LabOptions};
 use crate::process::Interrupted;
 use crate::report::{RunCommand, VariantResult};
+use crate::session::{Session, SessionOptions};
 use crate::variant::Variant;
 
 /// `cargo tune build --variant SPEC --export DIR`.
@@ -28,12 +28,12 @@ pub fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
     } else {
         Vec::new()
     };
-    let opts = LabOptions {
+    let opts = SessionOptions {
         rebuild,
         allow_remote: false,
     };
-    let mut lab = Lab::new(&ctx.shell, &builder, workloads, opts);
-    let built = lab.build(&candidate)?.map_err(|r| anyhow!(r))?;
+    let mut session = Session::new(&ctx.shell, &builder, workloads, opts);
+    let built = session.build(&candidate)?.map_err(|r| anyhow!(r))?;
     let here = origin::here(&project.workspace_root, builder.rustc())?;
     if here.dirty {
         ctx.shell.warn(
@@ -100,12 +100,12 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
-        &args.lab.workloads,
+        &args.session.workloads,
         &args.args,
         &bin.package_manifest,
     )?;
-    let (settings, _) = args.lab.measure.settings(&bin.config, &workloads)?;
-    crate::workload::check_workloads(&workloads, args.lab.allow_remote)?;
+    let (settings, _) = args.session.measure.settings(&bin.config, &workloads)?;
+    crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let here = origin::here(&project.workspace_root, builder.rustc())?;
@@ -119,8 +119,13 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
              is now, the binaries from the commit",
         );
     }
-    let lab = Lab::new(&ctx.shell, &builder, workloads, args.lab.lab_options());
-    let mut run = lab.new_run(RunCommand::Compare, settings);
+    let session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
+    let mut run = session.new_run(RunCommand::Compare, settings);
     for (d, e) in &exports {
         let variant = Variant {
             name: e.name.clone(),
@@ -139,7 +144,7 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
         dir.display(),
         here.rustc_version
     ));
-    lab.measure(&mut run);
+    session.measure(&mut run);
     save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
     if run.interrupted {
         return Err(Interrupted.into());

@@ -1,12 +1,12 @@
-//! The search's view of a lab: build candidates, tell what is already built or cached, and
-//! measure a set of them in one run until the given questions are decided. `Lab` is the real
+//! The search's view of a session: build candidates, tell what is already built or cached, and
+//! measure a set of them in one run until the given questions are decided. `Session` is the real
 //! one; tests script one (`search::testing`) so each goal's path runs in milliseconds.
 
 use anyhow::Result;
 
-use crate::lab::{Built, Candidate, Lab};
 use crate::measure::{Question, Settings};
 use crate::report::{Run, RunCommand, VariantResult};
+use crate::session::{Built, Candidate, Session};
 
 pub trait Bench {
     /// Builds every candidate (each at most once); only Ctrl-C is an `Err`.
@@ -27,13 +27,13 @@ pub trait Bench {
     fn take_notes(&mut self) -> Vec<String>;
 }
 
-impl Bench for Lab<'_> {
+impl Bench for Session<'_> {
     fn build_all(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
-        Lab::build_all(self, cands)
+        Session::build_all(self, cands)
     }
 
     fn is_built(&self, c: &Candidate) -> bool {
-        Lab::is_built(self, c)
+        Session::is_built(self, c)
     }
 
     fn is_cached(&self, c: &Candidate) -> bool {
@@ -41,11 +41,11 @@ impl Bench for Lab<'_> {
     }
 
     fn new_run(&self, settings: Settings) -> Run {
-        Lab::new_run(self, RunCommand::Auto, settings)
+        Session::new_run(self, RunCommand::Auto, settings)
     }
 
     fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
-        Lab::variant_result(self, c, built)
+        Session::variant_result(self, c, built)
     }
 
     fn measure(&mut self, run: &mut Run, questions: Vec<Question>) {

@@ -1,4 +1,4 @@
-//! The search's machinery: building and measuring candidate sets through the lab, the budget
+//! The search's machinery: building and measuring candidate sets through the session, the budget
 //! (time estimates from what was already measured), the compile-time cap, and the final run.
 
 use std::collections::HashMap;
@@ -10,15 +10,15 @@ use super::bench::Bench;
 use super::evidence::{self, Speed, SpeedMetric};
 use super::rejection::Rejection;
 use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
-use crate::lab::{Built, Candidate};
 use crate::measure::{Metric, Question, Settings};
 use crate::report::Run;
+use crate::session::{Built, Candidate};
 use crate::tune_config::{CompileCap, WorkloadKind};
 use crate::ui::{format_bytes, format_duration};
 use crate::variant::{Lto, Variant};
 
 pub struct Searcher<'l> {
-    pub(super) lab: &'l mut dyn Bench,
+    pub(super) session: &'l mut dyn Bench,
     pub opts: SearchOptions,
     started: Instant,
     pub trials: Vec<Trial>,
@@ -33,13 +33,13 @@ pub struct Searcher<'l> {
 }
 
 impl<'l> Searcher<'l> {
-    pub fn new(lab: &'l mut dyn Bench, opts: SearchOptions) -> Searcher<'l> {
+    pub fn new(session: &'l mut dyn Bench, opts: SearchOptions) -> Searcher<'l> {
         let baseline = Candidate::plain(
             opts.base_profile.clone(),
             Variant::new(&opts.base_profile, &opts.base_profile),
         );
         Searcher {
-            lab,
+            session,
             opts,
             started: Instant::now(),
             trials: Vec::new(),
@@ -90,10 +90,10 @@ impl<'l> Searcher<'l> {
     /// Seconds a cold build of `c` likely takes, from the baseline's compile time and what
     /// each setting is known to cost; zero when it is already built.
     fn build_estimate(&self, c: &Candidate) -> f64 {
-        if self.lab.is_built(c) {
+        if self.session.is_built(c) {
             return 0.0;
         }
-        if self.lab.is_cached(c) {
+        if self.session.is_cached(c) {
             return 1.0;
         }
         let base = self.baseline_compile.unwrap_or(30.0);
@@ -118,7 +118,7 @@ impl<'l> Searcher<'l> {
     /// Builds candidates, rejecting any over the compile-time cap. Only Ctrl-C is an `Err`.
     pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, Rejection>>> {
         let mut out: Vec<Result<Built, Rejection>> = self
-            .lab
+            .session
             .build_all(cands)?
             .into_iter()
             .map(|b| b.map_err(Rejection::Build))
@@ -159,16 +159,16 @@ impl<'l> Searcher<'l> {
         let built = self.build(cands)?;
         let mut settings = settings.clone();
         settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
-        let mut run = self.lab.new_run(settings);
+        let mut run = self.session.new_run(settings);
         for (c, b) in cands.iter().zip(&built) {
             run.variants.push(
-                self.lab
+                self.session
                     .variant_result(c, &b.clone().map_err(|e| e.to_string())),
             );
         }
         if built[0].is_ok() {
             let questions = self.questions(&run, extra);
-            self.lab.measure(&mut run, questions);
+            self.session.measure(&mut run, questions);
             let measured = run
                 .variants
                 .iter()
@@ -272,11 +272,11 @@ impl<'l> Searcher<'l> {
             Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),
             Err(e) => return Err(e),
         };
-        let mut run = self.lab.new_run(settings.clone());
+        let mut run = self.session.new_run(settings.clone());
         run.settings.time_limit = Some(self.remaining());
         for (c, b) in final_set.iter().zip(&built) {
             run.variants.push(
-                self.lab
+                self.session
                     .variant_result(c, &b.clone().map_err(|e| e.to_string())),
             );
         }
@@ -290,7 +290,7 @@ impl<'l> Searcher<'l> {
             .map(|i| (i, picked))
             .collect();
         let questions = self.questions(&run, &extra);
-        self.lab.measure(&mut run, questions);
+        self.session.measure(&mut run, questions);
         if run.interrupted {
             return Err(self.interrupted(Some(run)));
         }
@@ -301,7 +301,7 @@ impl<'l> Searcher<'l> {
             overruled.unwrap_or_default(),
             recommend(&self, &run, w, &winner)
         );
-        run.notes.append(&mut self.lab.take_notes());
+        run.notes.append(&mut self.session.take_notes());
         let pareto = pareto::front(&run, self.opts.metric);
         let result = self.into_result(run, w, recommendation, pareto, winner.pgo, false);
         Ok((result, winner))
@@ -336,7 +336,7 @@ impl Searcher<'_> {
             metric: self.opts.metric,
             budget_secs: self.opts.budget.as_secs_f64(),
             elapsed_secs: self.elapsed().as_secs_f64(),
-            builds: self.lab.builds_run(),
+            builds: self.session.builds_run(),
             configurations_tried: self
                 .trials
                 .iter()
@@ -361,9 +361,9 @@ impl Searcher<'_> {
         let steps_done = self.steps.len();
         let mut run = last
             .or_else(|| self.steps.last().cloned())
-            .unwrap_or_else(|| self.lab.new_run(self.opts.final_settings.clone()));
+            .unwrap_or_else(|| self.session.new_run(self.opts.final_settings.clone()));
         run.interrupted = true;
-        run.notes.append(&mut self.lab.take_notes());
+        run.notes.append(&mut self.session.take_notes());
         run.notes.push(format!(
             "interrupted: `auto` stopped after {} of its candidates had been tried ({steps_done} \
              measurement(s)); these results are partial and recommend nothing",

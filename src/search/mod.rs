@@ -21,8 +21,8 @@ pub use bench::Bench;
 pub use driver::{InterruptedSearch, Searcher};
 pub use rejection::Rejection;
 
-use crate::lab::Candidate;
 use crate::measure::Settings;
+use crate::session::Candidate;
 use crate::tune_config::{CompileCap, Goal};
 
 /// The budget of a search when neither `--budget` nor `budget =` gives one.
@@ -79,8 +79,11 @@ pub struct SearchOptions {
 }
 
 /// Runs the search for `opts.goal`, then the final measurement.
-pub fn search(lab: &mut dyn Bench, opts: SearchOptions) -> anyhow::Result<(AutoResult, Candidate)> {
-    let mut s = Searcher::new(lab, opts);
+pub fn search(
+    session: &mut dyn Bench,
+    opts: SearchOptions,
+) -> anyhow::Result<(AutoResult, Candidate)> {
+    let mut s = Searcher::new(session, opts);
     let (winner, references) = match goals::run(&mut s) {
         Ok(picked) => picked,
         Err(e) if e.is::<crate::process::Interrupted>() => return Err(s.interrupted(None)),

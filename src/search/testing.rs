@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::bench::Bench;
-use crate::lab::{Built, Candidate};
 use crate::measure::testing::{Behaviour, MockExecutor};
 use crate::measure::{NoProgress, Question, Settings};
 use crate::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
+use crate::session::{Built, Candidate};
 use crate::tune_config::WorkloadKind;
 use crate::variant::{Lto, OptLevel, Strip};
 
@@ -130,7 +130,7 @@ impl Bench for ScriptedBench {
             .map(|n| self.script.get(n).unwrap_or(&self.default).clone())
             .collect();
         let mut exec = MockExecutor::new(run.settings.seed, behaviour);
-        crate::lab::measure_run(run, &mut exec, &mut NoProgress, questions);
+        crate::session::measure_run(run, &mut exec, &mut NoProgress, questions);
         self.runs.push((names, run.rounds));
     }
 

@@ -76,7 +76,7 @@ pub fn contributors(
     Ok(crate::size::contributors_line(&report, n))
 }
 
-/// Like [`contributors`] for a binary already built as `variant` (e.g. `lab::Built`'s
+/// Like [`contributors`] for a binary already built as `variant` (e.g. `session::Built`'s
 /// `variant` and `info.binary`), without building anything: `None` when it was stripped (no
 /// symbols to attribute) or cannot be read. For `compare`'s rows.
 pub fn contributors_of_binary(

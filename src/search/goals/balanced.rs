@@ -3,11 +3,11 @@
 use anyhow::Result;
 
 use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
-use crate::lab::Candidate;
 use crate::measure::stats::Verdict;
 use crate::search::Decision;
 use crate::search::driver::Searcher;
 use crate::search::evidence::balanced_score;
+use crate::session::Candidate;
 
 pub(super) fn balanced(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let base = s.baseline.clone();

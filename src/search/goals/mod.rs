@@ -14,9 +14,9 @@ use super::Decision;
 use super::driver::Searcher;
 use super::evidence::Speed;
 use super::rejection::Rejection;
-use crate::lab::{Built, Candidate, parse_candidates};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
+use crate::session::{Built, Candidate, parse_candidates};
 use crate::tune_config::Goal;
 use moves::{Move, changed};
 

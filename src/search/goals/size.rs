@@ -3,10 +3,10 @@
 use anyhow::Result;
 
 use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
-use crate::lab::Candidate;
 use crate::search::Decision;
 use crate::search::driver::Searcher;
 use crate::search::evidence::within_slowdown;
+use crate::session::Candidate;
 
 pub(super) fn size(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let base = s.baseline.clone();

@@ -4,12 +4,12 @@
 use anyhow::Result;
 
 use super::{Move, changed, describe_speed, judge, preset, record_speed, seed, step, with_pgo};
-use crate::lab::{Built, Candidate};
 use crate::measure::stats::Verdict;
 use crate::report::Run;
 use crate::search::Decision;
 use crate::search::driver::Searcher;
 use crate::search::rejection::Rejection;
+use crate::session::{Built, Candidate};
 
 /// What the search knows so far.
 struct Path {

@@ -1,4 +1,4 @@
-//! The lab: builds candidates (plain, with PGO, BOLT or both, each at most once per session) and measures
+//! A tuning session: builds candidates (plain, with PGO, BOLT or both, each at most once per session) and measures
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 pub mod executor;
@@ -57,18 +57,18 @@ pub struct Built {
 
 /// Options that apply to every build and run of a session.
 #[derive(Debug, Clone, Default)]
-pub struct LabOptions {
+pub struct SessionOptions {
     /// Rebuild each candidate from an empty target dir (once per session).
     pub rebuild: bool,
     pub allow_remote: bool,
 }
 
 /// Builds and measures candidates for one binary.
-pub struct Lab<'a> {
+pub struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
     pub workloads: Vec<WorkloadConfig>,
-    opts: LabOptions,
+    opts: SessionOptions,
     built: HashMap<String, Result<Built, String>>,
     /// Compiler runs that did work (a cached, up-to-date build is not counted).
     pub builds_run: u32,
@@ -76,14 +76,14 @@ pub struct Lab<'a> {
     pub notes: Vec<String>,
 }
 
-impl<'a> Lab<'a> {
+impl<'a> Session<'a> {
     pub fn new(
         shell: &'a Shell,
         builder: &'a Builder<'a>,
         workloads: Vec<WorkloadConfig>,
-        opts: LabOptions,
-    ) -> Lab<'a> {
-        Lab {
+        opts: SessionOptions,
+    ) -> Session<'a> {
+        Session {
             shell,
             builder,
             workloads,
