@@ -61,6 +61,8 @@ pub struct Builder<'a> {
     rustc: Rustc,
     target: String,
     user_flags: UserFlags,
+    /// Whether builds ask the linker for a map (see [`Builder::link_map`]).
+    link_map: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -90,6 +92,9 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
+        // ELF linkers (lld, GNU ld, gold, mold) all take `-Map`; other platforms spell it differently.
+        let link_map = target.contains("-linux-")
+            && super::linker::takes_cc_args(&cwd, &target, &user_flags.flags, &env);
         Ok(Builder {
             shell,
             project,
@@ -98,6 +103,7 @@ impl<'a> Builder<'a> {
             rustc,
             target,
             user_flags,
+            link_map,
         })
     }
 
@@ -126,6 +132,14 @@ impl<'a> Builder<'a> {
         &self.user_flags
     }
 
+    /// The linker's map of the last link in `variant`'s dir, when builds ask for one: it names
+    /// every function's bytes even in a stripped binary (`size::link_map`). Asking does not
+    /// change the binary, so it is left out of the command shown to reproduce a build.
+    pub fn link_map(&self, variant: &Variant) -> Option<PathBuf> {
+        self.link_map
+            .then(|| self.variant_dir(variant).join(super::linker::LINK_MAP))
+    }
+
     /// `<target-dir>/tune/<variant-hash>`.
     pub fn variant_dir(&self, variant: &Variant) -> PathBuf {
         self.project.tune_dir().join(variant.dir_key())
@@ -144,6 +158,8 @@ impl<'a> Builder<'a> {
             self.rustflags(variant).join("\u{1f}"),
             self.cargo.cargo_flags().join(" "),
             self.target.clone(),
+            // Dirs built before links were mapped must rebuild once, cold, to time it honestly.
+            if self.link_map { "link-map" } else { "" }.to_string(),
         ];
         parts.join("\n")
     }
@@ -227,7 +243,12 @@ impl<'a> Builder<'a> {
         } else {
             Output::Capture
         };
-        let cmd = self.command(variant).stderr(stderr_mode);
+        let mut cmd = self.command(variant).stderr(stderr_mode);
+        if let Some(map) = self.link_map(variant) {
+            let mut flags = self.rustflags(variant);
+            flags.push(format!("-Clink-arg=-Wl,-Map={}", map.display()));
+            cmd = cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
+        }
         self.shell.status(
             "Building",
             format!("{} ({})", variant.name, variant.describe()),

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod config;
+pub mod linker;
 pub mod lock;
 pub mod project;
 pub mod rustflags;

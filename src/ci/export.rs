@@ -211,5 +211,6 @@ pub fn build_info(dir: &Path, e: &Export) -> Result<BuildInfo> {
         compile_time_secs: e.compile_time_secs,
         compile_time_cached: true,
         builds: e.builds,
+        crates: Vec::new(),
     })
 }

@@ -106,7 +106,6 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     }
     session.measure(&mut run);
     run.notes.append(&mut session.notes);
-    run.notes.extend(size_notes(&builder, &candidates, &built));
     if run.interrupted {
         run.notes
             .push("interrupted: these results are partial".into());
@@ -128,28 +127,6 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         );
     }
     failed_variants(&run)
-}
-
-/// Per variant with symbols to read, where its bytes go (`size/`): the largest crates.
-fn size_notes(
-    builder: &crate::cargo::Builder,
-    candidates: &[crate::session::Candidate],
-    built: &[Result<crate::session::Built, String>],
-) -> Vec<String> {
-    candidates
-        .iter()
-        .zip(built)
-        .filter_map(|(c, b)| {
-            let b = b.as_ref().ok()?;
-            let line = crate::size::variant::contributors_of_binary(
-                builder,
-                &b.variant,
-                &b.info.binary,
-                3,
-            )?;
-            Some(format!("{}: {line}", c.name))
-        })
-        .collect()
 }
 
 /// A variant that did not build, or whose workload failed, fails the command too (after the

@@ -16,7 +16,8 @@ fn escape(text: &str) -> String {
 
 impl Exporter for MarkdownExporter {
     fn render(&self, run: &Run) -> Result<String> {
-        let v = view(run);
+        let mut v = view(run);
+        v.tables.extend(crate::report::crates::table(run));
         let mut out = String::new();
         for t in &v.tables {
             out.push_str(&format!("#### {}\n\n", escape(&t.title)));

@@ -2,6 +2,7 @@
 //! per format (terminal table, Markdown, JSON, HTML), and saving/loading under `<target-dir>/tune/results`.
 
 pub mod auto;
+pub mod crates;
 pub mod format;
 pub mod html;
 pub mod markdown;
@@ -16,8 +17,8 @@ use anyhow::Result;
 
 pub use markdown::MarkdownExporter;
 pub use model::{
-    BuildInfo, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA, VariantResult,
-    WorkloadInfo, measure_run,
+    BuildInfo, CrateSize, HostInfo, Measurement, ProjectInfo, Run, RunCommand, SCHEMA,
+    VariantResult, WorkloadInfo, measure_run,
 };
 pub use store::{load, load_any, load_last, results_dir, save, write_file};
 pub use table::TableExporter;

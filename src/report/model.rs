@@ -134,6 +134,7 @@ impl Run {
                 compile_time_secs: 1.0,
                 compile_time_cached: false,
                 builds: 1,
+                crates: Vec::new(),
             };
             run.variants.push(VariantResult::built(
                 Variant::new(format!("v{v}"), "release"),
@@ -214,6 +215,17 @@ pub struct BuildInfo {
     pub compile_time_cached: bool,
     /// Cold builds the variant needs (PGO: instrumented + optimized = 2).
     pub builds: u32,
+    /// Bytes of `.text`, `.rodata` and `.data.rel.ro` per crate, largest first and
+    /// `[unattributed]` last (they add up to those sections); empty when not analysed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<CrateSize>,
+}
+
+/// One crate's share of a binary (`cargo tune size` has the full analysis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrateSize {
+    pub name: String,
+    pub bytes: u64,
 }
 
 /// One variant × workload: every sample (warm-ups flagged) and its summary.

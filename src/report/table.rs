@@ -67,7 +67,8 @@ impl TableExporter {
 
 impl Exporter for TableExporter {
     fn render(&self, run: &Run) -> Result<String> {
-        let v: ReportView = view(run);
+        let mut v: ReportView = view(run);
+        v.tables.extend(crate::report::crates::table(run));
         let mut out = String::new();
         for t in &v.tables {
             out.push_str(&paint(self.color, BOLD, &t.title));

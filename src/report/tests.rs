@@ -34,6 +34,7 @@ fn build(size: u64, compile: f64, cached: bool, builds: u32) -> BuildInfo {
         compile_time_secs: compile,
         compile_time_cached: cached,
         builds,
+        crates: Vec::new(),
     }
 }
 

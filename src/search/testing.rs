@@ -91,6 +91,7 @@ impl Bench for ScriptedBench {
                         compile_time_secs: compile,
                         compile_time_cached: false,
                         builds: pgo as u32,
+                        crates: Vec::new(),
                     },
                 })
             })

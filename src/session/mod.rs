@@ -20,7 +20,7 @@ use crate::measure::{self, IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::report::{
-    BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
+    BuildInfo, CrateSize, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
 use crate::tune_config::WorkloadConfig;
 use crate::ui::Shell;
@@ -43,6 +43,7 @@ fn build_info(
         compile_time_secs: compile_time.as_secs_f64(),
         compile_time_cached: cached,
         builds,
+        crates: Vec::new(),
     })
 }
 
@@ -151,6 +152,35 @@ impl<'a> Session<'a> {
         Ok(result)
     }
 
+    /// `info` with its binary's bytes per crate (from its symbols or its link map), or a note
+    /// saying why there are none.
+    fn with_crates(&mut self, name: &str, build: &Build, info: BuildInfo) -> BuildInfo {
+        let analysed = crate::size::variant::crates_of_build(
+            self.builder,
+            &build.variant,
+            &build.target_dir,
+            &build.binary,
+        );
+        match analysed {
+            Ok(report) => BuildInfo {
+                crates: report
+                    .crates
+                    .iter()
+                    .map(|c| CrateSize {
+                        name: c.name.clone(),
+                        bytes: c.bytes.total(),
+                    })
+                    .collect(),
+                ..info
+            },
+            Err(e) => {
+                self.notes
+                    .push(format!("{name}: no per-crate sizes ({e:#})"));
+                info
+            }
+        }
+    }
+
     fn build_plain(&mut self, c: &Candidate) -> Result<Built> {
         let build = self.builder.build(&c.variant, self.opts.rebuild)?;
         self.builds_run += u32::from(!build.fresh);
@@ -160,6 +190,7 @@ impl<'a> Session<'a> {
             !build.compile_time_measured_now,
             1,
         )?;
+        let info = self.with_crates(&c.name, &build, info);
         Ok(Built {
             variant: c.variant.clone(),
             rustflags: build.rustflags,
@@ -196,6 +227,7 @@ impl<'a> Session<'a> {
         let cached =
             !run.instrumented.compile_time_measured_now || !run.optimized.compile_time_measured_now;
         let info = build_info(&run.optimized, compile, cached, 2)?;
+        let info = self.with_crates(&c.name, &run.optimized, info);
         if run.warnings.mismatched > 0 {
             self.notes.push(format!(
                 "{}: {} changed since the PGO profile was gathered",
@@ -248,6 +280,7 @@ impl<'a> Session<'a> {
             run.input.compile_time_cached || !run.optimized_now,
             run.input.builds + 1,
         )?;
+        let info = self.with_crates(&c.name, &build, info);
         if run.stats.is_low_coverage() {
             self.notes.push(format!(
                 "{}: the BOLT profile is thin ({})",

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod features;
 pub mod image;
+pub mod link_map;
 pub mod manifest_edit;
 pub mod names;
 pub mod render;

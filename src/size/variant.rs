@@ -76,6 +76,42 @@ pub fn contributors(
     Ok(crate::size::contributors_line(&report, n))
 }
 
+/// Where the bytes of a binary built as `variant` (in `target_dir`) go, per crate: from its
+/// symbols, or from the link map when it was stripped. Nothing is built. Fails when neither is
+/// there or the map is of another link (e.g. BOLT rewrote the binary).
+pub fn crates_of_build(
+    builder: &Builder,
+    variant: &Variant,
+    target_dir: &Path,
+    binary: &Path,
+) -> Result<SizeReport> {
+    let image = crate::size::Image::read(binary)?;
+    let image = if image.symbol_count > 0 {
+        image
+    } else {
+        let Some(map) = builder.link_map(variant) else {
+            anyhow::bail!(
+                "stripped, and the linker is not driven like `cc`, so no link map was asked for"
+            );
+        };
+        crate::size::link_map::image(binary, &map)?
+    };
+    let dirs = crate::size::rlib_dirs(
+        target_dir,
+        builder.target(),
+        &variant.base_profile,
+        &builder.rustc().sysroot,
+    );
+    let opts = Options {
+        split_std: false,
+        bin_crate: Some(builder.bin().bin.replace('-', "_"))
+            .filter(|_| !cross_crate_lto(builder, variant)),
+        by_name: false,
+    };
+    let index = crate::size::SymbolIndex::read(&dirs)?;
+    Ok(crate::size::attribute(binary, &image, &index, opts))
+}
+
 /// Like [`contributors`] for a binary already built as `variant` (e.g. `session::Built`'s
 /// `variant` and `info.binary`), without building anything: `None` when it was stripped (no
 /// symbols to attribute) or cannot be read. For `compare`'s rows.

@@ -253,8 +253,8 @@ fn report_of_a_real_run_renders_offline_in_chromium() {
     }
     let svgs = all.iter().filter(|(n, _, _)| n == "svg").count();
     assert_eq!(
-        svgs, 5,
-        "distribution, change, run order, size, compile time"
+        svgs, 6,
+        "distribution, change, run order, size, compile time, size by crate"
     );
     // The page is also the data: the embedded run is the run `--json` wrote.
     let (_, _, data) = all.iter().find(|(n, _, _)| n == "script").unwrap();

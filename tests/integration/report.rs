@@ -67,6 +67,7 @@ fn saved_run(root: &Path) -> PathBuf {
         compile_time_secs: 1.5,
         compile_time_cached: false,
         builds: 1,
+        crates: Vec::new(),
     };
     let mut fast = Variant::new("fast", "release");
     cargo_tune::spec::apply_pairs(&mut fast, "lto=fat,codegen-units=1").unwrap();

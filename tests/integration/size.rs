@@ -241,3 +241,88 @@ fn try_features_suggests_and_applies_only_when_asked() {
     );
     assert!(after.contains("alpha = { path = \"alpha\" }"), "{after}");
 }
+
+fn build_crates(variant: &Value) -> Vec<(String, u64)> {
+    variant["build"]["crates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no per-crate sizes for {}", variant["name"]))
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn compare_sizes_every_variant_by_crate_stripped_ones_through_the_link_map() {
+    let p = fixture();
+    let run = p
+        .tune(&[
+            "compare",
+            "--variants",
+            "release,+strip=symbols,+lto=fat",
+            "--min-runs",
+            "3",
+            "--max-runs",
+            "3",
+            "--json",
+            "cmp.json",
+            "--markdown",
+            "cmp.md",
+        ])
+        .ok();
+    run.stdout_has("Size by crate").stdout_has("[unattributed]");
+    let doc = json(&p, "cmp.json");
+    let variants = doc["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 3);
+    let unstripped = build_crates(&variants[0]);
+    let bytes = |crates: &[(String, u64)], name: &str| {
+        crates
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|c| c.1)
+            .unwrap_or(0)
+    };
+    for v in &variants[1..] {
+        let crates = build_crates(v);
+        // The stripped binary has no symbols; the linker's map still names each function.
+        let binary = v["build"]["binary"].as_str().unwrap();
+        let image = cargo_tune::size::Image::read(std::path::Path::new(binary)).unwrap();
+        assert_eq!(image.symbol_count, 0, "{} is stripped", v["name"]);
+        // Every analysed byte is in exactly one row.
+        let sum: u64 = crates.iter().map(|c| c.1).sum();
+        assert_eq!(
+            sum,
+            image.section_sizes.iter().sum::<u64>(),
+            "{}",
+            v["name"]
+        );
+        // beta's 8 KB table and alpha's code are found in the stripped binary too.
+        assert!(bytes(&crates, "beta") >= 8192, "{crates:?}");
+        assert!(bytes(&crates, "alpha") > 0, "{crates:?}");
+        assert!(
+            bytes(&crates, "std") > bytes(&crates, "alpha"),
+            "{crates:?}"
+        );
+    }
+    // Stripping changes no code: the map-based split of the stripped build matches the
+    // symbol-based split of the unstripped one. The map also names the sections holding a
+    // function's jump tables (`.rodata.<function>`), which no symbol covers: so a crate can
+    // only gain, and only from the unattributed row.
+    let stripped = build_crates(&variants[1]);
+    for name in ["std", "beta", "sizeapp", "alpha"] {
+        let (a, b) = (
+            bytes(&unstripped, name) as f64,
+            bytes(&stripped, name) as f64,
+        );
+        assert!(
+            b >= 0.99 * a && b <= 1.05 * a,
+            "{name}: {a} unstripped, {b} stripped"
+        );
+    }
+    assert!(bytes(&stripped, "[unattributed]") <= bytes(&unstripped, "[unattributed]"));
+    assert!(p.read("cmp.md").contains("Size by crate"));
+}

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::charts::{builds, pct_label, service, tradeoff, verdict_view, workload};
+use super::charts::{builds, crates, pct_label, service, tradeoff, verdict_view, workload};
 use super::{details, embedded_json};
 use crate::report::auto::{AutoResult, Decision, SpeedMetric};
 use crate::report::format::format_bytes;
@@ -197,6 +197,26 @@ fn search_section(run: &Run, auto: Option<&AutoResult>) -> Markup {
 }
 
 /// The whole document.
+/// Bytes per crate: legend, stacked bars and the table (as in the terminal), when measured.
+fn crates_part(run: &Run) -> Markup {
+    let (Some((chart, names)), Some(t)) = (crates::crates(run), crate::report::crates::table(run))
+    else {
+        return html! {};
+    };
+    html! {
+        h3 { "Size by crate" }
+        ul.legend aria-label="Crates" {
+            @for (i, name) in names.iter().enumerate() {
+                li { span class=(format!("swatch {}", crates::class(&names, i))) {} (name) }
+            }
+        }
+        div.charts {
+            (figure(chart, "Bytes of .text, .rodata and .data.rel.ro of each binary, by the crate they belong to (from its symbols, or from the linker's map when it was stripped); unattributed: bytes no symbol covers, such as anonymous constants and padding."))
+        }
+        (table(&t))
+    }
+}
+
 pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
     let v = view(run);
     let data = match auto {
@@ -239,6 +259,7 @@ pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
                             (figure(builds::size(run), "Size of each binary on disk, by section."))
                             (figure(builds::compile_time(run), "Wall time of the cold build(s) of each variant; † marks a figure from an earlier cold build of the same configuration."))
                         }
+                        (crates_part(run))
                     }
                     section id="variants" {
                         h2 { "Variants" }

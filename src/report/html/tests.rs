@@ -6,7 +6,7 @@ use html5ever::tendril::TendrilSink;
 use html5ever::{ParseOpts, parse_document, tree_builder::TreeBuilderOpts};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
-use super::charts::{builds, service, tradeoff, workload};
+use super::charts::{builds, crates, service, tradeoff, workload};
 use crate::report::auto::SpeedMetric;
 use crate::report::model::{Run, RunCommand};
 use crate::report::tests::fixture;
@@ -96,6 +96,17 @@ fn build_charts_snapshot() {
     let run = fixture(true);
     insta::assert_snapshot!("size", pretty(&builds::size(&run).into_string()));
     insta::assert_snapshot!("compile", pretty(&builds::compile_time(&run).into_string()));
+}
+
+#[test]
+fn crates_chart_snapshot() {
+    let run = crate::report::crates::tests::with_crates(fixture(true));
+    let (chart, names) = crates::crates(&run).unwrap();
+    assert_eq!(names.len(), 5);
+    insta::assert_snapshot!("crates", pretty(&chart.into_string()));
+    let page = render(&run, Format::Html, false).unwrap();
+    assert!(page.contains("Size by crate"));
+    assert!(crates::crates(&fixture(true)).is_none());
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! across workloads (`builds`: size and compile time) and for `auto` (`tradeoff`).
 
 pub mod builds;
+pub mod crates;
 pub mod service;
 pub mod tradeoff;
 pub mod workload;

@@ -1,0 +1,100 @@
+//! The linker a build uses, as far as cargo-tune asks it for anything: whether it is driven
+//! like a C compiler (`cc`, `gcc`, `clang`), so that `-Wl,` link arguments reach the linker.
+
+use std::path::Path;
+
+use crate::cargo::rustflags::EnvLookup;
+
+/// File name of the link map in a variant's target dir (one per dir: the last link's).
+pub const LINK_MAP: &str = "cargo-tune-link.map";
+
+/// Whether links for `target` go through a cc-style driver: true unless the user's rustflags,
+/// cargo config or `CARGO_TARGET_<TRIPLE>_LINKER` name a linker that is not one, or set a
+/// linker flavor (then `-Wl,…` could break the link, so cargo-tune adds none).
+pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> bool {
+    let mut flags = rustflags.iter().peekable();
+    while let Some(f) = flags.next() {
+        let codegen = match f.strip_prefix("-C") {
+            Some("") => flags.next().map(String::as_str).unwrap_or_default(),
+            Some(rest) => rest,
+            None => continue,
+        };
+        if codegen.starts_with("linker-flavor") {
+            return false;
+        }
+        if let Some(linker) = codegen.strip_prefix("linker=") {
+            return is_cc(linker);
+        }
+    }
+    let var = format!(
+        "CARGO_TARGET_{}_LINKER",
+        target.to_uppercase().replace(['-', '.'], "_")
+    );
+    if let Some(linker) = env(&var) {
+        return is_cc(&linker);
+    }
+    let configs =
+        crate::cargo::config::load(cwd, crate::cargo::cargo_home().as_deref()).unwrap_or_default();
+    // Closest config last: the first match from the end wins, as in cargo.
+    for (_, doc) in configs.iter().rev() {
+        if let Some(linker) = doc
+            .get("target")
+            .and_then(|t| t.get(target))
+            .and_then(|t| t.get("linker")?.as_str())
+        {
+            return is_cc(linker);
+        }
+    }
+    true
+}
+
+/// `cc`, `gcc`, `x86_64-linux-gnu-gcc-12`, `clang`, `/usr/bin/clang-18`, `c++`, `g++`.
+fn is_cc(linker: &str) -> bool {
+    let name = Path::new(linker)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ["cc", "gcc", "clang", "c++", "g++", "clang++"]
+        .iter()
+        .any(|d| {
+            name == *d || name.ends_with(&format!("-{d}")) || name.starts_with(&format!("{d}-"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn takes(flags: &[&str], env: &[(&str, &str)]) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        takes_cc_args(dir.path(), "x86_64-unknown-linux-gnu", &flags, &lookup)
+    }
+
+    #[test]
+    fn cc_style_drivers_take_wl_arguments() {
+        assert!(takes(&[], &[]));
+        assert!(takes(&["-Ctarget-cpu=native"], &[]));
+        assert!(takes(&["-C", "linker=clang-18"], &[]));
+        assert!(takes(&["-Clinker=/usr/bin/x86_64-linux-gnu-gcc"], &[]));
+        assert!(takes(
+            &[],
+            &[("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "gcc-12")]
+        ));
+    }
+
+    #[test]
+    fn other_linkers_and_flavors_get_no_wl_arguments() {
+        assert!(!takes(&["-Clinker=rust-lld"], &[]));
+        assert!(!takes(&["-C", "linker-flavor=ld.lld"], &[]));
+        assert!(!takes(
+            &[],
+            &[("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "ld.mold")]
+        ));
+    }
+}
