@@ -92,7 +92,9 @@ pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
             .headers
             .insert(k.trim().to_string(), v.trim().to_string());
     }
-    let mut spec = LoadSpec::from_config(&config, args.allow_remote)?;
+    // The flags go through the same checks as a service workload's `load`.
+    let load = config.parse(None)?;
+    let mut spec = LoadSpec::new(&load, args.allow_remote)?;
     if let Some(t) = args.threads {
         if t == 0 {
             bail!("--threads must be at least 1");

@@ -22,7 +22,7 @@ use crate::process::Interrupted;
 use crate::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::Variant;
 
@@ -67,7 +67,7 @@ pub struct SessionOptions {
 pub struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
-    pub workloads: Vec<WorkloadConfig>,
+    pub workloads: Vec<Workload>,
     opts: SessionOptions,
     built: HashMap<String, Result<Built, String>>,
     /// Compiler runs that did work (a cached, up-to-date build is not counted).
@@ -80,7 +80,7 @@ impl<'a> Session<'a> {
     pub fn new(
         shell: &'a Shell,
         builder: &'a Builder<'a>,
-        workloads: Vec<WorkloadConfig>,
+        workloads: Vec<Workload>,
         opts: SessionOptions,
     ) -> Session<'a> {
         Session {
@@ -308,7 +308,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|w| WorkloadInfo {
                 name: w.name.clone(),
-                kind: w.kind,
+                kind: w.kind.tag(),
             })
             .collect();
         run
