@@ -16,19 +16,8 @@ pub(super) fn run(
     opts: &RunOptions,
 ) -> Result<CommandRun> {
     let repeat = c.repeat.map_or(1, |n| n.get());
-    // Next to the variant's binary, so concurrent runs of other variants never mix files.
     let out_dir = match opts.count {
-        Some(_) => Some(
-            tempfile::Builder::new()
-                .prefix(".cachegrind-")
-                .tempdir_in(binary.parent().unwrap_or(Path::new(".")))
-                .with_context(|| {
-                    format!(
-                        "cannot create a directory for cachegrind next to {}",
-                        binary.display()
-                    )
-                })?,
-        ),
+        Some(_) => Some(cachegrind_dir(binary)?),
         None => None,
     };
     let cmd = match (opts.count, &out_dir) {
@@ -51,16 +40,7 @@ pub(super) fn run(
             } else {
                 String::new()
             };
-            // How it ended comes first: tables and summaries show only the first line.
-            let mut how = describe_end(done.status, done.timed_out).to_string();
-            if done.timed_out.is_some() && opts.count.is_some() {
-                how.push_str(&format!(
-                    " (under valgrind, {COUNTED_TIMEOUT_FACTOR}× the workload's `timeout`: raise it if \
-                     the program needs longer)"
-                ));
-            }
-            return Err(anyhow::Error::new(done.error())
-                .context(format!("workload `{}` failed{which}: {how}", w.name)));
+            return Err(failure(w, &done, &which, opts.count.is_some()));
         }
         total.wall += done.usage.wall;
         total.user += done.usage.user;
@@ -81,6 +61,32 @@ pub(super) fn run(
         ended,
         counts,
     })
+}
+
+/// Next to the variant's binary, so concurrent runs of other variants never mix files.
+fn cachegrind_dir(binary: &Path) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(".cachegrind-")
+        .tempdir_in(binary.parent().unwrap_or(Path::new(".")))
+        .with_context(|| {
+            format!(
+                "cannot create a directory for cachegrind next to {}",
+                binary.display()
+            )
+        })
+}
+
+/// A failed execution, `which` of the repeats; how it ended comes first: tables and
+/// summaries show only the first line.
+fn failure(w: &Workload, done: &process::Finished, which: &str, counted: bool) -> anyhow::Error {
+    let mut how = describe_end(done.status, done.timed_out).to_string();
+    if done.timed_out.is_some() && counted {
+        how.push_str(&format!(
+            " (under valgrind, {COUNTED_TIMEOUT_FACTOR}× the workload's `timeout`: raise it if \
+             the program needs longer)"
+        ));
+    }
+    anyhow::Error::new(done.error()).context(format!("workload `{}` failed{which}: {how}", w.name))
 }
 
 /// The workload's own line, run under cachegrind; stdin, env, cwd and timeout stay the same.
