@@ -1,8 +1,10 @@
 //! Typed `[package.metadata.tune]` / `[workspace.metadata.tune]`: goal, budget and workloads.
 
-use std::collections::BTreeMap;
+mod raw;
+mod workload;
+
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
@@ -103,11 +105,13 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
 }
 
 pub use crate::measure::sample::WorkloadKind;
+pub use raw::{LoadConfig, WeightedUrl, WorkloadConfig};
+pub use workload::{Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload};
 
-/// The whole tune table.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The whole tune table, with its workloads checked (`W` is `WorkloadConfig` only while reading).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct TuneConfig {
+pub struct TuneConfig<W = Workload> {
     /// Which binary (default: the only one).
     pub bin: Option<String>,
     pub goal: Option<Goal>,
@@ -133,99 +137,26 @@ pub struct TuneConfig {
     /// The build the project ships, for `check` and `ci`: a profile or preset with its stages
     /// (`tuned+pgo`, `release`, `production+pgo+bolt`) [default: the `--profile`, plain].
     pub ship: Option<String>,
-    #[serde(default)]
-    pub workload: Vec<WorkloadConfig>,
+    #[serde(default = "Vec::new")]
+    pub workload: Vec<W>,
 }
 
-/// One workload: how to exercise the binary, for PGO profiles and for measurement.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct WorkloadConfig {
-    pub name: String,
-    #[serde(default)]
-    pub kind: WorkloadKind,
-    /// Arguments passed to the binary.
-    #[serde(default)]
-    pub args: Vec<String>,
-    /// Instead of running the binary directly, run this through `sh -c`; the binary's
-    /// path is in `$TUNE_BIN`. Only for what argv cannot express (pipes, redirects).
-    pub shell: Option<String>,
-    /// File fed to stdin (relative to the directory of the Cargo.toml that declares the workload).
-    pub stdin: Option<PathBuf>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Working directory (relative to the directory of the declaring Cargo.toml, which is the default).
-    pub cwd: Option<PathBuf>,
-    pub timeout: Option<Dur>,
-    /// How many times one run executes the command (short commands: more per sample).
-    pub repeat: Option<u32>,
-    /// Accept a non-zero exit status.
-    #[serde(default)]
-    pub allow_failure: bool,
-    /// Service readiness: `http://…` (needs a 2xx) or `tcp://host:port` / `host:port` (accepting).
-    pub ready: Option<String>,
-    pub ready_timeout: Option<Dur>,
-    pub load: Option<LoadConfig>,
-    /// How long to wait after SIGTERM (and after SIGINT) before the next signal.
-    pub stop_grace: Option<Dur>,
-}
-
-/// HTTP load driven against a service workload.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct LoadConfig {
-    pub url: Option<String>,
-    /// Several URLs, picked in proportion to their weights.
-    #[serde(default)]
-    pub urls: Vec<WeightedUrl>,
-    pub concurrency: Option<u32>,
-    pub duration: Option<Dur>,
-    /// Stop after this many requests instead of after `duration`.
-    pub requests: Option<u64>,
-    pub method: Option<String>,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// File whose contents are sent as the request body.
-    pub body: Option<PathBuf>,
-    /// Load driven before measuring starts, then discarded.
-    pub warmup: Option<Dur>,
-    /// Open loop: requests per second sent on a fixed schedule, latency counted from each
-    /// request's scheduled time. Unset: closed loop (as many requests as the service answers).
-    pub rate: Option<f64>,
-}
-
-impl LoadConfig {
-    /// The open loop's rate: at least 1/s, and only with a time (with a request count the
-    /// run's length would follow from the rate, which is rarely what was meant).
-    pub fn check_rate(&self) -> Result<()> {
-        let Some(rate) = self.rate else {
-            return Ok(());
-        };
-        if !(rate.is_finite() && rate >= 1.0) {
-            bail!("rate must be at least 1 request per second (got {rate})");
+impl<W> Default for TuneConfig<W> {
+    fn default() -> Self {
+        TuneConfig {
+            bin: None,
+            goal: None,
+            budget: None,
+            max_compile_time: None,
+            variants: None,
+            bolt: None,
+            metric: None,
+            pin: None,
+            bolt_args: None,
+            ship: None,
+            workload: Vec::new(),
         }
-        if self.requests.is_some() {
-            bail!(
-                "rate and requests do not go together: an open loop runs for a time \
-                 (`duration`), sending `rate` requests per second"
-            );
-        }
-        Ok(())
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct WeightedUrl {
-    pub url: String,
-    #[serde(default = "one")]
-    pub weight: u32,
-    pub method: Option<String>,
-    pub body: Option<PathBuf>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 impl TuneConfig {
@@ -239,24 +170,24 @@ impl TuneConfig {
         let Some(tune) = metadata.get("tune") else {
             return Ok(None);
         };
-        let mut config: TuneConfig = serde_path_to_error::deserialize(tune).map_err(|e| {
-            let path = e.path().to_string();
-            let at = if path == "." {
-                String::new()
-            } else {
-                format!(" at `{path}`")
-            };
-            anyhow::anyhow!(
-                "invalid `[{table}]` in {}{at}: {}",
-                manifest.display(),
-                e.inner()
-            )
-        })?;
-        config
-            .validate()
-            .map_err(|e| anyhow::anyhow!("invalid `[{table}]` in {}: {e:#}", manifest.display()))?;
+        let raw: TuneConfig<WorkloadConfig> =
+            serde_path_to_error::deserialize(tune).map_err(|e| {
+                let path = e.path().to_string();
+                let at = if path == "." {
+                    String::new()
+                } else {
+                    format!(" at `{path}`")
+                };
+                anyhow::anyhow!(
+                    "invalid `[{table}]` in {}{at}: {}",
+                    manifest.display(),
+                    e.inner()
+                )
+            })?;
         let base = manifest.parent().unwrap_or(Path::new("."));
-        config.resolve_paths(base);
+        let config = raw
+            .checked(base)
+            .map_err(|e| anyhow::anyhow!("invalid `[{table}]` in {}: {e:#}", manifest.display()))?;
         Ok(Some(config))
     }
 
@@ -284,93 +215,35 @@ impl TuneConfig {
             },
         }
     }
+}
 
-    fn validate(&self) -> Result<()> {
+impl TuneConfig<WorkloadConfig> {
+    /// The table with each workload checked (names unique) and its paths made relative to
+    /// `base`, the directory of the Cargo.toml it came from.
+    fn checked(self, base: &Path) -> Result<TuneConfig> {
         let mut seen = std::collections::HashSet::new();
-        for (i, w) in self.workload.iter().enumerate() {
+        let mut workload = Vec::with_capacity(self.workload.len());
+        for (i, mut w) in self.workload.into_iter().enumerate() {
             let at = format!("workload[{i}]");
-            if w.name.trim().is_empty() {
-                bail!("`{at}.name` must not be empty");
-            }
-            if !seen.insert(w.name.as_str()) {
+            if !w.name.trim().is_empty() && !seen.insert(w.name.clone()) {
                 bail!("`{at}.name`: two workloads are called `{}`", w.name);
             }
-            if w.shell.is_some() && !w.args.is_empty() {
-                bail!("`{at}`: give either `args` or `shell`, not both");
-            }
-            match w.kind {
-                WorkloadKind::Command => {
-                    for (key, set) in [("ready", w.ready.is_some()), ("load", w.load.is_some())] {
-                        if set {
-                            bail!("`{at}.{key}` only applies to `kind = \"service\"`");
-                        }
-                    }
-                }
-                WorkloadKind::Service => {
-                    for (key, set) in [
-                        ("stdin", w.stdin.is_some()),
-                        ("repeat", w.repeat.is_some()),
-                        ("shell", w.shell.is_some()),
-                    ] {
-                        if set {
-                            bail!(
-                                "`{at}.{key}` does not apply to a service (it runs once, started directly)"
-                            );
-                        }
-                    }
-                    if w.ready.is_none() {
-                        bail!(
-                            "`{at}` is a service and needs `ready` (e.g. \"http://127.0.0.1:3999/health\")"
-                        );
-                    }
-                    let Some(load) = &w.load else {
-                        bail!(
-                            "`{at}` is a service and needs `load` (e.g. {{ url = \"http://127.0.0.1:3999/\" }})"
-                        );
-                    };
-                    if load.url.is_none() && load.urls.is_empty() {
-                        bail!("`{at}.load` needs `url` or `urls`");
-                    }
-                    if load.url.is_some() && !load.urls.is_empty() {
-                        bail!("`{at}.load`: give either `url` or `urls`, not both");
-                    }
-                    if load.concurrency == Some(0) {
-                        bail!("`{at}.load.concurrency` must be at least 1");
-                    }
-                    if load.urls.iter().any(|u| u.weight == 0) {
-                        bail!("`{at}.load.urls`: weights must be at least 1");
-                    }
-                    if let Err(e) = load.check_rate() {
-                        bail!("`{at}.load`: {e}");
-                    }
-                }
-            }
-            if w.repeat == Some(0) {
-                bail!("`{at}.repeat` must be at least 1");
-            }
+            w.resolve_paths(base);
+            workload.push(w.parse(&at)?);
         }
-        Ok(())
-    }
-
-    fn resolve_paths(&mut self, base: &Path) {
-        for w in &mut self.workload {
-            for p in [&mut w.stdin, &mut w.cwd].into_iter().flatten() {
-                *p = base.join(&*p);
-            }
-            if let Some(load) = &mut w.load {
-                if let Some(b) = &mut load.body {
-                    *b = base.join(&*b);
-                }
-                for u in &mut load.urls {
-                    if let Some(b) = &mut u.body {
-                        *b = base.join(&*b);
-                    }
-                }
-            }
-            if w.cwd.is_none() {
-                w.cwd = Some(base.to_path_buf());
-            }
-        }
+        Ok(TuneConfig {
+            bin: self.bin,
+            goal: self.goal,
+            budget: self.budget,
+            max_compile_time: self.max_compile_time,
+            variants: self.variants,
+            bolt: self.bolt,
+            metric: self.metric,
+            pin: self.pin,
+            bolt_args: self.bolt_args,
+            ship: self.ship,
+            workload,
+        })
     }
 }
 
@@ -415,122 +288,4 @@ pub fn parse_compile_cap(text: &str) -> Result<CompileCap> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn parse(v: serde_json::Value) -> Result<Option<TuneConfig>> {
-        TuneConfig::from_metadata(
-            &json!({ "tune": v }),
-            "package.metadata.tune",
-            Path::new("/p/Cargo.toml"),
-        )
-    }
-
-    #[test]
-    fn reads_the_design_example() {
-        let c = parse(json!({
-            "bin": "myservice", "goal": "speed", "budget": "20m",
-            "workload": [
-                { "name": "parse-big", "args": ["--input", "big.json"], "timeout": "60s" },
-                { "name": "api", "kind": "service", "args": ["--port", "3999"],
-                  "ready": "http://127.0.0.1:3999/health",
-                  "load": { "url": "http://127.0.0.1:3999/api", "concurrency": 32, "duration": "10s" } }
-            ]
-        }))
-        .unwrap()
-        .unwrap();
-        assert_eq!(c.goal, Some(Goal::Speed));
-        assert_eq!(c.budget, Some(Dur(Duration::from_secs(1200))));
-        assert_eq!(c.workload[1].kind, WorkloadKind::Service);
-        assert_eq!(c.workload[0].cwd.as_deref(), Some(Path::new("/p")));
-    }
-
-    #[test]
-    fn unknown_key_names_key_and_file() {
-        let e = parse(json!({ "workload": [{ "name": "a", "argz": [] }] }))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("workload[0]") && e.contains("argz") && e.contains("/p/Cargo.toml"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn wrong_type_names_key() {
-        let e = parse(json!({ "goal": "fastest" })).unwrap_err().to_string();
-        assert!(e.contains("goal") && e.contains("speed"), "{e}");
-        let e = parse(json!({ "budget": "soon" })).unwrap_err().to_string();
-        assert!(
-            e.contains("budget") && e.contains("invalid duration"),
-            "{e}"
-        );
-        let e = parse(json!({ "budget": true })).unwrap_err().to_string();
-        assert!(
-            e.contains("budget") && e.contains("a duration such as \"90s\""),
-            "{e}"
-        );
-        assert!(!e.contains("untagged"), "{e}");
-        assert_eq!(
-            parse(json!({ "budget": 90 })).unwrap().unwrap().budget,
-            Some(Dur(Duration::from_secs(90)))
-        );
-    }
-
-    #[test]
-    fn budgets_must_be_positive() {
-        assert_eq!(parse_budget("20m").unwrap(), Duration::from_secs(1200));
-        let e = parse_budget("0").unwrap_err().to_string();
-        assert!(e.contains("budget of 0 leaves no time"), "{e}");
-        let e = parse_budget("-5m").unwrap_err().to_string();
-        assert!(e.contains("cannot be negative"), "{e}");
-    }
-
-    #[test]
-    fn open_loop_rate_is_checked_when_read() {
-        let svc = |load: serde_json::Value| {
-            parse(json!({ "workload": [{ "name": "s", "kind": "service",
-                "ready": "tcp://127.0.0.1:1", "load": load }] }))
-        };
-        let ok =
-            svc(json!({ "url": "http://127.0.0.1:1/", "rate": 2000, "duration": "2s" })).unwrap();
-        assert_eq!(
-            ok.unwrap().workload[0].load.as_ref().unwrap().rate,
-            Some(2000.0)
-        );
-        let e = svc(json!({ "url": "http://127.0.0.1:1/", "rate": 2000, "requests": 10 }))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("workload[0].load") && e.contains("rate and requests do not go together"),
-            "{e}"
-        );
-        let e = svc(json!({ "url": "http://127.0.0.1:1/", "rate": 0.5 }))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("rate must be at least 1 request per second"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn service_needs_ready_and_load() {
-        let e = parse(json!({ "workload": [{ "name": "s", "kind": "service" }] }))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("ready"), "{e}");
-    }
-
-    #[test]
-    fn compile_cap() {
-        assert_eq!(parse_compile_cap("3x").unwrap(), CompileCap::Factor(3.0));
-        assert_eq!(
-            parse_compile_cap("5m").unwrap(),
-            CompileCap::Absolute(Duration::from_secs(300))
-        );
-        assert!(parse_compile_cap("0.5x").is_err());
-        assert!(parse_duration("1e30").is_err() && parse_duration("-1").is_err());
-    }
-}
+mod tests;

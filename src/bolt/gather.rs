@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use super::layout::Layout;
 use crate::pgo::gather::no_profile_explanation;
 use crate::process::check_interrupted;
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::ui::{Shell, format_duration};
 use crate::workload::{RunOptions, run_once};
 
@@ -20,7 +20,7 @@ pub fn run_workloads(
     shell: &Shell,
     instrumented: &Path,
     layout: &Layout,
-    workloads: &[WorkloadConfig],
+    workloads: &[Workload],
     allow_remote: bool,
 ) -> Result<usize> {
     std::fs::create_dir_all(layout.raw_dir())

@@ -25,7 +25,7 @@ use crate::cargo::{Build, Builder};
 use crate::manifest::Sources;
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::toolchain::{LlvmTool, find_tool};
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::{Stage, Strip, Variant};
 
@@ -120,7 +120,7 @@ impl<'a> Bolt<'a> {
 
     /// Builds (or finds up to date) the binary BOLT reads and checks it. With PGO, the PGO
     /// pipeline runs first on the same workloads (its profile is reused when still valid).
-    pub fn input(&self, workloads: &[WorkloadConfig]) -> Result<Input> {
+    pub fn input(&self, workloads: &[Workload]) -> Result<Input> {
         let (build, compile_time, cached, builds, builds_run) = if self.pgo {
             if workloads.is_empty() {
                 bail!("{NO_WORKLOAD}");
@@ -209,7 +209,7 @@ impl<'a> Bolt<'a> {
         &self,
         input: &Input,
         instrumented: &Path,
-        workloads: &[WorkloadConfig],
+        workloads: &[Workload],
     ) -> Result<usize> {
         if workloads.is_empty() {
             bail!("{NO_WORKLOAD}");
@@ -308,7 +308,7 @@ impl<'a> Bolt<'a> {
 
     /// The whole pipeline. `reuse_profile` keeps a merged profile of this very input and these
     /// very workloads (compare/auto re-run cheaply); otherwise profiles are gathered afresh.
-    pub fn run(&self, workloads: &[WorkloadConfig], reuse_profile: bool) -> Result<BoltRun> {
+    pub fn run(&self, workloads: &[Workload], reuse_profile: bool) -> Result<BoltRun> {
         if workloads.is_empty() {
             bail!("{NO_WORKLOAD}");
         }

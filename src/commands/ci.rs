@@ -151,7 +151,7 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
         .config
         .workload
         .iter()
-        .any(|w| w.kind == crate::tune_config::WorkloadKind::Command);
+        .any(|w| w.kind.tag() == crate::tune_config::WorkloadKind::Command);
     let check = args.check.then(|| {
         let mut opts = String::new();
         if has_command {

@@ -333,18 +333,11 @@ fn linker_description(target: &str) -> String {
 }
 
 /// "`api` (service): --port 3999, load http://127.0.0.1:3999/api".
-fn describe_workload(w: &crate::tune_config::WorkloadConfig) -> String {
-    let what = match (&w.shell, &w.load) {
+fn describe_workload(w: &crate::tune_config::Workload) -> String {
+    let what = match (w.shell(), w.service()) {
         (Some(sh), _) => format!("sh -c {}", crate::process::shell_quote(sh)),
-        (None, Some(load)) => {
-            let url = load
-                .url
-                .clone()
-                .or_else(|| load.urls.first().map(|u| u.url.clone()))
-                .unwrap_or_default();
-            format!("{} → load {url}", w.args.join(" "))
-        }
-        (None, None) => w.args.join(" "),
+        (None, Some(s)) => format!("{} → load {}", s.args.join(" "), s.load.urls.first()),
+        (None, None) => w.args().join(" "),
     };
     format!("`{}` ({}): {}", w.name, w.kind, what.trim())
 }

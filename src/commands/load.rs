@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::commands::Ctx;
-use crate::tune_config::{Dur, LoadConfig, WeightedUrl, parse_duration};
+use crate::tune_config::{Dur, Load, LoadConfig, WeightedUrl, parse_duration};
 use crate::ui::format_duration;
 use crate::workload::load::{self, LoadReport, LoadSpec};
 
@@ -57,42 +57,49 @@ fn parse_dur(s: &str) -> Result<Duration> {
     parse_duration(s)
 }
 
-pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
-    let mut config = LoadConfig {
-        concurrency: Some(args.concurrency),
-        duration: args.duration.map(Dur),
-        requests: args.requests,
-        method: Some(args.method.clone()),
-        body: args.body.clone(),
-        // Unlike a service workload, which starts cold each time, the standalone command has
-        // no warm-up unless asked: it is also how the generator is compared with wrk.
-        warmup: Some(Dur(args.warmup.unwrap_or_default())),
-        rate: args.rate,
-        ..LoadConfig::default()
-    };
-    match args.urls.as_slice() {
-        [one] => config.url = Some(one.clone()),
-        many => {
-            config.urls = many
-                .iter()
-                .map(|u| WeightedUrl {
-                    url: u.clone(),
-                    weight: 1,
-                    method: None,
-                    body: None,
-                })
-                .collect()
+impl LoadArgs {
+    /// The flags as the `load` of a service workload, through the same checks.
+    fn load(&self) -> Result<Load> {
+        let mut config = LoadConfig {
+            concurrency: Some(self.concurrency),
+            duration: self.duration.map(Dur),
+            requests: self.requests,
+            method: Some(self.method.clone()),
+            body: self.body.clone(),
+            // Unlike a service workload, which starts cold each time, the standalone command has
+            // no warm-up unless asked: it is also how the generator is compared with wrk.
+            warmup: Some(Dur(self.warmup.unwrap_or_default())),
+            rate: self.rate,
+            ..LoadConfig::default()
+        };
+        match self.urls.as_slice() {
+            [one] => config.url = Some(one.clone()),
+            many => {
+                config.urls = many
+                    .iter()
+                    .map(|u| WeightedUrl {
+                        url: u.clone(),
+                        weight: 1,
+                        method: None,
+                        body: None,
+                    })
+                    .collect()
+            }
         }
+        for h in &self.headers {
+            let (k, v) = h
+                .split_once(':')
+                .with_context(|| format!("invalid header `{h}`: write it as `Name: value`"))?;
+            config
+                .headers
+                .insert(k.trim().to_string(), v.trim().to_string());
+        }
+        config.parse(None)
     }
-    for h in &args.headers {
-        let (k, v) = h
-            .split_once(':')
-            .with_context(|| format!("invalid header `{h}`: write it as `Name: value`"))?;
-        config
-            .headers
-            .insert(k.trim().to_string(), v.trim().to_string());
-    }
-    let mut spec = LoadSpec::from_config(&config, args.allow_remote)?;
+}
+
+pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
+    let mut spec = LoadSpec::new(&args.load()?, args.allow_remote)?;
     if let Some(t) = args.threads {
         if t == 0 {
             bail!("--threads must be at least 1");

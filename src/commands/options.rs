@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::measure::Settings;
 use crate::measure::choice::{MetricChoice, MetricName, choose};
-use crate::tune_config::{TuneConfig, WorkloadConfig, parse_duration};
+use crate::tune_config::{TuneConfig, Workload, parse_duration};
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.
 #[derive(Debug, Clone, Args)]
@@ -72,11 +72,11 @@ impl MeasureArgs {
     pub fn settings(
         &self,
         config: &TuneConfig,
-        workloads: &[WorkloadConfig],
+        workloads: &[Workload],
     ) -> Result<(Settings, MetricChoice)> {
         let kinds: Vec<(&str, _)> = workloads
             .iter()
-            .map(|w| (w.name.as_str(), w.kind))
+            .map(|w| (w.name.as_str(), w.kind.tag()))
             .collect();
         let choice = match (&self.metric, &config.metric) {
             (names, _) if !names.is_empty() => choose(names, &kinds, "--metric")?,

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use super::layout::Layout;
 use crate::cargo::Builder;
 use crate::process::{Output, check_interrupted};
-use crate::tune_config::{WorkloadConfig, WorkloadKind};
+use crate::tune_config::{Workload, WorkloadKind};
 use crate::ui::{Shell, format_duration};
 use crate::variant::Variant;
 use crate::workload::{Outcome, RunOptions, run_once};
@@ -26,7 +26,7 @@ pub struct Gathered {
 /// Where profiles come from.
 #[derive(Debug, Clone)]
 pub enum ProfileSource {
-    Workloads(Vec<WorkloadConfig>),
+    Workloads(Vec<Workload>),
     /// `cargo test` built and run with the instrumented configuration.
     Tests,
     /// `cargo bench`, likewise.
@@ -56,7 +56,7 @@ pub fn run_workloads(
     shell: &Shell,
     binary: &Path,
     layout: &Layout,
-    workloads: &[WorkloadConfig],
+    workloads: &[Workload],
     allow_remote: bool,
 ) -> Result<Vec<Gathered>> {
     std::fs::create_dir_all(layout.raw_dir())
@@ -161,7 +161,7 @@ fn existing(layout: &Layout) -> Result<HashSet<PathBuf>> {
 }
 
 /// Why a run that "worked" left no `.profraw`, and what to do about it.
-pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path) -> String {
+pub fn no_profile_explanation(w: &Workload, outcome: &Outcome, dir: &Path) -> String {
     let head = format!(
         "workload `{}` wrote no profile to {}",
         w.name,
@@ -190,7 +190,7 @@ pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path)
             format!("it was {} before it could write its profile (instrumented programs write it at a normal exit)", c.ended)
         }
         Outcome::Command(c) => {
-            let shell_hint = if w.shell.is_some() { "; a `shell` workload must run the binary as \"$TUNE_BIN\"" } else { "" };
+            let shell_hint = if w.shell().is_some() { "; a `shell` workload must run the binary as \"$TUNE_BIN\"" } else { "" };
             format!(
                 "it ended with {}, yet wrote nothing: programs that leave through abort (panic=abort), _exit or \
                  exec() skip the profile writer{shell_hint}",
@@ -198,7 +198,7 @@ pub fn no_profile_explanation(w: &WorkloadConfig, outcome: &Outcome, dir: &Path)
             )
         }
     };
-    let kind = if w.kind == WorkloadKind::Service {
+    let kind = if w.kind.tag() == WorkloadKind::Service {
         "service"
     } else {
         "command"

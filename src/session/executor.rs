@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use crate::measure::{CommandSample, Executor, Sample, ServiceSample};
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::workload::{Outcome, RunOptions, run_once};
 
 /// Binaries by variant index, workloads by workload index.
 pub struct WorkloadExecutor<'a> {
     pub binaries: Vec<Option<PathBuf>>,
-    pub workloads: &'a [WorkloadConfig],
+    pub workloads: &'a [Workload],
     pub allow_remote: bool,
     /// Command workloads: count with cachegrind (`--metric instructions|cycles-est`).
     pub count: Option<crate::workload::cachegrind::Count>,
@@ -35,8 +35,9 @@ impl WorkloadExecutor<'_> {
                 continue;
             }
             let grace = workload
-                .stop_grace
-                .map_or(crate::workload::DEFAULT_STOP_GRACE, |d| d.0);
+                .service()
+                .and_then(|s| s.stop_grace)
+                .unwrap_or(crate::workload::DEFAULT_STOP_GRACE);
             let killed = stops.iter().any(|s| s.2 == libc::SIGKILL);
             let mut variants: Vec<&str> = stops
                 .iter()

@@ -22,7 +22,7 @@ use crate::process::Interrupted;
 use crate::report::{
     BuildInfo, CrateSize, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
 };
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::Variant;
 
@@ -68,7 +68,7 @@ pub struct SessionOptions {
 pub struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
-    pub workloads: Vec<WorkloadConfig>,
+    pub workloads: Vec<Workload>,
     opts: SessionOptions,
     built: HashMap<String, Result<Built, String>>,
     /// Compiler runs that did work (a cached, up-to-date build is not counted).
@@ -81,7 +81,7 @@ impl<'a> Session<'a> {
     pub fn new(
         shell: &'a Shell,
         builder: &'a Builder<'a>,
-        workloads: Vec<WorkloadConfig>,
+        workloads: Vec<Workload>,
         opts: SessionOptions,
     ) -> Session<'a> {
         Session {
@@ -341,7 +341,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|w| WorkloadInfo {
                 name: w.name.clone(),
-                kind: w.kind,
+                kind: w.kind.tag(),
             })
             .collect();
         run

@@ -15,7 +15,7 @@ use crate::size::features::DepFeatures;
 use crate::size::manifest_edit::{absolutise_paths, without_defaults};
 use crate::size::render::thousands;
 use crate::size::{Options, SizeReport};
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::ui::format_bytes;
 use crate::variant::Variant;
@@ -141,7 +141,7 @@ fn run_trial(
     selection: &Selection,
     project: &Project,
     bin_package: &str,
-    workloads: &[WorkloadConfig],
+    workloads: &[Workload],
     variant: &Variant,
     package: &str,
 ) -> Result<(SizeReport, Option<(usize, usize)>)> {

@@ -6,18 +6,19 @@ use anyhow::{Context, Result, bail};
 
 use super::LoadSpec;
 use super::target::Readiness;
-use crate::tune_config::{WorkloadConfig, WorkloadKind};
+use crate::tune_config::{Kind, Workload};
 
 /// Checks every workload's settings that need no binary; the first problem is the error.
-pub fn check_workloads(workloads: &[WorkloadConfig], allow_remote: bool) -> Result<()> {
+pub fn check_workloads(workloads: &[Workload], allow_remote: bool) -> Result<()> {
     for w in workloads {
         check(w, allow_remote).with_context(|| format!("workload `{}`", w.name))?;
     }
     Ok(())
 }
 
-fn check(w: &WorkloadConfig, allow_remote: bool) -> Result<()> {
-    if let Some(stdin) = &w.stdin
+fn check(w: &Workload, allow_remote: bool) -> Result<()> {
+    if let Kind::Command(c) = &w.kind
+        && let Some(stdin) = &c.stdin
         && !stdin.is_file()
     {
         bail!(
@@ -35,14 +36,10 @@ fn check(w: &WorkloadConfig, allow_remote: bool) -> Result<()> {
             cwd.display()
         );
     }
-    if w.kind == WorkloadKind::Service {
-        if let Some(ready) = &w.ready {
-            Readiness::parse(ready).context("invalid `ready`")?;
-        }
-        if let Some(load) = &w.load {
-            // Parses every URL, reads every body file, refuses remote hosts: all before building.
-            LoadSpec::from_config(load, allow_remote).context("invalid `load`")?;
-        }
+    if let Kind::Service(s) = &w.kind {
+        Readiness::parse(&s.ready).context("invalid `ready`")?;
+        // Parses every URL, reads every body file, refuses remote hosts: all before building.
+        LoadSpec::new(&s.load, allow_remote).context("invalid `load`")?;
     }
     Ok(())
 }
@@ -51,7 +48,7 @@ fn check(w: &WorkloadConfig, allow_remote: bool) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn command(name: &str) -> WorkloadConfig {
+    fn command(name: &str) -> Workload {
         crate::workload::one_off(vec![name.into()])
     }
 
@@ -59,7 +56,9 @@ mod tests {
     fn a_missing_stdin_file_or_directory_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = command("x");
-        w.stdin = Some(dir.path().join("big.json"));
+        if let Kind::Command(c) = &mut w.kind {
+            c.stdin = Some(dir.path().join("big.json"));
+        }
         let e = format!("{:#}", check_workloads(&[w.clone()], false).unwrap_err());
         assert!(e.starts_with("workload `"), "{e}");
         assert!(e.contains("`stdin` file") && e.contains("big.json"), "{e}");

@@ -2,33 +2,27 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::cachegrind::{self, Counts};
 use super::{CommandRun, DEFAULT_TIMEOUT, RunOptions};
 use crate::process::{self, Cmd, Input, Output, Usage, describe_end};
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::{Command, Program, Workload};
 
-pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Result<CommandRun> {
-    let repeat = w.repeat.unwrap_or(1).max(1);
-    // Next to the variant's binary, so concurrent runs of other variants never mix files.
+pub(super) fn run(
+    binary: &Path,
+    w: &Workload,
+    c: &Command,
+    opts: &RunOptions,
+) -> Result<CommandRun> {
+    let repeat = c.repeat.map_or(1, |n| n.get());
     let out_dir = match opts.count {
-        Some(_) => Some(
-            tempfile::Builder::new()
-                .prefix(".cachegrind-")
-                .tempdir_in(binary.parent().unwrap_or(Path::new(".")))
-                .with_context(|| {
-                    format!(
-                        "cannot create a directory for cachegrind next to {}",
-                        binary.display()
-                    )
-                })?,
-        ),
+        Some(_) => Some(cachegrind_dir(binary)?),
         None => None,
     };
     let cmd = match (opts.count, &out_dir) {
-        (Some(count), Some(dir)) => counted_line(binary, w, opts, count, dir.path())?,
-        _ => command_line(binary, w, opts),
+        (Some(count), Some(dir)) => counted_line(binary, w, c, opts, count, dir.path())?,
+        _ => command_line(binary, w, c, opts),
     };
     let mut total = Usage::default();
     let mut ended = process::Ended::Exited { code: 0 };
@@ -46,16 +40,7 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
             } else {
                 String::new()
             };
-            // How it ended comes first: tables and summaries show only the first line.
-            let mut how = describe_end(done.status, done.timed_out).to_string();
-            if done.timed_out.is_some() && opts.count.is_some() {
-                how.push_str(&format!(
-                    " (under valgrind, {COUNTED_TIMEOUT_FACTOR}× the workload's `timeout`: raise it if \
-                     the program needs longer)"
-                ));
-            }
-            return Err(anyhow::Error::new(done.error())
-                .context(format!("workload `{}` failed{which}: {how}", w.name)));
+            return Err(failure(w, &done, &which, opts.count.is_some()));
         }
         total.wall += done.usage.wall;
         total.user += done.usage.user;
@@ -78,28 +63,55 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
     })
 }
 
+/// Next to the variant's binary, so concurrent runs of other variants never mix files.
+fn cachegrind_dir(binary: &Path) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(".cachegrind-")
+        .tempdir_in(binary.parent().unwrap_or(Path::new(".")))
+        .with_context(|| {
+            format!(
+                "cannot create a directory for cachegrind next to {}",
+                binary.display()
+            )
+        })
+}
+
+/// A failed execution, `which` of the repeats; how it ended comes first: tables and
+/// summaries show only the first line.
+fn failure(w: &Workload, done: &process::Finished, which: &str, counted: bool) -> anyhow::Error {
+    let mut how = describe_end(done.status, done.timed_out).to_string();
+    if done.timed_out.is_some() && counted {
+        how.push_str(&format!(
+            " (under valgrind, {COUNTED_TIMEOUT_FACTOR}× the workload's `timeout`: raise it if \
+             the program needs longer)"
+        ));
+    }
+    anyhow::Error::new(done.error()).context(format!("workload `{}` failed{which}: {how}", w.name))
+}
+
 /// The workload's own line, run under cachegrind; stdin, env, cwd and timeout stay the same.
 fn counted_line(
     binary: &Path,
-    w: &WorkloadConfig,
+    w: &Workload,
+    c: &Command,
     opts: &RunOptions,
     count: cachegrind::Count,
     out_dir: &Path,
 ) -> Result<Cmd> {
     let valgrind = cachegrind::find_valgrind()?;
-    let wrapped =
-        Cmd::new(valgrind).args(cachegrind::wrapper_args(count, out_dir, w.shell.is_some()));
-    let cmd = match &w.shell {
-        Some(script) => wrapped
+    let through_shell = matches!(c.program, Program::Shell(_));
+    let wrapped = Cmd::new(valgrind).args(cachegrind::wrapper_args(count, out_dir, through_shell));
+    let cmd = match &c.program {
+        Program::Shell(script) => wrapped
             .arg("sh")
             .arg("-c")
             .arg(script)
             .env("TUNE_BIN", binary),
-        None => wrapped.arg(binary).args(&w.args),
+        Program::Args(args) => wrapped.arg(binary).args(args),
     };
     // The timeout is for the program: valgrind's own slowdown (25–50×) must not trip it.
-    let limit = w.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0) * COUNTED_TIMEOUT_FACTOR;
-    Ok(finish(cmd, w, opts).timeout(Some(limit)))
+    let limit = w.timeout.unwrap_or(DEFAULT_TIMEOUT) * COUNTED_TIMEOUT_FACTOR;
+    Ok(finish(cmd, w, c, opts).timeout(Some(limit)))
 }
 
 /// How much longer a workload may run under cachegrind than its `timeout` says.
@@ -107,16 +119,16 @@ pub(super) const COUNTED_TIMEOUT_FACTOR: u32 = 50;
 
 /// The argv (or `sh -c`) line for one execution. Stdout is discarded so a chatty program
 /// never blocks on a full pipe; stderr is kept for error messages.
-pub(super) fn command_line(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Cmd {
-    let cmd = match &w.shell {
-        Some(script) => Cmd::new("sh").arg("-c").arg(script).env("TUNE_BIN", binary),
-        None => Cmd::new(binary).args(&w.args),
+pub(super) fn command_line(binary: &Path, w: &Workload, c: &Command, opts: &RunOptions) -> Cmd {
+    let cmd = match &c.program {
+        Program::Shell(script) => Cmd::new("sh").arg("-c").arg(script).env("TUNE_BIN", binary),
+        Program::Args(args) => Cmd::new(binary).args(args),
     };
-    finish(cmd, w, opts)
+    finish(cmd, w, c, opts)
 }
 
 /// The workload's environment, directory, stdin, output handling, timeout and CPU binding.
-fn finish(mut cmd: Cmd, w: &WorkloadConfig, opts: &RunOptions) -> Cmd {
+fn finish(mut cmd: Cmd, w: &Workload, c: &Command, opts: &RunOptions) -> Cmd {
     for (k, v) in &w.env {
         cmd = cmd.env(k, v);
     }
@@ -126,23 +138,11 @@ fn finish(mut cmd: Cmd, w: &WorkloadConfig, opts: &RunOptions) -> Cmd {
     if let Some(dir) = &w.cwd {
         cmd = cmd.cwd(dir);
     }
-    if let Some(file) = &w.stdin {
+    if let Some(file) = &c.stdin {
         cmd = cmd.stdin(Input::File(file.clone()));
     }
     cmd.stdout(Output::Discard)
         .stderr(Output::CaptureTail)
-        .timeout(Some(w.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0)))
+        .timeout(Some(w.timeout.unwrap_or(DEFAULT_TIMEOUT)))
         .pin(opts.pin)
-}
-
-/// Services take signals: a `sh -c` in front would receive them instead of the service.
-pub(super) fn reject_shell_for_service(w: &WorkloadConfig) -> Result<()> {
-    if w.shell.is_some() {
-        bail!(
-            "workload `{}`: `shell` only works for command workloads (a service must receive \
-             SIGTERM itself); give the service's arguments in `args`",
-            w.name
-        );
-    }
-    Ok(())
 }

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::process::Usage;
-use crate::tune_config::{WorkloadConfig, WorkloadKind};
+use crate::tune_config::{Command, Kind, Program, Workload};
 
 pub use check::check_workloads;
 pub use load::{Latency, LoadReport, LoadSpec};
@@ -96,7 +96,7 @@ struct UsageDef {
 }
 
 /// Runs `workload` once against `binary`.
-pub fn run_once(binary: &Path, workload: &WorkloadConfig, opts: &RunOptions) -> Result<Outcome> {
+pub fn run_once(binary: &Path, workload: &Workload, opts: &RunOptions) -> Result<Outcome> {
     crate::process::check_interrupted()?;
     let binary = absolute(binary)?;
     if let Some(cwd) = &workload.cwd
@@ -108,18 +108,14 @@ pub fn run_once(binary: &Path, workload: &WorkloadConfig, opts: &RunOptions) -> 
             cwd.display()
         );
     }
-    match workload.kind {
-        WorkloadKind::Command => command::run(&binary, workload, opts).map(Outcome::Command),
-        WorkloadKind::Service => service::run(&binary, workload, opts).map(Outcome::Service),
+    match &workload.kind {
+        Kind::Command(c) => command::run(&binary, workload, c, opts).map(Outcome::Command),
+        Kind::Service(s) => service::run(&binary, workload, s, opts).map(Outcome::Service),
     }
 }
 
 /// Picks the workloads: `-- ARGS`, else the configured ones (filtered by `--workload`).
-pub fn select(
-    configured: &[WorkloadConfig],
-    names: &[String],
-    args: &[String],
-) -> Result<Vec<WorkloadConfig>> {
+pub fn select(configured: &[Workload], names: &[String], args: &[String]) -> Result<Vec<Workload>> {
     if !args.is_empty() {
         return Ok(vec![one_off(args.to_vec())]);
     }
@@ -150,11 +146,11 @@ pub fn select(
 
 /// Like `select`, for commands that measure: no workload at all is an error saying how to add one.
 pub fn select_measurable(
-    configured: &[WorkloadConfig],
+    configured: &[Workload],
     names: &[String],
     args: &[String],
     manifest: &Path,
-) -> Result<Vec<WorkloadConfig>> {
+) -> Result<Vec<Workload>> {
     let selected = select(configured, names, args)?;
     if selected.is_empty() {
         anyhow::bail!(
@@ -166,11 +162,18 @@ pub fn select_measurable(
 }
 
 /// The workload behind `cargo tune … -- ARGS`: run the binary once with these arguments.
-pub fn one_off(args: Vec<String>) -> WorkloadConfig {
-    WorkloadConfig {
+pub fn one_off(args: Vec<String>) -> Workload {
+    Workload {
         name: "args".to_string(),
-        args,
-        ..WorkloadConfig::default()
+        env: Default::default(),
+        cwd: None,
+        timeout: None,
+        allow_failure: false,
+        kind: Kind::Command(Command {
+            program: Program::Args(args),
+            stdin: None,
+            repeat: None,
+        }),
     }
 }
 
@@ -191,8 +194,8 @@ mod tests {
     fn one_off_is_a_command_named_args() {
         let w = one_off(vec!["--fast".into(), "x".into()]);
         assert_eq!(w.name, "args");
-        assert_eq!(w.kind, WorkloadKind::Command);
-        assert_eq!(w.args, ["--fast", "x"]);
+        assert_eq!(w.kind.tag(), crate::tune_config::WorkloadKind::Command);
+        assert_eq!(w.args(), ["--fast", "x"]);
     }
 
     #[test]

@@ -7,41 +7,160 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use super::command::reject_shell_for_service;
 use super::load::{self, LoadReport, LoadSpec};
 use super::ready::{NotReady, wait_until_ready};
 use super::target::Readiness;
 use super::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_GRACE, RunOptions, ServiceRun, StopReport};
 use crate::process::{self, Child, Cmd, Interrupted, Output, StopFlag, Stopped, describe_end};
-use crate::tune_config::WorkloadConfig;
+use crate::tune_config::{Service, Workload};
 
 /// How often the service is checked while the load runs.
 const WATCH: Duration = Duration::from_millis(20);
 /// How many trailing lines of a service's stderr are kept in reports and errors.
 const STDERR_LINES: usize = 20;
 
-pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Result<ServiceRun> {
-    reject_shell_for_service(w)?;
+pub(super) fn run(
+    binary: &Path,
+    w: &Workload,
+    s: &Service,
+    opts: &RunOptions,
+) -> Result<ServiceRun> {
     // Everything that can be checked without the service is checked before starting it.
-    let ready_text = w
-        .ready
-        .as_deref()
-        .with_context(|| format!("service workload `{}` needs `ready`", w.name))?;
-    let ready = Readiness::parse(ready_text).with_context(|| format!("workload `{}`", w.name))?;
-    let load_config = w
-        .load
-        .as_ref()
-        .with_context(|| format!("service workload `{}` needs `load`", w.name))?;
-    let mut spec = LoadSpec::from_config(load_config, opts.allow_remote)
-        .with_context(|| format!("workload `{}`: invalid `load`", w.name))?;
-    if let Some(t) = w.timeout {
-        spec.time_limit = t.0;
-    }
-    let ready_timeout = w.ready_timeout.map_or(DEFAULT_READY_TIMEOUT, |d| d.0);
-    let grace = w.stop_grace.map_or(DEFAULT_STOP_GRACE, |d| d.0);
+    let plan = Plan::new(w, s, opts)?;
+    let child = start(binary, w, s, opts)?;
+    let child = plan.wait_until_ready(child)?;
+    let loaded = plan.load_and_stop(child)?;
+    plan.judge(loaded)
+}
 
+/// One service run, checked and resolved before the service starts.
+struct Plan<'a> {
+    name: &'a str,
+    ready: Readiness,
+    ready_timeout: Duration,
+    grace: Duration,
+    spec: LoadSpec,
+    warmup: bool,
+    allow_failure: bool,
+}
+
+/// What the load and the stop left behind.
+struct Loaded {
+    report: Result<LoadReport>,
+    exited_by_itself: bool,
+    stopped: Stopped,
+    max_rss: u64,
+    ended: process::Ended,
+    stderr_tail: String,
+}
+
+impl<'a> Plan<'a> {
+    fn new(w: &'a Workload, s: &Service, opts: &RunOptions) -> Result<Plan<'a>> {
+        let ready = Readiness::parse(&s.ready).with_context(|| format!("workload `{}`", w.name))?;
+        let mut spec = LoadSpec::new(&s.load, opts.allow_remote)
+            .with_context(|| format!("workload `{}`: invalid `load`", w.name))?;
+        if let Some(t) = w.timeout {
+            spec.time_limit = t;
+        }
+        Ok(Plan {
+            name: &w.name,
+            ready,
+            ready_timeout: s.ready_timeout.unwrap_or(DEFAULT_READY_TIMEOUT),
+            grace: s.stop_grace.unwrap_or(DEFAULT_STOP_GRACE),
+            spec,
+            warmup: opts.warmup,
+            allow_failure: w.allow_failure,
+        })
+    }
+
+    /// Waits for readiness; a service that exits or never gets ready is reaped (stopped
+    /// first) and its stderr is in the error.
+    fn wait_until_ready(&self, mut child: Child) -> Result<Child> {
+        let name = self.name;
+        match wait_until_ready(&mut child, &self.ready, self.ready_timeout) {
+            Ok(()) => Ok(child),
+            Err(NotReady::Interrupted) => Err(Interrupted.into()),
+            Err(NotReady::Exited) => {
+                let (ended, stderr) = reap(child)?;
+                bail!(
+                    "service `{name}` exited before it was ready ({}): {ended}{}",
+                    self.ready,
+                    stderr_section(&stderr)
+                );
+            }
+            Err(NotReady::TimedOut(last)) => {
+                child.stop(self.grace);
+                let (_, stderr) = reap(child)?;
+                bail!(
+                    "service `{name}` did not become ready within {}: {last}{}",
+                    humantime::format_duration(self.ready_timeout),
+                    stderr_section(&stderr)
+                );
+            }
+        }
+    }
+
+    fn load_and_stop(&self, mut child: Child) -> Result<Loaded> {
+        let report = drive_while_alive(&self.spec, self.warmup, &mut child);
+        let exited_by_itself = child.try_wait().is_some();
+        let stopped = child.stop(self.grace);
+        let done = child.wait()?;
+        Ok(Loaded {
+            report,
+            exited_by_itself,
+            stopped,
+            max_rss: done.usage.max_rss,
+            ended: describe_end(done.status, None),
+            stderr_tail: tail(&done.stderr_str()),
+        })
+    }
+
+    /// A run counts only if the service answered and stayed up for the whole load.
+    fn judge(&self, l: Loaded) -> Result<ServiceRun> {
+        let name = self.name;
+        process::check_interrupted()?;
+        let report = l
+            .report
+            .with_context(|| format!("load on service `{name}` failed"))?;
+        // Even a clean exit cuts the load short, so the run would not measure what it claims.
+        if l.exited_by_itself && !self.allow_failure {
+            bail!(
+                "service `{name}` stopped by itself during the load ({}), so the load was cut short{}",
+                l.ended,
+                stderr_section(&l.stderr_tail)
+            );
+        }
+        if report.requests == 0 {
+            bail!(
+                "service `{name}` answered no request ({} failed{}){}",
+                report.errors,
+                report
+                    .first_error
+                    .as_deref()
+                    .map(|e| format!("; first error: {e}"))
+                    .unwrap_or_default(),
+                stderr_section(&l.stderr_tail)
+            );
+        }
+        Ok(ServiceRun {
+            load: report,
+            max_rss: l.max_rss,
+            stop: StopReport {
+                signal_that_stopped_it: match l.stopped {
+                    Stopped::AlreadyExited => None,
+                    Stopped::BySignal(s) => Some(s),
+                },
+                ended: l.ended,
+                stderr_tail: l.stderr_tail,
+            },
+        })
+    }
+}
+
+/// Starts the service directly (never through a shell: it must receive the stop signals).
+fn start(binary: &Path, w: &Workload, s: &Service, opts: &RunOptions) -> Result<Child> {
     let mut cmd = Cmd::new(binary)
-        .args(&w.args)
+        .args(&s.args)
         .stdout(Output::Discard)
         .stderr(Output::CaptureTail);
     for (k, v) in w
@@ -54,75 +173,8 @@ pub(super) fn run(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> Resul
     if let Some(dir) = &w.cwd {
         cmd = cmd.cwd(dir);
     }
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("service `{}` could not start", w.name))?;
-
-    match wait_until_ready(&mut child, &ready, ready_timeout) {
-        Ok(()) => {}
-        Err(NotReady::Interrupted) => return Err(Interrupted.into()),
-        Err(NotReady::Exited) => {
-            let (ended, stderr) = finish(child)?;
-            bail!(
-                "service `{}` exited before it was ready ({ready}): {ended}{}",
-                w.name,
-                stderr_section(&stderr)
-            );
-        }
-        Err(NotReady::TimedOut(last)) => {
-            child.stop(grace);
-            let (_, stderr) = finish(child)?;
-            bail!(
-                "service `{}` did not become ready within {}: {last}{}",
-                w.name,
-                humantime::format_duration(ready_timeout),
-                stderr_section(&stderr)
-            );
-        }
-    }
-
-    let report = drive_while_alive(&spec, opts.warmup, &mut child);
-    let exited_by_itself = child.try_wait().is_some();
-    let stopped = child.stop(grace);
-    let done = child.wait()?;
-    let ended = describe_end(done.status, None);
-    let stderr_tail = tail(&done.stderr_str());
-    process::check_interrupted()?;
-    let report = report.with_context(|| format!("load on service `{}` failed", w.name))?;
-
-    // Even a clean exit cuts the load short, so the run would not measure what it claims.
-    if exited_by_itself && !w.allow_failure {
-        bail!(
-            "service `{}` stopped by itself during the load ({ended}), so the load was cut short{}",
-            w.name,
-            stderr_section(&stderr_tail)
-        );
-    }
-    if report.requests == 0 {
-        bail!(
-            "service `{}` answered no request ({} failed{}){}",
-            w.name,
-            report.errors,
-            report
-                .first_error
-                .as_deref()
-                .map(|e| format!("; first error: {e}"))
-                .unwrap_or_default(),
-            stderr_section(&stderr_tail)
-        );
-    }
-    Ok(ServiceRun {
-        load: report,
-        max_rss: done.usage.max_rss,
-        stop: StopReport {
-            signal_that_stopped_it: match stopped {
-                Stopped::AlreadyExited => None,
-                Stopped::BySignal(s) => Some(s),
-            },
-            ended,
-            stderr_tail,
-        },
-    })
+    cmd.spawn()
+        .with_context(|| format!("service `{}` could not start", w.name))
 }
 
 /// Drives the load on another thread and watches the service meanwhile: if it exits, the
@@ -143,7 +195,7 @@ fn drive_while_alive(spec: &LoadSpec, warmup: bool, child: &mut Child) -> Result
 }
 
 /// Reaps an exited (or stopped) child: how it ended and the end of its stderr.
-fn finish(child: Child) -> Result<(process::Ended, String)> {
+fn reap(child: Child) -> Result<(process::Ended, String)> {
     let done = child.wait()?;
     Ok((
         describe_end(done.status, done.timed_out),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use cargo_tune::process::Ended;
 use cargo_tune::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, WorkloadKind};
-use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off, run_once};
+use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off};
 
 use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;
 use crate::utils::{project, tune_in};
@@ -46,6 +46,12 @@ fn sh(name: &str, script: &str) -> WorkloadConfig {
         args: vec!["-c".into(), script.into()],
         ..WorkloadConfig::default()
     }
+}
+
+/// The tests write workloads as Cargo.toml does; each is checked as `[package.metadata.tune]`
+/// checks it, then run.
+fn run_once(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> anyhow::Result<Outcome> {
+    cargo_tune::workload::run_once(binary, &w.clone().parse("workload")?, opts)
 }
 
 fn run_sh(w: &WorkloadConfig) -> anyhow::Result<Outcome> {
@@ -195,9 +201,11 @@ fn shell_workload_gets_tune_bin() {
 
 #[test]
 fn one_off_runs_the_binary_with_args() {
-    let c = command(run_sh(&one_off(vec!["-c".into(), "exit 0".into()])).unwrap());
+    let run_sh =
+        |w| cargo_tune::workload::run_once(Path::new("/bin/sh"), &w, &RunOptions::default());
+    let c = command(run_sh(one_off(vec!["-c".into(), "exit 0".into()])).unwrap());
     assert_eq!(c.executions, 1);
-    let e = err(run_sh(&one_off(vec!["-c".into(), "exit 4".into()])));
+    let e = err(run_sh(one_off(vec!["-c".into(), "exit 4".into()])));
     assert!(
         e.contains("workload `args` failed") && e.contains("exit status 4"),
         "{e}"
