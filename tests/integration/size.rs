@@ -326,3 +326,42 @@ fn compare_sizes_every_variant_by_crate_stripped_ones_through_the_link_map() {
     assert!(bytes(&stripped, "[unattributed]") <= bytes(&unstripped, "[unattributed]"));
     assert!(p.read("cmp.md").contains("Size by crate"));
 }
+
+#[test]
+fn gnu_ld_maps_give_per_crate_sizes_too() {
+    let p = fixture();
+    p.tune(&[
+        "compare",
+        "--variants",
+        "release,+strip=symbols",
+        "--min-runs",
+        "3",
+        "--max-runs",
+        "3",
+        "--json",
+        "cmp.json",
+    ])
+    .env("RUSTFLAGS", "-Clink-arg=-fuse-ld=bfd")
+    .ok();
+    let doc = json(&p, "cmp.json");
+    let stripped = &doc["variants"][1];
+    let binary = stripped["build"]["binary"].as_str().unwrap();
+    let comment = std::process::Command::new("readelf")
+        .args(["-p", ".comment", binary])
+        .output()
+        .unwrap();
+    let linked_by = String::from_utf8_lossy(&comment.stdout).to_string();
+    assert!(!linked_by.contains("LLD"), "linked by GNU ld: {linked_by}");
+    let crates = build_crates(stripped);
+    let beta = crates.iter().find(|c| c.0 == "beta").map(|c| c.1);
+    assert!(beta >= Some(8192), "{crates:?}");
+    let map = std::fs::read_to_string(
+        std::path::Path::new(binary)
+            .ancestors()
+            .nth(3)
+            .unwrap()
+            .join("cargo-tune-link.map"),
+    )
+    .unwrap();
+    assert!(map.contains("Linker script and memory map"));
+}

@@ -19,15 +19,15 @@ pub fn read(text: &str, collect: &mut Collector) {
             continue;
         };
         let numbers = sizes(&tokens);
-        if let Some((output, name)) = pending.take() {
-            if let Some(size) = sizes(&[""].iter().chain(&tokens).copied().collect::<Vec<_>>()) {
-                if output {
-                    current = collect.output(name, size);
-                } else if let Some(i) = current {
-                    collect.input(i, name, size);
-                }
-                continue;
+        if let Some((output, name)) = pending.take()
+            && let Some(size) = continued(&tokens)
+        {
+            if output {
+                current = collect.output(name, size);
+            } else if let Some(i) = current {
+                collect.input(i, name, size);
             }
+            continue;
         }
         if !line.starts_with(' ') {
             // An output section, or a directive (`LOAD`, `OUTPUT(...)`) that ends the last one.
@@ -49,11 +49,16 @@ pub fn read(text: &str, collect: &mut Collector) {
     }
 }
 
-/// The size of `name 0xADDR 0xSIZE …`: the third token, when the second and third are hex.
+/// The size of `name 0xADDR 0xSIZE …`.
 fn sizes(tokens: &[&str]) -> Option<u64> {
+    continued(tokens.get(1..)?)
+}
+
+/// The size of `0xADDR 0xSIZE …`, the line after a long name.
+fn continued(tokens: &[&str]) -> Option<u64> {
     let hex = |t: &str| u64::from_str_radix(t.strip_prefix("0x")?, 16).ok();
-    hex(tokens.get(1)?)?;
-    hex(tokens.get(2)?)
+    hex(tokens.first()?)?;
+    hex(tokens.get(1)?)
 }
 
 #[cfg(test)]
