@@ -5,6 +5,7 @@
 
 pub mod gather;
 pub mod layout;
+pub mod manual;
 pub mod merge;
 pub mod warnings;
 
