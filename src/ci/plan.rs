@@ -99,8 +99,21 @@ pub fn search_candidates(configured: Option<&[String]>, profile: &str) -> Vec<St
 
 #[cfg(test)]
 mod tests {
-    use super::build_command;
+    use super::{DEFAULT_TARGETS, build_command, runners};
     use crate::check::ship::shipped;
+
+    #[test]
+    fn without_targets_both_linux_runners_build() {
+        let targets: Vec<String> = runners(&[])
+            .unwrap()
+            .into_iter()
+            .map(|r| r.target)
+            .collect();
+        assert_eq!(targets, DEFAULT_TARGETS);
+        let given = runners(&[" aarch64 ".to_string()]).unwrap();
+        assert_eq!(given[0].target, "aarch64-unknown-linux-gnu");
+        assert!(runners(&["x86_64-pc-windows-msvc".to_string()]).is_err());
+    }
 
     fn cmd(spec: Option<&str>, pgo: bool) -> String {
         build_command(&shipped(spec, "release").unwrap(), pgo).0

@@ -82,3 +82,31 @@ pub fn options(
         selection: selection.selection(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_request_searches_for_speed_within_the_default_budget() {
+        let r = Request {
+            goal: None,
+            budget: None,
+            compile_cap: None,
+            allow_slowdown: None,
+            pgo: true,
+            bolt: true,
+            native: false,
+        };
+        assert_eq!((r.goal(), r.budget()), (Goal::Speed, DEFAULT_BUDGET));
+        let r = Request {
+            goal: Some(Goal::Size),
+            budget: Some(Duration::from_secs(60)),
+            ..r
+        };
+        assert_eq!(
+            (r.goal(), r.budget()),
+            (Goal::Size, Duration::from_secs(60))
+        );
+    }
+}
