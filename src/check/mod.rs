@@ -1,6 +1,7 @@
 //! `cargo tune check`: the base revision and the working tree, built the same way and measured
 //! in one interleaved run; the verdict per workload and for size, and the exit status of a gate.
 
+pub mod compare;
 pub mod git;
 pub mod render;
 pub mod ship;

@@ -4,6 +4,7 @@
 pub mod actionlint;
 pub mod export;
 pub mod origin;
+pub mod plan;
 pub mod workflow;
 
 pub use workflow::{Plan, Runner, render, runner_for};

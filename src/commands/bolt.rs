@@ -8,6 +8,7 @@ use crate::bolt::{Bolt, BoltOptions, BoltRun, BoltStats, Layout};
 use crate::cargo::Builder;
 use crate::commands::Ctx;
 use crate::spec::parse_stages;
+use crate::tune_config::Workload;
 use crate::ui::{Shell, format_duration};
 
 #[derive(Debug, Args)]
@@ -65,17 +66,54 @@ pub struct BoltFlags {
     pub rebuild: bool,
 }
 
+impl BoltArgs {
+    /// The flags, the workload after `--` and the step, wherever on the command line they came.
+    fn parts(&self) -> (&BoltFlags, &[String], Option<&Step>) {
+        match &self.step {
+            None => (&self.opts, &self.args, None),
+            Some(
+                s @ (Step::Instrument(a)
+                | Step::Run(a)
+                | Step::Merge(a)
+                | Step::Optimize(a)
+                | Step::Clean(a)),
+            ) => (&a.opts, &a.args, Some(s)),
+        }
+    }
+}
+
+impl BoltFlags {
+    fn options(&self) -> BoltOptions {
+        BoltOptions {
+            allow_remote: self.allow_remote,
+            rebuild: self.rebuild,
+            args: self
+                .bolt_args
+                .as_ref()
+                .map(|a| a.split_whitespace().map(String::from).collect()),
+        }
+    }
+}
+
+/// What a step needs besides the pipeline: the workloads, and how to name this command again
+/// in a hint (` --manifest-path …`, ` --variant …`).
+struct StepCtx {
+    workloads: Vec<Workload>,
+    /// Whether the input is a PGO build, trained on the same workloads.
+    pgo: bool,
+    again: String,
+    variant_flag: String,
+}
+
+impl StepCtx {
+    /// PGO under BOLT needs the workloads for its own profile, whatever the step.
+    fn input_workloads(&self) -> &[Workload] {
+        if self.pgo { &self.workloads } else { &[] }
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
-    let (flags, trailing, step) = match &args.step {
-        None => (&args.opts, &args.args, None),
-        Some(
-            s @ (Step::Instrument(a)
-            | Step::Run(a)
-            | Step::Merge(a)
-            | Step::Optimize(a)
-            | Step::Clean(a)),
-        ) => (&a.opts, &a.args, Some(s)),
-    };
+    let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
     if let Some(Step::Clean(_)) = step {
         return clean(&ctx.shell, &project, &bin);
@@ -87,80 +125,100 @@ pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
     }
     let stages = parse_stages(&flags.variant, &ctx.cargo.profile)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let opts = BoltOptions {
-        allow_remote: flags.allow_remote,
-        rebuild: flags.rebuild,
-        args: flags
-            .bolt_args
-            .as_ref()
-            .map(|a| a.split_whitespace().map(String::from).collect()),
-    };
-    let bolt = Bolt::new(&ctx.shell, &builder, &stages.variant, stages.pgo, opts);
-    let workloads = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
-    // PGO under BOLT needs the workloads for its own profile, whatever the step.
-    let input_workloads = if stages.pgo { &workloads[..] } else { &[] };
-    let again = ctx.cargo.selection();
-    let variant_flag = if flags.variant == "release" {
-        String::new()
-    } else {
-        format!(" --variant {}", crate::process::shell_quote(&flags.variant))
+    let bolt = Bolt::new(
+        &ctx.shell,
+        &builder,
+        &stages.variant,
+        stages.pgo,
+        flags.options(),
+    );
+    let sc = StepCtx {
+        workloads: crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?,
+        pgo: stages.pgo,
+        again: ctx.cargo.selection(),
+        variant_flag: variant_flag(&flags.variant),
     };
 
     match step {
-        None => {
-            let run = bolt.run(&workloads, false)?;
-            print_summary(&ctx.shell, &bolt, &run);
-            println!("{}", run.binary.display());
-        }
-        Some(Step::Instrument(_)) => {
-            let (tool, _) = bolt.preflight()?;
-            let input = bolt.input(input_workloads)?;
-            let out = bolt.instrument(&input, &tool, true)?;
-            ctx.shell.note(format!(
-                "run it with `cargo tune{again} bolt run{variant_flag}`; each run writes {}.<pid>.fdata",
-                input.layout.profile_prefix().display()
-            ));
-            println!("{}", out.display());
-        }
-        Some(Step::Run(_)) => {
-            let (tool, _) = bolt.preflight()?;
-            let input = bolt.input(input_workloads)?;
-            let instrumented = bolt.instrument(&input, &tool, false)?;
-            let n = bolt.gather(&input, &instrumented, &workloads)?;
-            let total = input.layout.raw_files()?.len();
-            ctx.shell.status(
-                "Gathered",
-                format!(
-                    "{n} raw BOLT profile(s); {total} in {}",
-                    input.layout.raw_dir().display()
-                ),
-            );
-        }
-        Some(Step::Merge(_)) => {
-            let (_, merge_fdata) = bolt.preflight()?;
-            let input = bolt.input(input_workloads)?;
-            require_current(&bolt, &input, &again, &variant_flag)?;
-            let merged = bolt.merge(&input, &merge_fdata)?;
-            ctx.shell
-                .status("Merged", format!("{} raw profile(s)", merged.raw_files));
-            println!("{}", merged.path.display());
-        }
-        Some(Step::Optimize(_)) => {
-            let (tool, merge_fdata) = bolt.preflight()?;
-            let input = bolt.input(input_workloads)?;
-            let merged = match bolt.existing_merged(&input)? {
-                Some(m) => m,
-                None => {
-                    require_current(&bolt, &input, &again, &variant_flag)?;
-                    bolt.merge(&input, &merge_fdata)?
-                }
-            };
-            let (optimized, _) = bolt.optimize(&input, &merged, &tool)?;
-            report_stats(&ctx.shell, &optimized.stats);
-            println!("{}", optimized.path.display());
-        }
+        None => one_shot(ctx, &bolt, &sc),
+        Some(Step::Instrument(_)) => instrument(ctx, &bolt, &sc),
+        Some(Step::Run(_)) => gather(ctx, &bolt, &sc),
+        Some(Step::Merge(_)) => merge(ctx, &bolt, &sc),
+        Some(Step::Optimize(_)) => optimize(ctx, &bolt, &sc),
         Some(Step::Clean(_)) => unreachable!("handled above"),
     }
+}
+
+/// ` --variant SPEC` to repeat in a hint; nothing for the default.
+fn variant_flag(variant: &str) -> String {
+    if variant == "release" {
+        String::new()
+    } else {
+        format!(" --variant {}", crate::process::shell_quote(variant))
+    }
+}
+
+fn one_shot(ctx: &Ctx, bolt: &Bolt, sc: &StepCtx) -> Result<()> {
+    let run = bolt.run(&sc.workloads, false)?;
+    print_summary(&ctx.shell, bolt, &run);
+    println!("{}", run.binary.display());
+    Ok(())
+}
+
+fn instrument(ctx: &Ctx, bolt: &Bolt, sc: &StepCtx) -> Result<()> {
+    let (tool, _) = bolt.preflight()?;
+    let input = bolt.input(sc.input_workloads())?;
+    let out = bolt.instrument(&input, &tool, true)?;
+    ctx.shell.note(format!(
+        "run it with `cargo tune{} bolt run{}`; each run writes {}.<pid>.fdata",
+        sc.again,
+        sc.variant_flag,
+        input.layout.profile_prefix().display()
+    ));
+    println!("{}", out.display());
+    Ok(())
+}
+
+fn gather(ctx: &Ctx, bolt: &Bolt, sc: &StepCtx) -> Result<()> {
+    let (tool, _) = bolt.preflight()?;
+    let input = bolt.input(sc.input_workloads())?;
+    let instrumented = bolt.instrument(&input, &tool, false)?;
+    let n = bolt.gather(&input, &instrumented, &sc.workloads)?;
+    let total = input.layout.raw_files()?.len();
+    ctx.shell.status(
+        "Gathered",
+        format!(
+            "{n} raw BOLT profile(s); {total} in {}",
+            input.layout.raw_dir().display()
+        ),
+    );
+    Ok(())
+}
+
+fn merge(ctx: &Ctx, bolt: &Bolt, sc: &StepCtx) -> Result<()> {
+    let (_, merge_fdata) = bolt.preflight()?;
+    let input = bolt.input(sc.input_workloads())?;
+    require_current(bolt, &input, &sc.again, &sc.variant_flag)?;
+    let merged = bolt.merge(&input, &merge_fdata)?;
+    ctx.shell
+        .status("Merged", format!("{} raw profile(s)", merged.raw_files));
+    println!("{}", merged.path.display());
+    Ok(())
+}
+
+fn optimize(ctx: &Ctx, bolt: &Bolt, sc: &StepCtx) -> Result<()> {
+    let (tool, merge_fdata) = bolt.preflight()?;
+    let input = bolt.input(sc.input_workloads())?;
+    let merged = match bolt.existing_merged(&input)? {
+        Some(m) => m,
+        None => {
+            require_current(bolt, &input, &sc.again, &sc.variant_flag)?;
+            bolt.merge(&input, &merge_fdata)?
+        }
+    };
+    let (optimized, _) = bolt.optimize(&input, &merged, &tool)?;
+    report_stats(&ctx.shell, &optimized.stats);
+    println!("{}", optimized.path.display());
     Ok(())
 }
 

@@ -8,15 +8,15 @@ use clap::Args;
 
 use crate::SilentExit;
 use crate::cargo::{Builder, Project};
+use crate::check::compare::{self, Thresholds};
 use crate::check::git::{Commit, Repo};
 use crate::check::render;
 use crate::check::ship::shipped;
-use crate::check::verdict::{exit_code, gate, size_verdict, workload_verdicts};
-use crate::check::{CheckResult, Gate, Side};
+use crate::check::{CheckResult, Side};
 use crate::commands::Ctx;
 use crate::commands::options::{SessionArgs, parse_percent};
 use crate::process::Interrupted;
-use crate::report::{self, Format, RunCommand};
+use crate::report::{self, Format};
 use crate::session::{Built, Candidate, Session};
 
 #[derive(Debug, Args)]
@@ -85,11 +85,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
     let (project, bin) = ctx.target()?;
     let repo = Repo::discover(&project.workspace_root)?;
     let base = repo.resolve(&args.base)?;
-    let head = Side {
-        rev: "working tree".into(),
-        sha: repo.head().map(|c| c.sha),
-        changed_files: repo.changes()?.len(),
-    };
+    let head = Side::working_tree(&repo)?;
     if head.changed_files > 0 {
         ctx.shell.note(format!(
             "the working tree has uncommitted changes ({}): comparing it as it is",
@@ -102,38 +98,15 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
         &args.args,
         &bin.package_manifest,
     )?;
-    let (mut settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
-    if choice.service != crate::measure::Metric::RequestsPerSec {
-        bail!("check decides services by req/s; --metric p99 is for `cargo tune auto`");
-    }
-    // The engine's noise band is the gate's threshold: its sequential stopping then answers
-    // exactly "beyond the threshold or not", and stops as soon as that is decided.
-    settings.noise_threshold = args.threshold;
-    settings.validate()?;
+    let (settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
+    let settings = compare::settings(settings, choice, args.threshold)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let candidate = shipped(
         args.variant.as_deref().or(bin.config.ship.as_deref()),
         &ctx.cargo.profile,
     )?;
     let _lock = ctx.lock(&project)?;
-
-    // The base: its own checkout and target dir, cached by commit.
-    let base_dir = project.tune_dir().join("check").join(&base.sha);
-    ctx.shell.status(
-        "Checking out",
-        format!("base {} ({})", base.rev, base.short()),
-    );
-    repo.worktree(&base, &base_dir.join("src"))?;
-    ctx.shell.status(
-        "Base",
-        format!(
-            "building `{}` from {} ({})",
-            candidate.name,
-            base.rev,
-            base.short()
-        ),
-    );
-    let base_built = build_base(ctx, args, &repo, &project, &base, &base_dir, &candidate)?;
+    let base_built = checkout_and_build_base(ctx, args, &repo, &project, &base, &candidate)?;
 
     ctx.shell.status(
         "Head",
@@ -153,62 +126,50 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             candidate.name
         ),
     };
-
-    let mut run = session.new_run(RunCommand::Check, settings);
-    let base_name = format!("base {}", base.short());
-    let mut base_row = session.variant_result(&candidate, &base_built);
-    base_row.name = base_name.clone();
-    base_row.variant.name = base_name;
-    let mut head_row = session.variant_result(&candidate, &Ok(head_built));
-    head_row.name = "head".into();
-    head_row.variant.name = "head".into();
-    run.variants = vec![base_row, head_row];
-    let base_failure = base_built.as_ref().err().cloned();
-    if base_failure.is_none() {
-        session.measure(&mut run);
-    }
-    run.notes.append(&mut session.notes);
-    if run.interrupted {
-        return Err(Interrupted.into());
-    }
-
-    let workloads = workload_verdicts(&run);
-    let size = size_verdict(&run, args.size_threshold);
-    let gate = match &base_failure {
-        Some(_) => Gate::NoBase,
-        None => gate(&workloads, size.as_ref()),
+    let run = compare::measure(
+        &mut session,
+        settings,
+        &candidate,
+        &base,
+        &base_built,
+        head_built,
+    )?;
+    let thresholds = Thresholds {
+        speed: args.threshold,
+        size: args.size_threshold,
+        strict: args.strict,
     };
-    let mut notes = Vec::new();
-    if let Some(why) = &base_failure {
-        notes.push(format!(
-            "the base {} ({}) does not build as `{}`, so nothing was compared; this is not a \
-             regression of this change: {}",
-            base.rev,
-            base.short(),
-            candidate.name,
-            crate::ui::first_line(why)
-        ));
-    }
-    let result = CheckResult {
-        base: Side {
-            rev: base.rev.clone(),
-            sha: Some(base.sha.clone()),
-            changed_files: 0,
-        },
-        head,
-        variant: candidate.name.clone(),
-        threshold: args.threshold,
-        size_threshold: args.size_threshold,
-        workloads,
-        size,
-        gate,
-        exit_code: exit_code(gate, args.strict),
-        base_failure,
-        notes,
-        run,
-    };
+    let base_failure = base_built.err();
+    let result = compare::conclude(&base, head, &candidate, thresholds, base_failure, run);
     write_outputs(ctx, &project, &result, args)?;
     Ok(result.exit_code)
+}
+
+/// The base in its own checkout and target dir, cached by commit, built as `candidate`.
+fn checkout_and_build_base(
+    ctx: &Ctx,
+    args: &CheckArgs,
+    repo: &Repo,
+    project: &Project,
+    base: &Commit,
+    candidate: &Candidate,
+) -> Result<Result<Built, String>> {
+    let base_dir = project.tune_dir().join("check").join(&base.sha);
+    ctx.shell.status(
+        "Checking out",
+        format!("base {} ({})", base.rev, base.short()),
+    );
+    repo.worktree(base, &base_dir.join("src"))?;
+    ctx.shell.status(
+        "Base",
+        format!(
+            "building `{}` from {} ({})",
+            candidate.name,
+            base.rev,
+            base.short()
+        ),
+    );
+    build_base(ctx, args, repo, project, base, &base_dir, candidate)
 }
 
 /// Builds the candidate from the base checkout, trained (PGO, BOLT) on the base's own

@@ -7,12 +7,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::check::git::Repo;
-use crate::check::ship::{as_profile, shipped};
+use crate::check::ship::shipped;
 use crate::ci::{self, Plan, actionlint};
 use crate::commands::Ctx;
 use crate::manifest::{Edit, diff, write};
 use crate::process::shell_quote;
-use crate::session::Candidate;
 
 #[derive(Debug, Args)]
 pub struct CiArgs {
@@ -107,67 +106,20 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
         );
     }
     let root = root(&project);
-    let manifest = project.manifest.canonicalize()?;
-    let rel = manifest
-        .strip_prefix(root.canonicalize()?)
-        .unwrap_or(&manifest)
-        .to_path_buf();
-    let mut words: Vec<String> = Vec::new();
-    if rel != Path::new("Cargo.toml") {
-        words.extend(["--manifest-path".into(), rel.display().to_string()]);
-    }
-    if let Some(p) = &ctx.cargo.package {
-        words.extend(["-p".into(), p.clone()]);
-    }
-    if let Some(b) = &ctx.cargo.bin {
-        words.extend(["--bin".into(), b.clone()]);
-    }
-    words.extend(ctx.cargo.cargo_flags());
-    let selection: String = words
-        .iter()
-        .map(|w| format!(" {}", shell_quote(w)))
-        .collect();
-
+    let selection = selection(ctx, &project, &root)?;
     let candidate = shipped(
         args.variant.as_deref().or(bin.config.ship.as_deref()),
         &ctx.cargo.profile,
     )?;
-    let pgo = !args.no_pgo;
-    let (build, describe) = build_command(&candidate, pgo);
-    let targets = if args.targets.is_empty() {
-        vec![
-            "x86_64-unknown-linux-gnu".to_string(),
-            "aarch64-unknown-linux-gnu".to_string(),
-        ]
-    } else {
-        args.targets.clone()
-    };
-    let runners = targets
-        .iter()
-        .map(|t| ci::runner_for(t.trim()))
-        .collect::<Result<Vec<_>>>()?;
-    // Instruction counts apply to command workloads; services are decided by req/s.
-    let has_command = bin
-        .config
-        .workload
-        .iter()
-        .any(|w| w.kind.tag() == crate::tune_config::WorkloadKind::Command);
-    let check = args.check.then(|| {
-        let mut opts = String::new();
-        if has_command {
-            opts.push_str(" --metric instructions");
-        }
-        if let Some(v) = &args.variant {
-            opts.push_str(&format!(" --variant {}", shell_quote(v)));
-        }
-        opts
-    });
-    let install = args.install.clone().unwrap_or_else(|| {
-        format!(
-            "cargo install --locked cargo-tune --version {}",
-            env!("CARGO_PKG_VERSION")
-        )
-    });
+    let (build, describe) = ci::plan::build_command(&candidate, !args.no_pgo);
+    let runners = ci::plan::runners(&args.targets)?;
+    let check = args
+        .check
+        .then(|| ci::plan::check_options(&bin.config.workload, args.variant.as_deref()));
+    let install = args
+        .install
+        .clone()
+        .unwrap_or_else(ci::plan::default_install);
     let workspace_dir = project
         .workspace_root
         .canonicalize()?
@@ -176,13 +128,7 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
         .map(|d| d.display().to_string())
         .filter(|d| !d.is_empty());
     let search = if args.search {
-        match &bin.config.variants {
-            Some(v) if !v.is_empty() => v.clone(),
-            _ => crate::session::default_candidates(&ctx.cargo.profile, true)
-                .into_iter()
-                .map(|c| c.name)
-                .collect(),
-        }
+        ci::plan::search_candidates(bin.config.variants.as_deref(), &ctx.cargo.profile)
     } else {
         Vec::new()
     };
@@ -201,46 +147,29 @@ pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
     Ok((plan, workflow_path(&root)))
 }
 
-/// `cargo tune` options and subcommand that build `c` (with PGO unless `pgo` is off), and a
-/// description for the step's name.
-fn build_command(c: &Candidate, pgo: bool) -> (String, String) {
-    // A profile of the project's own as it stands goes as `--profile`; a preset or spec on
-    // top of one as `--variant`.
-    let (profile, spec) = match as_profile(c) {
-        Some((p, _, _)) => (p, None),
-        None => {
-            let mut s = c.name.as_str();
-            while let Some(h) = s.strip_suffix("+pgo").or_else(|| s.strip_suffix("+bolt")) {
-                s = h;
-            }
-            (c.variant.base_profile.clone(), Some(s.to_string()))
-        }
-    };
-    let mut cmd = String::new();
-    if profile != "release" {
-        cmd.push_str(&format!(" --profile {}", shell_quote(&profile)));
+/// The global options that select this project and binary from the repository root, as the
+/// workflow types them (` --manifest-path app/Cargo.toml -p app`).
+fn selection(ctx: &Ctx, project: &crate::cargo::Project, root: &Path) -> Result<String> {
+    let manifest = project.manifest.canonicalize()?;
+    let rel = manifest
+        .strip_prefix(root.canonicalize()?)
+        .unwrap_or(&manifest)
+        .to_path_buf();
+    let mut words: Vec<String> = Vec::new();
+    if rel != Path::new("Cargo.toml") {
+        words.extend(["--manifest-path".into(), rel.display().to_string()]);
     }
-    let what = spec.clone().unwrap_or_else(|| profile.clone());
-    let variant_arg = |s: String| format!(" --variant {}", shell_quote(&s));
-    if c.bolt {
-        let base = spec.unwrap_or_else(|| "release".into());
-        cmd.push_str(" bolt");
-        cmd.push_str(&variant_arg(if pgo { format!("{base}+pgo") } else { base }));
-        let stages = if pgo { "PGO and BOLT" } else { "BOLT" };
-        return (cmd, format!("`{what}` with {stages}"));
+    if let Some(p) = &ctx.cargo.package {
+        words.extend(["-p".into(), p.clone()]);
     }
-    if pgo {
-        cmd.push_str(" pgo");
-        if let Some(s) = spec {
-            cmd.push_str(&variant_arg(s));
-        }
-        return (cmd, format!("`{what}` with PGO"));
+    if let Some(b) = &ctx.cargo.bin {
+        words.extend(["--bin".into(), b.clone()]);
     }
-    cmd.push_str(" build");
-    if let Some(s) = spec {
-        cmd.push_str(&variant_arg(s));
-    }
-    (cmd, format!("`{what}`"))
+    words.extend(ctx.cargo.cargo_flags());
+    Ok(words
+        .iter()
+        .map(|w| format!(" {}", shell_quote(w)))
+        .collect())
 }
 
 fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
@@ -317,34 +246,4 @@ fn check(ctx: &Ctx, args: &CheckWorkflowArgs) -> Result<()> {
         format!("{}: actionlint finds no problems", path.display()),
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::build_command;
-    use crate::check::ship::shipped;
-
-    fn cmd(spec: Option<&str>, pgo: bool) -> String {
-        build_command(&shipped(spec, "release").unwrap(), pgo).0
-    }
-
-    #[test]
-    fn the_release_step_builds_the_shipped_variant_through_cargo_tune() {
-        assert_eq!(cmd(None, true), " pgo");
-        assert_eq!(cmd(None, false), " build");
-        assert_eq!(cmd(Some("tuned+pgo"), true), " --profile tuned pgo");
-        assert_eq!(cmd(Some("tuned"), false), " --profile tuned build");
-        assert_eq!(
-            cmd(Some("production+pgo"), true),
-            " pgo --variant production"
-        );
-        assert_eq!(
-            cmd(Some("tuned+pgo+bolt"), true),
-            " --profile tuned bolt --variant release+pgo"
-        );
-        assert_eq!(
-            cmd(Some("production+bolt"), false),
-            " bolt --variant production"
-        );
-    }
 }

@@ -4,11 +4,13 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::cargo::Project;
 use crate::commands::Ctx;
 use crate::lints::{self, LINTS, Lint, LintOptions, Severity};
 use crate::process::Cmd;
 use crate::toolchain::{LlvmTool, Rustc, ToolLookup, find_tool};
-use crate::ui::{BOLD, DIM, GREEN, RED, YELLOW};
+
+mod print;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -41,106 +43,138 @@ struct Report {
     valgrind: Option<String>,
 }
 
+/// What `doctor` found out about the project: its binary and workloads, and the lints.
+struct ProjectFindings {
+    project: Option<String>,
+    project_error: Option<String>,
+    workloads: Vec<String>,
+    lints: Vec<Lint>,
+}
+
 pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     if args.list_lints {
         return list_lints(ctx, args.json);
     }
-    let rustc = Rustc::detect()?;
-    let target = ctx
-        .cargo
-        .target
-        .clone()
-        .unwrap_or_else(|| rustc.host.clone());
-    let tools: Vec<ToolLookup> = LlvmTool::ALL
-        .iter()
-        .map(|&t| find_tool(&rustc, t))
-        .collect();
-    let profiler_runtime = rustc.has_profiler_runtime(&target);
-    let linker = linker_description(&target);
-    let mut workloads = Vec::new();
-    let (project, project_error, lints) = match ctx.project() {
-        Ok(p) => {
-            let bin = p.bin_target(&ctx.cargo);
-            let what = match &bin {
-                Ok(b) => {
-                    workloads = b.config.workload.iter().map(describe_workload).collect();
-                    format!(
-                        "{} (package `{}`, binary `{}`)",
-                        p.workspace_root.display(),
-                        b.package,
-                        b.bin
-                    )
-                }
-                Err(_) => p.workspace_root.display().to_string(),
-            };
-            let opts = LintOptions {
-                target: &target,
-                profile: &ctx.cargo.profile,
-                bin: bin.as_ref().ok(),
-                cargo: &ctx.cargo,
-            };
-            let mut lints = lints::check(&p, &opts)?;
-            // Without a binary (or with a broken tune table) nothing else can run: an error.
-            if let Err(e) = &bin {
-                let library_only = p.package(&ctx.cargo).is_ok_and(|pk| {
-                    !pk.targets
-                        .iter()
-                        .any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin))
-                });
-                let fix = if library_only {
-                    "cargo-tune tunes binaries, and this package is a library: point it at a package \
-                     with a binary (`cargo tune -p APP doctor` in a workspace, or `cargo tune --manifest-path \
-                     path/to/app/Cargo.toml doctor`), or add a binary that runs this library's hot paths \
-                     (src/main.rs or a [[bin]] target) and tune that"
-                        .into()
-                } else {
-                    "fix [package.metadata.tune], or pick the binary with -p/--bin".into()
-                };
-                lints.insert(
-                    0,
-                    Lint {
-                        id: "target",
-                        severity: Severity::Error,
-                        message: format!("{e:#}"),
-                        fix,
-                        location: None,
-                    },
-                );
-            }
-            (Some(what), None, lints)
-        }
-        Err(e) => (None, Some(format!("{e:#}")), Vec::new()),
-    };
-    let found = |t: LlvmTool| tools.iter().any(|l| l.tool == t && l.found.is_some());
-    let pgo_ready = profiler_runtime && found(LlvmTool::Profdata);
-    let bolt_ready = found(LlvmTool::Bolt) && found(LlvmTool::MergeFdata);
-    let report = Report {
-        platform: crate::platform::current(),
-        platform_supported: crate::platform::is_supported(),
-        rustc,
-        target,
-        profiler_runtime,
-        linker,
-        tools,
-        project,
-        project_error,
-        workloads,
-        lints,
-        pgo_ready,
-        bolt_ready,
-        valgrind: valgrind_description(),
-    };
-
+    let report = Report::gather(ctx)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print_report(ctx, &report);
+        print::report(&ctx.shell, &report);
     }
     let config_ok = !report.lints.iter().any(|l| l.severity == Severity::Error);
     if report.pgo_ready && config_ok && report.platform_supported {
         Ok(())
     } else {
         Err(crate::SilentExit(1).into())
+    }
+}
+
+impl Report {
+    fn gather(ctx: &Ctx) -> Result<Report> {
+        let rustc = Rustc::detect()?;
+        let target = ctx
+            .cargo
+            .target
+            .clone()
+            .unwrap_or_else(|| rustc.host.clone());
+        let tools: Vec<ToolLookup> = LlvmTool::ALL
+            .iter()
+            .map(|&t| find_tool(&rustc, t))
+            .collect();
+        let profiler_runtime = rustc.has_profiler_runtime(&target);
+        let linker = linker_description(&target);
+        let findings = project_findings(ctx, &target)?;
+        let found = |t: LlvmTool| tools.iter().any(|l| l.tool == t && l.found.is_some());
+        let pgo_ready = profiler_runtime && found(LlvmTool::Profdata);
+        let bolt_ready = found(LlvmTool::Bolt) && found(LlvmTool::MergeFdata);
+        Ok(Report {
+            platform: crate::platform::current(),
+            platform_supported: crate::platform::is_supported(),
+            rustc,
+            target,
+            profiler_runtime,
+            linker,
+            tools,
+            project: findings.project,
+            project_error: findings.project_error,
+            workloads: findings.workloads,
+            lints: findings.lints,
+            pgo_ready,
+            bolt_ready,
+            valgrind: valgrind_description(),
+        })
+    }
+}
+
+/// The project, its binary's workloads and the lints; a project that does not load is a
+/// finding, not an error.
+fn project_findings(ctx: &Ctx, target: &str) -> Result<ProjectFindings> {
+    let p = match ctx.project() {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(ProjectFindings {
+                project: None,
+                project_error: Some(format!("{e:#}")),
+                workloads: Vec::new(),
+                lints: Vec::new(),
+            });
+        }
+    };
+    let bin = p.bin_target(&ctx.cargo);
+    let mut workloads = Vec::new();
+    let what = match &bin {
+        Ok(b) => {
+            workloads = b.config.workload.iter().map(describe_workload).collect();
+            format!(
+                "{} (package `{}`, binary `{}`)",
+                p.workspace_root.display(),
+                b.package,
+                b.bin
+            )
+        }
+        Err(_) => p.workspace_root.display().to_string(),
+    };
+    let opts = LintOptions {
+        target,
+        profile: &ctx.cargo.profile,
+        bin: bin.as_ref().ok(),
+        cargo: &ctx.cargo,
+    };
+    let mut lints = lints::check(&p, &opts)?;
+    // Without a binary (or with a broken tune table) nothing else can run: an error.
+    if let Err(e) = &bin {
+        lints.insert(0, no_target(ctx, &p, e));
+    }
+    Ok(ProjectFindings {
+        project: Some(what),
+        project_error: None,
+        workloads,
+        lints,
+    })
+}
+
+/// The error lint when no binary can be tuned, with the fix for a library-only package.
+fn no_target(ctx: &Ctx, p: &Project, e: &anyhow::Error) -> Lint {
+    let library_only = p.package(&ctx.cargo).is_ok_and(|pk| {
+        !pk.targets
+            .iter()
+            .any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin))
+    });
+    let fix = if library_only {
+        "cargo-tune tunes binaries, and this package is a library: point it at a package \
+         with a binary (`cargo tune -p APP doctor` in a workspace, or `cargo tune --manifest-path \
+         path/to/app/Cargo.toml doctor`), or add a binary that runs this library's hot paths \
+         (src/main.rs or a [[bin]] target) and tune that"
+            .into()
+    } else {
+        "fix [package.metadata.tune], or pick the binary with -p/--bin".into()
+    };
+    Lint {
+        id: "target",
+        severity: Severity::Error,
+        message: format!("{e:#}"),
+        fix,
+        location: None,
     }
 }
 
@@ -155,154 +189,13 @@ fn valgrind_description() -> Option<String> {
     Some(format!("{} ({version})", path.display()))
 }
 
-fn print_report(ctx: &Ctx, r: &Report) {
-    let s = &ctx.shell;
-    let ok = |b: bool, yes: &str, no: &str| if b { s.out(GREEN, yes) } else { s.out(RED, no) };
-    println!("{}", s.out(BOLD, "Toolchain"));
-    println!(
-        "  platform       {} ({})",
-        r.platform,
-        ok(
-            r.platform_supported,
-            "supported",
-            &format!(
-                "not supported: cargo-tune supports {}",
-                crate::platform::SUPPORTED
-            )
-        )
-    );
-    println!(
-        "  rustc          {} (host {}), LLVM {}",
-        r.rustc.version, r.rustc.host, r.rustc.llvm_version
-    );
-    println!(
-        "  profiler       {}",
-        if r.profiler_runtime {
-            format!(
-                "{} (profiler_builtins for {})",
-                ok(true, "present", ""),
-                r.target
-            )
-        } else {
-            format!(
-                "{}: -Cprofile-generate needs it; use a toolchain built with the profiler (rustup's are)",
-                ok(false, "", "missing")
-            )
-        }
-    );
-    println!("  linker         {}", r.linker);
-    match &r.valgrind {
-        Some(v) => println!("  valgrind       {v} (--metric instructions, cycles-est)"),
-        None => println!(
-            "  valgrind       {} — install with apt-get install valgrind (needed by --metric instructions, cycles-est)",
-            ok(false, "", "missing")
-        ),
-    }
-    println!();
-    println!(
-        "{}",
-        s.out(
-            BOLD,
-            &format!(
-                "LLVM tools (must match rustc's LLVM {})",
-                r.rustc.llvm_major
-            )
-        )
-    );
-    for l in &r.tools {
-        match &l.found {
-            Some(f) => println!(
-                "  {:<14} {} (LLVM {})",
-                l.tool.name(),
-                f.path.display(),
-                f.version
-            ),
-            None => println!(
-                "  {:<14} {} — install with {}",
-                l.tool.name(),
-                ok(false, "", "missing"),
-                l.tool.install_hint(l.llvm_major)
-            ),
-        }
-        for c in &l.candidates {
-            if let Some(why) = &c.rejected {
-                println!(
-                    "  {:<14} {}",
-                    "",
-                    s.out(DIM, &format!("skipped {}: {why}", c.path.display()))
-                );
-            }
-        }
-    }
-    println!();
-    println!("{}", s.out(BOLD, "Project"));
-    match (&r.project, &r.project_error) {
-        (Some(p), _) => println!("  {p}"),
-        (None, Some(e)) => println!("  {}", s.out(DIM, &format!("not checked: {e}"))),
-        _ => {}
-    }
-    if r.project.is_some() {
-        if r.workloads.is_empty() {
-            println!(
-                "  no workloads configured: compare, auto and pgo need [[package.metadata.tune.workload]] or `-- ARGS`"
-            );
-        }
-        for w in &r.workloads {
-            println!("  workload {w}");
-        }
-    }
-    if r.project.is_some() && r.lints.is_empty() {
-        println!("  no configuration problems found");
-    }
-    for lint in &r.lints {
-        let style = match lint.severity {
-            Severity::Error => RED,
-            Severity::Warning => YELLOW,
-            Severity::Note => DIM,
-        };
-        println!(
-            "  {}: {}",
-            s.out(style, &format!("{}[{}]", lint.severity, lint.id)),
-            lint.message
-        );
-        if let Some(loc) = &lint.location {
-            println!("      at {loc}");
-        }
-        println!("      fix: {}", lint.fix);
-    }
-    println!();
-    println!(
-        "PGO: {}   BOLT: {}",
-        ok(r.pgo_ready, "ready", "not ready"),
-        ok(
-            r.bolt_ready,
-            "ready",
-            "not ready (needs llvm-bolt and merge-fdata)"
-        )
-    );
-}
-
 /// The lint catalogue: what doctor checks, with severities and fixes.
 fn list_lints(ctx: &Ctx, json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(LINTS)?);
         return Ok(());
     }
-    let s = &ctx.shell;
-    for l in LINTS {
-        let style = match l.severity {
-            Severity::Error => RED,
-            Severity::Warning => YELLOW,
-            Severity::Note => DIM,
-        };
-        println!(
-            "{} {}",
-            s.out(BOLD, l.id),
-            s.out(style, &format!("({})", l.severity))
-        );
-        println!("    {}", l.explanation);
-        println!("    fix: {}", l.fix);
-    }
+    print::lint_catalogue(&ctx.shell);
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use crate::cargo::Builder;
+use crate::cargo::{BinTarget, Builder, Project};
 use crate::commands::Ctx;
 use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
 use crate::spec::parse_variant;
@@ -83,35 +83,31 @@ impl PgoFlags {
     }
 }
 
+impl PgoArgs {
+    /// The flags, the workload after `--` and the step, wherever on the command line they came.
+    fn parts(&self) -> (&PgoFlags, &[String], Option<&Step>) {
+        match &self.step {
+            None => (&self.opts, &self.args, None),
+            Some(
+                s @ (Step::Instrument(a)
+                | Step::Run(a)
+                | Step::Merge(a)
+                | Step::Optimize(a)
+                | Step::Clean(a)),
+            ) => (&a.opts, &a.args, Some(s)),
+        }
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
-    let (flags, trailing, step) = match &args.step {
-        None => (&args.opts, &args.args, None),
-        Some(
-            s @ (Step::Instrument(a)
-            | Step::Run(a)
-            | Step::Merge(a)
-            | Step::Optimize(a)
-            | Step::Clean(a)),
-        ) => (&a.opts, &a.args, Some(s)),
-    };
+    let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
     let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let pgo = Pgo::new(&ctx.shell, &builder, &base);
     let opts = flags.options();
-    let source = || -> Result<ProfileSource> {
-        Ok(if flags.tests {
-            ProfileSource::Tests
-        } else if flags.benches {
-            ProfileSource::Benches
-        } else {
-            let workloads =
-                crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
-            crate::workload::check_workloads(&workloads, flags.allow_remote)?;
-            ProfileSource::Workloads(workloads)
-        })
-    };
+    let source = || profile_source(flags, &bin, trailing);
     if !trailing.is_empty() && !matches!(step, None | Some(Step::Run(_))) {
         bail!(
             "arguments after `--` are a workload: they only apply to `cargo tune pgo` and `cargo tune pgo run`"
@@ -119,76 +115,97 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     }
 
     match step {
-        None => {
-            let source = source()?;
-            let run = pgo.run(&source, &opts, false)?;
-            print_summary(&ctx.shell, &pgo, &run);
-            println!("{}", run.optimized.binary.display());
-        }
-        Some(Step::Instrument(_)) => {
-            pgo.preflight()?;
-            let build = pgo.instrument(&opts)?;
-            ctx.shell.note(format!(
-                "run it with `cargo tune{} pgo run`, or yourself with LLVM_PROFILE_FILE={}",
-                ctx.cargo.selection(),
-                pgo.layout.profile_file_pattern().display()
-            ));
-            println!("{}", build.binary.display());
-        }
-        Some(Step::Run(_)) => {
-            let source = source()?;
-            let build = builder.build(&pgo.instrumented_variant(), opts.rebuild)?;
-            let n = pgo.gather(&build, &source, &opts)?;
-            let total = pgo.layout.raw_files()?.len();
-            ctx.shell.status(
-                "Gathered",
-                format!(
-                    "{}; {total} in {}",
-                    count(n, "raw profile"),
-                    pgo.layout.raw_dir().display()
-                ),
-            );
-        }
-        Some(Step::Merge(_)) => {
-            let tool = pgo.preflight()?;
-            let merged = pgo.merge(&tool, &opts)?;
-            let functions = merged
-                .functions
-                .map(|f| format!(", {f} functions"))
-                .unwrap_or_default();
-            ctx.shell.status(
-                "Merged",
-                format!("{}{functions}", count(merged.raw_files, "raw profile")),
-            );
-            println!("{}", merged.path.display());
-        }
-        Some(Step::Optimize(_)) => {
-            let tool = pgo.preflight()?;
-            let merged = match pgo.existing_merged()? {
-                Some(m) => m,
-                None if !pgo.layout.raw_files()?.is_empty() => pgo.merge(&tool, &opts)?,
-                None => bail!(
-                    "no PGO profile for `{}` yet: run `cargo tune{1} pgo instrument` and `cargo tune{1} pgo run` first \
-                     (or the one-shot `cargo tune{1} pgo`)",
-                    base.name,
-                    ctx.cargo.selection()
-                ),
-            };
-            let (build, warnings) = pgo.optimize(&merged, &opts)?;
-            report_warnings(&ctx.shell, &warnings, &ctx.cargo.selection());
-            println!("{}", build.binary.display());
-        }
-        Some(Step::Clean(_)) => {
-            let dir = Layout::bin_dir(&project, &bin);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
-                ctx.shell.status("Removed", dir.display().to_string());
-            } else {
-                ctx.shell
-                    .status("Clean", format!("no PGO data for `{}`", bin.bin));
-            }
-        }
+        None => one_shot(ctx, &pgo, &source()?, &opts),
+        Some(Step::Instrument(_)) => instrument(ctx, &pgo, &opts),
+        Some(Step::Run(_)) => gather(ctx, &pgo, &source()?, &opts),
+        Some(Step::Merge(_)) => merge(ctx, &pgo, &opts),
+        Some(Step::Optimize(_)) => optimize(ctx, &pgo, &opts),
+        Some(Step::Clean(_)) => clean(ctx, &project, &bin),
+    }
+}
+
+/// What the profiles are gathered with: the tests, the benchmarks, or the selected workloads.
+fn profile_source(flags: &PgoFlags, bin: &BinTarget, trailing: &[String]) -> Result<ProfileSource> {
+    Ok(if flags.tests {
+        ProfileSource::Tests
+    } else if flags.benches {
+        ProfileSource::Benches
+    } else {
+        let workloads = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+        crate::workload::check_workloads(&workloads, flags.allow_remote)?;
+        ProfileSource::Workloads(workloads)
+    })
+}
+
+fn one_shot(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Result<()> {
+    let run = pgo.run(source, opts, false)?;
+    print_summary(&ctx.shell, pgo, &run);
+    println!("{}", run.optimized.binary.display());
+    Ok(())
+}
+
+fn instrument(ctx: &Ctx, pgo: &Pgo, opts: &PgoOptions) -> Result<()> {
+    pgo.preflight()?;
+    let build = pgo.instrument(opts)?;
+    ctx.shell.note(format!(
+        "run it with `cargo tune{} pgo run`, or yourself with LLVM_PROFILE_FILE={}",
+        ctx.cargo.selection(),
+        pgo.layout.profile_file_pattern().display()
+    ));
+    println!("{}", build.binary.display());
+    Ok(())
+}
+
+fn gather(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Result<()> {
+    let build = pgo
+        .builder
+        .build(&pgo.instrumented_variant(), opts.rebuild)?;
+    let n = pgo.gather(&build, source, opts)?;
+    let total = pgo.layout.raw_files()?.len();
+    ctx.shell.status(
+        "Gathered",
+        format!(
+            "{}; {total} in {}",
+            count(n, "raw profile"),
+            pgo.layout.raw_dir().display()
+        ),
+    );
+    Ok(())
+}
+
+fn merge(ctx: &Ctx, pgo: &Pgo, opts: &PgoOptions) -> Result<()> {
+    let tool = pgo.preflight()?;
+    let merged = pgo.merge(&tool, opts)?;
+    let functions = merged
+        .functions
+        .map(|f| format!(", {f} functions"))
+        .unwrap_or_default();
+    ctx.shell.status(
+        "Merged",
+        format!("{}{functions}", count(merged.raw_files, "raw profile")),
+    );
+    println!("{}", merged.path.display());
+    Ok(())
+}
+
+fn optimize(ctx: &Ctx, pgo: &Pgo, opts: &PgoOptions) -> Result<()> {
+    let tool = pgo.preflight()?;
+    let merged = pgo.merged_or_merge(&tool, opts)?;
+    let (build, warnings) = pgo.optimize(&merged, opts)?;
+    report_warnings(&ctx.shell, &warnings, &ctx.cargo.selection());
+    println!("{}", build.binary.display());
+    Ok(())
+}
+
+fn clean(ctx: &Ctx, project: &Project, bin: &BinTarget) -> Result<()> {
+    let dir = Layout::bin_dir(project, bin);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", dir.display()))?;
+        ctx.shell.status("Removed", dir.display().to_string());
+    } else {
+        ctx.shell
+            .status("Clean", format!("no PGO data for `{}`", bin.bin));
     }
     Ok(())
 }

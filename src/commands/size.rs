@@ -9,12 +9,14 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::cargo::Builder;
+use crate::cargo::{BinTarget, Builder};
 use crate::commands::Ctx;
 use crate::size::features::{self, DepFeatures};
+use crate::size::trial::Trial;
 use crate::size::variant::{analyse_variant, cross_crate_lto};
 use crate::size::{Options, SizeReport, diff, render};
 use crate::spec::parse_variant;
+use crate::variant::Variant;
 
 #[derive(Debug, Args)]
 pub struct SizeArgs {
@@ -62,7 +64,7 @@ struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     vs: Option<VsDocument<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    try_features: Vec<crate::size::trial::Trial>,
+    try_features: Vec<Trial>,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,6 +72,13 @@ struct VsDocument<'a> {
     variant: &'a str,
     report: &'a SizeReport,
     diff: &'a diff::SizeDiff,
+}
+
+/// The `--vs` side: its variant, its analysis, and what changed from the first.
+struct Vs {
+    variant: Variant,
+    report: SizeReport,
+    diff: diff::SizeDiff,
 }
 
 pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
@@ -80,88 +89,37 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         Some(spec) => Some(parse_variant(spec, &ctx.cargo.profile)?),
         None => None,
     };
-    // Both sides of a comparison follow one rule: if either uses cross-crate LTO, names decide
-    // for both, or a generic would "move" from the binary's crate to std between the two.
-    let names_only = std::iter::once(&variant)
-        .chain(other.as_ref())
-        .any(|v| cross_crate_lto(&builder, v));
-    let opts = Options {
-        split_std: args.split_std,
-        bin_crate: Some(bin.bin.replace('-', "_")).filter(|_| !names_only),
-        by_name: args.by_name,
-    };
+    let opts = options(args, &builder, &bin, &variant, other.as_ref());
     let (_, report) = analyse_variant(&ctx.shell, &builder, &variant, opts.clone())?;
-    let deps = match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
-        .and_then(|m| features::dependency_features(&m, &bin.package))
-    {
-        Ok(d) => d,
-        Err(e) => {
-            ctx.shell
-                .warn(format!("cannot read the dependency features: {e:#}"));
-            Vec::new()
-        }
-    };
-
-    let mut out = String::new();
+    let deps = dependency_features(ctx, &builder, &bin);
     let vs = match other {
         None => None,
         Some(other) => {
             let (_, other_report) = analyse_variant(&ctx.shell, &builder, &other, opts.clone())?;
-            let d = diff::diff(&report, &other_report);
-            Some((other, other_report, d))
+            let diff = diff::diff(&report, &other_report);
+            Some(Vs {
+                variant: other,
+                report: other_report,
+                diff,
+            })
         }
     };
-    out.push_str(&render::summary(&report));
-    if !args.functions {
-        out.push('\n');
-        out.push_str(&render::crates(&report, args.n, &deps));
-        let origins = render::feature_origins(&report, args.n.min(10), &deps);
-        if !origins.is_empty() {
-            out.push_str("\nFeatures of the largest dependencies, and who enables them:\n");
-            out.push_str(&origins);
-        }
-    }
-    if !args.crates {
-        out.push('\n');
-        out.push_str(&render::functions(&report, args.n));
-    }
-    if let Some((other, other_report, d)) = &vs {
-        out.push('\n');
-        out.push_str(&render::summary(other_report));
-        out.push('\n');
-        out.push_str(&render::diff(d, &variant.name, &other.name, args.n));
-    }
-    print!("{out}");
-
-    let mut trials = Vec::new();
-    if args.try_features {
-        trials = crate::size::trial::try_features(
-            &ctx.shell, &ctx.cargo, &builder, &variant, &report, &deps,
-        )?;
-        print!(
-            "\n{}",
-            crate::size::trial::render(&trials, report.stripped_size_bytes)
-        );
-        if args.apply {
-            crate::size::trial::apply_best(
-                &ctx.shell,
-                &bin.package_manifest,
-                &trials,
-                report.stripped_size_bytes,
-            )?;
-        }
-    }
-
+    print!("{}", text(args, &variant, &report, &deps, vs.as_ref()));
+    let trials = if args.try_features {
+        try_features(ctx, args, &builder, &bin, &variant, &report, &deps)?
+    } else {
+        Vec::new()
+    };
     if let Some(path) = &args.json {
         let doc = Document {
             schema: 1,
             variant: &variant.name,
             report: &report,
             features: &deps,
-            vs: vs.as_ref().map(|(v, r, d)| VsDocument {
-                variant: &v.name,
-                report: r,
-                diff: d,
+            vs: vs.as_ref().map(|v| VsDocument {
+                variant: &v.variant.name,
+                report: &v.report,
+                diff: &v.diff,
             }),
             try_features: trials,
         };
@@ -170,6 +128,105 @@ pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
         ctx.shell.status("Wrote", path.display().to_string());
     }
     Ok(())
+}
+
+fn options(
+    args: &SizeArgs,
+    builder: &Builder,
+    bin: &BinTarget,
+    variant: &Variant,
+    other: Option<&Variant>,
+) -> Options {
+    // Both sides of a comparison follow one rule: if either uses cross-crate LTO, names decide
+    // for both, or a generic would "move" from the binary's crate to std between the two.
+    let names_only = std::iter::once(variant)
+        .chain(other)
+        .any(|v| cross_crate_lto(builder, v));
+    Options {
+        split_std: args.split_std,
+        bin_crate: Some(bin.bin.replace('-', "_")).filter(|_| !names_only),
+        by_name: args.by_name,
+    }
+}
+
+/// The features of each dependency and who turns them on; none (with a warning) when cargo
+/// cannot tell.
+fn dependency_features(ctx: &Ctx, builder: &Builder, bin: &BinTarget) -> Vec<DepFeatures> {
+    match features::load(&bin.package_manifest, builder.target(), &ctx.cargo)
+        .and_then(|m| features::dependency_features(&m, &bin.package))
+    {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.shell
+                .warn(format!("cannot read the dependency features: {e:#}"));
+            Vec::new()
+        }
+    }
+}
+
+/// The tables `--crates`/`--functions` ask for, and the comparison with `--vs`.
+fn text(
+    args: &SizeArgs,
+    variant: &Variant,
+    report: &SizeReport,
+    deps: &[DepFeatures],
+    vs: Option<&Vs>,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&render::summary(report));
+    if !args.functions {
+        out.push('\n');
+        out.push_str(&render::crates(report, args.n, deps));
+        let origins = render::feature_origins(report, args.n.min(10), deps);
+        if !origins.is_empty() {
+            out.push_str("\nFeatures of the largest dependencies, and who enables them:\n");
+            out.push_str(&origins);
+        }
+    }
+    if !args.crates {
+        out.push('\n');
+        out.push_str(&render::functions(report, args.n));
+    }
+    if let Some(vs) = vs {
+        out.push('\n');
+        out.push_str(&render::summary(&vs.report));
+        out.push('\n');
+        out.push_str(&render::diff(
+            &vs.diff,
+            &variant.name,
+            &vs.variant.name,
+            args.n,
+        ));
+    }
+    out
+}
+
+/// `--try-features`: each large dependency without its default features, printed, and the
+/// best one written with `--apply`.
+fn try_features(
+    ctx: &Ctx,
+    args: &SizeArgs,
+    builder: &Builder,
+    bin: &BinTarget,
+    variant: &Variant,
+    report: &SizeReport,
+    deps: &[DepFeatures],
+) -> Result<Vec<Trial>> {
+    let trials =
+        crate::size::trial::try_features(&ctx.shell, &ctx.cargo, builder, variant, report, deps)?;
+    print!(
+        "\n{}",
+        crate::size::trial::render(&trials, report.stripped_size_bytes)
+    );
+    if args.apply {
+        crate::size::trial::apply_best(
+            &ctx.shell,
+            &bin.package_manifest,
+            &trials,
+            report.stripped_size_bytes,
+        )?;
+    }
+    Ok(trials)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so a reader never

@@ -5,6 +5,7 @@
 
 pub mod gather;
 pub mod layout;
+pub mod manual;
 pub mod merge;
 pub mod warnings;
 
@@ -199,6 +200,25 @@ impl<'a> Pgo<'a> {
             .load_state()?
             .merged
             .filter(|m| m.path.is_file()))
+    }
+
+    /// The profile the optimize step uses: an earlier merge when it is still there, else a merge
+    /// of the raw profiles gathered so far.
+    pub fn merged_or_merge(
+        &self,
+        profdata_tool: &std::path::Path,
+        opts: &PgoOptions,
+    ) -> Result<MergedInfo> {
+        match self.existing_merged()? {
+            Some(m) => Ok(m),
+            None if !self.layout.raw_files()?.is_empty() => self.merge(profdata_tool, opts),
+            None => bail!(
+                "no PGO profile for `{}` yet: run `cargo tune{1} pgo instrument` and `cargo tune{1} pgo run` first \
+                 (or the one-shot `cargo tune{1} pgo`)",
+                self.base.name,
+                self.builder.selection()
+            ),
+        }
     }
 
     /// Step 4: the optimized build. An unusable profile is an error, not a silent no-op.

@@ -9,6 +9,7 @@ mod goals;
 pub mod output;
 pub mod pareto;
 mod rejection;
+pub mod setup;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]

@@ -1,0 +1,112 @@
+//! How a search is set up from what the user asked: the defaults of goal, budget and allowed
+//! slowdown, the metric services are ranked by, and the stages (PGO, BOLT) this machine can try.
+
+use std::time::Duration;
+
+use super::{DEFAULT_BUDGET, SearchOptions, SpeedMetric, step_settings};
+use crate::cargo::Selection;
+use crate::measure::{Metric, Settings};
+use crate::session::Session;
+use crate::tune_config::{CompileCap, Goal};
+use crate::ui::Shell;
+
+/// What the user asked of a search (flags over [package.metadata.tune]); `None` takes the
+/// default.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub goal: Option<Goal>,
+    pub budget: Option<Duration>,
+    pub compile_cap: Option<CompileCap>,
+    /// Size goal: how much slower than the baseline the pick may be (fraction).
+    pub allow_slowdown: Option<f64>,
+    /// Whether PGO and BOLT may be tried (not left out with `--no-pgo`, `--no-bolt`).
+    pub pgo: bool,
+    pub bolt: bool,
+    /// Allow `target-cpu=native`.
+    pub native: bool,
+}
+
+impl Request {
+    pub fn goal(&self) -> Goal {
+        self.goal.unwrap_or(Goal::Speed)
+    }
+
+    pub fn budget(&self) -> Duration {
+        self.budget.unwrap_or(DEFAULT_BUDGET)
+    }
+}
+
+/// The options of a search of `session`'s binary. `final_settings` measure the final run and
+/// `service_metric` ranks services; the allowed slowdown defaults to the noise threshold. PGO
+/// that cannot run here is left out with a warning; BOLT that cannot is left out silently.
+pub fn options(
+    shell: &Shell,
+    session: &Session,
+    request: &Request,
+    final_settings: Settings,
+    service_metric: Metric,
+    selection: &Selection,
+) -> SearchOptions {
+    let allow_slowdown = request
+        .allow_slowdown
+        .unwrap_or(final_settings.noise_threshold);
+    let pgo = request.pgo
+        && match session.pgo_available() {
+            Ok(()) => true,
+            Err(why) => {
+                shell.warn(format!(
+                    "searching without PGO: {}",
+                    why.lines().next().unwrap_or("")
+                ));
+                false
+            }
+        };
+    let bolt = request.bolt && session.bolt_available().is_ok();
+    SearchOptions {
+        goal: request.goal(),
+        metric: if service_metric == Metric::P99 {
+            SpeedMetric::P99
+        } else {
+            SpeedMetric::Rps
+        },
+        budget: request.budget(),
+        compile_cap: request.compile_cap,
+        allow_slowdown,
+        pgo,
+        bolt,
+        native: request.native,
+        x86_64: session.builder().target().starts_with("x86_64"),
+        base_profile: selection.profile.clone(),
+        step_settings: step_settings(&final_settings),
+        final_settings,
+        selection: selection.selection(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_request_searches_for_speed_within_the_default_budget() {
+        let r = Request {
+            goal: None,
+            budget: None,
+            compile_cap: None,
+            allow_slowdown: None,
+            pgo: true,
+            bolt: true,
+            native: false,
+        };
+        assert_eq!((r.goal(), r.budget()), (Goal::Speed, DEFAULT_BUDGET));
+        let r = Request {
+            goal: Some(Goal::Size),
+            budget: Some(Duration::from_secs(60)),
+            ..r
+        };
+        assert_eq!(
+            (r.goal(), r.budget()),
+            (Goal::Size, Duration::from_secs(60))
+        );
+    }
+}
