@@ -134,7 +134,7 @@ impl<'a> Builder<'a> {
 
     /// The linker's map of the last link in `variant`'s dir, when builds ask for one: it names
     /// every function's bytes even in a stripped binary (`size::link_map`). Asking does not
-    /// change the binary, so it is left out of the command shown to reproduce a build.
+    /// change the binary, so it is left out of the rustflags a report shows (`Build::rustflags`).
     pub fn link_map(&self, variant: &Variant) -> Option<PathBuf> {
         self.link_map
             .then(|| self.variant_dir(variant).join(super::linker::LINK_MAP))
@@ -195,11 +195,13 @@ impl<'a> Builder<'a> {
         {
             cmd = cmd.env(k, v);
         }
-        cmd.env(
-            "CARGO_ENCODED_RUSTFLAGS",
-            self.rustflags(variant).join("\u{1f}"),
-        )
-        .env_remove("RUSTFLAGS")
+        // Every cargo command in a variant's dir passes the same flags, or cargo would rebuild.
+        let mut flags = self.rustflags(variant);
+        if let Some(map) = self.link_map(variant) {
+            flags.push(format!("-Clink-arg=-Wl,-Map={}", map.display()));
+        }
+        cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"))
+            .env_remove("RUSTFLAGS")
     }
 
     /// Whether an earlier build of `variant`, with the same inputs, is on disk (a rebuild is a no-op
@@ -243,12 +245,7 @@ impl<'a> Builder<'a> {
         } else {
             Output::Capture
         };
-        let mut cmd = self.command(variant).stderr(stderr_mode);
-        if let Some(map) = self.link_map(variant) {
-            let mut flags = self.rustflags(variant);
-            flags.push(format!("-Clink-arg=-Wl,-Map={}", map.display()));
-            cmd = cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
-        }
+        let cmd = self.command(variant).stderr(stderr_mode);
         self.shell.status(
             "Building",
             format!("{} ({})", variant.name, variant.describe()),

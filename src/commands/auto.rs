@@ -181,10 +181,10 @@ fn size_hint(
     winner: &Candidate,
 ) -> Option<String> {
     let built = result.final_run.variants[result.winner].build.as_ref();
+    // The final run has the pick's bytes per crate (from symbols or the link map); only when it
+    // does not is the pick built unstripped to find them.
     let line = built
-        .and_then(|b| {
-            crate::size::variant::contributors_of_binary(builder, &winner.variant, &b.binary, 3)
-        })
+        .and_then(|b| crate::report::crates::largest_line(&b.crates, 3))
         .or_else(|| {
             crate::size::variant::contributors(&ctx.shell, builder, &winner.variant, 3).ok()
         })?;

@@ -2,7 +2,7 @@
 //! Markdown) and the rows the HTML chart stacks, from each build's `crates`.
 
 use crate::report::format::format_bytes;
-use crate::report::model::{Run, VariantResult};
+use crate::report::model::{CrateSize, Run, VariantResult};
 use crate::report::view::{CellView, TableView, Tone};
 
 /// Crates shown by name; the rest are summed into "other crates".
@@ -74,6 +74,21 @@ pub fn split(v: &VariantResult, names: &[String]) -> Vec<u64> {
     out
 }
 
+/// `largest crates: std 74%, textproc 14%` from a build's per-crate sizes (shares of all its
+/// analysed bytes; bracketed rows and crates under 0.5% left out); `None` without sizes.
+pub fn largest_line(crates: &[CrateSize], n: usize) -> Option<String> {
+    let total = crates.iter().map(|c| c.bytes).sum::<u64>().max(1) as f64;
+    let parts: Vec<String> = crates
+        .iter()
+        .filter(|c| !c.name.starts_with('['))
+        .take(n)
+        .map(|c| (c, 100.0 * c.bytes as f64 / total))
+        .filter(|(_, pct)| *pct >= 0.5)
+        .map(|(c, pct)| format!("{} {pct:.0}%", c.name))
+        .collect();
+    (!parts.is_empty()).then(|| format!("largest crates: {}", parts.join(", ")))
+}
+
 /// The terminal/Markdown table: one row per crate, one column per variant, changes against the
 /// baseline. `None` when no variant has per-crate sizes.
 pub fn table(run: &Run) -> Option<TableView> {
@@ -128,7 +143,6 @@ pub fn table(run: &Run) -> Option<TableView> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::report::model::CrateSize;
 
     /// `fixture(true)` with per-crate sizes: variant 0 release, 1 production (fat LTO moved
     /// code into std), 2 without any (its build was not analysed).
@@ -187,6 +201,18 @@ pub(crate) mod tests {
         if run.variants.len() > 2 {
             assert!(text.iter().all(|r| r[3] == "—"));
         }
+    }
+
+    #[test]
+    fn the_largest_crates_in_one_line() {
+        let run = with_crates(crate::report::tests::fixture(true));
+        let crates = &run.variants[0].build.as_ref().unwrap().crates;
+        // Shares of all 448.5 KB analysed, the unattributed row included.
+        assert_eq!(
+            largest_line(crates, 2).unwrap(),
+            "largest crates: std 67%, app 18%"
+        );
+        assert_eq!(largest_line(&[], 3), None);
     }
 
     #[test]

@@ -111,28 +111,3 @@ pub fn crates_of_build(
     let index = crate::size::SymbolIndex::read(&dirs)?;
     Ok(crate::size::attribute(binary, &image, &index, opts))
 }
-
-/// Like [`contributors`] for a binary already built as `variant` (e.g. `session::Built`'s
-/// `variant` and `info.binary`), without building anything: `None` when it was stripped (no
-/// symbols to attribute) or cannot be read. For `compare`'s rows.
-pub fn contributors_of_binary(
-    builder: &Builder,
-    variant: &Variant,
-    binary: &Path,
-    n: usize,
-) -> Option<String> {
-    let dirs = crate::size::rlib_dirs(
-        &builder.variant_dir(variant),
-        builder.target(),
-        &variant.base_profile,
-        &builder.rustc().sysroot,
-    );
-    let opts = Options {
-        split_std: false,
-        bin_crate: Some(builder.bin().bin.replace('-', "_"))
-            .filter(|_| !cross_crate_lto(builder, variant)),
-        by_name: false,
-    };
-    let report = crate::size::analyse(binary, &dirs, opts).ok()?;
-    Some(crate::size::contributors_line(&report, n))
-}
