@@ -10,7 +10,7 @@ use crate::commands::Ctx;
 use crate::commands::options::SessionArgs;
 use crate::process::Interrupted;
 use crate::report::{self, Format, Run, RunCommand};
-use crate::session::{Session, default_candidates, parse_candidates};
+use crate::session::{Candidate, Session, default_candidates, parse_candidates};
 use crate::ui::Shell;
 
 #[derive(Debug, Args)]
@@ -70,36 +70,10 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         args.session.session_options(),
     );
 
-    let configured = bin.config.variants.clone().unwrap_or_default();
-    let items = if args.variants.is_empty() {
-        &configured
-    } else {
-        &args.variants
-    };
-    let candidates = if items.is_empty() && args.named.is_empty() {
-        let pgo = session.pgo_available();
-        if let Err(why) = &pgo {
-            ctx.shell.note(format!(
-                "leaving PGO out of the default variants: {}",
-                why.lines().next().unwrap_or("")
-            ));
-        }
-        default_candidates(&ctx.cargo.profile, pgo.is_ok())
-    } else {
-        parse_candidates(items, &args.named, &ctx.cargo.profile)?
-    };
+    let candidates = candidates(ctx, &bin.config, &session, args)?;
 
     let mut run = session.new_run(RunCommand::Compare, settings);
-    // The baseline first: when it does not build there is nothing to compare against, and
-    // building the other variants would only make the user wait for the same error.
-    // Ctrl-C while building: nothing was measured, so there is nothing to save or show.
-    if let Err(reason) = session.build(&candidates[0])? {
-        bail!(
-            "the baseline `{}` did not build, so there is nothing to compare against \
-             (the other variants were not built):\n{reason}",
-            candidates[0].name
-        );
-    }
+    build_baseline(&mut session, &candidates[0])?;
     let built = session.build_all(&candidates)?;
     for (c, b) in candidates.iter().zip(&built) {
         run.variants.push(session.variant_result(c, b));
@@ -114,7 +88,53 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     if run.interrupted {
         return Err(Interrupted.into());
     }
-    // Without a measured baseline there is no comparison: say so in the exit status too.
+    conclude(&run)
+}
+
+/// The variants to compare, in order: `--variants`/`--variant`, else the configured list, else
+/// the defaults (with PGO when it can run here).
+fn candidates(
+    ctx: &Ctx,
+    config: &crate::tune_config::TuneConfig,
+    session: &Session,
+    args: &CompareArgs,
+) -> Result<Vec<Candidate>> {
+    let configured = config.variants.clone().unwrap_or_default();
+    let items = if args.variants.is_empty() {
+        &configured
+    } else {
+        &args.variants
+    };
+    if !items.is_empty() || !args.named.is_empty() {
+        return parse_candidates(items, &args.named, &ctx.cargo.profile);
+    }
+    let pgo = session.pgo_available();
+    if let Err(why) = &pgo {
+        ctx.shell.note(format!(
+            "leaving PGO out of the default variants: {}",
+            why.lines().next().unwrap_or("")
+        ));
+    }
+    Ok(default_candidates(&ctx.cargo.profile, pgo.is_ok()))
+}
+
+/// The baseline first: when it does not build there is nothing to compare against, and
+/// building the other variants would only make the user wait for the same error.
+/// Ctrl-C while building: nothing was measured, so there is nothing to save or show.
+fn build_baseline(session: &mut Session, baseline: &Candidate) -> Result<()> {
+    if let Err(reason) = session.build(baseline)? {
+        bail!(
+            "the baseline `{}` did not build, so there is nothing to compare against \
+             (the other variants were not built):\n{reason}",
+            baseline.name
+        );
+    }
+    Ok(())
+}
+
+/// The exit status of a finished comparison: without a measured baseline there is no
+/// comparison, and a variant that failed fails the command too.
+fn conclude(run: &Run) -> Result<()> {
     let baseline = &run.variants[0];
     if let Some(f) = baseline
         .measurements
@@ -126,7 +146,7 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
             baseline.name
         );
     }
-    failed_variants(&run)
+    failed_variants(run)
 }
 
 /// A variant that did not build, or whose workload failed, fails the command too (after the
