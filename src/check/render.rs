@@ -74,6 +74,27 @@ fn rows(r: &CheckResult) -> Vec<Row> {
     rows
 }
 
+/// `by crate: app +40 B, new +20 B, std -10 B` for the size row, when both builds were analysed.
+fn crate_line(r: &CheckResult) -> Option<String> {
+    let s = r.size.as_ref().filter(|s| !s.crates.is_empty())?;
+    let parts: Vec<String> = s
+        .crates
+        .iter()
+        .map(|c| {
+            let sign = if c.delta() > 0 { "+" } else { "-" };
+            format!(
+                "{} {sign}{}",
+                c.name,
+                format_bytes(c.delta().unsigned_abs())
+            )
+        })
+        .collect();
+    Some(format!(
+        "binary size by crate (.text, .rodata, .data.rel.ro; largest changes): {}",
+        parts.join(", ")
+    ))
+}
+
 /// The one-line answer.
 pub fn headline(r: &CheckResult) -> String {
     match r.gate {
@@ -175,6 +196,9 @@ pub fn text(r: &CheckResult) -> String {
         }
         out.push('\n');
     }
+    if let Some(line) = crate_line(r) {
+        out.push_str(&format!("{line}\n\n"));
+    }
     for n in &r.notes {
         out.push_str(&format!("note: {n}\n"));
     }
@@ -204,6 +228,9 @@ pub fn markdown(r: &CheckResult, full_table: &str) -> String {
             ));
         }
         out.push('\n');
+    }
+    if let Some(line) = crate_line(r) {
+        out.push_str(&format!("{line}\n\n"));
     }
     for n in &r.notes {
         out.push_str(&format!("> {n}\n\n"));

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::measure::sample::Metric;
 use crate::measure::stats::Verdict;
-use crate::report::Run;
+use crate::report::{CrateSize, Run};
 
 /// How the head compares with the base on one workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,6 +61,57 @@ pub struct SizeVerdict {
     pub ratio: f64,
     /// Grew by more than `--size-threshold`.
     pub regression: bool,
+    /// The crates whose bytes changed most, largest change first (from both builds' per-crate
+    /// sizes; empty when either has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crates: Vec<CrateChange>,
+}
+
+/// One crate's analysed bytes on both sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrateChange {
+    pub name: String,
+    pub base_bytes: u64,
+    pub head_bytes: u64,
+}
+
+impl CrateChange {
+    pub fn delta(&self) -> i64 {
+        self.head_bytes as i64 - self.base_bytes as i64
+    }
+}
+
+/// Crates shown in the size row's explanation.
+const CRATES_SHOWN: usize = 3;
+
+/// The [`CRATES_SHOWN`] crates whose bytes changed most between two builds.
+fn crate_changes(base: &[CrateSize], head: &[CrateSize]) -> Vec<CrateChange> {
+    if base.is_empty() || head.is_empty() {
+        return Vec::new();
+    }
+    let bytes = |side: &[CrateSize], name: &str| {
+        side.iter().find(|c| c.name == name).map_or(0, |c| c.bytes)
+    };
+    let mut names: Vec<&str> = base.iter().chain(head).map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut changes: Vec<CrateChange> = names
+        .into_iter()
+        .map(|name| CrateChange {
+            name: name.to_string(),
+            base_bytes: bytes(base, name),
+            head_bytes: bytes(head, name),
+        })
+        .filter(|c| c.delta() != 0)
+        .collect();
+    changes.sort_by(|a, b| {
+        b.delta()
+            .abs()
+            .cmp(&a.delta().abs())
+            .then(a.name.cmp(&b.name))
+    });
+    changes.truncate(CRATES_SHOWN);
+    changes
 }
 
 /// Workload verdicts of a run whose variant 0 is the base and variant 1 the head.
@@ -103,14 +154,15 @@ pub fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
 
 /// Size of base and head from the run's builds, when both built.
 pub fn size_verdict(run: &Run, size_threshold: f64) -> Option<SizeVerdict> {
-    let base = run.variants.first()?.build.as_ref()?.file_size_bytes;
-    let head = run.variants.get(1)?.build.as_ref()?.file_size_bytes;
-    let ratio = head as f64 / base.max(1) as f64;
+    let base = run.variants.first()?.build.as_ref()?;
+    let head = run.variants.get(1)?.build.as_ref()?;
+    let ratio = head.file_size_bytes as f64 / base.file_size_bytes.max(1) as f64;
     Some(SizeVerdict {
-        base_bytes: base,
-        head_bytes: head,
+        base_bytes: base.file_size_bytes,
+        head_bytes: head.file_size_bytes,
         ratio,
         regression: ratio > 1.0 + size_threshold,
+        crates: crate_changes(&base.crates, &head.crates),
     })
 }
 
@@ -187,12 +239,35 @@ mod tests {
     }
 
     #[test]
+    fn the_crates_that_changed_most_explain_a_size_change() {
+        let side = |sizes: &[(&str, u64)]| -> Vec<CrateSize> {
+            sizes
+                .iter()
+                .map(|(n, b)| CrateSize {
+                    name: n.to_string(),
+                    bytes: *b,
+                })
+                .collect()
+        };
+        let base = side(&[("std", 300), ("app", 80), ("old", 5), ("same", 7)]);
+        let head = side(&[("std", 290), ("app", 120), ("new", 20), ("same", 7)]);
+        let changes = crate_changes(&base, &head);
+        let shown: Vec<(&str, i64)> = changes
+            .iter()
+            .map(|c| (c.name.as_str(), c.delta()))
+            .collect();
+        assert_eq!(shown, [("app", 40), ("new", 20), ("std", -10)]);
+        assert!(crate_changes(&base, &[]).is_empty());
+    }
+
+    #[test]
     fn size_beyond_its_threshold_is_a_regression() {
         let grew = SizeVerdict {
             base_bytes: 100,
             head_bytes: 103,
             ratio: 1.03,
             regression: true,
+            crates: Vec::new(),
         };
         assert_eq!(
             gate(&[v(Outcome::WithinThreshold)], Some(&grew)),

@@ -143,7 +143,11 @@ fn a_bigger_binary_fails_on_size_and_writes_the_job_summary() {
         .run();
     assert_eq!(r.code, Some(1), "{r}");
     r.stdout_has("REGRESSION: grew beyond 1%")
-        .stdout_has("regression (binary size)");
+        .stdout_has("regression (binary size)")
+        // The 64 KiB table is named after the crate that defines it.
+        .stdout_has(
+            "binary size by crate (.text, .rodata, .data.rel.ro; largest changes): check_size +65.",
+        );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
         md.contains("cargo tune check: regression (binary size)"),
