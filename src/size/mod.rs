@@ -2,6 +2,7 @@
 //! a crate and a function (rlib symbol tables first, demangled names second), with what no
 //! symbol covers kept as an `[unattributed]` row so the rows add up to the sections exactly.
 
+mod attribute;
 pub mod diff;
 pub mod features;
 pub mod image;
@@ -13,12 +14,13 @@ pub mod rlibs;
 pub mod trial;
 pub mod variant;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+pub use attribute::attribute;
 pub use image::{Image, SECTIONS};
 pub use rlibs::{Origin, SymbolIndex};
 
@@ -141,119 +143,6 @@ pub struct Options {
     /// Ignore the rlibs: every symbol goes to the crate its demangled path names (cargo-bloat's
     /// way), so a generic counts where it is defined, not where it was compiled.
     pub by_name: bool,
-}
-
-/// Attributes every analysed byte of `image` using `index`.
-pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Options) -> SizeReport {
-    let mut crates: HashMap<String, CrateRow> = HashMap::new();
-    let mut functions: HashMap<(String, String), (Bytes, Vec<String>)> = HashMap::new();
-    let mut attribution = Attribution {
-        project_rlibs: index.project_rlibs,
-        project_rlibs_with_code: index.project_rlibs_with_code,
-        lto_bitcode: index.project_has_bitcode,
-        ..Attribution::default()
-    };
-    // A path crate that only the sysroot has (`hashbrown`, `__rustc`) is std's private code.
-    let std_name = |k: &str| -> String {
-        let std_private = k == "__rustc"
-            || (index.sysroot_crates.contains(k) && !index.project_crates.contains(k));
-        if !opts.split_std && (names::STD_CRATES.contains(&k) || std_private) {
-            "std".to_string()
-        } else {
-            k.to_string()
-        }
-    };
-    let compiled_in_bin = opts
-        .bin_crate
-        .as_deref()
-        .filter(|_| index.project_code_complete() && !opts.by_name);
-    for piece in &image.pieces {
-        let demangled = names::demangle(rlibs::strip_llvm_suffix(&piece.name));
-        let owner = if opts.by_name {
-            None
-        } else {
-            index.owner(&piece.name)
-        };
-        let (krate, how) = match owner {
-            Some((_, Origin::Sysroot)) if !opts.split_std => ("std".to_string(), How::Rlib),
-            Some((k, _)) => (k.to_string(), How::Rlib),
-            None => match (demangled.as_deref(), compiled_in_bin) {
-                (None, _) => (NO_CRATE.to_string(), How::None),
-                (Some(_), Some(bin)) => (bin.to_string(), How::Bin),
-                (Some(d), None) => match names::crate_of_path(d) {
-                    Some(k) => (std_name(&k), How::Name),
-                    None => (NO_CRATE.to_string(), How::None),
-                },
-            },
-        };
-        match how {
-            How::Rlib => attribution.by_rlib_bytes += piece.size,
-            How::Bin => attribution.by_bin_bytes += piece.size,
-            How::Name => attribution.by_name_bytes += piece.size,
-            How::None => attribution.no_crate_bytes += piece.size,
-        }
-        let row = crates.entry(krate.clone()).or_insert_with(|| CrateRow {
-            name: krate.clone(),
-            bytes: Bytes::default(),
-            symbols: 0,
-            by_rlib: 0,
-        });
-        row.bytes.add(piece.section, piece.size);
-        row.symbols += 1;
-        if how != How::Name {
-            row.by_rlib += piece.size;
-        }
-        let key = match &demangled {
-            Some(d) => names::generic_key(d),
-            None => piece.name.clone(),
-        };
-        let f = functions.entry((krate, key)).or_default();
-        f.0.add(piece.section, piece.size);
-        f.1.push(piece.name.clone());
-    }
-    attribution.unattributed_bytes = image.uncovered.iter().sum();
-    let mut crates: Vec<CrateRow> = crates.into_values().collect();
-    crates.sort_by(|a, b| {
-        b.bytes
-            .total()
-            .cmp(&a.bytes.total())
-            .then(a.name.cmp(&b.name))
-    });
-    crates.push(CrateRow {
-        name: UNATTRIBUTED.into(),
-        bytes: Bytes::from_array(image.uncovered),
-        symbols: 0,
-        by_rlib: 0,
-    });
-    let mut functions: Vec<FunctionRow> = functions
-        .into_iter()
-        .map(|((krate, name), (bytes, mut syms))| {
-            syms.sort();
-            syms.dedup();
-            FunctionRow {
-                krate,
-                name,
-                bytes,
-                instances: syms.len(),
-            }
-        })
-        .collect();
-    functions.sort_by(|a, b| {
-        b.bytes
-            .total()
-            .cmp(&a.bytes.total())
-            .then(a.krate.cmp(&b.krate))
-            .then(a.name.cmp(&b.name))
-    });
-    SizeReport {
-        binary: binary.to_path_buf(),
-        file_size_bytes: 0,
-        stripped_size_bytes: None,
-        sections: Bytes::from_array(image.section_sizes),
-        crates,
-        functions,
-        attribution,
-    }
 }
 
 /// Reads `binary` and the rlibs in `rlib_dirs` and attributes its bytes; the file size and the

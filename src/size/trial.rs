@@ -41,6 +41,33 @@ pub struct Trial {
 }
 
 impl Trial {
+    fn new(dep: &DepFeatures, crate_bytes: u64) -> Trial {
+        Trial {
+            package: dep.package.clone(),
+            krate: dep.krate.clone(),
+            crate_bytes,
+            failure: None,
+            crate_bytes_after: None,
+            analysed_bytes_after: None,
+            stripped_size_after: None,
+            workloads_passed: None,
+        }
+    }
+
+    /// Fills in the trial build's sizes and workload results.
+    fn built(&mut self, after: &SizeReport, passed: Option<(usize, usize)>) {
+        self.crate_bytes_after = Some(
+            after
+                .crates
+                .iter()
+                .find(|r| r.name == self.krate)
+                .map_or(0, |r| r.bytes.total()),
+        );
+        self.analysed_bytes_after = Some(after.sections.total());
+        self.stripped_size_after = after.stripped_size_bytes;
+        self.workloads_passed = passed;
+    }
+
     fn suggestable(&self, before_stripped: Option<u64>) -> bool {
         let smaller = match (self.stripped_size_after, before_stripped) {
             (Some(a), Some(b)) => a < b,
@@ -69,32 +96,9 @@ pub fn try_features(
         );
     }
     let mut trials = Vec::new();
-    for c in &report.crates {
-        if trials.len() >= MAX_TRIALS {
-            break;
-        }
-        let Some(dep) = deps.iter().find(|d| d.krate == c.name) else {
-            continue;
-        };
-        if !dep.root_default_on || !dep.enabled.iter().any(|f| f == "default") {
-            continue;
-        }
-        let mut trial = Trial {
-            package: dep.package.clone(),
-            krate: dep.krate.clone(),
-            crate_bytes: c.bytes.total(),
-            failure: None,
-            crate_bytes_after: None,
-            analysed_bytes_after: None,
-            stripped_size_after: None,
-            workloads_passed: None,
-        };
-        let others: Vec<&str> = dep
-            .enabled_by
-            .iter()
-            .filter(|(who, f)| *who != bin.package && f.iter().any(|f| f == "default"))
-            .map(|(who, _)| who.as_str())
-            .collect();
+    for (dep, crate_bytes) in candidates(report, deps).take(MAX_TRIALS) {
+        let mut trial = Trial::new(dep, crate_bytes);
+        let others = other_default_enablers(dep, &bin.package);
         if !others.is_empty() {
             trial.failure = Some(format!(
                 "not tried: its defaults are also enabled by {}",
@@ -116,23 +120,35 @@ pub fn try_features(
             variant,
             &dep.package,
         ) {
-            Ok((after, passed)) => {
-                trial.crate_bytes_after = Some(
-                    after
-                        .crates
-                        .iter()
-                        .find(|r| r.name == dep.krate)
-                        .map_or(0, |r| r.bytes.total()),
-                );
-                trial.analysed_bytes_after = Some(after.sections.total());
-                trial.stripped_size_after = after.stripped_size_bytes;
-                trial.workloads_passed = passed;
-            }
+            Ok((after, passed)) => trial.built(&after, passed),
             Err(e) => trial.failure = Some(format!("{e:#}")),
         }
         trials.push(trial);
     }
     Ok(trials)
+}
+
+/// The dependencies the manifest turns default features on for, largest crate first, with
+/// their bytes in `report`.
+fn candidates<'a>(
+    report: &'a SizeReport,
+    deps: &'a [DepFeatures],
+) -> impl Iterator<Item = (&'a DepFeatures, u64)> {
+    report.crates.iter().filter_map(|c| {
+        let dep = deps.iter().find(|d| d.krate == c.name)?;
+        let eligible = dep.root_default_on && dep.enabled.iter().any(|f| f == "default");
+        eligible.then(|| (dep, c.bytes.total()))
+    })
+}
+
+/// Packages other than the binary's that also ask for `dep`'s defaults: turning them off in
+/// the manifest would change nothing.
+fn other_default_enablers<'a>(dep: &'a DepFeatures, bin_package: &str) -> Vec<&'a str> {
+    dep.enabled_by
+        .iter()
+        .filter(|(who, f)| *who != bin_package && f.iter().any(|f| f == "default"))
+        .map(|(who, _)| who.as_str())
+        .collect()
 }
 
 /// Builds the copy with `package`'s defaults off, analyses it and runs the workloads once.
