@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::cargo::Selection;
 use crate::cargo::rustflags::{UserFlags, user_rustflags};
 use crate::cargo::{BinTarget, Project, cargo_cmd, cargo_home};
-use crate::process::{Cmd, Output, check_interrupted};
+use crate::process::{Cmd, Finished, Output, check_interrupted};
 use crate::toolchain::Rustc;
 use crate::ui::{Shell, format_bytes, format_duration};
 use crate::variant::Variant;
@@ -204,70 +204,46 @@ impl<'a> Builder<'a> {
             .env_remove("RUSTFLAGS")
     }
 
+    /// Where the record of `variant`'s cold build lives. One record per binary: binaries of a
+    /// workspace share the variant's dir.
+    fn record_path(&self, variant: &Variant) -> PathBuf {
+        self.variant_dir(variant).join(format!(
+            "{RECORD}-{}-{}.json",
+            self.bin.package, self.bin.bin
+        ))
+    }
+
+    /// The record of an earlier cold build of `variant`, if it still describes this build: same
+    /// rustc, same inputs.
+    fn current_record(&self, variant: &Variant) -> Option<Record> {
+        std::fs::read(self.record_path(variant))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
+            .filter(|r| r.rustc == self.rustc.version && r.inputs == self.inputs(variant))
+    }
+
     /// Whether an earlier build of `variant`, with the same inputs, is on disk (a rebuild is a no-op
     /// unless the sources changed).
     pub fn is_cached(&self, variant: &Variant) -> bool {
-        let record = self.variant_dir(variant).join(format!(
-            "{RECORD}-{}-{}.json",
-            self.bin.package, self.bin.bin
-        ));
-        std::fs::read(record)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
-            .is_some_and(|r| r.rustc == self.rustc.version && r.inputs == self.inputs(variant))
+        self.current_record(variant).is_some()
     }
 
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
     pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
         check_interrupted()?;
         let dir = self.variant_dir(variant);
-        // One record per binary: binaries of a workspace share the variant's dir.
-        let record_path = dir.join(format!(
-            "{RECORD}-{}-{}.json",
-            self.bin.package, self.bin.bin
-        ));
-        let record: Option<Record> = if rebuild {
+        let record = if rebuild {
             None
         } else {
-            std::fs::read(&record_path)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
+            self.current_record(variant)
         };
-        let inputs = self.inputs(variant);
-        let record = record.filter(|r| r.rustc == self.rustc.version && r.inputs == inputs);
         if record.is_none() && dir.exists() {
             // A partial or outdated dir would make the compile time meaningless.
             std::fs::remove_dir_all(&dir)
                 .with_context(|| format!("cannot clear {}", dir.display()))?;
         }
-        let stderr_mode = if self.shell.is_verbose() {
-            Output::CaptureAndEcho
-        } else {
-            Output::Capture
-        };
-        let cmd = self.command(variant).stderr(stderr_mode);
-        self.shell.status(
-            "Building",
-            format!("{} ({})", variant.name, variant.describe()),
-        );
-        self.shell.verbose("Running", cmd.display());
-        let started = Instant::now();
-        let done = cmd.run_unchecked()?;
-        let elapsed = started.elapsed();
-        check_interrupted()?;
-
-        let mut binary = None;
-        let mut fresh = true;
-        for message in Message::parse_stream(BufReader::new(done.stdout.as_slice())) {
-            if let Message::CompilerArtifact(a) =
-                message.context("cannot read cargo's JSON messages")?
-            {
-                fresh &= a.fresh;
-                if a.target.name == self.bin.bin && a.target.kind.contains(&TargetKind::Bin) {
-                    binary = a.executable.map(PathBuf::from);
-                }
-            }
-        }
+        let (done, elapsed) = self.run_cargo(variant)?;
+        let artifacts = Artifacts::read(&done.stdout, &self.bin.bin)?;
         let stderr = done.stderr_str();
         if !done.success() {
             bail!(
@@ -278,7 +254,7 @@ impl<'a> Builder<'a> {
                 cargo_diagnostics(&stderr)
             );
         }
-        let binary = binary.with_context(|| {
+        let binary = artifacts.binary.with_context(|| {
             format!(
                 "cargo built no binary `{}` (no artifact message)",
                 self.bin.bin
@@ -289,27 +265,7 @@ impl<'a> Builder<'a> {
             .len();
         let (compile_time, measured_now) = match record {
             Some(r) => (r.compile_time, false),
-            None if cargo_waited_for_lock(&stderr) => {
-                // The elapsed time includes the wait: not a compile time. Without a record the
-                // next build of this variant starts cold again and measures it.
-                self.shell.warn(format!(
-                    "compile time of `{}` not recorded: cargo waited for a file lock held by another process                      during the build; the next build of this variant measures it",
-                    variant.name
-                ));
-                (elapsed, false)
-            }
-            None => {
-                let r = Record {
-                    compile_time: elapsed,
-                    rustc: self.rustc.version.clone(),
-                    variant: variant.clone(),
-                    inputs,
-                };
-                let text = serde_json::to_vec_pretty(&r)?;
-                std::fs::write(&record_path, text)
-                    .with_context(|| format!("cannot write {}", record_path.display()))?;
-                (elapsed, true)
-            }
+            None => self.record_cold_build(variant, elapsed, &stderr)?,
         };
         self.shell.verbose(
             "Built",
@@ -329,10 +285,88 @@ impl<'a> Builder<'a> {
             size,
             compile_time,
             compile_time_measured_now: measured_now,
-            fresh,
+            fresh: artifacts.fresh,
             rustflags: self.rustflags(variant),
             stderr,
         })
+    }
+
+    /// Runs cargo's build of `variant` and times it.
+    fn run_cargo(&self, variant: &Variant) -> Result<(Finished, Duration)> {
+        let stderr_mode = if self.shell.is_verbose() {
+            Output::CaptureAndEcho
+        } else {
+            Output::Capture
+        };
+        let cmd = self.command(variant).stderr(stderr_mode);
+        self.shell.status(
+            "Building",
+            format!("{} ({})", variant.name, variant.describe()),
+        );
+        self.shell.verbose("Running", cmd.display());
+        let started = Instant::now();
+        let done = cmd.run_unchecked()?;
+        let elapsed = started.elapsed();
+        check_interrupted()?;
+        Ok((done, elapsed))
+    }
+
+    /// The compile time of a cold build that just ran, written down for later builds of the same
+    /// variant, unless the wall time includes a wait for cargo's lock. Returns it with whether it
+    /// was measured now.
+    fn record_cold_build(
+        &self,
+        variant: &Variant,
+        elapsed: Duration,
+        stderr: &str,
+    ) -> Result<(Duration, bool)> {
+        if cargo_waited_for_lock(stderr) {
+            // The elapsed time includes the wait: not a compile time. Without a record the
+            // next build of this variant starts cold again and measures it.
+            self.shell.warn(format!(
+                "compile time of `{}` not recorded: cargo waited for a file lock held by another process                      during the build; the next build of this variant measures it",
+                variant.name
+            ));
+            return Ok((elapsed, false));
+        }
+        let r = Record {
+            compile_time: elapsed,
+            rustc: self.rustc.version.clone(),
+            variant: variant.clone(),
+            inputs: self.inputs(variant),
+        };
+        let text = serde_json::to_vec_pretty(&r)?;
+        let record_path = self.record_path(variant);
+        std::fs::write(&record_path, text)
+            .with_context(|| format!("cannot write {}", record_path.display()))?;
+        Ok((elapsed, true))
+    }
+}
+
+/// What cargo's JSON messages say about a build: the binary it produced and whether every unit
+/// was fresh.
+struct Artifacts {
+    binary: Option<PathBuf>,
+    fresh: bool,
+}
+
+impl Artifacts {
+    fn read(stdout: &[u8], bin: &str) -> Result<Artifacts> {
+        let mut artifacts = Artifacts {
+            binary: None,
+            fresh: true,
+        };
+        for message in Message::parse_stream(BufReader::new(stdout)) {
+            if let Message::CompilerArtifact(a) =
+                message.context("cannot read cargo's JSON messages")?
+            {
+                artifacts.fresh &= a.fresh;
+                if a.target.name == bin && a.target.kind.contains(&TargetKind::Bin) {
+                    artifacts.binary = a.executable.map(PathBuf::from);
+                }
+            }
+        }
+        Ok(artifacts)
     }
 }
 

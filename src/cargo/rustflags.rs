@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
-use toml_edit::{Item, Value};
+use toml_edit::{DocumentMut, Item, Value};
 
 use super::config::{config_files, load};
 
@@ -45,33 +45,56 @@ pub fn user_rustflags(
     env: EnvLookup,
 ) -> Result<UserFlags> {
     let files = config_files(cwd, cargo_home);
+    let (source, flags) = match env_flags(env) {
+        Some(found) => found,
+        None => config_flags(&load(cwd, cargo_home)?, target, cfg, env),
+    };
+    Ok(UserFlags {
+        source,
+        flags,
+        files,
+    })
+}
+
+/// `CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`: either one hides every config file.
+fn env_flags(env: EnvLookup) -> Option<(FlagSource, Vec<String>)> {
     if let Some(enc) = env("CARGO_ENCODED_RUSTFLAGS") {
         let flags = if enc.is_empty() {
             vec![]
         } else {
             enc.split('\u{1f}').map(String::from).collect()
         };
-        return Ok(UserFlags {
-            source: FlagSource::EncodedEnv,
-            flags,
-            files,
-        });
+        return Some((FlagSource::EncodedEnv, flags));
     }
-    if let Some(flags) = env("RUSTFLAGS") {
-        return Ok(UserFlags {
-            source: FlagSource::Env,
-            flags: split(&flags),
-            files,
-        });
-    }
-    let docs = load(cwd, cargo_home)?;
+    env("RUSTFLAGS").map(|flags| (FlagSource::Env, split(&flags)))
+}
 
-    let env_key = format!(
-        "CARGO_TARGET_{}_RUSTFLAGS",
-        target.to_uppercase().replace(['-', '.'], "_")
-    );
+/// The target's rustflags from the config files, else `build.rustflags`, else none.
+fn config_flags(
+    docs: &[(PathBuf, DocumentMut)],
+    target: &str,
+    cfg: &[String],
+    env: EnvLookup,
+) -> (FlagSource, Vec<String>) {
+    if let Some(flags) = target_flags(docs, target, cfg, env) {
+        return (FlagSource::TargetConfig, flags);
+    }
+    match build_flags(docs, env) {
+        Some(flags) => (FlagSource::BuildConfig, flags),
+        None => (FlagSource::None, vec![]),
+    }
+}
+
+/// Every `target.<triple>.rustflags` and matching `target.'cfg(..)'.rustflags`, then
+/// `CARGO_TARGET_<TRIPLE>_RUSTFLAGS`.
+fn target_flags(
+    docs: &[(PathBuf, DocumentMut)],
+    target: &str,
+    cfg: &[String],
+    env: EnvLookup,
+) -> Option<Vec<String>> {
     let mut target_flags: Option<Vec<String>> = None;
-    for (_, doc) in &docs {
+    for (_, doc) in docs {
         let Some(targets) = doc.get("target").and_then(Item::as_table_like) else {
             continue;
         };
@@ -86,19 +109,20 @@ pub fn user_rustflags(
             }
         }
     }
+    let env_key = format!(
+        "CARGO_TARGET_{}_RUSTFLAGS",
+        target.to_uppercase().replace(['-', '.'], "_")
+    );
     if let Some(flags) = env(&env_key) {
         merge(&mut target_flags, (split(&flags), true));
     }
-    if let Some(flags) = target_flags {
-        return Ok(UserFlags {
-            source: FlagSource::TargetConfig,
-            flags,
-            files,
-        });
-    }
+    target_flags
+}
 
+/// `build.rustflags` from the config files, then `CARGO_BUILD_RUSTFLAGS`.
+fn build_flags(docs: &[(PathBuf, DocumentMut)], env: EnvLookup) -> Option<Vec<String>> {
     let mut build_flags: Option<Vec<String>> = None;
-    for (_, doc) in &docs {
+    for (_, doc) in docs {
         if let Some(flags) = doc
             .get("build")
             .and_then(|b| b.get("rustflags"))
@@ -110,18 +134,7 @@ pub fn user_rustflags(
     if let Some(flags) = env("CARGO_BUILD_RUSTFLAGS") {
         merge(&mut build_flags, (split(&flags), true));
     }
-    match build_flags {
-        Some(flags) => Ok(UserFlags {
-            source: FlagSource::BuildConfig,
-            flags,
-            files,
-        }),
-        None => Ok(UserFlags {
-            source: FlagSource::None,
-            flags: vec![],
-            files,
-        }),
-    }
+    build_flags
 }
 
 fn split(s: &str) -> Vec<String> {

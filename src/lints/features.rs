@@ -22,19 +22,64 @@ struct Candidate {
 
 pub fn heavy_defaults(graph: &Graph, out: &mut Vec<Lint>) {
     let all = graph.reachable(&BTreeSet::new());
-    let mut found: Vec<Candidate> = Vec::new();
-    for id in &all {
-        let Some(pkg) = graph.package(id) else {
-            continue;
+    let mut found: Vec<Candidate> = all
+        .iter()
+        .filter_map(|id| candidate(graph, &all, id))
+        .collect();
+    found.sort_by(|a, b| b.lost.len().cmp(&a.lost.len()).then(a.name.cmp(&b.name)));
+    out.extend(found.into_iter().take(TOP).map(Candidate::lint));
+}
+
+/// `id` as a candidate: a dependency whose default features bring crates that nothing else
+/// needs, asked for with default features only by workspace members (whose manifests can change).
+fn candidate(graph: &Graph, all: &BTreeSet<PackageId>, id: &PackageId) -> Option<Candidate> {
+    let pkg = graph.package(id)?;
+    let defaults = pkg.features.get("default").cloned().unwrap_or_default();
+    if defaults.is_empty() {
+        return None;
+    }
+    let asks = Requests::of(graph, all, id, pkg);
+    // Only the workspace's own manifests can be changed.
+    if asks.with_defaults.is_empty() || asks.with_defaults.iter().any(|p| !graph.is_member(p)) {
+        return None;
+    }
+    let by_default = enabled_optional_deps(pkg, &defaults);
+    let still = enabled_optional_deps(pkg, &asks.explicit);
+    let cut: BTreeSet<&str> = by_default
+        .iter()
+        .filter(|d| !still.contains(*d))
+        .map(String::as_str)
+        .collect();
+    if cut.is_empty() {
+        return None;
+    }
+    let lost = lost_without(graph, all, id, &cut);
+    if lost.is_empty() {
+        return None;
+    }
+    Some(Candidate {
+        name: pkg.name.to_string(),
+        defaults,
+        lost,
+        declared_in: sorted_names(graph, &asks.with_defaults),
+    })
+}
+
+/// Everyone that builds against a package, and how they ask for it.
+struct Requests {
+    /// Dependents that keep its default features.
+    with_defaults: Vec<PackageId>,
+    /// The features dependents name explicitly.
+    explicit: Vec<String>,
+}
+
+impl Requests {
+    fn of(graph: &Graph, all: &BTreeSet<PackageId>, id: &PackageId, pkg: &Package) -> Requests {
+        let mut asks = Requests {
+            with_defaults: Vec::new(),
+            explicit: Vec::new(),
         };
-        let defaults = pkg.features.get("default").cloned().unwrap_or_default();
-        if defaults.is_empty() {
-            continue;
-        }
-        // Everyone that builds against `pkg`, and how they ask for it.
-        let mut with_defaults = Vec::new();
-        let mut explicit: Vec<String> = Vec::new();
-        for parent in &all {
+        for parent in all {
             if !graph.edges.get(parent).is_some_and(|e| e.contains(id)) {
                 continue;
             }
@@ -46,88 +91,79 @@ pub fn heavy_defaults(graph: &Graph, out: &mut Vec<Lint>) {
                 .iter()
                 .filter(|d| d.name == pkg.name.as_str() && d.kind != DependencyKind::Development)
             {
-                explicit.extend(dep.features.iter().cloned());
+                asks.explicit.extend(dep.features.iter().cloned());
                 if dep.uses_default_features {
-                    with_defaults.push(parent.clone());
+                    asks.with_defaults.push(parent.clone());
                 }
             }
         }
-        // Only the workspace's own manifests can be changed.
-        if with_defaults.is_empty() || with_defaults.iter().any(|p| !graph.is_member(p)) {
-            continue;
-        }
-        let by_default = enabled_optional_deps(pkg, &defaults);
-        let still = enabled_optional_deps(pkg, &explicit);
-        let cut: BTreeSet<&str> = by_default
-            .iter()
-            .filter(|d| !still.contains(*d))
-            .map(String::as_str)
-            .collect();
-        if cut.is_empty() {
-            continue;
-        }
-        let skip: BTreeSet<(PackageId, PackageId)> = graph.edges[id]
-            .iter()
-            .filter(|child| {
-                graph
-                    .package(child)
-                    .is_some_and(|c| cut.contains(c.name.as_str()))
-            })
-            .map(|child| (id.clone(), child.clone()))
-            .collect();
-        let left = graph.reachable(&skip);
-        let mut lost: Vec<String> = all
-            .difference(&left)
-            .filter_map(|p| graph.package(p).map(|p| p.name.to_string()))
-            .collect();
-        lost.sort();
-        lost.dedup();
-        if lost.is_empty() {
-            continue;
-        }
-        let mut declared_in: Vec<String> = with_defaults
-            .iter()
-            .filter_map(|p| graph.package(p).map(|p| p.name.to_string()))
-            .collect();
-        declared_in.sort();
-        declared_in.dedup();
-        found.push(Candidate {
-            name: pkg.name.to_string(),
-            defaults,
-            lost,
-            declared_in,
-        });
+        asks
     }
-    found.sort_by(|a, b| b.lost.len().cmp(&a.lost.len()).then(a.name.cmp(&b.name)));
-    for c in found.into_iter().take(TOP) {
-        let shown: Vec<&str> = c.lost.iter().take(8).map(String::as_str).collect();
-        let more = if c.lost.len() > shown.len() {
-            format!(" and {} more", c.lost.len() - shown.len())
+}
+
+/// The crates (by name) that become unreachable when `id`'s edges to the `cut` dependencies go.
+fn lost_without(
+    graph: &Graph,
+    all: &BTreeSet<PackageId>,
+    id: &PackageId,
+    cut: &BTreeSet<&str>,
+) -> Vec<String> {
+    let skip: BTreeSet<(PackageId, PackageId)> = graph.edges[id]
+        .iter()
+        .filter(|child| {
+            graph
+                .package(child)
+                .is_some_and(|c| cut.contains(c.name.as_str()))
+        })
+        .map(|child| (id.clone(), child.clone()))
+        .collect();
+    let left = graph.reachable(&skip);
+    let lost: Vec<PackageId> = all.difference(&left).cloned().collect();
+    sorted_names(graph, &lost)
+}
+
+/// The package names of `ids`, sorted, each once.
+fn sorted_names(graph: &Graph, ids: &[PackageId]) -> Vec<String> {
+    let mut names: Vec<String> = ids
+        .iter()
+        .filter_map(|p| graph.package(p).map(|p| p.name.to_string()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+impl Candidate {
+    /// The note that says what the defaults cost and where to turn them off.
+    fn lint(self) -> Lint {
+        let shown: Vec<&str> = self.lost.iter().take(8).map(String::as_str).collect();
+        let more = if self.lost.len() > shown.len() {
+            format!(" and {} more", self.lost.len() - shown.len())
         } else {
             String::new()
         };
-        out.push(Lint {
+        Lint {
             id: "heavy-default-features",
             severity: Severity::Note,
             message: format!(
                 "`{}`'s default features ({}) pull in {} crate{} nothing else needs: {}{more}",
-                c.name,
-                c.defaults.join(", "),
-                c.lost.len(),
-                if c.lost.len() == 1 { "" } else { "s" },
+                self.name,
+                self.defaults.join(", "),
+                self.lost.len(),
+                if self.lost.len() == 1 { "" } else { "s" },
                 shown.join(", ")
             ),
             fix: format!(
                 "if you do not use them, declare `{} = {{ …, default-features = false }}` in {} and enable only the features you need",
-                c.name,
-                c.declared_in
+                self.name,
+                self.declared_in
                     .iter()
                     .map(|m| format!("`{m}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
             location: None,
-        });
+        }
     }
 }
 

@@ -7,23 +7,57 @@ use crate::cargo::Project;
 use crate::lints::{Lint, LintOptions, Severity};
 use crate::manifest::{Origin, Resolved};
 use crate::ui::format_bytes;
-use crate::variant::{Debug, Lto, Strip};
+use crate::variant::{Debug, Lto, ProfileSettings, Strip};
 
 pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut Vec<Lint>) {
-    let p = r.typed();
-    let name = opts.profile;
-    let bolt = opts.bin.and_then(|b| b.config.bolt) == Some(true);
-    // Only a value someone wrote down has a place to point at.
-    let at = |key: &str| {
-        r.get(key)
+    let s = Shipping {
+        p: r.typed(),
+        r,
+        opts,
+        name: opts.profile,
+        bolt: opts.bin.and_then(|b| b.config.bolt) == Some(true),
+        sizes: binary_path(project, opts).and_then(|b| Sizes::read(&b)),
+    };
+    out.extend(
+        [
+            s.debuginfo(),
+            s.strip_with_bolt(),
+            s.unstripped_symbols(),
+            s.lto_without_single_codegen_unit(),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+}
+
+/// The shipping profile as resolved, with what its lints need to say where and how much.
+struct Shipping<'a> {
+    p: ProfileSettings,
+    r: &'a Resolved,
+    opts: &'a LintOptions<'a>,
+    name: &'a str,
+    /// BOLT is wanted for the binary.
+    bolt: bool,
+    /// The last build's sizes, when there is one.
+    sizes: Option<Sizes>,
+}
+
+impl Shipping<'_> {
+    /// Where `key` was set. Only a value someone wrote down has a place to point at.
+    fn at(&self, key: &str) -> Option<String> {
+        self.r
+            .get(key)
             .filter(|s| !matches!(s.origin, Origin::Default { .. } | Origin::Derived { .. }))
             .map(|s| s.origin.to_string())
-    };
-    let sizes = binary_path(project, opts).and_then(|b| Sizes::read(&b));
+    }
 
-    if matches!(p.debug, Some(Debug::Full | Debug::Limited)) {
+    fn debuginfo(&self) -> Option<Lint> {
+        let (p, name) = (&self.p, self.name);
+        if !matches!(p.debug, Some(Debug::Full | Debug::Limited)) {
+            return None;
+        }
         let debug = p.debug.map_or("", |d| d.as_str());
-        let impact = match &sizes {
+        let impact = match &self.sizes {
             Some(s) if s.debug > 0 => format!(
                 "; debug info is {} of the {} last built at {} ({:.0}%)",
                 format_bytes(s.debug),
@@ -33,18 +67,23 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
             ),
             _ => "; build it to measure the size impact".into(),
         };
-        out.push(Lint {
+        Some(Lint {
             id: "debuginfo-in-shipping",
             severity: Severity::Note,
             message: format!("[profile.{name}] builds with debug = \"{debug}\"{impact}"),
             fix: format!(
                 "if you need backtraces with file:line only, set debug = \"line-tables-only\" in [profile.{name}]; to keep debug info out of the binary, split-debuginfo = \"packed\""
             ),
-            location: at("debug"),
-        });
+            location: self.at("debug"),
+        })
     }
-    if bolt && p.strip == Some(Strip::Symbols) {
-        out.push(Lint {
+
+    fn strip_with_bolt(&self) -> Option<Lint> {
+        let name = self.name;
+        if !(self.bolt && self.p.strip == Some(Strip::Symbols)) {
+            return None;
+        }
+        Some(Lint {
             id: "strip-with-bolt",
             severity: Severity::Warning,
             message: format!(
@@ -53,12 +92,17 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
             fix: format!(
                 "set strip = \"none\" in [profile.{name}] and strip after BOLT (`strip` or `llvm-strip` on the optimised binary)"
             ),
-            location: at("strip"),
-        });
+            location: self.at("strip"),
+        })
     }
-    if !bolt && p.strip != Some(Strip::Symbols) {
+
+    fn unstripped_symbols(&self) -> Option<Lint> {
+        let (p, name) = (&self.p, self.name);
+        if self.bolt || p.strip == Some(Strip::Symbols) {
+            return None;
+        }
         let strip = p.strip.map_or("none", |s| s.as_str());
-        let impact = match &sizes {
+        let impact = match &self.sizes {
             Some(s) if s.symbols > 0 => format!(
                 "; the symbol table is {} of the {} last built at {} ({:.0}%)",
                 format_bytes(s.symbols),
@@ -68,19 +112,24 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
             ),
             _ => String::new(),
         };
-        out.push(Lint {
+        Some(Lint {
             id: "unstripped-symbols",
             severity: Severity::Note,
             message: format!("[profile.{name}] keeps symbols (strip = \"{strip}\"){impact}"),
             fix: format!(
                 "strip = \"symbols\" in [profile.{name}] (or `cargo tune profile apply balanced`), unless you profile this binary"
             ),
-            location: at("strip"),
-        });
+            location: self.at("strip"),
+        })
     }
-    if matches!(p.lto, Some(Lto::Thin | Lto::Fat)) && p.codegen_units != Some(1) {
+
+    fn lto_without_single_codegen_unit(&self) -> Option<Lint> {
+        let (p, name) = (&self.p, self.name);
+        if !matches!(p.lto, Some(Lto::Thin | Lto::Fat)) || p.codegen_units == Some(1) {
+            return None;
+        }
         let cgu = p.codegen_units.map_or("default".into(), |c| c.to_string());
-        out.push(Lint {
+        Some(Lint {
             id: "lto-without-single-codegen-unit",
             severity: Severity::Note,
             message: format!(
@@ -92,15 +141,15 @@ pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut V
             fix: format!(
                 "try codegen-units = 1 in [profile.{name}] and measure: `cargo tune{}{} compare --variants release,+codegen-units=1` \
                  (with workloads in [package.metadata.tune], or the binary's arguments after `--`)",
-                opts.cargo.selection(),
+                self.opts.cargo.selection(),
                 if name == "release" {
                     String::new()
                 } else {
                     format!(" --profile {name}")
                 }
             ),
-            location: at("lto"),
-        });
+            location: self.at("lto"),
+        })
     }
 }
 

@@ -1,21 +1,21 @@
 //! Writing a variant (a preset, or what `auto` found best) as `[profile.NAME]` in the workspace root
 //! manifest, plus the rustflags it needs in `.cargo/config.toml`: plan, show the diff, write, validate.
 
+mod flags;
+
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::cargo::rustflags::{FlagSource, user_rustflags};
-use crate::cargo::{Project, cargo_cmd, cargo_home};
+use self::flags::plan_flags;
+use crate::cargo::{Project, cargo_cmd};
 use crate::manifest::profile_table::{
     ProfileChange, ProfileWrite, WriteMode, validate_profile_name, write_profile,
 };
 use crate::manifest::resolve::{BUILT_IN, Origin, Sources, short};
-use crate::manifest::rustflags_edit::{FlagsChange, FlagsWrite, write_rustflags};
+use crate::manifest::rustflags_edit::FlagsChange;
 use crate::manifest::{Edit, TomlFile, diff, write};
-use crate::process::Cmd;
-use crate::toolchain::Rustc;
 use crate::ui::Shell;
 use crate::variant::{Stage, Variant};
 
@@ -265,102 +265,6 @@ pub fn edit_manifest(
         ));
     }
     Ok((write, profile_change))
-}
-
-/// The `.cargo/config.toml` edit for the variant's target-cpu and extra rustflags.
-fn plan_flags(
-    project: &Project,
-    name: &str,
-    variant: &Variant,
-    target: Option<&str>,
-    notes: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-) -> Result<(Edit, FlagsChange)> {
-    let rustc = Rustc::detect()?;
-    // The table the flags go under: the build's target (`--target`), else the host.
-    let host = target.map_or_else(|| rustc.host.clone(), String::from);
-    if let Some(cpu) = &variant.target_cpu
-        && cpu.starts_with("x86-64")
-        && !host.starts_with("x86_64")
-    {
-        bail!(
-            "target-cpu `{cpu}` is an x86-64 level, but the target is {host}; choose a CPU for it with --target-cpu"
-        );
-    }
-    let cfg: Vec<String> = Cmd::new(&rustc.path)
-        .args(["--print", "cfg", "--target", &host])
-        .run()?
-        .stdout_str()
-        .lines()
-        .map(String::from)
-        .collect();
-    let dir = project.workspace_root.join(".cargo");
-    let path = if !dir.join("config.toml").exists() && dir.join("config").is_file() {
-        dir.join("config")
-    } else {
-        dir.join("config.toml")
-    };
-    let mut config = TomlFile::read(&path)?;
-    let no_env = |_: &str| None;
-    let effective = user_rustflags(
-        &project.workspace_root,
-        cargo_home().as_deref(),
-        &host,
-        &cfg,
-        &no_env,
-    )?;
-    let w = FlagsWrite {
-        host: host.clone(),
-        cfg,
-        target_cpu: variant.target_cpu.clone(),
-        extra: variant.rustflags.clone(),
-        build_flags_in_effect: if effective.source == FlagSource::BuildConfig {
-            effective.flags
-        } else {
-            Vec::new()
-        },
-    };
-    let change = write_rustflags(&mut config.doc, &w)?;
-    let file = short(&path);
-    if !change.is_empty() {
-        notes.push(format!(
-            "rustflags in {file} apply to every profile (dev, test and release builds alike), not only \
-             to [profile.{}]; cargo reads them when run inside {}",
-            name,
-            project.workspace_root.display()
-        ));
-    }
-    if let Some(old) = &change.replaced_cpu {
-        notes.push(format!(
-            "replaced -Ctarget-cpu={old} in {} of {file}",
-            change.table.as_deref().unwrap_or("the rustflags")
-        ));
-    }
-    if !change.carried_over.is_empty() {
-        notes.push(format!(
-            "copied your [build] rustflags ({}) into {}: cargo ignores [build] rustflags once [target] rustflags apply",
-            change.carried_over.join(" "),
-            change.table.as_deref().unwrap_or("[target]")
-        ));
-    }
-    if variant.target_cpu.as_deref() == Some("native") {
-        warnings.push(
-            "target-cpu=native: the binary may not run on other machines (older or different CPUs); \
-             use -Ctarget-cpu=x86-64-v3 for binaries you ship"
-                .into(),
-        );
-    }
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
-        if std::env::var_os(var).is_some() {
-            warnings.push(format!(
-                "{var} is set in this environment: while it is, cargo ignores rustflags from config files"
-            ));
-        }
-    }
-    Ok((
-        Edit::new(path, config.text.clone(), config.rendered()),
-        change,
-    ))
 }
 
 /// Re-reads the written files and asks cargo whether it still accepts the workspace.

@@ -81,52 +81,75 @@ pub fn write_profile(doc: &mut DocumentMut, name: &str, w: &ProfileWrite) -> Res
         });
     }
     if !existed {
-        match profiles {
-            Item::Table(t) => {
-                let mut new = Table::new();
-                // A `profile.release.lto = true` dotted key lives in the root table; a new
-                // `[profile.x]` header placed next to it would land above `[package]`.
-                if t.is_dotted() {
-                    new.set_position(Some(end));
-                }
-                t.insert(name, Item::Table(new));
-            }
-            Item::Value(Value::InlineTable(t)) => {
-                insert_inline(t, name, Value::InlineTable(InlineTable::new()));
-            }
-            _ => bail!("`profile` in the manifest is not a table; cannot add [profile.{name}]"),
-        }
+        add_profile(profiles, name, end)?;
     }
-    let table = profiles.get_mut(name).expect("exists now");
-    let mut slot = match table {
+    let mut slot = match profiles.get_mut(name).expect("exists now") {
         Item::Table(t) => Slot::Table(t),
         Item::Value(Value::InlineTable(t)) => Slot::Inline(t),
         _ => bail!("`profile.{name}` in the manifest is not a table"),
     };
+    let wanted = wanted(w);
+    let mut changes = Vec::new();
+    if w.mode == WriteMode::Replace {
+        changes.extend(remove_unwanted(&mut slot, &wanted));
+    }
+    changes.extend(set_wanted(&mut slot, wanted));
+    Ok(ProfileChange { existed, changes })
+}
 
+/// Adds an empty `[profile.<name>]` to `profiles`; `end` is the position after every table.
+fn add_profile(profiles: &mut Item, name: &str, end: isize) -> Result<()> {
+    match profiles {
+        Item::Table(t) => {
+            let mut new = Table::new();
+            // A `profile.release.lto = true` dotted key lives in the root table; a new
+            // `[profile.x]` header placed next to it would land above `[package]`.
+            if t.is_dotted() {
+                new.set_position(Some(end));
+            }
+            t.insert(name, Item::Table(new));
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            insert_inline(t, name, Value::InlineTable(InlineTable::new()));
+        }
+        _ => bail!("`profile` in the manifest is not a table; cannot add [profile.{name}]"),
+    }
+    Ok(())
+}
+
+/// The keys the table should hold: `inherits` first, then the settings.
+fn wanted(w: &ProfileWrite) -> Vec<(&'static str, SettingValue)> {
     let mut wanted: Vec<(&str, SettingValue)> = Vec::new();
     if let Some(i) = &w.inherits {
         wanted.push(("inherits", SettingValue::Str(i.clone())));
     }
     wanted.extend(w.settings.iter().map(|(k, v)| (*k, v.clone())));
+    wanted
+}
 
+/// Removes the value keys that are not wanted (replace mode).
+fn remove_unwanted(slot: &mut Slot, wanted: &[(&str, SettingValue)]) -> Vec<KeyChange> {
+    let stale: Vec<String> = slot
+        .value_keys()
+        .into_iter()
+        .filter(|k| !wanted.iter().any(|(w, _)| w == k))
+        .collect();
     let mut changes = Vec::new();
-    if w.mode == WriteMode::Replace {
-        let stale: Vec<String> = slot
-            .value_keys()
-            .into_iter()
-            .filter(|k| !wanted.iter().any(|(w, _)| w == k))
-            .collect();
-        for key in stale {
-            let old = slot.get(&key).map(literal);
-            slot.remove(&key);
-            changes.push(KeyChange {
-                key,
-                old,
-                new: None,
-            });
-        }
+    for key in stale {
+        let old = slot.get(&key).map(literal);
+        slot.remove(&key);
+        changes.push(KeyChange {
+            key,
+            old,
+            new: None,
+        });
     }
+    changes
+}
+
+/// Sets each wanted key whose current value means something else.
+fn set_wanted(slot: &mut Slot, wanted: Vec<(&str, SettingValue)>) -> Vec<KeyChange> {
+    let mut changes = Vec::new();
     for (key, value) in wanted {
         let current = slot.get(key);
         if current.is_some_and(|c| same(key, c, &value)) {
@@ -140,7 +163,7 @@ pub fn write_profile(doc: &mut DocumentMut, name: &str, w: &ProfileWrite) -> Res
             new: Some(value.toml()),
         });
     }
-    Ok(ProfileChange { existed, changes })
+    changes
 }
 
 /// Cargo's rules for profile names (`validate_profile_name` in cargo).

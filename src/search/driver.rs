@@ -7,14 +7,15 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::bench::Bench;
-use super::evidence::{self, Speed, SpeedMetric};
+use super::evidence::{self, Speed};
+use super::recommendation::recommend;
 use super::rejection::Rejection;
 use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
-use crate::measure::{Metric, Question, Settings};
+use crate::measure::{Question, Settings};
 use crate::report::Run;
 use crate::session::{Built, Candidate};
-use crate::tune_config::{CompileCap, WorkloadKind};
-use crate::ui::{format_bytes, format_duration};
+use crate::tune_config::CompileCap;
+use crate::ui::format_duration;
 use crate::variant::{Lto, Variant};
 
 pub struct Searcher<'l> {
@@ -299,7 +300,7 @@ impl<'l> Searcher<'l> {
         let recommendation = format!(
             "{}{}",
             overruled.unwrap_or_default(),
-            recommend(&self, &run, w, &winner)
+            recommend(&self.opts, &run, w, &winner)
         );
         run.notes.append(&mut self.session.take_notes());
         let pareto = pareto::front(&run, self.opts.metric);
@@ -377,161 +378,4 @@ impl Searcher<'_> {
         let result = self.into_result(run, 0, recommendation, Vec::new(), false, true);
         InterruptedSearch(Box::new(result)).into()
     }
-}
-
-/// One sentence: what to use, and its measured gain over the baseline with the interval.
-fn recommend(s: &Searcher, run: &Run, w: usize, winner: &Candidate) -> String {
-    let base = &run.variants[0];
-    let name = &winner.name;
-    if w == 0 {
-        return format!(
-            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
-            s.opts.goal,
-            s.opts.final_settings.noise_threshold * 100.0
-        );
-    }
-    let Some(b) = &run.variants[w].build else {
-        return format!("`{name}` was chosen, but its final build failed.");
-    };
-    let size = match &base.build {
-        Some(bb) => {
-            let pct = (b.file_size_bytes as f64 / bb.file_size_bytes as f64 - 1.0) * 100.0;
-            format!("{} ({:+.0}% size)", format_bytes(b.file_size_bytes), pct)
-        }
-        None => format_bytes(b.file_size_bytes),
-    };
-    let level = format!("{:.1}%", run.confidence() * 100.0);
-    let speed = match evidence::speed(run, w, 0, s.opts.metric) {
-        Ok(sp) if sp.verdict == crate::measure::stats::Verdict::Undecided => {
-            format!(
-                "could not be told apart from {} at this noise ({:+.1}%, interval {:+.1}% to {:+.1}%)",
-                base.name,
-                sp.change_pct(),
-                (sp.lo - 1.0) * 100.0,
-                (sp.hi - 1.0) * 100.0
-            )
-        }
-        Ok(sp) if sp.verdict == crate::measure::stats::Verdict::WithinNoise => {
-            format!(
-                "runs within noise of {} ({:+.1}% ±{:.1}%)",
-                base.name,
-                sp.change_pct(),
-                sp.half_width_pct()
-            )
-        }
-        // Service owners read req/s: say it that way when every workload is a service.
-        Ok(sp) if per_second(run, s.opts.metric) => {
-            let pct = |x: f64| (1.0 / x - 1.0) * 100.0;
-            format!(
-                "serves {:.1}% {} requests per second than {} ({level} interval {:+.1}% to {:+.1}%)",
-                pct(sp.time_ratio).abs(),
-                if sp.time_ratio < 1.0 { "more" } else { "fewer" },
-                base.name,
-                pct(sp.hi),
-                pct(sp.lo)
-            )
-        }
-        // Counts: say what was counted, and the runs' spread instead of an interval.
-        Ok(sp)
-            if run.settings.command_metric.is_exact()
-                && run
-                    .workloads
-                    .iter()
-                    .all(|w| w.kind == WorkloadKind::Command) =>
-        {
-            let what = match run.settings.command_metric {
-                Metric::CyclesEst => "estimated cycles",
-                _ => "instructions",
-            };
-            format!(
-                "executes {:.1}% {} {what} than {} (counted by cachegrind; spread {:+.1}% to {:+.1}%)",
-                sp.change_pct().abs(),
-                if sp.time_ratio < 1.0 { "fewer" } else { "more" },
-                base.name,
-                (sp.lo - 1.0) * 100.0,
-                (sp.hi - 1.0) * 100.0
-            )
-        }
-        Ok(sp) => format!(
-            "takes {:.1}% {} time than {} ({level} interval {:+.1}% to {:+.1}%)",
-            sp.change_pct().abs(),
-            if sp.time_ratio < 1.0 { "less" } else { "more" },
-            base.name,
-            (sp.lo - 1.0) * 100.0,
-            (sp.hi - 1.0) * 100.0
-        ),
-        Err(e) => format!("could not be compared with {}: {e}", base.name),
-    };
-    let compile = base
-        .build
-        .as_ref()
-        .map(|bb| {
-            format!(
-                "{:.1}× the compile time",
-                b.compile_time_secs / bb.compile_time_secs.max(1e-3)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "Use `{name}` ({}): it {speed}, is {size}, at {compile}.{}",
-        winner.describe(),
-        cautions(winner, run, s.opts.metric, &s.opts.selection)
-    )
-}
-
-/// What the pick trades away besides compile time, said plainly.
-fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str) -> String {
-    let mut out = String::new();
-    let v = &winner.variant;
-    if v.settings.panic == Some(crate::variant::Panic::Abort) {
-        out.push_str(&format!(
-            " It sets panic = \"abort\": a panic ends the process at once (no unwinding; catch_unwind \
-             catches nothing). Your workloads ran fine with it; `cargo tune{selection} doctor` looks for code that \
-             catches panics, and tests still unwind."
-        ));
-    }
-    if let Some(cpu) = &v.target_cpu {
-        out.push_str(&format!(
-            " It builds for target-cpu={cpu}: the binary needs a CPU of that level to run."
-        ));
-    }
-    if winner.pgo {
-        // The same settings without PGO are usually in the final run: say what the profile alone gives.
-        let plain = run.variants.iter().position(|r| {
-            r.variant.settings == v.settings
-                && r.variant.target_cpu == v.target_cpu
-                && r.build.as_ref().is_some_and(|b| b.builds == 1)
-        });
-        let alone = plain
-            .and_then(|i| {
-                if i == 0 {
-                    None
-                } else {
-                    super::evidence::speed(run, i, 0, metric).ok()
-                }
-            })
-            .map(|sp| {
-                format!(
-                    " (measured here: {:+.1}% ±{:.1}% time)",
-                    sp.change_pct(),
-                    sp.half_width_pct()
-                )
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            " PGO is a build step, not a profile setting: a written profile holds the settings alone{alone}; \
-             `cargo tune{selection} pgo` adds the profile-guided build."
-        ));
-    }
-    out
-}
-
-/// Whether speed is best said in requests per second: every workload is a service judged by req/s.
-pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
-    metric == SpeedMetric::Rps
-        && !run.workloads.is_empty()
-        && run
-            .workloads
-            .iter()
-            .all(|w| w.kind == crate::tune_config::WorkloadKind::Service)
 }

@@ -8,6 +8,7 @@ pub mod evidence;
 mod goals;
 pub mod output;
 pub mod pareto;
+mod recommendation;
 mod rejection;
 pub mod setup;
 #[cfg(test)]

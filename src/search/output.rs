@@ -45,7 +45,7 @@ fn shown(r: &AutoResult) -> Shown {
         .workloads
         .iter()
         .all(|w| w.kind == WorkloadKind::Service);
-    if super::driver::per_second(&r.final_run, r.metric) {
+    if super::recommendation::per_second(&r.final_run, r.metric) {
         Shown {
             per_second: true,
             label: "Req/s",
@@ -99,6 +99,24 @@ pub fn decision_text(d: Decision) -> &'static str {
 /// Everything `auto` prints before the final table.
 pub fn render(r: &AutoResult, color: bool) -> String {
     let mut out = String::new();
+    write_path(&mut out, r, color);
+    write_not_explored(&mut out, r);
+    if r.interrupted {
+        write_interrupted(&mut out, r, color);
+        return out;
+    }
+    write_pareto(&mut out, r, color);
+    write_cost(&mut out, r);
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(color, BOLD, "Final measurement (all in one run)")
+    );
+    out
+}
+
+/// The search path: one row per trial, with the change against what it was measured against.
+fn write_path(out: &mut String, r: &AutoResult, color: bool) {
     let _ = writeln!(
         out,
         "{}",
@@ -140,33 +158,40 @@ pub fn render(r: &AutoResult, color: bool) -> String {
     }
     align_right(&mut t, &[0, 3, 4, 5]);
     let _ = writeln!(out, "{t}");
+}
+
+fn write_not_explored(out: &mut String, r: &AutoResult) {
     if !r.not_explored.is_empty() {
         let _ = writeln!(out, "\nNot explored:");
         for n in &r.not_explored {
             let _ = writeln!(out, "  - {n}");
         }
     }
+}
 
-    if r.interrupted {
+/// Why a search cut short by Ctrl-C recommends nothing, and a heading for what was measured.
+fn write_interrupted(out: &mut String, r: &AutoResult, color: bool) {
+    let _ = writeln!(
+        out,
+        "\nInterrupted after {} (budget {}): tried {} of {} configurations with {} builds; no Pareto front \
+         and no recommendation from a partial search.\n",
+        format_duration(Duration::from_secs_f64(r.elapsed_secs)),
+        format_duration(Duration::from_secs_f64(r.budget_secs)),
+        r.configurations_tried,
+        r.space_size,
+        r.builds,
+    );
+    if !r.final_run.variants.is_empty() {
         let _ = writeln!(
             out,
-            "\nInterrupted after {} (budget {}): tried {} of {} configurations with {} builds; no Pareto front \
-             and no recommendation from a partial search.\n",
-            format_duration(Duration::from_secs_f64(r.elapsed_secs)),
-            format_duration(Duration::from_secs_f64(r.budget_secs)),
-            r.configurations_tried,
-            r.space_size,
-            r.builds,
+            "{}",
+            paint(color, BOLD, "Last measurement (cut short by Ctrl-C)")
         );
-        if !r.final_run.variants.is_empty() {
-            let _ = writeln!(
-                out,
-                "{}",
-                paint(color, BOLD, "Last measurement (cut short by Ctrl-C)")
-            );
-        }
-        return out;
     }
+}
+
+/// The Pareto front of the final run, the recommended variant marked.
+fn write_pareto(out: &mut String, r: &AutoResult, color: bool) {
     let run = &r.final_run;
     let _ = writeln!(
         out,
@@ -205,6 +230,10 @@ pub fn render(r: &AutoResult, color: bool) -> String {
     }
     align_right(&mut p, &[1, 2, 3]);
     let _ = writeln!(out, "{p}");
+}
+
+/// What the search cost: configurations, builds and time against the budget.
+fn write_cost(out: &mut String, r: &AutoResult) {
     let _ = writeln!(
         out,
         "\nTried {} of {} configurations with {} builds in {} (budget {}).\n",
@@ -214,12 +243,6 @@ pub fn render(r: &AutoResult, color: bool) -> String {
         format_duration(Duration::from_secs_f64(r.elapsed_secs)),
         format_duration(Duration::from_secs_f64(r.budget_secs)),
     );
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(color, BOLD, "Final measurement (all in one run)")
-    );
-    out
 }
 
 fn align_right(t: &mut Table, cols: &[usize]) {

@@ -1,0 +1,181 @@
+//! The sentence `auto` ends with: what to use, how its speed, size and compile time compare with
+//! the baseline's, and what the pick trades away.
+
+use super::SearchOptions;
+use super::evidence::{self, Speed, SpeedMetric};
+use crate::measure::Metric;
+use crate::measure::stats::Verdict;
+use crate::report::{BuildInfo, Run};
+use crate::session::Candidate;
+use crate::tune_config::WorkloadKind;
+use crate::ui::format_bytes;
+
+/// One sentence: what to use, and its measured gain over the baseline with the interval.
+pub(super) fn recommend(opts: &SearchOptions, run: &Run, w: usize, winner: &Candidate) -> String {
+    let base = &run.variants[0];
+    let name = &winner.name;
+    if w == 0 {
+        return format!(
+            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
+            opts.goal,
+            opts.final_settings.noise_threshold * 100.0
+        );
+    }
+    let Some(b) = &run.variants[w].build else {
+        return format!("`{name}` was chosen, but its final build failed.");
+    };
+    format!(
+        "Use `{name}` ({}): it {}, is {}, at {}.{}",
+        winner.describe(),
+        speed_clause(run, w, opts.metric),
+        size_clause(b, base.build.as_ref()),
+        compile_clause(b, base.build.as_ref()),
+        cautions(winner, run, opts.metric, &opts.selection)
+    )
+}
+
+/// The winner's size, with its change against the baseline's when that was built.
+fn size_clause(b: &BuildInfo, base: Option<&BuildInfo>) -> String {
+    match base {
+        Some(bb) => {
+            let pct = (b.file_size_bytes as f64 / bb.file_size_bytes as f64 - 1.0) * 100.0;
+            format!("{} ({:+.0}% size)", format_bytes(b.file_size_bytes), pct)
+        }
+        None => format_bytes(b.file_size_bytes),
+    }
+}
+
+fn compile_clause(b: &BuildInfo, base: Option<&BuildInfo>) -> String {
+    base.map(|bb| {
+        format!(
+            "{:.1}× the compile time",
+            b.compile_time_secs / bb.compile_time_secs.max(1e-3)
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// How the winner's speed compares with the baseline's, in the words its metric calls for.
+fn speed_clause(run: &Run, w: usize, metric: SpeedMetric) -> String {
+    let base = &run.variants[0].name;
+    let sp = match evidence::speed(run, w, 0, metric) {
+        Ok(sp) => sp,
+        Err(e) => return format!("could not be compared with {base}: {e}"),
+    };
+    let level = format!("{:.1}%", run.confidence() * 100.0);
+    match sp.verdict {
+        Verdict::Undecided => format!(
+            "could not be told apart from {base} at this noise ({:+.1}%, interval {:+.1}% to {:+.1}%)",
+            sp.change_pct(),
+            (sp.lo - 1.0) * 100.0,
+            (sp.hi - 1.0) * 100.0
+        ),
+        Verdict::WithinNoise => format!(
+            "runs within noise of {base} ({:+.1}% ±{:.1}%)",
+            sp.change_pct(),
+            sp.half_width_pct()
+        ),
+        // Service owners read req/s: say it that way when every workload is a service.
+        _ if per_second(run, metric) => requests_clause(&sp, base, &level),
+        _ if only_counted(run) => counted_clause(&sp, base, run.settings.command_metric),
+        _ => format!(
+            "takes {:.1}% {} time than {base} ({level} interval {:+.1}% to {:+.1}%)",
+            sp.change_pct().abs(),
+            if sp.time_ratio < 1.0 { "less" } else { "more" },
+            (sp.lo - 1.0) * 100.0,
+            (sp.hi - 1.0) * 100.0
+        ),
+    }
+}
+
+fn requests_clause(sp: &Speed, base: &str, level: &str) -> String {
+    let pct = |x: f64| (1.0 / x - 1.0) * 100.0;
+    format!(
+        "serves {:.1}% {} requests per second than {base} ({level} interval {:+.1}% to {:+.1}%)",
+        pct(sp.time_ratio).abs(),
+        if sp.time_ratio < 1.0 { "more" } else { "fewer" },
+        pct(sp.hi),
+        pct(sp.lo)
+    )
+}
+
+/// Whether every workload was counted (instructions or estimated cycles) rather than timed.
+fn only_counted(run: &Run) -> bool {
+    run.settings.command_metric.is_exact()
+        && run
+            .workloads
+            .iter()
+            .all(|w| w.kind == WorkloadKind::Command)
+}
+
+/// Counts: say what was counted, and the runs' spread instead of an interval.
+fn counted_clause(sp: &Speed, base: &str, counted: Metric) -> String {
+    let what = match counted {
+        Metric::CyclesEst => "estimated cycles",
+        _ => "instructions",
+    };
+    format!(
+        "executes {:.1}% {} {what} than {base} (counted by cachegrind; spread {:+.1}% to {:+.1}%)",
+        sp.change_pct().abs(),
+        if sp.time_ratio < 1.0 { "fewer" } else { "more" },
+        (sp.lo - 1.0) * 100.0,
+        (sp.hi - 1.0) * 100.0
+    )
+}
+
+/// What the pick trades away besides compile time, said plainly.
+fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str) -> String {
+    let mut out = String::new();
+    let v = &winner.variant;
+    if v.settings.panic == Some(crate::variant::Panic::Abort) {
+        out.push_str(&format!(
+            " It sets panic = \"abort\": a panic ends the process at once (no unwinding; catch_unwind \
+             catches nothing). Your workloads ran fine with it; `cargo tune{selection} doctor` looks for code that \
+             catches panics, and tests still unwind."
+        ));
+    }
+    if let Some(cpu) = &v.target_cpu {
+        out.push_str(&format!(
+            " It builds for target-cpu={cpu}: the binary needs a CPU of that level to run."
+        ));
+    }
+    if winner.pgo {
+        // The same settings without PGO are usually in the final run: say what the profile alone gives.
+        let plain = run.variants.iter().position(|r| {
+            r.variant.settings == v.settings
+                && r.variant.target_cpu == v.target_cpu
+                && r.build.as_ref().is_some_and(|b| b.builds == 1)
+        });
+        let alone = plain
+            .and_then(|i| {
+                if i == 0 {
+                    None
+                } else {
+                    evidence::speed(run, i, 0, metric).ok()
+                }
+            })
+            .map(|sp| {
+                format!(
+                    " (measured here: {:+.1}% ±{:.1}% time)",
+                    sp.change_pct(),
+                    sp.half_width_pct()
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            " PGO is a build step, not a profile setting: a written profile holds the settings alone{alone}; \
+             `cargo tune{selection} pgo` adds the profile-guided build."
+        ));
+    }
+    out
+}
+
+/// Whether speed is best said in requests per second: every workload is a service judged by req/s.
+pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
+    metric == SpeedMetric::Rps
+        && !run.workloads.is_empty()
+        && run
+            .workloads
+            .iter()
+            .all(|w| w.kind == crate::tune_config::WorkloadKind::Service)
+}
