@@ -4,6 +4,7 @@
 use maud::{Markup, html};
 
 use crate::report::format::format_bytes;
+use crate::report::html::charts::variant_labels;
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, series_class, svg};
 use crate::report::model::{Run, VariantResult};
@@ -36,14 +37,6 @@ fn segments(v: &VariantResult) -> Option<[u64; 5]> {
     })
 }
 
-fn labels(run: &Run) -> Vec<(String, bool)> {
-    run.variants
-        .iter()
-        .enumerate()
-        .map(|(v, x)| (x.name.clone(), v == run.baseline))
-        .collect()
-}
-
 /// Binary size per variant, stacked by section.
 pub fn size(run: &Run) -> Markup {
     let count = run.variants.len();
@@ -60,7 +53,7 @@ pub fn size(run: &Run) -> Markup {
     let band = frame.band_height(count);
     let body = html! {
         (frame.x_axis(&x, &x.ticks(5), |b| format_bytes(b.max(0.0) as u64), "binary size on disk"))
-        (frame.y_bands(&labels(run)))
+        (frame.y_bands(&variant_labels(run)))
         @for (v, s) in segs.iter().enumerate() {
             @let cy = frame.band_center(v, count);
             @if let Some(s) = s {
@@ -105,7 +98,7 @@ pub fn compile_time(run: &Run) -> Markup {
     let secs = |s: f64| format_duration(std::time::Duration::from_secs_f64(s.max(0.0)));
     let body = html! {
         (frame.x_axis(&x, &x.ticks(5), |s| format!("{} s", crate::report::format::trim_float(s)), "compile time (cold build)"))
-        (frame.y_bands(&labels(run)))
+        (frame.y_bands(&variant_labels(run)))
         @for (v, variant) in run.variants.iter().enumerate() {
             @let cy = frame.band_center(v, count);
             @if let Some(b) = &variant.build {

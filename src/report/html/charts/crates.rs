@@ -33,15 +33,9 @@ pub fn crates(run: &Run) -> Option<(Markup, Vec<String>)> {
     )?;
     let x = Scale::linear(0.0, hi, frame.x0(), frame.x1());
     let band = frame.band_height(count);
-    let labels: Vec<(String, bool)> = run
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(v, x)| (x.name.clone(), v == run.baseline))
-        .collect();
     let body = html! {
         (frame.x_axis(&x, &x.ticks(5), |b| format_bytes(b.max(0.0) as u64), "bytes of .text, .rodata and .data.rel.ro"))
-        (frame.y_bands(&labels))
+        (frame.y_bands(&super::variant_labels(run)))
         @for (v, s) in splits.iter().enumerate() {
             @let cy = frame.band_center(v, count);
             @if s.is_empty() {

@@ -13,6 +13,15 @@ use crate::measure::stats::{Outlier, Verdict};
 use crate::report::format::{Scale as Units, format_value};
 use crate::report::model::Run;
 
+/// The y-axis bands of a per-variant chart: each variant's name, the baseline emphasised.
+pub fn variant_labels(run: &Run) -> Vec<(String, bool)> {
+    run.variants
+        .iter()
+        .enumerate()
+        .map(|(v, x)| (x.name.clone(), v == run.baseline))
+        .collect()
+}
+
 /// How a verdict looks in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerdictView {

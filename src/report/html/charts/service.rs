@@ -36,12 +36,6 @@ pub fn throughput(run: &Run, w: usize) -> Markup {
     let x = Scale::linear(0.0, hi, frame.x0(), frame.x1());
     let label = value_label(Metric::RequestsPerSec, hi);
     let band = frame.band_height(count);
-    let labels: Vec<(String, bool)> = run
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(v, x)| (x.name.clone(), v == run.baseline))
-        .collect();
     let title = format!(
         "Median requests per second per variant on {}, with {:.0}% intervals",
         run.workloads[w].name,
@@ -49,7 +43,7 @@ pub fn throughput(run: &Run, w: usize) -> Markup {
     );
     let body = html! {
         (frame.x_axis(&x, &x.ticks(6), &label, "requests per second"))
-        (frame.y_bands(&labels))
+        (frame.y_bands(&super::variant_labels(run)))
         @for (v, s) in stats.iter().enumerate() {
             @let cy = frame.band_center(v, count);
             @if let Some(s) = s {

@@ -21,14 +21,6 @@ fn outlier_class(o: Option<Outlier>) -> &'static str {
     }
 }
 
-fn band_labels(run: &Run) -> Vec<(String, bool)> {
-    run.variants
-        .iter()
-        .enumerate()
-        .map(|(v, x)| (x.name.clone(), v == run.baseline))
-        .collect()
-}
-
 /// Every measured sample per variant as a strip of dots, with the median and its interval;
 /// the baseline's band highlighted, outliers ringed.
 pub fn distribution(run: &Run, w: usize) -> Markup {
@@ -55,7 +47,7 @@ pub fn distribution(run: &Run, w: usize) -> Markup {
                 y=(n(frame.y0() + band * run.baseline as f64)) height=(n(band)) {}
         }
         (frame.x_axis(&x, &x.ticks(6), &label, metric_title(metric)))
-        (frame.y_bands(&band_labels(run)))
+        (frame.y_bands(&super::variant_labels(run)))
         @for (v, pts) in all.iter().enumerate() {
             @let cy = frame.band_center(v, count);
             @if let Some(s) = run.metric(v, w, metric) {
