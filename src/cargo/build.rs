@@ -324,7 +324,8 @@ impl<'a> Builder<'a> {
             // The elapsed time includes the wait: not a compile time. Without a record the
             // next build of this variant starts cold again and measures it.
             self.shell.warn(format!(
-                "compile time of `{}` not recorded: cargo waited for a file lock held by another process                      during the build; the next build of this variant measures it",
+                "compile time of `{}` not recorded: cargo waited for a file lock held by another \
+                 process during the build; the next build of this variant measures it",
                 variant.name
             ));
             return Ok((elapsed, false));
