@@ -18,7 +18,9 @@
 //! │    { name, variant (the exact Variant: kebab-case profile settings, target-cpu,
 //! │      rustflags, stage), rustflags (complete, the user's then the variant's),
 //! │      build? { binary, file_size_bytes, sections? { text, rodata, data, debug },
-//! │               compile_time_secs, compile_time_cached, builds },
+//! │               compile_time_secs, compile_time_cached, builds,
+//! │               crates? [ { name, bytes } ]  .text+.rodata+.data.rel.ro per crate, largest
+//! │                        first, "[unattributed]" last; from symbols or the link map },
 //! │      failure?                      why it did not build (then `build` is absent)
 //! │      measurements [ one per workload, same order:
 //! │        { workload, kind, failure?,
