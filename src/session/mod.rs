@@ -153,8 +153,14 @@ impl<'a> Session<'a> {
     }
 
     /// `info` with its binary's bytes per crate (from its symbols or its link map), or a note
-    /// saying why there are none.
-    fn with_crates(&mut self, name: &str, build: &Build, info: BuildInfo) -> BuildInfo {
+    /// saying why there are none (`bolted`: BOLT rewrote the binary after its link).
+    fn with_crates(
+        &mut self,
+        name: &str,
+        build: &Build,
+        info: BuildInfo,
+        bolted: bool,
+    ) -> BuildInfo {
         let analysed = crate::size::variant::crates_of_build(
             self.builder,
             &build.variant,
@@ -173,6 +179,13 @@ impl<'a> Session<'a> {
                     .collect(),
                 ..info
             },
+            Err(_) if bolted => {
+                self.notes.push(format!(
+                    "{name}: no per-crate sizes (BOLT rewrote the stripped binary after the link, so \
+                     the linker's map no longer describes it; `strip=none` keeps its symbols)"
+                ));
+                info
+            }
             Err(e) => {
                 self.notes
                     .push(format!("{name}: no per-crate sizes ({e:#})"));
@@ -190,7 +203,7 @@ impl<'a> Session<'a> {
             !build.compile_time_measured_now,
             1,
         )?;
-        let info = self.with_crates(&c.name, &build, info);
+        let info = self.with_crates(&c.name, &build, info, false);
         Ok(Built {
             variant: c.variant.clone(),
             rustflags: build.rustflags,
@@ -227,7 +240,7 @@ impl<'a> Session<'a> {
         let cached =
             !run.instrumented.compile_time_measured_now || !run.optimized.compile_time_measured_now;
         let info = build_info(&run.optimized, compile, cached, 2)?;
-        let info = self.with_crates(&c.name, &run.optimized, info);
+        let info = self.with_crates(&c.name, &run.optimized, info, false);
         if run.warnings.mismatched > 0 {
             self.notes.push(format!(
                 "{}: {} changed since the PGO profile was gathered",
@@ -280,7 +293,7 @@ impl<'a> Session<'a> {
             run.input.compile_time_cached || !run.optimized_now,
             run.input.builds + 1,
         )?;
-        let info = self.with_crates(&c.name, &build, info);
+        let info = self.with_crates(&c.name, &build, info, true);
         if run.stats.is_low_coverage() {
             self.notes.push(format!(
                 "{}: the BOLT profile is thin ({})",

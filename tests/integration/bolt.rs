@@ -221,6 +221,9 @@ fn compare_measures_bolt_rows() {
         let binary = v["build"]["binary"].as_str().unwrap();
         assert!(binary.contains("/bolt/"), "{binary}");
         assert!(v["measurements"][0]["samples"].as_array().unwrap().len() >= 3);
+        // BOLT keeps the symbol table of an unstripped binary: its bytes per crate come from it.
+        let crates = v["build"]["crates"].as_array().unwrap();
+        assert!(crates.iter().any(|c| c["name"] == "std"), "{crates:?}");
     }
     assert_eq!(variants[2]["variant"]["stage"]["kind"], "pgo-optimized");
     assert_eq!(variants[1]["build"]["builds"], 2);

@@ -39,9 +39,9 @@ pub fn image(binary: &Path, map: &Path) -> Result<Image> {
     let linked = Image::read(binary)?;
     if mapped.section_sizes != linked.section_sizes {
         bail!(
-            "the link map {} does not describe {} (section sizes {:?} against {:?})",
+            "the linker's map {} is of another link: .text, .rodata, .data.rel.ro are {:?} \
+             bytes there and {:?} in the binary",
             map.display(),
-            binary.display(),
             mapped.section_sizes,
             linked.section_sizes
         );
