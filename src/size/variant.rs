@@ -94,7 +94,7 @@ pub fn crates_of_build(
                 "stripped, and the linker is not driven like `cc`, so no link map was asked for"
             );
         };
-        crate::size::link_map::image(binary, &map)?
+        crate::size::link_map::image(&image, &map)?
     };
     let dirs = crate::size::rlib_dirs(
         target_dir,

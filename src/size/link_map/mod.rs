@@ -28,15 +28,14 @@ const PREFIXES: [&[&str]; 3] = [
     &[".data.rel.ro.local.", ".data.rel.ro."],
 ];
 
-/// An [`Image`] of `binary` from the map at `map`: section sizes from the binary itself, pieces
-/// from the map. Fails when the map does not describe this binary (another link, a BOLT
-/// rewrite), judged by the three section sizes.
-pub fn image(binary: &Path, map: &Path) -> Result<Image> {
+/// An [`Image`] of a stripped binary, already read as `linked`, from the map at `map`: section
+/// sizes from the binary itself, pieces from the map. Fails when the map does not describe this
+/// binary (another link, a BOLT rewrite), judged by the three section sizes.
+pub fn image(linked: &Image, map: &Path) -> Result<Image> {
     let text =
         std::fs::read_to_string(map).with_context(|| format!("cannot read {}", map.display()))?;
     let mapped =
         parse(&text).with_context(|| format!("cannot read the link map {}", map.display()))?;
-    let linked = Image::read(binary)?;
     if mapped.section_sizes != linked.section_sizes {
         bail!(
             "the linker's map {} is of another link: .text, .rodata, .data.rel.ro are {:?} \
