@@ -12,7 +12,7 @@ pub const LINK_MAP: &str = "cargo-tune-link.map";
 /// cargo config or `CARGO_TARGET_<TRIPLE>_LINKER` name a linker that is not one, or set a
 /// linker flavor (then `-Wl,…` could break the link, so cargo-tune adds none).
 pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> bool {
-    let mut flags = rustflags.iter().peekable();
+    let mut flags = rustflags.iter();
     while let Some(f) = flags.next() {
         let codegen = match f.strip_prefix("-C") {
             Some("") => flags.next().map(String::as_str).unwrap_or_default(),
@@ -33,19 +33,22 @@ pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLoo
     if let Some(linker) = env(&var) {
         return is_cc(&linker);
     }
+    match configured(cwd, target) {
+        Some((linker, _)) => is_cc(&linker),
+        None => true,
+    }
+}
+
+/// `target.<triple>.linker` from the cargo config files that apply in `cwd`, with the file that
+/// set it (the closest wins, as in cargo). An unreadable config sets nothing here: the commands
+/// that build report it.
+pub fn configured(cwd: &Path, target: &str) -> Option<(String, std::path::PathBuf)> {
     let configs =
         crate::cargo::config::load(cwd, crate::cargo::cargo_home().as_deref()).unwrap_or_default();
-    // Closest config last: the first match from the end wins, as in cargo.
-    for (_, doc) in configs.iter().rev() {
-        if let Some(linker) = doc
-            .get("target")
-            .and_then(|t| t.get(target))
-            .and_then(|t| t.get("linker")?.as_str())
-        {
-            return is_cc(linker);
-        }
-    }
-    true
+    configs.iter().rev().find_map(|(file, doc)| {
+        let linker = doc.get("target")?.get(target)?.get("linker")?.as_str()?;
+        Some((linker.to_string(), file.clone()))
+    })
 }
 
 /// `cc`, `gcc`, `x86_64-linux-gnu-gcc-12`, `clang`, `/usr/bin/clang-18`, `c++`, `g++`.

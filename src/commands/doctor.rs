@@ -202,17 +202,8 @@ fn list_lints(ctx: &Ctx, json: bool) -> Result<()> {
 /// The linker rustc will use for `target`: from cargo config or rustflags, else the system `cc`.
 fn linker_description(target: &str) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    // An unreadable config file is reported by the commands that build; here it just has no linker.
-    let configs =
-        crate::cargo::config::load(&cwd, crate::cargo::cargo_home().as_deref()).unwrap_or_default();
-    for (file, doc) in configs.iter().rev() {
-        if let Some(l) = doc
-            .get("target")
-            .and_then(|t| t.get(target))
-            .and_then(|t| t.get("linker")?.as_str())
-        {
-            return format!("{l} (from {})", file.display());
-        }
+    if let Some((linker, file)) = crate::cargo::linker::configured(&cwd, target) {
+        return format!("{linker} (from {})", file.display());
     }
     let version = Cmd::new("cc")
         .arg("--version")

@@ -10,6 +10,7 @@ pub const SHOWN: usize = 8;
 /// The rows every variant's bytes are split into: the largest crates (by their largest size in
 /// any variant), then "other crates", then bytes no symbol covers.
 pub const OTHER: &str = "other crates";
+/// The row `size` writes for bytes no symbol covers (as `size::UNATTRIBUTED`).
 pub const UNATTRIBUTED: &str = "[unattributed]";
 
 /// Row names in order: the `SHOWN` largest crates, then [`OTHER`] and [`UNATTRIBUTED`] when
@@ -17,7 +18,8 @@ pub const UNATTRIBUTED: &str = "[unattributed]";
 pub fn rows(run: &Run) -> Vec<String> {
     let mut largest: Vec<(String, u64)> = Vec::new();
     for c in run.variants.iter().flat_map(crates) {
-        if c.name == UNATTRIBUTED || c.name.starts_with('[') {
+        // `[unattributed]`, `[no crate]`: not crates.
+        if c.name.starts_with('[') {
             continue;
         }
         match largest.iter_mut().find(|(n, _)| *n == c.name) {
