@@ -71,13 +71,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         refuse_existing_profile(&project, name, args.force)?;
     }
     let request = request(args, &bin)?;
-    let workloads = crate::workload::select_measurable(
-        &bin.config.workload,
-        &args.session.workloads,
-        &args.args,
-        &bin.package_manifest,
-    )?;
-    let (final_settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
+    let (workloads, final_settings, choice) = args.session.measured(&bin, &args.args)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;

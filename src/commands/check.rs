@@ -92,13 +92,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             crate::ui::count(head.changed_files, "file")
         ));
     }
-    let workloads = crate::workload::select_measurable(
-        &bin.config.workload,
-        &args.session.workloads,
-        &args.args,
-        &bin.package_manifest,
-    )?;
-    let (settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
+    let (workloads, settings, choice) = args.session.measured(&bin, &args.args)?;
     let settings = compare::settings(settings, choice, args.threshold)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let candidate = shipped(

@@ -47,13 +47,7 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         return crate::commands::prebuilt::compare(ctx, args, dir);
     }
     let (project, bin) = ctx.target()?;
-    let workloads = crate::workload::select_measurable(
-        &bin.config.workload,
-        &args.session.workloads,
-        &args.args,
-        &bin.package_manifest,
-    )?;
-    let (settings, choice) = args.session.measure.settings(&bin.config, &workloads)?;
+    let (workloads, settings, choice) = args.session.measured(&bin, &args.args)?;
     if choice.service != crate::measure::Metric::RequestsPerSec {
         bail!(
             "compare decides services by req/s and shows p99 beside it; `--metric p99` chooses \

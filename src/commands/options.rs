@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::cargo::project::BinTarget;
 use crate::measure::Settings;
 use crate::measure::choice::{MetricChoice, MetricName, choose};
 use crate::tune_config::{TuneConfig, Workload, parse_duration};
@@ -26,6 +27,23 @@ pub struct SessionArgs {
 }
 
 impl SessionArgs {
+    /// The workloads to measure (`--workload` picks configured ones; `trailing`, the arguments
+    /// after `--`, replaces them) with the measurement settings and deciding metrics for them.
+    pub fn measured(
+        &self,
+        bin: &BinTarget,
+        trailing: &[String],
+    ) -> Result<(Vec<Workload>, Settings, MetricChoice)> {
+        let workloads = crate::workload::select_measurable(
+            &bin.config.workload,
+            &self.workloads,
+            trailing,
+            &bin.package_manifest,
+        )?;
+        let (settings, choice) = self.measure.settings(&bin.config, &workloads)?;
+        Ok((workloads, settings, choice))
+    }
+
     pub fn session_options(&self) -> crate::session::SessionOptions {
         crate::session::SessionOptions {
             rebuild: self.rebuild,
