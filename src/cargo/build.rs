@@ -230,6 +230,22 @@ impl<'a> Builder<'a> {
 
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
     pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
+        let (build, untimed) = self.build_once(variant, rebuild)?;
+        if !untimed {
+            return Ok(build);
+        }
+        // A cold build whose cargo waited for another process's lock has no compile time to
+        // show. Locks such a process holds are brief (a `cargo metadata`, a download): build it
+        // cold once more, now, rather than show a figure that includes the wait.
+        self.shell.note(format!(
+            "building `{}` once more from an empty dir, to time it without the wait",
+            variant.name
+        ));
+        Ok(self.build_once(variant, true)?.0)
+    }
+
+    /// One build of `variant`, and whether it was a cold build left untimed (cargo waited).
+    fn build_once(&self, variant: &Variant, rebuild: bool) -> Result<(Build, bool)> {
         check_interrupted()?;
         let dir = self.variant_dir(variant);
         let record = if rebuild {
@@ -263,10 +279,11 @@ impl<'a> Builder<'a> {
         let size = std::fs::metadata(&binary)
             .with_context(|| format!("cannot stat {}", binary.display()))?
             .len();
-        let (compile_time, measured_now) = match record {
+        let (compile_time, measured_now) = match &record {
             Some(r) => (r.compile_time, false),
             None => self.record_cold_build(variant, elapsed, &stderr)?,
         };
+        let untimed = record.is_none() && !measured_now;
         self.shell.verbose(
             "Built",
             format!(
@@ -277,7 +294,7 @@ impl<'a> Builder<'a> {
                 binary.display()
             ),
         );
-        Ok(Build {
+        let build = Build {
             variant: variant.clone(),
             hash: variant.hash(),
             target_dir: dir,
@@ -288,7 +305,8 @@ impl<'a> Builder<'a> {
             fresh: artifacts.fresh,
             rustflags: self.rustflags(variant),
             stderr,
-        })
+        };
+        Ok((build, untimed))
     }
 
     /// Runs cargo's build of `variant` and times it.

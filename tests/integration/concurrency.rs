@@ -147,3 +147,42 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A `cargo` that, on its first `build`, holds the package-cache lock for a second before
+/// running the real cargo: that build waits for another process, as when a `cargo metadata`
+/// of another run holds the lock.
+const LOCKING_CARGO: &str = r#"#!/bin/sh
+lock="$CARGO_HOME/.package-cache"
+if [ "$1" = build ] && [ ! -e "$TUNE_TEST_MARK" ]; then
+  touch "$TUNE_TEST_MARK"
+  touch "$lock"
+  flock "$lock" sleep 1 &
+  while flock -n "$lock" true; do sleep 0.02; done
+fi
+exec cargo "$@"
+"#;
+
+#[test]
+fn a_cold_build_that_waited_for_a_lock_is_built_and_timed_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = cli("lock-wait");
+    let home = p.join("cargo-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let wrapper = p.join("locking-cargo");
+    std::fs::write(&wrapper, LOCKING_CARGO).unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = p
+        .tune(&["build", "--variant", "release"])
+        .env("CARGO", &wrapper)
+        .env("CARGO_HOME", &home)
+        .env("TUNE_TEST_MARK", p.join("mark"))
+        .ok();
+    r.stderr_has("not recorded")
+        .stderr_has("once more from an empty dir, to time it without the wait");
+    // The second build did not wait: its compile time is recorded for later runs.
+    let records: Vec<_> = walk(&p.join("target/tune"))
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains("cargo-tune-build-"))
+        .collect();
+    assert_eq!(records.len(), 1, "{r}");
+}
