@@ -20,6 +20,7 @@ pub mod platform;
 pub mod presets;
 pub mod process;
 pub mod report;
+pub mod run;
 pub mod search;
 pub mod session;
 pub mod size;
@@ -31,24 +32,11 @@ pub mod ui;
 pub mod variant;
 pub mod workload;
 
-use std::fmt;
-
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::commands::Ctx;
 use crate::ui::Shell;
-
-/// An exit with this status and nothing more to say (the command already reported).
-#[derive(Debug)]
-pub struct SilentExit(pub i32);
-
-impl fmt::Display for SilentExit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit status {}", self.0)
-    }
-}
-impl std::error::Error for SilentExit {}
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {

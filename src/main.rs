@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use cargo_tune::cli;
+use cargo_tune::commands::SilentExit;
 use cargo_tune::process::{Interrupted, install_interrupt_handler};
 use cargo_tune::ui::{Shell, Verbosity};
-use cargo_tune::{SilentExit, cli};
 
 fn main() -> ExitCode {
     let cli = cli::parse_from(std::env::args_os());

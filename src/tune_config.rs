@@ -104,7 +104,7 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         .map_err(|e| anyhow::anyhow!("invalid duration `{t}` ({e}); examples: 90s, 20m, 1h 30m"))
 }
 
-pub use crate::measure::sample::WorkloadKind;
+use crate::measure::WorkloadKind;
 pub use raw::{LoadConfig, WeightedUrl, WorkloadConfig};
 pub use workload::{Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload};
 

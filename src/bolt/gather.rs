@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::layout::Layout;
-use crate::pgo::gather::no_profile_explanation;
+use crate::pgo::no_profile_explanation;
 use crate::process::check_interrupted;
 use crate::tune_config::Workload;
 use crate::ui::{Shell, format_duration};

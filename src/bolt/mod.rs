@@ -8,10 +8,10 @@
 
 pub mod check;
 pub mod gather;
-pub mod layout;
+mod layout;
 pub mod merge;
 pub mod optimize;
-pub mod report;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

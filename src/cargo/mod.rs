@@ -1,15 +1,15 @@
 //! Driving cargo: the `$CARGO` command, project discovery, rustflags resolution and variant builds.
 
-pub mod build;
+mod build;
 pub mod config;
 pub mod linker;
-pub mod lock;
-pub mod project;
+mod lock;
+mod project;
 pub mod rustflags;
-pub mod selection;
+mod selection;
 
 pub use build::{Build, Builder};
-pub use lock::{TuneLock, lock_tune_dir};
+pub use lock::{LOCK_FILE, TuneLock, lock_tune_dir};
 pub use project::{BinTarget, Project};
 pub use selection::Selection;
 

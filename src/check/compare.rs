@@ -9,8 +9,9 @@ use super::{CheckResult, Gate, Side};
 use crate::measure::choice::MetricChoice;
 use crate::measure::{Metric, Settings};
 use crate::process::Interrupted;
-use crate::report::{Run, RunCommand};
-use crate::session::{Built, Candidate, Session};
+use crate::run::{Run, RunCommand};
+use crate::session::{Built, Session};
+use crate::spec::Candidate;
 
 /// The gate's thresholds, and whether a change it could not decide fails it too.
 #[derive(Debug, Clone, Copy)]

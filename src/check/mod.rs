@@ -5,11 +5,11 @@ pub mod compare;
 pub mod git;
 pub mod render;
 pub mod ship;
-pub mod verdict;
+mod verdict;
 
 use serde::Serialize;
 
-use crate::report::Run;
+use crate::run::Run;
 pub use verdict::{Gate, Outcome, SizeVerdict, WorkloadVerdict};
 
 /// Everything `check` concluded, with the run it is based on (the `--json` output).

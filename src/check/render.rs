@@ -6,8 +6,9 @@ use serde::Serialize;
 use crate::ui::first_line;
 
 use crate::check::{CheckResult, Gate, Outcome, WorkloadVerdict};
-use crate::measure::sample::Metric;
-use crate::report::format::{Scale, format_bytes, format_pct, format_value, trim_float};
+use crate::measure::Metric;
+use crate::report::format::{Scale, format_pct, format_value, trim_float};
+use crate::ui::format_bytes;
 
 /// One row of the verdict table, as strings.
 struct Row {

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use crate::session::{Candidate, parse_candidates};
+use crate::spec::{Candidate, parse_candidates};
 use crate::variant::Variant;
 
 /// The candidate for `spec` (`--variant`, else `ship` in [package.metadata.tune]), else the

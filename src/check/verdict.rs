@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
 use crate::measure::stats::Verdict;
-use crate::report::{CrateSize, Run};
+use crate::run::{CrateSize, Run};
 
 /// How the head compares with the base on one workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

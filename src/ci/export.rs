@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::report::BuildInfo;
+use crate::run::BuildInfo;
 use crate::session::Built;
 use crate::variant::Variant;
 
@@ -108,7 +108,7 @@ pub fn write(
     };
     let mut text = serde_json::to_string_pretty(&export)?;
     text.push('\n');
-    crate::report::write_file(&out.join(MANIFEST), &text)?;
+    crate::run::store::write_file(&out.join(MANIFEST), &text)?;
     Ok(out)
 }
 

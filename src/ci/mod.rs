@@ -5,6 +5,6 @@ pub mod actionlint;
 pub mod export;
 pub mod origin;
 pub mod plan;
-pub mod workflow;
+mod workflow;
 
 pub use workflow::{Plan, Runner, render, runner_for};

@@ -5,9 +5,10 @@
 use anyhow::Result;
 
 use crate::check::ship::as_profile;
+use crate::measure::WorkloadKind;
 use crate::process::shell_quote;
-use crate::session::Candidate;
-use crate::tune_config::{Workload, WorkloadKind};
+use crate::spec::Candidate;
+use crate::tune_config::Workload;
 
 use super::{Runner, runner_for};
 
@@ -92,7 +93,7 @@ pub fn default_install() -> String {
 pub fn search_candidates(configured: Option<&[String]>, profile: &str) -> Vec<String> {
     match configured {
         Some(v) if !v.is_empty() => v.to_vec(),
-        _ => crate::session::default_candidates(profile, true)
+        _ => crate::spec::default_candidates(profile, true)
             .into_iter()
             .map(|c| c.name)
             .collect(),

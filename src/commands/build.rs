@@ -26,7 +26,7 @@ pub struct BuildArgs {
 
 pub fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
     if let Some(dir) = &args.export {
-        return crate::commands::prebuilt::export(ctx, &args.variant, args.rebuild, dir);
+        return crate::commands::compare::prebuilt::export(ctx, &args.variant, args.rebuild, dir);
     }
     let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
     let (project, bin) = ctx.target()?;

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::SilentExit;
 use crate::cargo::{Builder, Project};
 use crate::check::compare::{self, Thresholds};
 use crate::check::git::{Commit, Repo};
@@ -14,10 +13,12 @@ use crate::check::render;
 use crate::check::ship::shipped;
 use crate::check::{CheckResult, Side};
 use crate::commands::Ctx;
-use crate::commands::options::{SessionArgs, parse_percent};
+use crate::commands::SilentExit;
+use crate::commands::options::{ExportArgs, SessionArgs, parse_percent};
 use crate::process::Interrupted;
 use crate::report::{self, Format};
-use crate::session::{Built, Candidate, Session};
+use crate::session::{Built, Session};
+use crate::spec::Candidate;
 
 #[derive(Debug, Args)]
 #[command(
@@ -47,19 +48,13 @@ pub struct CheckArgs {
     pub strict: bool,
     #[command(flatten)]
     pub session: SessionArgs,
-    /// Also write the verdict as Markdown to FILE (for a pull-request comment); it is appended to
-    /// $GITHUB_STEP_SUMMARY when that is set
-    #[arg(long, value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-    /// Also write the verdicts and the full run (every sample) as JSON to FILE
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+    /// Markdown holds the verdict (for a pull-request comment; also appended to
+    /// $GITHUB_STEP_SUMMARY when that is set), JSON the verdicts and the full run
+    #[command(flatten)]
+    pub export: ExportArgs,
     /// Also write the head's figures for github-action-benchmark (`customSmallerIsBetter`)
     #[arg(long, value_name = "FILE")]
     pub bench_json: Option<PathBuf>,
-    /// Also write a self-contained HTML report with charts to FILE
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -234,7 +229,7 @@ fn canonical(p: &Path) -> Result<PathBuf> {
 fn write_outputs(ctx: &Ctx, project: &Project, r: &CheckResult, args: &CheckArgs) -> Result<()> {
     let has_run = r.base_failure.is_none();
     if has_run {
-        report::save(&r.run, &project.tune_dir())?;
+        crate::run::store::save(&r.run, &project.tune_dir())?;
     }
     let full = if has_run {
         report::render(&r.run, Format::Markdown, false)?
@@ -242,32 +237,26 @@ fn write_outputs(ctx: &Ctx, project: &Project, r: &CheckResult, args: &CheckArgs
         String::new()
     };
     let md = render::markdown(r, &full);
-    if let Some(path) = &args.markdown {
-        report::write_file(path, &md)?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
+    // Without a run (the base did not build) there is nothing to chart.
+    let export = ExportArgs {
+        html: args.export.html.clone().filter(|_| has_run),
+        ..args.export.clone()
+    };
+    export.write(&ctx.shell, |format| match format {
+        Format::Markdown => Ok(md.clone()),
+        Format::Json => Ok(serde_json::to_string_pretty(r)? + "\n"),
+        Format::Html | Format::Table => report::render(&r.run, format, false),
+    })?;
     if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY")
         && !summary.is_empty()
     {
         append(Path::new(&summary), &md)?;
         ctx.shell.status("Wrote", "the verdict to the job summary");
     }
-    if let Some(path) = &args.json {
-        let mut text = serde_json::to_string_pretty(r)?;
-        text.push('\n');
-        report::write_file(path, &text)?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
     if let Some(path) = &args.bench_json {
         let mut text = serde_json::to_string_pretty(&render::bench_entries(r))?;
         text.push('\n');
-        report::write_file(path, &text)?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
-    if let Some(path) = &args.html
-        && has_run
-    {
-        report::write_file(path, &report::render(&r.run, Format::Html, false)?)?;
+        crate::run::store::write_file(path, &text)?;
         ctx.shell.status("Wrote", path.display().to_string());
     }
     if has_run {

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::cargo::lock::LOCK_FILE;
+use crate::cargo::LOCK_FILE;
 use crate::commands::Ctx;
 use crate::ui::format_bytes;
 

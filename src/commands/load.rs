@@ -169,7 +169,7 @@ fn render(r: &LoadReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::Latency;
+    use crate::workload::load::Latency;
 
     #[test]
     fn renders_like_wrk() {

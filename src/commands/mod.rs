@@ -11,15 +11,20 @@ pub mod doctor;
 pub mod load;
 pub mod options;
 pub mod pgo;
-pub mod prebuilt;
 pub mod profile;
 pub mod report;
 pub mod size;
 
-use anyhow::Result;
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Result, bail};
 
 use crate::cargo::Selection;
 use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
+use crate::commands::options::ExportArgs;
+use crate::report::{Format, render};
+use crate::run::Run;
 use crate::ui::Shell;
 
 /// What every command gets: the shell and the cargo-shaped global options.
@@ -45,4 +50,67 @@ impl Ctx {
     pub fn lock(&self, project: &Project) -> Result<TuneLock> {
         lock_tune_dir(&self.shell, &project.tune_dir(), !self.cargo.no_wait)
     }
+}
+
+/// An exit with this status and nothing more to say (the command already reported).
+#[derive(Debug)]
+pub struct SilentExit(pub i32);
+
+impl fmt::Display for SilentExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+impl std::error::Error for SilentExit {}
+
+/// A variant that did not build, or whose workload failed, fails the command too (after the
+/// table, which shows why): a script must not take a partial comparison for a complete one.
+pub(crate) fn failed_variants(run: &Run) -> Result<()> {
+    let failed: Vec<String> = run
+        .variants
+        .iter()
+        .filter_map(|v| {
+            if v.failure.is_some() {
+                Some(format!("`{}` did not build", v.name))
+            } else {
+                let workloads: Vec<&str> = v
+                    .measurements
+                    .iter()
+                    .filter(|m| m.failure.is_some())
+                    .map(|m| m.workload.as_str())
+                    .collect();
+                (!workloads.is_empty())
+                    .then(|| format!("`{}` failed on {}", v.name, workloads.join(", ")))
+            }
+        })
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} of {} variants failed ({}); the table above shows why and compares the others",
+        failed.len(),
+        run.variants.len(),
+        failed.join("; ")
+    )
+}
+
+/// Saves the run under `<target-dir>/tune/results/`, writes the requested exports, prints the table.
+pub(crate) fn save_and_print(
+    shell: &Shell,
+    tune_dir: &Path,
+    run: &Run,
+    export: &ExportArgs,
+) -> Result<()> {
+    let saved = crate::run::store::save(run, tune_dir)?;
+    export.write(shell, |format| render(run, format, false))?;
+    print!("{}", render(run, Format::Table, shell.stdout_color())?);
+    shell.status(
+        "Saved",
+        format!(
+            "{0} (show it again: cargo tune report {0})",
+            crate::process::shell_quote(&saved.display().to_string())
+        ),
+    );
+    Ok(())
 }

@@ -1,13 +1,15 @@
 //! Command-line options shared by several commands, and parsers for their values.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::cargo::project::BinTarget;
+use crate::cargo::BinTarget;
 use crate::measure::Settings;
 use crate::measure::choice::{MetricChoice, MetricName, choose};
+use crate::report::Format;
 use crate::tune_config::{TuneConfig, Workload, parse_duration};
 
 /// What `compare` and `auto` share: which workloads, how to measure, how to build.
@@ -129,6 +131,41 @@ impl MeasureArgs {
         };
         settings.validate()?;
         Ok((settings, choice))
+    }
+}
+
+/// Where to write the results besides the terminal: `--json`, `--markdown`, `--html FILE`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExportArgs {
+    /// Also write the complete results (every sample) as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write the results as Markdown to FILE (for a pull request)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write a self-contained HTML report with charts to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// Writes each requested file with the text `render` gives for its format.
+    pub fn write(
+        &self,
+        shell: &crate::ui::Shell,
+        mut render: impl FnMut(Format) -> Result<String>,
+    ) -> Result<()> {
+        for (path, format) in [
+            (&self.json, Format::Json),
+            (&self.markdown, Format::Markdown),
+            (&self.html, Format::Html),
+        ] {
+            if let Some(path) = path {
+                crate::run::store::write_file(path, &render(format)?)?;
+                shell.status("Wrote", path.display().to_string());
+            }
+        }
+        Ok(())
     }
 }
 

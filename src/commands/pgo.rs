@@ -5,7 +5,8 @@ use clap::{Args, Subcommand};
 
 use crate::cargo::{BinTarget, Builder, Project};
 use crate::commands::Ctx;
-use crate::pgo::{Layout, Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
+use crate::pgo::layout::Layout;
+use crate::pgo::{Pgo, PgoOptions, PgoRun, PgoWarnings, ProfileSource};
 use crate::spec::parse_variant;
 use crate::ui::{Shell, count, format_duration};
 

@@ -9,8 +9,9 @@ use clap::{Args, Subcommand};
 use crate::cargo::rustflags::{FlagSource, user_rustflags};
 use crate::cargo::{Project, cargo_home};
 use crate::commands::Ctx;
-use crate::manifest::resolve::{Origin, Resolved, Setting, Sources, short};
-use crate::manifest::{ApplyOptions, apply_profile, document};
+use crate::manifest::Sources;
+use crate::manifest::effective::{Origin, Resolved, Setting, short};
+use crate::manifest::{ApplyOptions, apply_profile};
 use crate::presets::{self, PRESETS};
 use crate::process::Cmd;
 use crate::spec::parse_variant;
@@ -206,10 +207,12 @@ fn diff(ctx: &Ctx, a: &str, b: &str) -> Result<()> {
 }
 
 fn apply(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
-    apply_inner(ctx, args).map_err(|e| match e.downcast_ref::<document::SyntaxError>() {
-        Some(syntax) => anyhow::anyhow!("{syntax}\nnothing was written"),
-        None => e,
-    })
+    apply_inner(ctx, args).map_err(
+        |e| match e.downcast_ref::<crate::toml_file::SyntaxError>() {
+            Some(syntax) => anyhow::anyhow!("{syntax}\nnothing was written"),
+            None => e,
+        },
+    )
 }
 
 fn apply_inner(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
@@ -258,7 +261,7 @@ fn load_project(ctx: &Ctx) -> Result<Project> {
     })
 }
 
-fn malformed_manifest(ctx: &Ctx) -> Option<document::SyntaxError> {
+fn malformed_manifest(ctx: &Ctx) -> Option<crate::toml_file::SyntaxError> {
     let cwd = std::env::current_dir().ok()?;
     let start: PathBuf = match &ctx.cargo.manifest_path {
         Some(p) => cwd.join(p).parent()?.to_path_buf(),
@@ -270,7 +273,7 @@ fn malformed_manifest(ctx: &Ctx) -> Option<document::SyntaxError> {
         .filter(|p| p.is_file())
         .find_map(|p| {
             let text = std::fs::read_to_string(&p).ok()?;
-            document::parse(&p, &text).err()
+            crate::toml_file::parse(&p, &text).err()
         })
 }
 

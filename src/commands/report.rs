@@ -28,7 +28,7 @@ pub struct ReportArgs {
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     let (path, run, auto) = match &args.file {
         Some(file) => {
-            let (run, auto) = report::load_any(file)?;
+            let (run, auto) = crate::run::store::load_any(file)?;
             (file.clone(), run, auto)
         }
         None => {
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
                 "cannot find the project's target directory for its saved results \
                  (run inside the project, pass --manifest-path, or give a result FILE)",
             )?;
-            let (path, run) = report::load_last(&project.tune_dir())?;
+            let (path, run) = crate::run::store::load_last(&project.tune_dir())?;
             (path, run, None)
         }
     };
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     };
     match &args.output {
         Some(out) => {
-            report::write_file(out, &text)?;
+            crate::run::store::write_file(out, &text)?;
             ctx.shell.status("Wrote", out.display().to_string());
         }
         None => print!("{text}"),

@@ -7,7 +7,7 @@ use anyhow::Result;
 use cargo_metadata::TargetKind;
 use toml_edit::{Document, Item};
 
-use super::{Lint, Severity};
+use super::catalogue::{Lint, Severity};
 use crate::cargo::config::config_files;
 use crate::cargo::{Project, cargo_home};
 use crate::toml_file::line_column;

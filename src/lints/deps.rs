@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 
 use crate::cargo::{Project, cargo_cmd};
-use crate::lints::LintOptions;
+use crate::lints::catalogue::LintOptions;
 
 /// Packages and the edges of the build for one target (dev-dependencies left out).
 pub struct Graph {

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cargo_metadata::{DependencyKind, Package, PackageId};
 
+use crate::lints::catalogue::{Lint, Severity};
 use crate::lints::deps::Graph;
-use crate::lints::{Lint, Severity};
 
 /// How many candidates to report at most.
 const TOP: usize = 5;

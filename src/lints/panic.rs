@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{Package, TargetKind};
 
 use crate::cargo::Project;
+use crate::lints::catalogue::{Lint, Severity};
 use crate::lints::deps::Graph;
-use crate::lints::{Lint, Severity};
 use crate::manifest::Sources;
 
 /// A profile that aborts on panic, and where that is set.

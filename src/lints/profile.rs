@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::cargo::Project;
-use crate::lints::{Lint, LintOptions, Severity};
-use crate::manifest::{Origin, Resolved};
+use crate::lints::catalogue::{Lint, LintOptions, Severity};
+use crate::manifest::effective::{Origin, Resolved};
 use crate::ui::format_bytes;
 use crate::variant::{Debug, Lto, ProfileSettings, Strip};
 
@@ -189,6 +189,6 @@ impl Sizes {
     }
 
     fn path_shown(&self) -> String {
-        crate::manifest::resolve::short(&self.path)
+        crate::manifest::effective::short(&self.path)
     }
 }

@@ -10,12 +10,14 @@ use serde::Serialize;
 
 use self::flags::plan_flags;
 use crate::cargo::{Project, cargo_cmd};
+use crate::manifest::effective::{BUILT_IN, Origin, short};
 use crate::manifest::profile_table::{
     ProfileChange, ProfileWrite, WriteMode, validate_profile_name, write_profile,
 };
-use crate::manifest::resolve::{BUILT_IN, Origin, Sources, short};
+use crate::manifest::resolve::Sources;
 use crate::manifest::rustflags_edit::FlagsChange;
-use crate::manifest::{Edit, TomlFile, diff, write};
+use crate::manifest::{Edit, diff, write};
+use crate::toml_file::TomlFile;
 use crate::ui::Shell;
 use crate::variant::{Stage, Variant};
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use similar::TextDiff;
 
 use crate::manifest::Edit;
-use crate::manifest::resolve::short;
+use crate::manifest::effective::short;
 use crate::ui::{BOLD, CYAN, GREEN, RED, Shell};
 
 /// The unified diff of one edit (empty for `NoChange`), uncoloured; paths relative to the

@@ -5,22 +5,19 @@
 //! stay byte-for-byte; and through `write::commit`, so a crash never leaves a half-written file
 //! and a change cargo rejects is rolled back.
 
-pub mod apply;
+mod apply;
 pub mod diff;
-pub mod rustflags_edit;
-/// TOML reading lives below both `cargo` and `manifest`.
-pub use crate::toml_file as document;
 pub mod effective;
-pub mod profile_table;
-pub mod resolve;
+mod profile_table;
+mod resolve;
+pub mod rustflags_edit;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use apply::{ApplyOptions, ApplyOutcome, ApplyStatus, Plan, apply_profile, plan_profile};
-pub use document::{SyntaxError, TomlFile};
 pub use profile_table::validate_profile_name;
-pub use resolve::{Origin, Resolved, Setting, Sources};
+pub use resolve::Sources;
 
 /// The planned change to one file. Building it writes nothing, so dry runs and diffs are free.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
-use crate::manifest::resolve::{normalise, value_text};
+use crate::manifest::effective::{normalise, value_text};
 use crate::variant::SettingValue;
 
 /// What a profile table should say.

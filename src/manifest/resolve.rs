@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use toml_edit::{DocumentMut, Item};
 
-use crate::manifest::document::parse;
-pub use crate::manifest::effective::{
-    BUILT_IN, Origin, Resolved, Setting, normalise, short, value_text,
-};
+use crate::manifest::effective::{BUILT_IN, Origin, Resolved, Setting, short, value_text};
 use crate::manifest::effective::{Entry, OTHER_KEYS, defaults, finish, known};
 use crate::presets::Preset;
+use crate::toml_file::parse;
 use crate::variant::{ProfileSettings, Variant};
 
 /// Everything that defines profiles: the root manifest, config files, `CARGO_PROFILE_*`.

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use crate::manifest::apply::{ApplyOptions, edit_manifest};
 use crate::manifest::diff::unified;
-use crate::manifest::document::parse;
 use crate::manifest::rustflags_edit::{FlagsWrite, write_rustflags};
-use crate::manifest::{Edit, Sources, TomlFile};
+use crate::manifest::{Edit, Sources};
 use crate::presets::PRESETS;
+use crate::toml_file::TomlFile;
+use crate::toml_file::parse;
 
 const COMMENTED: &str = r#"# The service that answers API calls.
 [package]

@@ -10,10 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::comparison::Comparison;
 use crate::measure::exact;
 use crate::measure::stats::rank;
 use crate::measure::stats::{Direction, MIN_SAMPLES, Verdict, verdict};
-use crate::measure::summary::Comparison;
 
 /// A ratio `variant / reference` with its interval and verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -11,8 +11,8 @@
 //! beyond every run-to-run difference observed, so a program whose count does drift (a random
 //! seed that changes the work) is reported within noise instead of better or worse.
 
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::{Direction, Verdict};
-use crate::measure::summary::Comparison;
 
 /// Compares `variant` with `baseline` (`(round, value)` pairs, as `Series::values` gives them):
 /// the ratio of the medians, and as `lo`/`hi` the smallest and largest ratio of any variant run

@@ -4,14 +4,15 @@
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
 pub mod choice;
+pub mod comparison;
 pub mod decide;
-pub mod engine;
+mod engine;
 pub mod exact;
-pub mod progress;
+mod progress;
 pub mod rng;
-pub mod sample;
+mod sample;
 pub mod sequential;
-pub mod settings;
+mod settings;
 pub mod size;
 pub mod stats;
 pub mod summary;
@@ -20,6 +21,7 @@ pub mod testing;
 
 pub use engine::{Executor, Outcome, Plan, Question, StopReason, measure};
 pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
-pub use sample::{CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample};
+pub use sample::{
+    CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample, WorkloadKind,
+};
 pub use settings::Settings;
-pub use summary::{Comparison, MetricSummary, Summary};

@@ -3,14 +3,15 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
 use super::layout::Layout;
 use crate::cargo::Builder;
+use crate::measure::WorkloadKind;
 use crate::process::{Output, check_interrupted};
-use crate::tune_config::{Workload, WorkloadKind};
+use crate::tune_config::Workload;
 use crate::ui::{Shell, format_duration};
 use crate::variant::Variant;
 use crate::workload::{Outcome, RunOptions, run_once};
@@ -18,9 +19,7 @@ use crate::workload::{Outcome, RunOptions, run_once};
 /// One run that fed the profile.
 #[derive(Debug, Clone)]
 pub struct Gathered {
-    pub source: String,
     pub new_profiles: usize,
-    pub elapsed: Duration,
 }
 
 /// Where profiles come from.
@@ -97,11 +96,7 @@ pub fn run_workloads(
                 format_duration(elapsed)
             ),
         );
-        out.push(Gathered {
-            source: w.name.clone(),
-            new_profiles,
-            elapsed,
-        });
+        out.push(Gathered { new_profiles });
     }
     Ok(out)
 }
@@ -135,7 +130,6 @@ pub fn run_cargo_targets(
         .env("LLVM_PROFILE_FILE", layout.profile_file_pattern())
         .stderr(stderr);
     shell.verbose("Running", cmd.display());
-    let started = Instant::now();
     let done = cmd.run_unchecked()?;
     check_interrupted()?;
     if !done.success() {
@@ -149,11 +143,7 @@ pub fn run_cargo_targets(
             "`cargo {sub} {what}` ran but wrote no profile: the package may have no {sub} targets"
         );
     }
-    Ok(Gathered {
-        source: format!("cargo {sub}"),
-        new_profiles,
-        elapsed: started.elapsed(),
-    })
+    Ok(Gathered { new_profiles })
 }
 
 fn existing(layout: &Layout) -> Result<HashSet<PathBuf>> {

@@ -3,21 +3,22 @@
 //! Each step is a function so `cargo tune pgo <step>` can run it alone and `compare`/`auto`
 //! can run the whole pipeline on top of any base variant.
 
-pub mod gather;
+mod gather;
 pub mod layout;
 pub mod manual;
 pub mod merge;
-pub mod warnings;
+mod warnings;
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-pub use gather::ProfileSource;
-pub use layout::{Layout, MergedInfo, State};
+pub use gather::{ProfileSource, no_profile_explanation};
+
 pub use warnings::PgoWarnings;
 
 use crate::cargo::{Build, Builder};
+use crate::pgo::layout::{Layout, MergedInfo};
 use crate::toolchain::{LlvmTool, find_tool};
 use crate::ui::Shell;
 use crate::variant::{Stage, Variant};

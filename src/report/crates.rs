@@ -1,9 +1,9 @@
 //! Where each variant's bytes go: the per-crate table under the workload tables (terminal and
 //! Markdown) and the rows the HTML chart stacks, from each build's `crates`.
 
-use crate::report::format::format_bytes;
-use crate::report::model::{CrateSize, Run, VariantResult};
 use crate::report::view::{CellView, TableView, Tone};
+use crate::run::{CrateSize, Run, VariantResult};
+use crate::ui::format_bytes;
 
 /// Crates shown by name; the rest are summed into "other crates".
 pub const SHOWN: usize = 8;
@@ -52,7 +52,7 @@ pub fn rows(run: &Run) -> Vec<String> {
     names
 }
 
-fn crates(v: &VariantResult) -> &[crate::report::model::CrateSize] {
+fn crates(v: &VariantResult) -> &[crate::run::CrateSize] {
     v.build.as_ref().map(|b| b.crates.as_slice()).unwrap_or(&[])
 }
 

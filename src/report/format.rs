@@ -1,8 +1,8 @@
 //! Number formats of the reports: durations in one unit per column, rates with thousands
 //! separators, signed percentages, and failure reasons cut to fit a cell.
 
-use crate::measure::sample::Metric;
-pub use crate::ui::format_bytes;
+use crate::measure::Metric;
+use crate::ui::format_bytes;
 
 /// How a column prints its values: durations share one unit and precision, chosen from the
 /// column's largest value, so `1.20 s` and `0.90 s` line up instead of `1.20 s` and `899.41 ms`.

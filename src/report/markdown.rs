@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 
-use crate::report::Exporter;
+use crate::report::exporter::Exporter;
 use crate::report::format::trim_float;
-use crate::report::model::Run;
 use crate::report::view::view;
+use crate::run::Run;
 
 pub struct MarkdownExporter;
 

@@ -1,11 +1,11 @@
 //! The plain-language paragraph under the tables: per variant, how it compares with the
 //! baseline in speed (only differences beyond noise), size and compile time.
 
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
+use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
 use crate::report::format::short_reason;
-use crate::report::model::{Run, VariantResult};
-use crate::tune_config::WorkloadKind;
+use crate::run::{Run, VariantResult};
 
 /// A predicate phrase: its verb ("is", "takes", …) and the rest, so "is" need not repeat.
 type Phrase = (&'static str, String);
@@ -263,13 +263,13 @@ pub fn summary(run: &Run) -> String {
             run.rounds,
             if run.rounds == 1 { "" } else { "s" }
         ));
-    } else if run.stop == Some(crate::measure::engine::StopReason::TimeLimit) {
+    } else if run.stop == Some(crate::measure::StopReason::TimeLimit) {
         sentences.push(format!(
             "Measuring stopped at the time limit after {} rounds; comparisons marked ? (undecided) \
              may become clear with more runs.",
             run.rounds
         ));
-    } else if run.stop == Some(crate::measure::engine::StopReason::MaxRuns) {
+    } else if run.stop == Some(crate::measure::StopReason::MaxRuns) {
         sentences.push(format!(
             "Measuring stopped at the maximum of {} rounds; comparisons marked ? (undecided) \
              could not be told apart from noise on this machine at that many runs.",

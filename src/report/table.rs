@@ -6,9 +6,9 @@ use comfy_table::{
     Attribute, Cell, CellAlignment, Color, ContentArrangement, LineStyle, Table, TableStyle,
 };
 
-use crate::report::Exporter;
-use crate::report::model::Run;
+use crate::report::exporter::Exporter;
 use crate::report::view::{ReportView, TableView, Tone, view};
+use crate::run::Run;
 use crate::ui::{BOLD, paint};
 
 /// A rule under the header and nothing else: reads like cargo's own output.

@@ -4,14 +4,16 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use crate::measure::engine::measure;
-use crate::measure::progress::NoProgress;
-use crate::measure::settings::Settings;
+use crate::measure::NoProgress;
+use crate::measure::Settings;
+use crate::measure::WorkloadKind;
+use crate::measure::measure;
 use crate::measure::size::SectionSizes;
 use crate::measure::testing::{Behaviour, MockExecutor};
-use crate::report::model::*;
-use crate::report::{Format, render, store};
-use crate::tune_config::WorkloadKind;
+use crate::report::{Format, render};
+use crate::run::host::{HostInfo, ProjectInfo};
+use crate::run::store;
+use crate::run::*;
 use crate::variant::Variant;
 
 fn variant(name: &str, spec: &str) -> Variant {
@@ -140,7 +142,7 @@ pub(super) fn fixture(services: bool) -> Run {
     }
     run.notes
         .push("PGO profiles were gathered from the parse-big and api workloads.".into());
-    crate::report::measure_run(
+    crate::run::driver::measure_run(
         &mut run,
         &mut MockExecutor::new(11, behaviour),
         &mut NoProgress,
@@ -304,7 +306,7 @@ fn an_interrupted_run_is_rendered_as_partial() {
 #[test]
 fn service_errors_are_pointed_out() {
     let mut run = fixture(true);
-    if let crate::measure::sample::Sample::Service(s) =
+    if let crate::measure::Sample::Service(s) =
         &mut run.variants[1].measurements[1].samples[3].sample
     {
         s.errors = 2;
@@ -349,7 +351,7 @@ fn a_variant_that_failed_everywhere_gets_one_sentence() {
     for v in &mut run.variants {
         v.measurements.clear();
     }
-    crate::report::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
+    crate::run::driver::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
     let text = crate::report::prose::summary(&run);
     assert!(
         text.contains(

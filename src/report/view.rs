@@ -3,10 +3,10 @@
 
 mod table;
 
+use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
 use crate::report::format::trim_float;
-use crate::report::model::Run;
-use crate::tune_config::WorkloadKind;
+use crate::run::Run;
 
 /// How a cell should read at a glance (colour only; the text says it too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 use anyhow::Result;
 
 use crate::measure::{Question, Settings};
-use crate::report::{Run, RunCommand, VariantResult};
-use crate::session::{Built, Candidate, Session};
+use crate::run::{Run, RunCommand, VariantResult};
+use crate::session::{Built, Session};
+use crate::spec::Candidate;
 
 pub trait Bench {
     /// Builds every candidate (each at most once); only Ctrl-C is an `Err`.

@@ -1,10 +1,11 @@
 //! The final word: the search's pick must hold up in the final measurement (one run, beside the
 //! baseline and the reference points); if it does not, the best variant that does is chosen.
 
-use super::SearchOptions;
-use super::evidence::{self, Speed, balanced_score, within_slowdown};
+use super::evidence::{balanced_score, within_slowdown};
+use super::options::SearchOptions;
 use crate::measure::stats::Verdict;
-use crate::report::Run;
+use crate::run::Run;
+use crate::run::speed::{self as evidence, Speed};
 use crate::tune_config::Goal;
 
 /// The pick holds: it stays unless another holding variant ranks better *and*, for speed, is

@@ -7,13 +7,16 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::bench::Bench;
-use super::evidence::{self, Speed};
+use super::options::{SearchOptions, space_size};
 use super::recommendation::recommend;
 use super::rejection::Rejection;
-use super::{AutoResult, Decision, SearchOptions, Trial, pareto, space_size};
 use crate::measure::{Question, Settings};
-use crate::report::Run;
-use crate::session::{Built, Candidate};
+use crate::run::Run;
+use crate::run::auto::{AutoResult, Decision, Trial};
+use crate::run::pareto;
+use crate::run::speed::{self as evidence, Speed};
+use crate::session::Built;
+use crate::spec::Candidate;
 use crate::tune_config::CompileCap;
 use crate::ui::format_duration;
 use crate::variant::{Lto, Variant};
@@ -229,10 +232,8 @@ impl<'l> Searcher<'l> {
             .enumerate()
             .map(|(w, info)| {
                 let m = match info.kind {
-                    crate::tune_config::WorkloadKind::Command => run.settings.primary(info.kind),
-                    crate::tune_config::WorkloadKind::Service => {
-                        self.opts.metric.for_kind(info.kind)
-                    }
+                    crate::measure::WorkloadKind::Command => run.settings.primary(info.kind),
+                    crate::measure::WorkloadKind::Service => self.opts.metric.for_kind(info.kind),
                 };
                 (w, m)
             })

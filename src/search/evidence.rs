@@ -1,7 +1,7 @@
 //! What one measurement says about a candidate: its speed relative to the run's reference
 //! (combined over workloads), its size and compile time, and the balanced score.
 
-pub use crate::report::auto::{Speed, SpeedMetric, speed};
+use crate::run::speed::Speed;
 
 /// Whether `speed` (against the baseline) stays within an allowed slowdown: the median is
 /// within it and the slowdown is not established beyond it.
@@ -20,10 +20,11 @@ mod tests {
     use super::*;
 
     use crate::measure::Settings;
+    use crate::measure::WorkloadKind;
     use crate::measure::stats::Verdict;
     use crate::measure::testing::Behaviour;
-    use crate::report::Run;
-    use crate::tune_config::WorkloadKind;
+    use crate::run::Run;
+    use crate::run::speed::{SpeedMetric, speed};
 
     /// A measured run of mock variants on a command and a service workload.
     fn run_of(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> Run {

@@ -7,11 +7,11 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use crate::report::table::STYLE;
 
-use super::evidence::{self, Speed, SpeedMetric};
-use super::{AutoResult, Decision};
+use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
+use crate::run::auto::{AutoResult, Decision};
+use crate::run::speed::{self as evidence, Speed, SpeedMetric};
 use crate::tune_config::Goal;
-use crate::tune_config::WorkloadKind;
 use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
 pub fn goal_name(g: Goal) -> &'static str {

@@ -1,13 +1,13 @@
 //! The sentence `auto` ends with: what to use, how its speed, size and compile time compare with
 //! the baseline's, and what the pick trades away.
 
-use super::SearchOptions;
-use super::evidence::{self, Speed, SpeedMetric};
+use super::options::SearchOptions;
 use crate::measure::Metric;
+use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
-use crate::report::{BuildInfo, Run};
-use crate::session::Candidate;
-use crate::tune_config::WorkloadKind;
+use crate::run::speed::{self as evidence, Speed, SpeedMetric};
+use crate::run::{BuildInfo, Run};
+use crate::spec::Candidate;
 use crate::ui::format_bytes;
 
 /// One sentence: what to use, and its measured gain over the baseline with the interval.
@@ -177,5 +177,5 @@ pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
         && run
             .workloads
             .iter()
-            .all(|w| w.kind == crate::tune_config::WorkloadKind::Service)
+            .all(|w| w.kind == crate::measure::WorkloadKind::Service)
 }

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use super::{DEFAULT_BUDGET, SearchOptions, SpeedMetric, step_settings};
+use super::options::{DEFAULT_BUDGET, SearchOptions, step_settings};
 use crate::cargo::Selection;
 use crate::measure::{Metric, Settings};
+use crate::run::speed::SpeedMetric;
 use crate::session::Session;
 use crate::tune_config::{CompileCap, Goal};
 use crate::ui::Shell;

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use super::bench::Bench;
+use crate::measure::WorkloadKind;
 use crate::measure::testing::{Behaviour, MockExecutor};
 use crate::measure::{NoProgress, Question, Settings};
-use crate::report::{
-    BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
-};
-use crate::session::{Built, Candidate};
-use crate::tune_config::WorkloadKind;
+use crate::run::host::{HostInfo, ProjectInfo};
+use crate::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
+use crate::session::Built;
+use crate::spec::Candidate;
 use crate::variant::{Lto, OptLevel, Strip};
 
 pub struct ScriptedBench {
@@ -131,7 +131,7 @@ impl Bench for ScriptedBench {
             .map(|n| self.script.get(n).unwrap_or(&self.default).clone())
             .collect();
         let mut exec = MockExecutor::new(run.settings.seed, behaviour);
-        crate::session::measure_run(run, &mut exec, &mut NoProgress, questions);
+        crate::run::driver::measure_run(run, &mut exec, &mut NoProgress, questions);
         self.runs.push((names, run.rounds));
     }
 

@@ -2,11 +2,15 @@
 
 use std::time::Duration;
 
+use super::options::SearchOptions;
+use super::search;
 use super::testing::ScriptedBench;
-use super::{AutoResult, Decision, SearchOptions, SpeedMetric, search};
 use crate::measure::Settings;
+use crate::measure::WorkloadKind;
 use crate::measure::testing::Behaviour;
-use crate::tune_config::{Goal, WorkloadKind};
+use crate::run::auto::{AutoResult, Decision};
+use crate::run::speed::SpeedMetric;
+use crate::tune_config::Goal;
 
 fn options(noise: f64) -> SearchOptions {
     let settings = Settings {
@@ -43,7 +47,7 @@ fn cmd(wall: f64, noise: f64) -> Vec<Behaviour> {
     vec![Behaviour::command(wall, noise)]
 }
 
-fn trial<'a>(r: &'a AutoResult, name: &str) -> &'a super::Trial {
+fn trial<'a>(r: &'a AutoResult, name: &str) -> &'a crate::run::auto::Trial {
     r.path
         .iter()
         .find(|t| t.candidate == name)

@@ -1,7 +1,7 @@
 //! A tuning session: builds candidates (plain, with PGO, BOLT or both, each at most once per session) and measures
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
-pub mod executor;
+mod executor;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-pub use crate::spec::{Candidate, Stages, default_candidates, parse_candidates, parse_stages};
 pub use executor::WorkloadExecutor;
 
 use crate::bolt::{Bolt, BoltOptions};
@@ -19,9 +18,10 @@ use crate::measure::size::section_sizes;
 use crate::measure::{self, IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
-use crate::report::{
-    BuildInfo, CrateSize, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo,
-};
+use crate::run::driver::measure_run;
+use crate::run::host::{HostInfo, ProjectInfo};
+use crate::run::{BuildInfo, CrateSize, Run, RunCommand, VariantResult, WorkloadInfo};
+use crate::spec::Candidate;
 use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::Variant;
@@ -419,5 +419,3 @@ pub fn count_for(metric: crate::measure::Metric) -> Option<crate::workload::cach
         _ => None,
     }
 }
-
-pub use crate::report::measure_run;

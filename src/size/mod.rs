@@ -5,12 +5,12 @@
 mod attribute;
 pub mod diff;
 pub mod features;
-pub mod image;
+mod image;
 pub mod link_map;
 pub mod manifest_edit;
 pub mod names;
 pub mod render;
-pub mod rlibs;
+mod rlibs;
 pub mod trial;
 pub mod variant;
 

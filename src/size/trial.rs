@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use crate::cargo::Selection;
 use crate::cargo::{Builder, Project};
-use crate::manifest::{Edit, TomlFile};
+use crate::manifest::Edit;
 use crate::size::features::DepFeatures;
 use crate::size::manifest_edit::{absolutise_paths, without_defaults};
 use crate::size::render::thousands;
 use crate::size::{Options, SizeReport};
+use crate::toml_file::TomlFile;
 use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::ui::format_bytes;

@@ -293,6 +293,12 @@ fn pace(rate: Option<f64>, requests: Option<NonZeroU64>, at: &At) -> Result<Pace
 }
 
 /// Back to the written form: what `Workload` serializes as.
+impl Serialize for Workload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        WorkloadConfig::from(self.clone()).serialize(s)
+    }
+}
+
 impl From<Workload> for WorkloadConfig {
     fn from(w: Workload) -> WorkloadConfig {
         let mut raw = WorkloadConfig {

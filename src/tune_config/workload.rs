@@ -7,17 +7,14 @@ use std::num::{NonZeroU32, NonZeroU64};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use super::WorkloadKind;
-use super::raw::WorkloadConfig;
 
 /// One workload: how to exercise the binary, for PGO profiles and for measurement. Made by
 /// `WorkloadConfig::parse` (from Cargo.toml) or `workload::one_off` (from `-- ARGS`).
 ///
-/// Serialized as Cargo.toml spells it, so fingerprints of profiles gathered with it stay put.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(into = "WorkloadConfig")]
+/// Serialized as Cargo.toml spells it (`raw`'s `Serialize for Workload`), so fingerprints of
+/// profiles gathered with it stay put.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Workload {
     pub name: String,
     pub env: BTreeMap<String, String>,

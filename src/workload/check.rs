@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::LoadSpec;
+use super::load::LoadSpec;
 use super::target::Readiness;
 use crate::tune_config::{Kind, Workload};
 

@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::process::Usage;
 use crate::tune_config::{Command, Kind, Program, Workload};
+use crate::workload::load::LoadReport;
 
 pub use check::check_workloads;
-pub use load::{Latency, LoadReport, LoadSpec};
 
 /// A command workload may run this long before it is killed, unless it sets `timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -194,7 +194,7 @@ mod tests {
     fn one_off_is_a_command_named_args() {
         let w = one_off(vec!["--fast".into(), "x".into()]);
         assert_eq!(w.name, "args");
-        assert_eq!(w.kind.tag(), crate::tune_config::WorkloadKind::Command);
+        assert_eq!(w.kind.tag(), crate::measure::WorkloadKind::Command);
         assert_eq!(w.args(), ["--fast", "x"]);
     }
 

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use cargo_tune::measure::WorkloadKind;
 use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Sample, Settings};
-use cargo_tune::report::{
-    BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo, save,
-};
-use cargo_tune::tune_config::WorkloadKind;
+use cargo_tune::run::host::{HostInfo, ProjectInfo};
+use cargo_tune::run::store::save;
+use cargo_tune::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
 use cargo_tune::variant::Variant;
 
 use crate::utils::project;

@@ -8,8 +8,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use cargo_tune::measure::WorkloadKind;
 use cargo_tune::process::Ended;
-use cargo_tune::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, WorkloadKind};
+use cargo_tune::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig};
 use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off};
 
 use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;

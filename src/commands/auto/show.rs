@@ -1,14 +1,15 @@
 //! What `auto` prints and saves: the path, the Pareto front, the final table and the
 //! recommendation (also of an interrupted search), and the commands to run next.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use super::AutoArgs;
+use super::args::AutoArgs;
 use crate::cargo::Project;
 use crate::commands::Ctx;
 use crate::report::{self, Format};
-use crate::search::{AutoResult, output};
-use crate::session::Candidate;
+use crate::run::auto::AutoResult;
+use crate::search::output;
+use crate::spec::Candidate;
 
 /// What to run next for a winner other than the baseline: write its settings as a profile,
 /// and build it with its PGO/BOLT stages.
@@ -70,16 +71,17 @@ pub(super) fn save_and_show(
         result.space_size,
         result.builds
     ));
-    let saved = report::save(&saved_run, &project.tune_dir())?;
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(result)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
-    if let Some(path) = &args.html {
-        report::write_file(path, &report::html::render_auto(result)?)?;
-        ctx.shell.status("Wrote", path.display().to_string());
-    }
+    let saved = crate::run::store::save(&saved_run, &project.tune_dir())?;
+    args.export.write(&ctx.shell, |format| match format {
+        Format::Json => Ok(serde_json::to_string_pretty(result)? + "\n"),
+        Format::Html => report::html::render_auto(result),
+        Format::Markdown => Ok(format!(
+            "{}\n\n{}",
+            result.recommendation,
+            report::render(&result.final_run, Format::Markdown, false)?
+        )),
+        Format::Table => report::render(&result.final_run, format, false),
+    })?;
     print!("{}", output::render(result, ctx.shell.stdout_color()));
     if !result.final_run.variants.is_empty() {
         print!(

@@ -4,7 +4,7 @@
 use crate::lints::{LINTS, Severity};
 use crate::ui::{BOLD, DIM, GREEN, RED, Shell, YELLOW};
 
-use super::Report;
+use super::report::Report;
 
 /// The whole report, section by section.
 pub(super) fn report(s: &Shell, r: &Report) {

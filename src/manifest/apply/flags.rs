@@ -7,10 +7,11 @@ use anyhow::{Result, bail};
 
 use crate::cargo::rustflags::{FlagSource, user_rustflags};
 use crate::cargo::{Project, cargo_home};
-use crate::manifest::resolve::short;
+use crate::manifest::Edit;
+use crate::manifest::effective::short;
 use crate::manifest::rustflags_edit::{FlagsChange, FlagsWrite, write_rustflags};
-use crate::manifest::{Edit, TomlFile};
 use crate::process::Cmd;
+use crate::toml_file::TomlFile;
 use crate::toolchain::Rustc;
 use crate::variant::Variant;
 

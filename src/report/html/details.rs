@@ -4,8 +4,8 @@
 use maud::{Markup, html};
 
 use crate::process::shell_quote;
-use crate::report::format::format_bytes;
-use crate::report::model::{Run, VariantResult};
+use crate::run::{Run, VariantResult};
+use crate::ui::format_bytes;
 use crate::variant::Stage;
 
 /// `-p pkg --bin bin` and the manifest, as both commands select the binary.

@@ -11,9 +11,9 @@ use anyhow::Result;
 use maud::PreEscaped;
 use serde::Serialize;
 
-use crate::report::Exporter;
-use crate::report::auto::AutoResult;
-use crate::report::model::Run;
+use crate::report::exporter::Exporter;
+use crate::run::Run;
+use crate::run::auto::AutoResult;
 
 /// Renders a saved or fresh `compare`/`auto` run (for `auto` without its search path).
 pub struct HtmlExporter;

@@ -6,13 +6,14 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::{builds, crates, pct_label, service, tradeoff, verdict_view, workload};
 use super::{details, embedded_json};
-use crate::report::auto::{AutoResult, Decision, SpeedMetric};
-use crate::report::format::format_bytes;
+use crate::measure::WorkloadKind;
 use crate::report::html::svg::series_class;
-use crate::report::model::{Run, RunCommand};
-use crate::report::pareto;
 use crate::report::view::{TableView, Tone, view};
-use crate::tune_config::WorkloadKind;
+use crate::run::auto::{AutoResult, Decision};
+use crate::run::pareto;
+use crate::run::speed::SpeedMetric;
+use crate::run::{Run, RunCommand};
+use crate::ui::format_bytes;
 use crate::ui::format_duration;
 
 const STYLE: &str = include_str!("style.css");
@@ -128,7 +129,7 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
     }
 }
 
-fn speed_cell(s: &Option<crate::report::auto::Speed>) -> Markup {
+fn speed_cell(s: &Option<crate::run::speed::Speed>) -> Markup {
     let Some(s) = s else { return html! { "—" } };
     // Shown as speed (1 / time ratio) like the trade-off chart: higher is faster.
     let gain = |r: f64| (1.0 / r - 1.0) * 100.0;

@@ -7,10 +7,10 @@ use html5ever::{ParseOpts, parse_document, tree_builder::TreeBuilderOpts};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use super::charts::{builds, crates, service, tradeoff, workload};
-use crate::report::auto::SpeedMetric;
-use crate::report::model::{Run, RunCommand};
 use crate::report::tests::fixture;
 use crate::report::{Format, render};
+use crate::run::speed::SpeedMetric;
+use crate::run::{Run, RunCommand};
 
 /// Parses `html` as the browser would and returns the parse errors (exact ones) and the DOM.
 fn parse(html: &str) -> (Vec<String>, RcDom) {
@@ -112,7 +112,7 @@ fn crates_chart_snapshot() {
 #[test]
 fn tradeoff_chart_snapshot() {
     let run = fixture(false);
-    let front = crate::report::pareto::front(&run, SpeedMetric::Rps);
+    let front = crate::run::pareto::front(&run, SpeedMetric::Rps);
     assert!(
         front.contains(&1),
         "production is faster and smaller: {front:?}"
@@ -197,7 +197,8 @@ fn verdicts_have_their_own_looks() {
 #[test]
 fn auto_page_shows_the_search_path_and_the_pick() {
     use crate::measure::stats::Verdict;
-    use crate::report::auto::{AutoResult, Decision, Speed, Trial};
+    use crate::run::auto::{AutoResult, Decision, Trial};
+    use crate::run::speed::Speed;
     use crate::tune_config::Goal;
     let run = fixture(false);
     let trial = |candidate: &str, speed: Option<Speed>, decision, reason: &str| Trial {
@@ -258,10 +259,10 @@ fn auto_page_shows_the_search_path_and_the_pick() {
     let (auto_json, run_json) = (dir.path().join("auto.json"), dir.path().join("run.json"));
     std::fs::write(&auto_json, serde_json::to_string(&result).unwrap()).unwrap();
     std::fs::write(&run_json, serde_json::to_string(&run).unwrap()).unwrap();
-    let (loaded, auto) = crate::report::load_any(&auto_json).unwrap();
+    let (loaded, auto) = crate::run::store::load_any(&auto_json).unwrap();
     assert_eq!(loaded, run);
     assert_eq!(auto.map(|a| a.winner), Some(1));
-    let (loaded, auto) = crate::report::load_any(&run_json).unwrap();
+    let (loaded, auto) = crate::run::store::load_any(&run_json).unwrap();
     assert_eq!(loaded, run);
     assert!(auto.is_none());
 

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use super::{CellView, TableView, Tone};
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
+use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
 use crate::measure::summary::MetricSummary;
-use crate::report::format::{Scale, format_bytes, format_pct, format_value};
-use crate::report::model::{BuildInfo, Run, VariantResult};
-use crate::tune_config::WorkloadKind;
+use crate::report::format::{Scale, format_pct, format_value};
+use crate::run::{BuildInfo, Run, VariantResult};
+use crate::ui::format_bytes;
 use crate::ui::format_duration;
 
 /// Confidence level of the medians' own intervals (bootstrap, descriptive).

@@ -2,12 +2,13 @@
 
 use anyhow::Result;
 
-use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
+use super::moves::{Move, changed};
+use super::steps::{Judged, describe_speed, judge, preset, seed, step, with_pgo};
 use crate::measure::stats::Verdict;
-use crate::search::Decision;
+use crate::run::auto::Decision;
 use crate::search::driver::Searcher;
 use crate::search::evidence::balanced_score;
-use crate::session::Candidate;
+use crate::spec::Candidate;
 
 pub(super) fn balanced(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let base = s.baseline.clone();
@@ -50,7 +51,7 @@ fn decide_balanced(
     s: &mut Searcher,
     c: &Candidate,
     judged: Judged,
-    base: &crate::report::BuildInfo,
+    base: &crate::run::BuildInfo,
     best: &mut (Candidate, f64),
 ) -> Option<Verdict> {
     let baseline = s.baseline.clone();

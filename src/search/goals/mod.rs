@@ -1,24 +1,19 @@
 //! The three goals' search strategies. What is known about the knobs orders the moves: likely
 //! winners first (the production bundle, PGO), then single changes stacked on what helped;
 //! a direction that measured as noise is not pushed further; ties go to the cheaper build.
-//! This file holds what they share: candidate construction and measured steps.
+//! `steps` holds what they share: candidate construction and measured steps.
 
 mod balanced;
 mod moves;
 mod size;
 mod speed;
+mod steps;
 
 use anyhow::Result;
 
-use super::Decision;
 use super::driver::Searcher;
-use super::evidence::Speed;
-use super::rejection::Rejection;
-use crate::measure::stats::Verdict;
-use crate::report::Run;
-use crate::session::{Built, Candidate, parse_candidates};
+use crate::spec::Candidate;
 use crate::tune_config::Goal;
-use moves::{Move, changed};
 
 /// Runs the goal's search; returns the winner and the reference points for the final run.
 pub(super) fn run(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
@@ -27,123 +22,4 @@ pub(super) fn run(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
         Goal::Size => size::size(s),
         Goal::Balanced => balanced::balanced(s),
     }
-}
-
-pub(super) fn preset(s: &Searcher, name: &str) -> Candidate {
-    let mut c =
-        parse_candidates(&[name.to_string()], &[], &s.opts.base_profile).expect("built-in preset");
-    c.remove(0)
-}
-
-pub(super) fn with_pgo(c: &Candidate) -> Candidate {
-    Candidate {
-        name: format!("{}+pgo", c.name),
-        pgo: true,
-        ..c.clone()
-    }
-}
-
-/// A candidate's build and its speed against the step's reference, or why it has none.
-pub(super) type Judged = Result<(Built, Speed), Rejection>;
-
-/// Built candidate `i` of a step and its speed against `cands[0]`, or why it has none.
-pub(super) fn judge(
-    s: &Searcher,
-    run: &Run,
-    built: &[Result<Built, Rejection>],
-    i: usize,
-) -> Judged {
-    let b = built[i].clone()?;
-    built[0]
-        .as_ref()
-        .map_err(|e| Rejection::Reference(Box::new(e.clone())))?;
-    Ok((b, s.speed(run, i)?))
-}
-
-pub(super) fn describe_speed(sp: &Speed) -> String {
-    // The figures are in the path's Time column; the reason says what they mean.
-    match sp.verdict {
-        Verdict::WithinNoise => "within noise".into(),
-        Verdict::Undecided => {
-            "undecided at this noise (the interval holds both a gain and none)".into()
-        }
-        Verdict::Better => "faster beyond noise".into(),
-        Verdict::Worse => "slower beyond noise".into(),
-    }
-}
-
-/// Records a measured candidate as kept (the new best) or dropped.
-pub(super) fn record_speed(
-    s: &mut Searcher,
-    c: &Candidate,
-    against: &Candidate,
-    b: &Built,
-    sp: Speed,
-    keep: bool,
-    why: String,
-) {
-    let decision = if keep {
-        Decision::Kept
-    } else {
-        Decision::Dropped
-    };
-    s.record(c, Some(against), Some(b), Some(sp), decision, why);
-}
-
-/// Measures the first step; the baseline must build and run, or there is nothing to tune.
-pub(super) fn seed(
-    s: &mut Searcher,
-    cands: &[Candidate],
-) -> Result<(Run, Vec<Result<Built, Rejection>>)> {
-    let settings = s.opts.step_settings.clone();
-    // Speed: PGO on the baseline against the production bundle too, the seed picks between them.
-    let extra: Vec<(usize, usize)> = match s.opts.goal {
-        Goal::Speed => (2..cands.len()).map(|i| (i, 1)).collect(),
-        Goal::Size | Goal::Balanced => Vec::new(),
-    };
-    let (run, built) = s.measure(cands, &settings, &extra)?;
-    let base = &cands[0];
-    match &built[0] {
-        Err(e) => anyhow::bail!("the baseline `{}` did not build:\n{e}", base.name),
-        Ok(b) => {
-            if let Some(f) = run.variants[0]
-                .measurements
-                .iter()
-                .find_map(|m| m.failure.as_ref())
-            {
-                anyhow::bail!(
-                    "the workloads fail on the baseline `{}` itself:\n{f}",
-                    base.name
-                );
-            }
-            s.record(
-                base,
-                None,
-                Some(b),
-                None,
-                Decision::Baseline,
-                "the configuration as it is",
-            );
-        }
-    }
-    Ok((run, built))
-}
-
-/// One step: `cand` measured against `reference`; `Ok(None)` when the budget did not allow it.
-pub(super) fn step(
-    s: &mut Searcher,
-    reference: &Candidate,
-    cand: &Candidate,
-) -> Result<Option<Judged>> {
-    if s.was_tried(cand) {
-        return Ok(None);
-    }
-    if let Err(why) = s.affordable(&[reference, cand], 2) {
-        s.skip(format!("{} ({}): {why}", cand.name, cand.describe()));
-        return Ok(None);
-    }
-    let settings = s.opts.step_settings.clone();
-    let pair = [reference.clone(), cand.clone()];
-    let (run, built) = s.measure(&pair, &settings, &[])?;
-    Ok(Some(judge(s, &run, &built, 1)))
 }

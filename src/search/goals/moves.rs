@@ -1,7 +1,7 @@
 //! The single changes the goals try, as values: each knows its name in a candidate's label,
 //! what it sets on a variant, and what kind of change it is (so decisions match on it).
 
-use crate::session::Candidate;
+use crate::spec::Candidate;
 use crate::variant::{Lto, OptLevel, Strip, Variant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

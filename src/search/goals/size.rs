@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 
-use super::{Judged, Move, changed, describe_speed, judge, preset, seed, step, with_pgo};
-use crate::search::Decision;
+use super::moves::{Move, changed};
+use super::steps::{Judged, describe_speed, judge, preset, seed, step, with_pgo};
+use crate::run::auto::Decision;
 use crate::search::driver::Searcher;
 use crate::search::evidence::within_slowdown;
-use crate::session::Candidate;
+use crate::spec::Candidate;
 
 pub(super) fn size(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let base = s.baseline.clone();

@@ -3,13 +3,15 @@
 
 use anyhow::Result;
 
-use super::{Move, changed, describe_speed, judge, preset, record_speed, seed, step, with_pgo};
+use super::moves::{Move, changed};
+use super::steps::{describe_speed, judge, preset, record_speed, seed, step, with_pgo};
 use crate::measure::stats::Verdict;
-use crate::report::Run;
-use crate::search::Decision;
+use crate::run::Run;
+use crate::run::auto::Decision;
 use crate::search::driver::Searcher;
 use crate::search::rejection::Rejection;
-use crate::session::{Built, Candidate};
+use crate::session::Built;
+use crate::spec::Candidate;
 
 /// What the search knows so far.
 struct Path {
@@ -244,7 +246,7 @@ fn pick(
     match (idx(&plain), idx(&pgo)) {
         (Some(0), _) => pgo,
         (Some(p), Some(q)) if built[p].is_ok() && built[q].is_ok() => {
-            match crate::search::evidence::speed(run, q, p, s.opts.metric) {
+            match crate::run::speed::speed(run, q, p, s.opts.metric) {
                 Ok(sp) if sp.verdict == Verdict::Better => pgo,
                 _ => plain,
             }

@@ -2,7 +2,7 @@
 //! input section (8 columns further in) and symbol (16 further in). lld writes `VMA LMA Size
 //! Align` in hex without `0x`; mold writes `VMA` as `0x…` and `Size Align` in decimal.
 
-use super::Collector;
+use super::collector::Collector;
 
 /// Which of the two column layouts a map's first line announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

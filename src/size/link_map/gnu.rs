@@ -3,7 +3,7 @@
 //! file`), its numbers on the next line when its name is long; `*fill*`, `*(pattern)` and
 //! symbol lines (address and name only) carry no input section.
 
-use super::Collector;
+use super::collector::Collector;
 
 /// The line after which the map proper starts (before it: discarded sections, memory regions).
 pub const MEMORY_MAP: &str = "Linker script and memory map";

@@ -4,6 +4,7 @@
 //! attributed to crates without a second, unstripped build. lld (rustc's default), mold and
 //! GNU ld write it in two formats (`columns`, `gnu`).
 
+mod collector;
 mod columns;
 mod gnu;
 
@@ -11,22 +12,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::size::SECTIONS;
-use crate::size::image::{Image, Piece};
-
-/// Section-name prefixes rustc and LLVM put before the symbol a section holds, per analysed
-/// output section (longest first).
-const PREFIXES: [&[&str]; 3] = [
-    &[
-        ".text.unlikely.",
-        ".text.startup.",
-        ".text.hot.",
-        ".text.exit.",
-        ".text.",
-    ],
-    &[".rodata.unlikely.", ".rodata.hot.", ".rodata."],
-    &[".data.rel.ro.local.", ".data.rel.ro."],
-];
+use crate::size::image::Image;
+use collector::Collector;
 
 /// An [`Image`] of a stripped binary, already read as `linked`, from the map at `map`: section
 /// sizes from the binary itself, pieces from the map. Fails when the map does not describe this
@@ -65,62 +52,9 @@ pub fn parse(text: &str) -> Result<Image> {
     Ok(collect.finish())
 }
 
-/// What the format readers find, turned into an [`Image`].
-#[derive(Default)]
-struct Collector {
-    image: Image,
-    covered: [u64; 3],
-}
-
-impl Collector {
-    /// Output section `name` is `size` bytes; returns its index when it is analysed.
-    fn output(&mut self, name: &str, size: u64) -> Option<usize> {
-        let i = SECTIONS.iter().position(|s| *s == name)?;
-        self.image.section_sizes[i] = size;
-        Some(i)
-    }
-
-    /// Input section `section` of `size` bytes went into analysed section `i`.
-    fn input(&mut self, i: usize, section: &str, size: u64) {
-        let Some(name) = symbol_of(i, section) else {
-            return;
-        };
-        if size == 0 {
-            return;
-        }
-        self.covered[i] += size;
-        self.image.symbol_count += 1;
-        self.image.pieces.push(Piece {
-            section: i,
-            name: name.to_string(),
-            size,
-        });
-    }
-
-    fn finish(mut self) -> Image {
-        for (i, covered) in self.covered.iter().enumerate() {
-            self.image.uncovered[i] = self.image.section_sizes[i].saturating_sub(*covered);
-        }
-        self.image
-    }
-}
-
-/// The symbol an input section of analysed section `i` is named after, when it is one:
-/// `.rodata..L__unnamed_3`, `.rodata.cst16` and `.rodata.str1.1` hold anonymous constants.
-/// A function's jump tables are in `.rodata.<function>`: they count to the function, which a
-/// symbol table cannot tell (there they are bytes no symbol covers).
-fn symbol_of(i: usize, section: &str) -> Option<&str> {
-    let name = PREFIXES[i].iter().find_map(|p| section.strip_prefix(p))?;
-    let digits = |s: &str, extra: u8| s.bytes().all(|b| b.is_ascii_digit() || b == extra);
-    let anonymous = name.is_empty()
-        || name.starts_with('.')
-        || name.strip_prefix("cst").is_some_and(|d| digits(d, b'0'))
-        || name.strip_prefix("str").is_some_and(|d| digits(d, b'.'));
-    (!anonymous).then_some(name)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::collector::symbol_of;
     use super::*;
 
     /// Pieces as `(section, name, size)`.

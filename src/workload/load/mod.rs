@@ -5,11 +5,10 @@
 
 mod http;
 mod report;
+mod shared;
 mod spec;
 mod worker;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -21,6 +20,7 @@ pub use spec::{LoadSpec, Target};
 
 use crate::process::StopFlag;
 use report::Stats;
+use shared::Shared;
 
 /// Load runs this long when it sets neither `duration` nor `requests`. Short, so that a
 /// service comparison gets many paired rounds in its time: see `DEFAULT_WARMUP`.
@@ -53,65 +53,6 @@ pub fn drive(spec: &LoadSpec, warmup: bool, abort: &StopFlag) -> Result<LoadRepo
         run_phase(spec, Some(w), None, abort)?;
     }
     run_phase(spec, spec.duration, spec.requests, abort)
-}
-
-/// What all workers of one phase share.
-pub(super) struct Shared {
-    pub targets: Vec<Target>,
-    /// Running sums of the weights, for picking a target.
-    pub cumulative: Vec<u32>,
-    pub addrs: Vec<SocketAddr>,
-    /// Requests still to start, for a `requests` run.
-    pub budget: Option<AtomicU64>,
-    pub abort: StopFlag,
-}
-
-impl Shared {
-    fn new(spec: &LoadSpec, requests: Option<u64>, abort: &StopFlag) -> Shared {
-        let cumulative = spec
-            .targets
-            .iter()
-            .scan(0u32, |sum, t| {
-                *sum = sum.saturating_add(t.weight);
-                Some(*sum)
-            })
-            .collect();
-        Shared {
-            targets: spec.targets.clone(),
-            cumulative,
-            addrs: spec.addrs.clone(),
-            budget: requests.map(AtomicU64::new),
-            abort: Arc::clone(abort),
-        }
-    }
-
-    /// True once the run should end early: Ctrl-C, or the caller aborted it.
-    #[inline]
-    pub fn aborted(&self) -> bool {
-        crate::process::interrupted() || self.abort.load(Ordering::Relaxed)
-    }
-
-    /// Claims one request from the budget; false once it is spent.
-    #[inline]
-    pub fn claim(&self) -> bool {
-        match &self.budget {
-            None => true,
-            Some(left) => left
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_ok(),
-        }
-    }
-
-    /// The target for a uniform random `r` in `0..total weight`.
-    #[inline]
-    pub fn pick(&self, r: u32) -> &Target {
-        let i = self.cumulative.partition_point(|&c| c <= r);
-        &self.targets[i.min(self.targets.len() - 1)]
-    }
-
-    pub fn total_weight(&self) -> u32 {
-        *self.cumulative.last().unwrap_or(&1)
-    }
 }
 
 /// Open loop: when connection `index` of `concurrency` sends its first request and how often

@@ -4,8 +4,10 @@
 use hyper::Method;
 use hyper::header::HOST;
 
+use super::shared::Shared;
 use super::*;
 use crate::tune_config::{Dur, LoadConfig, WeightedUrl};
+use std::sync::atomic::AtomicU64;
 
 /// As a service workload's `load` goes: checked, then resolved.
 fn from_config(load: &LoadConfig, allow_remote: bool) -> Result<LoadSpec> {

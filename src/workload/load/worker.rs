@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
-use super::Shared;
 use super::http::Conn;
 use super::report::Stats;
+use super::shared::Shared;
 use crate::measure::rng::Rng;
 
 /// After a failed connect, wait this long (doubling up to `MAX_BACKOFF`) so a dead service

@@ -3,11 +3,11 @@
 
 use maud::{Markup, html};
 
-use crate::report::format::format_bytes;
 use crate::report::html::charts::variant_labels;
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, series_class, svg};
-use crate::report::model::{Run, VariantResult};
+use crate::run::{Run, VariantResult};
+use crate::ui::format_bytes;
 use crate::ui::format_duration;
 
 /// The parts of a binary drawn as segments, in order, with their CSS class.

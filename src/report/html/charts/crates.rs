@@ -4,9 +4,9 @@
 use maud::{Markup, html};
 
 use crate::report::crates::{OTHER, UNATTRIBUTED, rows, split};
-use crate::report::format::format_bytes;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, svg};
-use crate::report::model::Run;
+use crate::run::Run;
+use crate::ui::format_bytes;
 
 /// CSS class of row `i` of `names`: the variant palette for named crates, greys for the rest.
 pub fn class(names: &[String], i: usize) -> String {

@@ -8,10 +8,10 @@ pub mod service;
 pub mod tradeoff;
 pub mod workload;
 
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
 use crate::measure::stats::{Outlier, Verdict};
 use crate::report::format::{Scale as Units, format_value};
-use crate::report::model::Run;
+use crate::run::Run;
 
 /// The y-axis bands of a per-variant chart: each variant's name, the baseline emphasised.
 pub fn variant_labels(run: &Run) -> Vec<(String, bool)> {

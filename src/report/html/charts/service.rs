@@ -4,10 +4,10 @@
 use maud::{Markup, html};
 
 use super::value_label;
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, series_class, svg};
-use crate::report::model::Run;
+use crate::run::Run;
 
 const PERCENTILES: [(Metric, &str); 4] = [
     (Metric::P50, "p50"),

@@ -5,11 +5,12 @@
 use maud::{Markup, html};
 
 use super::{pct_label, verdict_view};
-use crate::report::auto::{self as evidence, SpeedMetric};
-use crate::report::format::format_bytes;
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, svg};
-use crate::report::model::Run;
+use crate::run::Run;
+use crate::run::speed as evidence;
+use crate::run::speed::SpeedMetric;
+use crate::ui::format_bytes;
 
 struct Placed {
     v: usize,

@@ -5,10 +5,10 @@
 use maud::{Markup, html};
 
 use super::{metric_title, pct_label, points, value_label, verdict_view};
-use crate::measure::sample::Metric;
+use crate::measure::Metric;
 use crate::measure::stats::Outlier;
 use crate::report::html::svg::{Frame, Scale, cls, domain, jitter, n, series_class, svg};
-use crate::report::model::Run;
+use crate::run::Run;
 
 const WIDTH: f64 = 720.0;
 const LABELS: f64 = 170.0;

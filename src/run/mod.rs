@@ -43,19 +43,26 @@
 //! └─ noise [ { workload, spread?, resolution?, undecided } ]
 //! ```
 
+pub mod auto;
+pub mod driver;
+pub mod host;
+pub mod pareto;
+pub mod speed;
+pub mod store;
+
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::engine::{Outcome, Plan, StopReason};
-use crate::measure::sample::{Metric, SampleRecord, Series};
+use crate::measure::Settings;
+use crate::measure::WorkloadKind;
 use crate::measure::sequential::Design;
-use crate::measure::settings::Settings;
 use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
-use crate::toolchain::Rustc;
-use crate::tune_config::WorkloadKind;
+use crate::measure::{Metric, SampleRecord, Series};
+use crate::measure::{Outcome, Plan, StopReason};
+use crate::run::host::{HostInfo, ProjectInfo};
 use crate::variant::Variant;
 
 /// Version of this format; bumped on any change an older reader would misread.
@@ -79,121 +86,6 @@ impl RunCommand {
             RunCommand::Check => "check",
         }
     }
-}
-
-/// Which binary of which project was measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectInfo {
-    /// Workspace root.
-    pub root: PathBuf,
-    pub package: String,
-    pub bin: String,
-}
-
-/// The machine and toolchain the numbers come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HostInfo {
-    pub rustc_version: String,
-    pub llvm_version: String,
-    pub host_triple: String,
-    /// What the variants were built for (the host unless `--target`).
-    pub target_triple: String,
-    /// `model name` from /proc/cpuinfo, when readable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_model: Option<String>,
-    /// Logical CPUs available to the process.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpus: Option<usize>,
-}
-
-#[cfg(test)]
-impl Run {
-    /// A run of mock variants `v0`, `v1`, … (one per row of `behaviour`, each 1000 bytes, built
-    /// in 1 s) on named workloads, measured by the mock executor with `settings`.
-    pub fn mock_measured(
-        settings: Settings,
-        workloads: &[(&str, WorkloadKind)],
-        behaviour: Vec<Vec<crate::measure::testing::Behaviour>>,
-    ) -> Run {
-        let project = ProjectInfo {
-            root: "/p".into(),
-            package: "p".into(),
-            bin: "p".into(),
-        };
-        let seed = settings.seed;
-        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
-        for (name, kind) in workloads {
-            run.workloads.push(WorkloadInfo {
-                name: name.to_string(),
-                kind: *kind,
-            });
-        }
-        for v in 0..behaviour.len() {
-            let info = BuildInfo {
-                binary: "/bin/true".into(),
-                file_size_bytes: 1000,
-                sections: None,
-                compile_time_secs: 1.0,
-                compile_time_cached: false,
-                builds: 1,
-                crates: Vec::new(),
-            };
-            run.variants.push(VariantResult::built(
-                Variant::new(format!("v{v}"), "release"),
-                vec![],
-                info,
-            ));
-        }
-        let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
-        measure_run(
-            &mut run,
-            &mut exec,
-            &mut crate::measure::NoProgress,
-            Vec::new(),
-        );
-        run
-    }
-}
-
-#[cfg(test)]
-impl HostInfo {
-    /// A fixed host for deterministic tests and snapshots.
-    pub fn example() -> HostInfo {
-        HostInfo {
-            rustc_version: "1.95.0".into(),
-            llvm_version: "22.1.0".into(),
-            host_triple: "x86_64-unknown-linux-gnu".into(),
-            target_triple: "x86_64-unknown-linux-gnu".into(),
-            cpu_model: Some("Example CPU @ 3.00GHz".into()),
-            cpus: Some(2),
-        }
-    }
-}
-
-impl HostInfo {
-    /// Describes this machine; `target` is the triple the variants are built for.
-    pub fn detect(rustc: &Rustc, target: &str) -> HostInfo {
-        HostInfo {
-            rustc_version: rustc.version.clone(),
-            llvm_version: rustc.llvm_version.clone(),
-            host_triple: rustc.host.clone(),
-            target_triple: target.to_string(),
-            cpu_model: std::fs::read_to_string("/proc/cpuinfo")
-                .ok()
-                .and_then(|text| cpu_model(&text)),
-            cpus: std::thread::available_parallelism().ok().map(|n| n.get()),
-        }
-    }
-}
-
-/// The first `model name` line of /proc/cpuinfo (x86) or `Model`/`CPU part` fallbacks (ARM).
-fn cpu_model(cpuinfo: &str) -> Option<String> {
-    ["model name", "Model", "Hardware"].iter().find_map(|key| {
-        cpuinfo.lines().find_map(|line| {
-            let (k, v) = line.split_once(':')?;
-            (k.trim() == *key && !v.trim().is_empty()).then(|| v.trim().to_string())
-        })
-    })
 }
 
 /// A workload as the run knows it.
@@ -487,7 +379,7 @@ impl Run {
             .get(self.baseline)
             .and_then(|v| v.measurements.get(w))
             .and_then(|m| summary::spread(&m.series().values(metric)));
-        let comparisons: Vec<summary::Comparison> = (0..self.variants.len())
+        let comparisons: Vec<crate::measure::comparison::Comparison> = (0..self.variants.len())
             .filter(|&v| v != self.baseline)
             .filter_map(|v| self.metric(v, w, metric)?.vs_baseline)
             .collect();
@@ -529,44 +421,5 @@ impl Run {
             .summary
             .as_ref()?
             .metric(metric)
-    }
-}
-
-/// Measures the run's built variants on its workloads with `exec` and records the outcome in it
-/// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
-pub fn measure_run(
-    run: &mut Run,
-    exec: &mut dyn crate::measure::Executor,
-    progress: &mut dyn crate::measure::Progress,
-    questions: Vec<crate::measure::Question>,
-) {
-    let mut plan = run.plan();
-    plan.questions = questions;
-    let outcome = crate::measure::measure(
-        &plan,
-        &run.settings,
-        exec,
-        progress,
-        &std::sync::atomic::AtomicBool::new(false),
-    );
-    run.record(outcome);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cpu_model_from_cpuinfo() {
-        let x86 = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\n";
-        assert_eq!(
-            cpu_model(x86).as_deref(),
-            Some("Intel(R) Xeon(R) CPU @ 2.20GHz")
-        );
-        assert_eq!(cpu_model("processor : 0\n"), None);
-        assert_eq!(
-            cpu_model("CPU part : 0xd0c\nModel : Raspberry Pi 5\n").as_deref(),
-            Some("Raspberry Pi 5")
-        );
     }
 }

@@ -1,66 +1,25 @@
 //! `cargo tune auto`: search for the best build for the goal, show the path and the measured
 //! recommendation, and optionally write it into Cargo.toml (`--apply`).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
 
 use crate::cargo::{BinTarget, Builder, Project};
 use crate::commands::Ctx;
-use crate::commands::options::{SessionArgs, parse_percent};
 use crate::manifest::{self, ApplyOptions};
 use crate::process::Interrupted;
+use crate::run::auto::AutoResult;
 use crate::search::setup::{self, Request};
-use crate::search::{self, AutoResult, InterruptedSearch, output};
-use crate::session::{Candidate, Session};
-use crate::tune_config::{CompileCap, Goal, check_budget, parse_budget, parse_compile_cap};
+use crate::search::{self, InterruptedSearch, output};
+use crate::session::Session;
+use crate::spec::Candidate;
+use crate::tune_config::{Goal, check_budget};
 
+mod args;
 mod show;
 
-#[derive(Debug, Args)]
-pub struct AutoArgs {
-    /// What to optimise for [default: `goal` in [package.metadata.tune], else speed]
-    #[arg(long, value_enum)]
-    pub goal: Option<Goal>,
-    /// Wall-clock budget for the search and the final measurement (e.g. 20m) [default: `budget`, else 20m]
-    // Hyphen values reach the parser, so `-5m` gets a real message, not clap's "pass '-5'" tip.
-    #[arg(long, value_name = "DURATION", value_parser = parse_budget, allow_hyphen_values = true)]
-    pub budget: Option<Duration>,
-    /// Reject configurations that compile longer than this: a factor of the baseline (3x) or a duration (5m)
-    #[arg(long, value_name = "CAP", value_parser = parse_compile_cap)]
-    pub max_compile_time: Option<CompileCap>,
-    /// Size goal: how much slower than the baseline the pick may be [default: the noise threshold]
-    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
-    pub allow_slowdown: Option<f64>,
-    /// Write the winner as [profile.NAME] (and its rustflags into .cargo/config.toml), diff first
-    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "tuned")]
-    pub apply: Option<String>,
-    /// With --apply: overwrite an existing, different profile of that name
-    #[arg(long, requires = "apply")]
-    pub force: bool,
-    /// Leave PGO out of the search
-    #[arg(long)]
-    pub no_pgo: bool,
-    /// Leave BOLT out of the search (speed goal)
-    #[arg(long)]
-    pub no_bolt: bool,
-    /// Also try target-cpu=native (the binary then needs a CPU like this machine's)
-    #[arg(long)]
-    pub native: bool,
-    /// Write everything (path, Pareto front, every sample) as JSON to FILE
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write a self-contained HTML report (search path, trade-off chart, every sample) to FILE
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
-    #[command(flatten)]
-    pub session: SessionArgs,
-    /// Run the binary with these arguments as the (only) workload
-    #[arg(last = true, value_name = "ARGS")]
-    pub args: Vec<String>,
-}
+pub use args::AutoArgs;
 
 pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     if let Some(name) = &args.apply {
@@ -252,7 +211,7 @@ fn refuse_existing_profile(project: &Project, name: &str, force: bool) -> Result
     if force {
         return Ok(());
     }
-    let doc = manifest::TomlFile::read(&project.root_manifest)?.doc;
+    let doc = crate::toml_file::TomlFile::read(&project.root_manifest)?.doc;
     if doc.get("profile").and_then(|p| p.get(name)).is_some() {
         bail!(
             "[profile.{name}] already exists in {}: add --force to overwrite it, or pick another name (--apply NAME)",

@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
 use crate::cargo::Project;
 use crate::commands::Ctx;
@@ -11,6 +10,9 @@ use crate::process::Cmd;
 use crate::toolchain::{LlvmTool, Rustc, ToolLookup, find_tool};
 
 mod print;
+mod report;
+
+use report::Report;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -20,27 +22,6 @@ pub struct DoctorArgs {
     /// List every lint doctor runs (id, severity, explanation, fix) instead of checking
     #[arg(long)]
     pub list_lints: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Report {
-    /// "linux x86_64", and whether cargo-tune supports it (Linux on x86_64 and aarch64).
-    platform: String,
-    platform_supported: bool,
-    rustc: Rustc,
-    target: String,
-    profiler_runtime: bool,
-    linker: String,
-    tools: Vec<ToolLookup>,
-    project: Option<String>,
-    project_error: Option<String>,
-    /// The configured workloads, one line each.
-    workloads: Vec<String>,
-    lints: Vec<Lint>,
-    pgo_ready: bool,
-    bolt_ready: bool,
-    /// valgrind's path and version, for `--metric instructions|cycles-est`; absent when missing.
-    valgrind: Option<String>,
 }
 
 /// What `doctor` found out about the project: its binary and workloads, and the lints.
@@ -65,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     if report.pgo_ready && config_ok && report.platform_supported {
         Ok(())
     } else {
-        Err(crate::SilentExit(1).into())
+        Err(crate::commands::SilentExit(1).into())
     }
 }
 

@@ -1,8 +1,9 @@
 //! The Pareto front of a run: variants no other variant beats on speed, size and compile time.
 
-use crate::report::Run;
+use crate::run::Run;
 
-use crate::report::auto::{self as evidence, SpeedMetric};
+use crate::run::speed as evidence;
+use crate::run::speed::SpeedMetric;
 
 /// A variant's position: time relative to the baseline (lower is faster), size, compile time.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use crate::report::model::{Run, SCHEMA};
+use crate::run::{Run, SCHEMA};
 
 /// `<tune_dir>/results`.
 pub fn results_dir(tune_dir: &Path) -> PathBuf {
@@ -128,14 +128,14 @@ pub fn load_last(tune_dir: &Path) -> Result<(PathBuf, Run)> {
 }
 
 /// A saved run, or an `auto --json` document (which carries the search path beside its final run).
-pub fn load_any(path: &Path) -> Result<(Run, Option<crate::report::auto::AutoResult>)> {
+pub fn load_any(path: &Path) -> Result<(Run, Option<crate::run::auto::AutoResult>)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let is_auto = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .is_some_and(|v| v.get("final_run").is_some());
     if is_auto {
-        let auto: crate::report::auto::AutoResult =
+        let auto: crate::run::auto::AutoResult =
             serde_json::from_str(&text).with_context(|| {
                 format!(
                     "cannot read {} as the output of `cargo tune auto --json`",

@@ -5,14 +5,14 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
+use super::args::CompareArgs;
 use crate::cargo::Builder;
 use crate::check::ship::shipped;
 use crate::ci::export::{self, Export};
 use crate::ci::origin;
-use crate::commands::Ctx;
-use crate::commands::compare::{CompareArgs, failed_variants, save_and_print};
+use crate::commands::{Ctx, failed_variants, save_and_print};
 use crate::process::Interrupted;
-use crate::report::{RunCommand, VariantResult};
+use crate::run::{RunCommand, VariantResult};
 use crate::session::{Session, SessionOptions};
 use crate::variant::Variant;
 
@@ -139,7 +139,7 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
         here.rustc_version
     ));
     session.measure(&mut run);
-    save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
+    save_and_print(&ctx.shell, &project.tune_dir(), &run, &args.export)?;
     if run.interrupted {
         return Err(Interrupted.into());
     }

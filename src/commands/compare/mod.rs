@@ -1,0 +1,115 @@
+//! `cargo tune compare`: build variants, measure them on the workloads, print the comparison table.
+
+mod args;
+pub mod prebuilt;
+
+pub use args::CompareArgs;
+
+use crate::cargo::Builder;
+use crate::commands::{Ctx, failed_variants, save_and_print};
+use crate::process::Interrupted;
+use crate::run::{Run, RunCommand};
+use crate::session::Session;
+use crate::spec::{Candidate, default_candidates, parse_candidates};
+use anyhow::{Result, bail};
+
+pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+    if let Some(dir) = &args.prebuilt {
+        return prebuilt::compare(ctx, args, dir);
+    }
+    let (project, bin) = ctx.target()?;
+    let (workloads, settings, choice) = args.session.measured(&bin, &args.args)?;
+    if choice.service != crate::measure::Metric::RequestsPerSec {
+        bail!(
+            "compare decides services by req/s and shows p99 beside it; `--metric p99` chooses \
+             what `cargo tune auto` optimises"
+        );
+    }
+    crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
+    let _lock = ctx.lock(&project)?;
+    let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
+
+    let candidates = candidates(ctx, &bin.config, &session, args)?;
+
+    let mut run = session.new_run(RunCommand::Compare, settings);
+    build_baseline(&mut session, &candidates[0])?;
+    let built = session.build_all(&candidates)?;
+    for (c, b) in candidates.iter().zip(&built) {
+        run.variants.push(session.variant_result(c, b));
+    }
+    session.measure(&mut run);
+    run.notes.append(&mut session.notes);
+    if run.interrupted {
+        run.notes
+            .push("interrupted: these results are partial".into());
+    }
+    save_and_print(&ctx.shell, &project.tune_dir(), &run, &args.export)?;
+    if run.interrupted {
+        return Err(Interrupted.into());
+    }
+    conclude(&run)
+}
+
+/// The variants to compare, in order: `--variants`/`--variant`, else the configured list, else
+/// the defaults (with PGO when it can run here).
+fn candidates(
+    ctx: &Ctx,
+    config: &crate::tune_config::TuneConfig,
+    session: &Session,
+    args: &CompareArgs,
+) -> Result<Vec<Candidate>> {
+    let configured = config.variants.clone().unwrap_or_default();
+    let items = if args.variants.is_empty() {
+        &configured
+    } else {
+        &args.variants
+    };
+    if !items.is_empty() || !args.named.is_empty() {
+        return parse_candidates(items, &args.named, &ctx.cargo.profile);
+    }
+    let pgo = session.pgo_available();
+    if let Err(why) = &pgo {
+        ctx.shell.note(format!(
+            "leaving PGO out of the default variants: {}",
+            why.lines().next().unwrap_or("")
+        ));
+    }
+    Ok(default_candidates(&ctx.cargo.profile, pgo.is_ok()))
+}
+
+/// The baseline first: when it does not build there is nothing to compare against, and
+/// building the other variants would only make the user wait for the same error.
+/// Ctrl-C while building: nothing was measured, so there is nothing to save or show.
+fn build_baseline(session: &mut Session, baseline: &Candidate) -> Result<()> {
+    if let Err(reason) = session.build(baseline)? {
+        bail!(
+            "the baseline `{}` did not build, so there is nothing to compare against \
+             (the other variants were not built):\n{reason}",
+            baseline.name
+        );
+    }
+    Ok(())
+}
+
+/// The exit status of a finished comparison: without a measured baseline there is no
+/// comparison, and a variant that failed fails the command too.
+fn conclude(run: &Run) -> Result<()> {
+    let baseline = &run.variants[0];
+    if let Some(f) = baseline
+        .measurements
+        .iter()
+        .find_map(|m| m.failure.as_deref())
+    {
+        bail!(
+            "the workload fails on the baseline `{}`, so nothing could be compared:\n{f}",
+            baseline.name
+        );
+    }
+    failed_variants(run)
+}

@@ -1,0 +1,67 @@
+//! The document `auto` produces (its `--json`): the path the search took, each step's speed,
+//! the Pareto front and the final run. The search (`search/`) fills it; reports read it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::Run;
+use crate::run::speed::{Speed, SpeedMetric};
+use crate::tune_config::Goal;
+
+/// What happened to one candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    Baseline,
+    /// It became the best so far.
+    Kept,
+    /// Measured and not better (or not worth its cost).
+    Dropped,
+    /// Its build or its workload failed, or it broke a constraint.
+    Rejected,
+    /// Not tried: the budget, or a direction already measured as noise.
+    Skipped,
+}
+
+/// One step of the path the search took.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trial {
+    pub candidate: String,
+    pub describe: String,
+    /// The candidate it was measured against.
+    pub against: Option<String>,
+    pub speed: Option<Speed>,
+    pub size_bytes: Option<u64>,
+    pub compile_time_secs: Option<f64>,
+    pub decision: Decision,
+    pub reason: String,
+}
+
+/// Everything `auto` found; this is its `--json` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AutoResult {
+    pub goal: Goal,
+    pub metric: SpeedMetric,
+    pub budget_secs: f64,
+    pub elapsed_secs: f64,
+    /// Compiler runs that did work (cached, up-to-date builds are not counted).
+    pub builds: u32,
+    pub configurations_tried: usize,
+    pub space_size: usize,
+    pub path: Vec<Trial>,
+    pub not_explored: Vec<String>,
+    /// Index into `final_run.variants`.
+    pub winner: usize,
+    pub recommendation: String,
+    /// Indices into `final_run.variants` that no other variant beats on speed, size and compile time.
+    pub pareto: Vec<usize>,
+    /// The recommendation measured beside the baseline and the reference points, in one run.
+    pub final_run: Run,
+    /// Every step's measurement, with every raw sample.
+    pub steps: Vec<Run>,
+    /// The winning candidate's spec, for reproducing it.
+    pub winner_pgo: bool,
+    /// True when Ctrl-C stopped the search: the path so far, no recommendation, and
+    /// `final_run` is the last (possibly partial) measurement.
+    #[serde(default)]
+    pub interrupted: bool,
+}

@@ -1,0 +1,82 @@
+//! Drives a run's measurement: the engine measures the run's built variants on its workloads,
+//! and the run records the outcome.
+
+use crate::run::Run;
+
+/// Measures the run's built variants on its workloads with `exec` and records the outcome in it
+/// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
+pub fn measure_run(
+    run: &mut Run,
+    exec: &mut dyn crate::measure::Executor,
+    progress: &mut dyn crate::measure::Progress,
+    questions: Vec<crate::measure::Question>,
+) {
+    let mut plan = run.plan();
+    plan.questions = questions;
+    let outcome = crate::measure::measure(
+        &plan,
+        &run.settings,
+        exec,
+        progress,
+        &std::sync::atomic::AtomicBool::new(false),
+    );
+    run.record(outcome);
+}
+
+#[cfg(test)]
+use crate::{
+    measure::Settings,
+    measure::WorkloadKind,
+    run::host::{HostInfo, ProjectInfo},
+    run::{BuildInfo, RunCommand, VariantResult, WorkloadInfo},
+    variant::Variant,
+};
+
+#[cfg(test)]
+impl Run {
+    /// A run of mock variants `v0`, `v1`, … (one per row of `behaviour`, each 1000 bytes, built
+    /// in 1 s) on named workloads, measured by the mock executor with `settings`.
+    pub fn mock_measured(
+        settings: Settings,
+        workloads: &[(&str, WorkloadKind)],
+        behaviour: Vec<Vec<crate::measure::testing::Behaviour>>,
+    ) -> Run {
+        let project = ProjectInfo {
+            root: "/p".into(),
+            package: "p".into(),
+            bin: "p".into(),
+        };
+        let seed = settings.seed;
+        let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
+        for (name, kind) in workloads {
+            run.workloads.push(WorkloadInfo {
+                name: name.to_string(),
+                kind: *kind,
+            });
+        }
+        for v in 0..behaviour.len() {
+            let info = BuildInfo {
+                binary: "/bin/true".into(),
+                file_size_bytes: 1000,
+                sections: None,
+                compile_time_secs: 1.0,
+                compile_time_cached: false,
+                builds: 1,
+                crates: Vec::new(),
+            };
+            run.variants.push(VariantResult::built(
+                Variant::new(format!("v{v}"), "release"),
+                vec![],
+                info,
+            ));
+        }
+        let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
+        measure_run(
+            &mut run,
+            &mut exec,
+            &mut crate::measure::NoProgress,
+            Vec::new(),
+        );
+        run
+    }
+}

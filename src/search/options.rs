@@ -1,0 +1,61 @@
+//! What a search is asked to do: goal, metric, budget, caps, the stages it may use, and how
+//! its steps and its final run are measured; the size of the space it covers.
+
+use std::time::Duration;
+
+use crate::measure::Settings;
+use crate::run::speed::SpeedMetric;
+use crate::tune_config::{CompileCap, Goal};
+
+/// The budget of a search when neither `--budget` nor `budget =` gives one.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20 * 60);
+
+/// How each step is measured, from the final run's settings: steps only need to tell two
+/// candidates apart (the sequential design stops them early when the difference is clear), the
+/// final run carries the reported figures.
+pub fn step_settings(final_settings: &Settings) -> Settings {
+    let mut s = final_settings.clone();
+    s.min_runs = final_settings.min_runs.min(6);
+    s.max_runs = final_settings.max_runs.min(20).max(s.min_runs);
+    s
+}
+
+/// Points in the space this search covers: the opt-levels its goal tries (2/3 for speed and
+/// balanced, 2/3/s/z for size) × lto off/thin/fat × codegen-units 1/16 × panic unwind/abort ×
+/// target-cpu (baseline, x86-64-v3 on x86_64, native with `--native`) × PGO on/off when it can
+/// run. "Tried N of M" counts against this, not against knobs the search never turns.
+pub fn space_size(opts: &SearchOptions) -> usize {
+    let opt_levels = match opts.goal {
+        Goal::Speed | Goal::Balanced => 2,
+        Goal::Size => 4,
+    };
+    let cpus = 1 + usize::from(opts.x86_64) + usize::from(opts.native);
+    let pgo = 1 + usize::from(opts.pgo);
+    let bolt = 1 + usize::from(opts.bolt && opts.goal == Goal::Speed);
+    opt_levels * 3 * 2 * 2 * cpus * pgo * bolt
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    pub goal: Goal,
+    pub metric: SpeedMetric,
+    pub budget: Duration,
+    pub compile_cap: Option<CompileCap>,
+    /// Size goal: how much slower than the baseline the pick may be (fraction).
+    pub allow_slowdown: f64,
+    pub pgo: bool,
+    /// Whether BOLT can run here (speed: tried on the best configuration at the end; size:
+    /// named as a size cost, not tried).
+    pub bolt: bool,
+    /// Allow `target-cpu=native` (binaries then need a CPU like this machine's).
+    pub native: bool,
+    /// Whether `target-cpu=x86-64-v3` applies (x86_64 targets).
+    pub x86_64: bool,
+    pub base_profile: String,
+    /// Measurement of each search step.
+    pub step_settings: Settings,
+    /// The final measurement of the recommendation and the reference points.
+    pub final_settings: Settings,
+    /// The user's project selection as typed again in printed commands (` --manifest-path …`).
+    pub selection: String,
+}
