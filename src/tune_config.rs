@@ -129,7 +129,7 @@ pub struct TuneConfig<W = Workload> {
         deserialize_with = "crate::measure::choice::deserialize_names",
         skip_serializing_if = "Option::is_none"
     )]
-    pub metric: Option<Vec<crate::measure::choice::MetricName>>,
+    pub metric: Option<Vec<crate::measure::Metric>>,
     /// Run command workloads bound to one CPU, as `--pin`.
     pub pin: Option<bool>,
     /// llvm-bolt's optimization flags, instead of cargo-tune's defaults.

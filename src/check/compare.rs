@@ -1,13 +1,12 @@
 //! The base and the head as one interleaved run, measured with the gate's threshold as the
 //! noise band, and the [`CheckResult`] `check` concludes from it.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::git::{Commit, Repo};
 use super::verdict::{exit_code, gate, size_verdict, workload_verdicts};
 use super::{CheckResult, Gate, Side};
-use crate::measure::choice::MetricChoice;
-use crate::measure::{Metric, Settings};
+use crate::measure::Settings;
 use crate::process::Interrupted;
 use crate::run::{Run, RunCommand};
 use crate::session::{Built, Session};
@@ -42,12 +41,8 @@ impl Side {
     }
 }
 
-/// The measurement settings of a check: services decided by req/s, and the engine's noise band
-/// set to the gate's threshold.
-pub fn settings(mut settings: Settings, choice: MetricChoice, threshold: f64) -> Result<Settings> {
-    if choice.service != Metric::RequestsPerSec {
-        bail!("check decides services by req/s; --metric p99 is for `cargo tune auto`");
-    }
+/// The measurement settings of a check: the engine's noise band set to the gate's threshold.
+pub fn settings(mut settings: Settings, threshold: f64) -> Result<Settings> {
     // The engine's noise band is the gate's threshold: its sequential stopping then answers
     // exactly "beyond the threshold or not", and stops as soon as that is decided.
     settings.noise_threshold = threshold;

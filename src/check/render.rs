@@ -26,10 +26,7 @@ const HEADER: [&str; 7] = [
 ];
 
 fn metric_name(m: Metric) -> String {
-    serde_json::to_value(m)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_else(|| format!("{m:?}"))
+    m.key().to_string()
 }
 
 fn workload_row(w: &WorkloadVerdict, threshold: f64) -> Row {
@@ -267,10 +264,11 @@ pub fn bench_entries(r: &CheckResult) -> Vec<BenchEntry> {
             continue;
         };
         let half = m.half_width_pct().unwrap_or(0.0);
-        let unit = match metric {
-            Metric::Instructions => "instructions",
-            Metric::CyclesEst => "cycles (estimated)",
-            _ => "s",
+        let unit = match metric.unit() {
+            crate::measure::Unit::Count => metric.label(),
+            crate::measure::Unit::Bytes => "bytes",
+            crate::measure::Unit::PerSecond => "req/s",
+            crate::measure::Unit::Seconds => "s",
         };
         out.push(BenchEntry {
             name: format!("{} ({})", v.workload, metric_name(metric)),

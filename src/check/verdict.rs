@@ -118,7 +118,7 @@ fn crate_changes(base: &[CrateSize], head: &[CrateSize]) -> Vec<CrateChange> {
 pub fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
     (0..run.workloads.len())
         .map(|w| {
-            let metric = run.settings.primary(run.workloads[w].kind);
+            let metric = run.deciding(w);
             let base = run.metric(0, w, metric).map(|m| m.median);
             let head = run.metric(1, w, metric);
             let failed_on = |v: usize, side: &str| {

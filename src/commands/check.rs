@@ -87,8 +87,8 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             crate::ui::count(head.changed_files, "file")
         ));
     }
-    let (workloads, settings, choice) = args.session.measured(&bin, &args.args)?;
-    let settings = compare::settings(settings, choice, args.threshold)?;
+    let (workloads, settings) = args.session.measured(&bin, &args.args)?;
+    let settings = compare::settings(settings, args.threshold)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let candidate = shipped(
         args.variant.as_deref().or(bin.config.ship.as_deref()),

@@ -7,8 +7,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::cargo::BinTarget;
-use crate::measure::Settings;
-use crate::measure::choice::{MetricChoice, MetricName, choose};
+use crate::measure::choice::{MetricChoice, choose};
+use crate::measure::{Defaults, Metric, Settings};
 use crate::report::Format;
 use crate::tune_config::{TuneConfig, Workload, parse_duration};
 
@@ -35,15 +35,15 @@ impl SessionArgs {
         &self,
         bin: &BinTarget,
         trailing: &[String],
-    ) -> Result<(Vec<Workload>, Settings, MetricChoice)> {
+    ) -> Result<(Vec<Workload>, Settings)> {
         let workloads = crate::workload::select_measurable(
             &bin.config.workload,
             &self.workloads,
             trailing,
             &bin.package_manifest,
         )?;
-        let (settings, choice) = self.measure.settings(&bin.config, &workloads)?;
-        Ok((workloads, settings, choice))
+        let settings = self.measure.settings(&bin.config, &workloads)?;
+        Ok((workloads, settings))
     }
 
     pub fn session_options(&self) -> crate::session::SessionOptions {
@@ -58,28 +58,35 @@ impl SessionArgs {
 #[derive(Debug, Clone, Args)]
 pub struct MeasureArgs {
     /// The deciding metric, at most one per workload kind (e.g. `instructions` or
-    /// `instructions,p99`) [default: `metric` in [package.metadata.tune], else wall and rps]
+    /// `instructions,p99`) [default: `metric` in [package.metadata.tune], else wall for commands,
+    /// rps for services under closed-loop load and p99 for services at a fixed `rate`]
     #[arg(long, value_enum, value_delimiter = ',', value_name = "METRIC")]
-    pub metric: Vec<MetricName>,
+    pub metric: Vec<Metric>,
     /// Run command workloads bound to one CPU (sched_setaffinity) [default: `pin`, else off]
     #[arg(long)]
     pub pin: bool,
-    /// Differences smaller than this are reported as noise (e.g. 1%, 0.5%) [default: 1%; 0.1% for
-    /// instructions and cycles-est]
-    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    #[arg(long, value_name = "PCT", value_parser = parse_percent, help = defaults_help(
+        "Differences smaller than this are reported as noise (e.g. 1%, 0.5%)",
+        |d| format!("{}%", d.noise * 100.0),
+    ))]
     pub noise: Option<f64>,
-    /// Rounds always measured per variant [default: 10; 1 for instructions and cycles-est]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = defaults_help(
+        "Rounds always measured per variant",
+        |d| d.min_runs.to_string(),
+    ))]
     pub min_runs: Option<u32>,
-    /// Rounds never exceeded per variant (more are added only while results are undecided)
-    /// [default: 30; 3 for instructions and cycles-est]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = defaults_help(
+        "Rounds never exceeded per variant (more are added only while results are undecided)",
+        |d| d.max_runs.to_string(),
+    ))]
     pub max_runs: Option<u32>,
     /// Stop adding rounds after this long (e.g. 5m)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub time_limit: Option<Duration>,
-    /// Warm-up runs per variant, discarded [default: 1; 0 for instructions and cycles-est]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = defaults_help(
+        "Warm-up runs per variant, discarded",
+        |d| d.warmup.to_string(),
+    ))]
     pub warmup: Option<u32>,
     /// Seed of the run order and the bootstrap (default: random, saved with the results)
     #[arg(long, value_name = "N")]
@@ -88,12 +95,8 @@ pub struct MeasureArgs {
 
 impl MeasureArgs {
     /// The settings for measuring `workloads`, with the metric from `--metric` (else `metric` in
-    /// `config`) checked against them; the choice's service metric is for `auto`.
-    pub fn settings(
-        &self,
-        config: &TuneConfig,
-        workloads: &[Workload],
-    ) -> Result<(Settings, MetricChoice)> {
+    /// `config`) checked against them.
+    pub fn settings(&self, config: &TuneConfig, workloads: &[Workload]) -> Result<Settings> {
         let kinds: Vec<(&str, _)> = workloads
             .iter()
             .map(|w| (w.name.as_str(), w.kind.tag()))
@@ -111,26 +114,23 @@ impl MeasureArgs {
         if pin {
             crate::process::pick_cpu().context("--pin: cannot read this process's CPU affinity")?;
         }
-        // Counts barely move from run to run: few runs, a fine threshold, nothing to warm.
-        let (noise, min, max, warmup) = if exact {
-            (0.001, 1, 3, 0)
-        } else {
-            (0.01, 10, 30, 1)
-        };
-        let min_runs = self.min_runs.unwrap_or(min);
+        // Counts barely move from run to run: a fine threshold, nothing to warm.
+        let d = Defaults::of(exact);
+        let min_runs = self.min_runs.unwrap_or(d.min_runs);
         let settings = Settings {
-            noise_threshold: self.noise.unwrap_or(noise),
+            noise_threshold: self.noise.unwrap_or(d.noise),
             min_runs,
-            max_runs: self.max_runs.unwrap_or(max.max(min_runs)),
+            max_runs: self.max_runs.unwrap_or(d.max_runs.max(min_runs)),
             time_limit: self.time_limit,
-            warmup: self.warmup.unwrap_or(warmup),
+            warmup: self.warmup.unwrap_or(d.warmup),
             seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
             command_metric: choice.command,
+            service_metric: choice.service,
             pin,
             ..Settings::default()
         };
         settings.validate()?;
-        Ok((settings, choice))
+        Ok(settings)
     }
 }
 
@@ -167,6 +167,15 @@ impl ExportArgs {
         }
         Ok(())
     }
+}
+
+/// A flag's help with its defaults, from the one table of them (`measure::Defaults`).
+fn defaults_help(what: &str, value: fn(&Defaults) -> String) -> String {
+    format!(
+        "{what} [default: {}; {} for instructions and cycles-est]",
+        value(&Defaults::TIMED),
+        value(&Defaults::EXACT)
+    )
 }
 
 /// A percentage: "1%", "0.5%", or a bare number read as percent ("2" is 2%).

@@ -2,72 +2,23 @@
 //! workload kinds, at most one name per kind, each checked against the workloads measured.
 
 use anyhow::{Result, bail};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
-use crate::measure::sample::Metric;
-use crate::measure::sample::WorkloadKind;
+use crate::measure::metric::{Metric, WorkloadKind};
 
-/// A metric name accepted by `--metric` and `metric =`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum MetricName {
-    /// Commands: wall-clock time (default)
-    Wall,
-    /// Commands: user + system CPU time
-    Cpu,
-    /// Commands: executed instructions, counted by valgrind's cachegrind (exact, ~25× slower runs)
-    Instructions,
-    /// Commands: cachegrind's estimated cycles (L1 + 5 × LL + 35 × RAM accesses; ~50× slower runs)
-    CyclesEst,
-    /// Services: requests per second (default)
-    Rps,
-    /// Services: 99th-percentile latency (`auto` only)
-    P99,
-}
-
-impl MetricName {
-    pub fn metric(self) -> Metric {
-        match self {
-            MetricName::Wall => Metric::Wall,
-            MetricName::Cpu => Metric::Cpu,
-            MetricName::Instructions => Metric::Instructions,
-            MetricName::CyclesEst => Metric::CyclesEst,
-            MetricName::Rps => Metric::RequestsPerSec,
-            MetricName::P99 => Metric::P99,
-        }
-    }
-
-    pub fn kind(self) -> WorkloadKind {
-        match self {
-            MetricName::Rps | MetricName::P99 => WorkloadKind::Service,
-            _ => WorkloadKind::Command,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            MetricName::Wall => "wall",
-            MetricName::Cpu => "cpu",
-            MetricName::Instructions => "instructions",
-            MetricName::CyclesEst => "cycles-est",
-            MetricName::Rps => "rps",
-            MetricName::P99 => "p99",
-        }
-    }
-}
-
-/// Which metric decides, per workload kind.
+/// Which metric decides, per workload kind. `service: None` leaves each service its default:
+/// requests per second under closed-loop load, p99 latency under a fixed rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MetricChoice {
     pub command: Metric,
-    pub service: Metric,
+    pub service: Option<Metric>,
 }
 
 impl Default for MetricChoice {
     fn default() -> Self {
         MetricChoice {
             command: Metric::Wall,
-            service: Metric::RequestsPerSec,
+            service: None,
         }
     }
 }
@@ -75,18 +26,22 @@ impl Default for MetricChoice {
 /// Resolves `names` for the workloads measured (`(name, kind)`); `source` names where the list
 /// came from in errors (`--metric`, or `metric` in a Cargo.toml).
 pub fn choose(
-    names: &[MetricName],
+    names: &[Metric],
     workloads: &[(&str, WorkloadKind)],
     source: &str,
 ) -> Result<MetricChoice> {
     let mut choice = MetricChoice::default();
     for kind in [WorkloadKind::Command, WorkloadKind::Service] {
-        let of_kind: Vec<MetricName> = names.iter().copied().filter(|n| n.kind() == kind).collect();
+        let of_kind: Vec<Metric> = names
+            .iter()
+            .copied()
+            .filter(|n| n.kind() == Some(kind))
+            .collect();
         let Some(&first) = of_kind.first() else {
             continue;
         };
         if of_kind.iter().any(|&n| n != first) {
-            let list: Vec<&str> = of_kind.iter().map(|n| n.name()).collect();
+            let list: Vec<String> = of_kind.iter().map(|n| n.to_string()).collect();
             bail!(
                 "{source} names more than one metric for {kind} workloads ({}): give at most one \
                  per kind, e.g. `instructions,p99`",
@@ -102,22 +57,20 @@ pub fn choose(
             bail!(
                 "{source} `{}` is a metric for {kind} workloads, but the workloads measured ({}) \
                  are not {kind}s; their metrics are: {fits}",
-                first.name(),
+                first,
                 others.join(", ")
             );
         }
         match kind {
-            WorkloadKind::Command => choice.command = first.metric(),
-            WorkloadKind::Service => choice.service = first.metric(),
+            WorkloadKind::Command => choice.command = first,
+            WorkloadKind::Service => choice.service = Some(first),
         }
     }
     Ok(choice)
 }
 
 /// `metric = "instructions"`, `metric = "instructions,p99"` or `metric = ["instructions", "p99"]`.
-pub fn deserialize_names<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Vec<MetricName>>, D::Error> {
+pub fn deserialize_names<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Metric>>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -131,9 +84,10 @@ pub fn deserialize_names<'de, D: Deserializer<'de>>(
     parts
         .iter()
         .map(|p| {
-            <MetricName as clap::ValueEnum>::from_str(p, false).map_err(|_| {
+            Metric::from_cli(p).ok_or_else(|| {
                 serde::de::Error::custom(format!(
-                    "unknown metric `{p}`; expected wall, cpu, instructions, cycles-est, rps or p99"
+                    "unknown metric `{p}`; expected one of {}",
+                    Metric::cli_names()
                 ))
             })
         })
@@ -150,20 +104,23 @@ mod tests {
 
     #[test]
     fn one_list_for_both_kinds() {
-        use MetricName::*;
+        use Metric::*;
         assert_eq!(
             choose(&[], &[CMD, SVC], "--metric").unwrap(),
             MetricChoice::default()
         );
         let c = choose(&[Instructions, P99], &[CMD, SVC], "--metric").unwrap();
-        assert_eq!((c.command, c.service), (Metric::Instructions, Metric::P99));
+        assert_eq!(
+            (c.command, c.service),
+            (Metric::Instructions, Some(Metric::P99))
+        );
         let c = choose(&[CyclesEst], &[CMD], "--metric").unwrap();
         assert_eq!(c.command, Metric::CyclesEst);
     }
 
     #[test]
     fn a_metric_that_fits_no_workload_or_two_of_a_kind_are_errors() {
-        use MetricName::*;
+        use Metric::*;
         let e = choose(&[Instructions], &[SVC], "--metric")
             .unwrap_err()
             .to_string();
@@ -186,15 +143,12 @@ mod tests {
         #[derive(Deserialize)]
         struct T {
             #[serde(default, deserialize_with = "deserialize_names")]
-            metric: Option<Vec<MetricName>>,
+            metric: Option<Vec<Metric>>,
         }
         let t: T = serde_json::from_str(r#"{"metric": "instructions, p99"}"#).unwrap();
-        assert_eq!(
-            t.metric,
-            Some(vec![MetricName::Instructions, MetricName::P99])
-        );
+        assert_eq!(t.metric, Some(vec![Metric::Instructions, Metric::P99]));
         let t: T = serde_json::from_str(r#"{"metric": ["cycles-est"]}"#).unwrap();
-        assert_eq!(t.metric, Some(vec![MetricName::CyclesEst]));
+        assert_eq!(t.metric, Some(vec![Metric::CyclesEst]));
         let e = serde_json::from_str::<T>(r#"{"metric": "fast"}"#)
             .err()
             .unwrap()

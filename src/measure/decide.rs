@@ -1,31 +1,20 @@
 //! The one place verdicts come from: a variant against a reference on one workload, or jointly
-//! over several workloads (mean log time-ratio, with a clearly slower workload vetoing a gain).
-//! `compare`'s table, the measurement loop's stopping rule and `auto`'s steps all call these.
+//! over several (mean log time-ratio; a clearly slower workload vetoes a gain, and "within noise"
+//! needs every workload inside the band). `compare`'s table, the loop's stopping rule, `check`
+//! and `auto`'s steps all call these, through `family` when a run asks several questions.
 //!
 //! Estimate and interval: rounds interleave variants, so per round the log of `variant / reference`
 //! cancels whatever slowed the machine during that round; its Hodges–Lehmann estimate (the
 //! median of the pairwise averages of the per-round log-ratios) is the printed change, and the
-//! signed-rank interval around it, at the sequential design's level, decides. When rounds do not
-//! line up (a pair failed part-way), the two sides' logs are compared as independent samples.
-
-use serde::{Deserialize, Serialize};
+//! signed-rank interval around it decides. When rounds do not line up (a pair failed part-way),
+//! and for exact counts (`measure::exact`), the two sides' logs are compared as independent
+//! samples (rank-sum). The level of each test comes from the caller (`Levels`): the sequential
+//! design's level at this look for the share of the error rate the test may spend.
 
 use crate::measure::comparison::Comparison;
-use crate::measure::exact;
+use crate::measure::metric::Metric;
 use crate::measure::stats::rank;
 use crate::measure::stats::{Direction, MIN_SAMPLES, Verdict, verdict};
-
-/// A ratio `variant / reference` with its interval and verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Judgement {
-    /// Estimated ratio (Hodges–Lehmann, back from logs).
-    pub ratio: f64,
-    /// Its interval at the analysis' level; `None` when too few runs for any interval there.
-    pub interval: Option<(f64, f64)>,
-    /// True when estimated from per-round pairs.
-    pub paired: bool,
-    pub verdict: Verdict,
-}
 
 /// One workload's samples of a variant and of its reference, as `(round, value)`.
 #[derive(Debug, Clone, Copy)]
@@ -33,9 +22,34 @@ pub struct Arm<'a> {
     pub variant: &'a [(u32, f64)],
     pub reference: &'a [(u32, f64)],
     pub direction: Direction,
-    /// An exact metric (instruction counts): compared by `measure::exact`, no intervals needed.
+    /// An exact metric (instruction counts): the sides are independent samples.
     pub exact: bool,
 }
+
+impl<'a> Arm<'a> {
+    /// The arm of `metric`'s values, in its direction, exact when it is a count.
+    pub fn of(variant: &'a [(u32, f64)], reference: &'a [(u32, f64)], metric: Metric) -> Arm<'a> {
+        Arm {
+            variant,
+            reference,
+            direction: metric.direction(),
+            exact: metric.is_exact(),
+        }
+    }
+}
+
+/// Why a comparison has no verdict at all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Undecidable {
+    /// Workload `w` has too few samples, or values that cannot be logged (zero times).
+    Samples(usize),
+    /// Too few runs for any interval at the level this look allows; the estimate so far.
+    NoInterval { ratio: f64 },
+}
+
+/// The level (two-sided, `1 − confidence`) of a test that may spend `share` of the question's
+/// error rate at this analysis; 0 when this look cannot decide.
+pub type Levels<'a> = &'a dyn Fn(f64) -> f64;
 
 /// Per-round log-ratios when rounds line up for most samples, else the two sides' logs.
 enum Logs {
@@ -45,27 +59,21 @@ enum Logs {
 
 fn logs(arm: &Arm) -> Option<Logs> {
     let ln = |x: f64| (x > 0.0 && x.is_finite()).then(|| x.ln());
-    let v: Vec<(u32, f64)> = arm
-        .variant
-        .iter()
-        .filter_map(|&(r, x)| Some((r, ln(x)?)))
-        .collect();
-    let b: Vec<(u32, f64)> = arm
-        .reference
-        .iter()
-        .filter_map(|&(r, x)| Some((r, ln(x)?)))
-        .collect();
+    let side = |xs: &[(u32, f64)]| -> Option<Vec<(u32, f64)>> {
+        xs.iter().map(|&(r, x)| Some((r, ln(x)?))).collect()
+    };
     // A value that cannot be logged (zero time) leaves the comparison out rather than biased.
-    if v.len() != arm.variant.len() || b.len() != arm.reference.len() {
-        return None;
-    }
+    let (v, b) = (side(arm.variant)?, side(arm.reference)?);
     let pairs: Vec<(u32, f64)> = v
         .iter()
         .filter_map(|&(r, x)| b.iter().find(|(rb, _)| *rb == r).map(|&(_, y)| (r, x - y)))
         .collect();
-    if pairs.len() >= MIN_SAMPLES && pairs.len() * 2 >= v.len().min(b.len()) {
+    let paired =
+        !arm.exact && pairs.len() >= MIN_SAMPLES && pairs.len() * 2 >= v.len().min(b.len());
+    let min = if arm.exact { 1 } else { MIN_SAMPLES };
+    if paired {
         Some(Logs::Paired(pairs))
-    } else if v.len() >= MIN_SAMPLES && b.len() >= MIN_SAMPLES {
+    } else if v.len() >= min && b.len() >= min {
         Some(Logs::Unpaired(
             v.iter().map(|p| p.1).collect(),
             b.iter().map(|p| p.1).collect(),
@@ -75,145 +83,143 @@ fn logs(arm: &Arm) -> Option<Logs> {
     }
 }
 
-/// Estimate and interval of the log-ratio at level `1 − alpha`.
-fn shift(logs: &Logs, alpha: f64) -> Option<(f64, Option<(f64, f64)>)> {
-    match logs {
-        Logs::Paired(p) => {
-            let d: Vec<f64> = p.iter().map(|x| x.1).collect();
-            Some((
-                rank::hodges_lehmann(&d)?,
-                rank::signed_rank_interval(&d, alpha),
-            ))
+impl Logs {
+    fn flipped(self, direction: Direction) -> Logs {
+        match (direction, self) {
+            (Direction::LowerIsBetter, l) => l,
+            (Direction::HigherIsBetter, Logs::Paired(p)) => {
+                Logs::Paired(p.into_iter().map(|(r, x)| (r, -x)).collect())
+            }
+            (Direction::HigherIsBetter, Logs::Unpaired(v, b)) => Logs::Unpaired(
+                v.into_iter().map(|x| -x).collect(),
+                b.into_iter().map(|x| -x).collect(),
+            ),
         }
-        Logs::Unpaired(v, b) => Some((
-            rank::hodges_lehmann_shift(v, b)?,
-            rank::rank_sum_interval(v, b, alpha),
-        )),
+    }
+
+    /// Estimate of the log-ratio and its interval at `level` (`None`: no interval reachable).
+    fn shift(&self, level: f64) -> Option<(f64, Option<(f64, f64)>)> {
+        let ci = |c: Option<(f64, f64)>| c.filter(|_| level > 0.0);
+        match self {
+            Logs::Paired(p) => {
+                let d: Vec<f64> = p.iter().map(|x| x.1).collect();
+                Some((
+                    rank::hodges_lehmann(&d)?,
+                    ci(rank::signed_rank_interval(&d, level)),
+                ))
+            }
+            Logs::Unpaired(v, b) => Some((
+                rank::hodges_lehmann_shift(v, b)?,
+                ci(rank::rank_sum_interval(v, b, level)),
+            )),
+        }
+    }
+
+    fn paired(&self) -> bool {
+        matches!(self, Logs::Paired(_))
     }
 }
 
-fn judgement(
+/// The comparison from a log estimate and log interval at `level`.
+fn comparison(
     est: f64,
     ci: Option<(f64, f64)>,
+    level: f64,
     paired: bool,
     noise: f64,
-    d: Direction,
-) -> Judgement {
-    let interval = ci.map(|(lo, hi)| (lo.exp(), hi.exp()));
-    Judgement {
+    direction: Direction,
+) -> Result<Comparison, Undecidable> {
+    let Some((lo, hi)) = ci.map(|(lo, hi)| (lo.exp(), hi.exp())) else {
+        return Err(Undecidable::NoInterval { ratio: est.exp() });
+    };
+    Ok(Comparison {
         ratio: est.exp(),
-        interval,
+        lo,
+        hi,
+        confidence: Some(1.0 - level),
         paired,
-        verdict: interval.map_or(Verdict::Undecided, |(lo, hi)| verdict(lo, hi, noise, d)),
-    }
+        verdict: verdict(lo, hi, noise, direction),
+    })
 }
 
-/// One workload: `variant / reference` in the metric's own units, tested at level `1 − alpha`.
-/// `None` when there is nothing to estimate (too few samples, or values that cannot be logged).
-pub fn single(arm: &Arm, alpha: f64, noise: f64) -> Option<Judgement> {
-    if arm.exact {
-        return exact::compare(arm.variant, arm.reference, noise, arm.direction).map(from_exact);
-    }
-    let logs = logs(arm)?;
-    let (est, ci) = shift(&logs, alpha)?;
-    Some(judgement(
-        est,
-        ci,
-        matches!(logs, Logs::Paired(_)),
-        noise,
-        arm.direction,
-    ))
+/// One workload: `variant / reference` in the metric's own units.
+pub fn single(arm: &Arm, levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
+    let logs = logs(arm).ok_or(Undecidable::Samples(0))?;
+    let level = levels(1.0);
+    let (est, ci) = logs.shift(level).ok_or(Undecidable::Samples(0))?;
+    comparison(est, ci, level, logs.paired(), noise, arm.direction)
 }
 
 /// Several workloads at once, as a time-like ratio (below 1 is faster; for throughput the ratio
-/// is inverted): the mean over workloads of the log time-ratios, tested at level `1 − alpha`.
+/// is inverted): the mean over workloads of the log time-ratios.
 ///
-/// The error rate is split so the joint call keeps `alpha` in total: with k > 1 workloads the
-/// joint interval gets `alpha / 2`, and each workload's veto ("clearly slower on its own makes the
-/// whole Worse") `alpha / 2k`. When every workload has per-round pairs in common rounds, the joint
-/// interval is the signed-rank interval of the per-round means; otherwise it is the mean of the
-/// workloads' own intervals at `alpha / 2k` each (simultaneous by Bonferroni).
-/// `Err` names the workload with too few samples.
-pub fn joint(arms: &[Arm], alpha: f64, noise: f64) -> Result<Judgement, usize> {
-    // Counts repeat exactly: their spread, not an interval, decides (`measure::exact`).
-    if !arms.is_empty() && arms.iter().all(|a| a.exact) {
-        let each: Vec<Comparison> = arms
-            .iter()
-            .enumerate()
-            .map(|(w, a)| {
-                let c = exact::compare(a.variant, a.reference, noise, a.direction).ok_or(w)?;
-                Ok(match a.direction {
-                    Direction::LowerIsBetter => c,
-                    Direction::HigherIsBetter => Comparison {
-                        ratio: 1.0 / c.ratio,
-                        lo: 1.0 / c.hi,
-                        hi: 1.0 / c.lo,
-                        ..c
-                    },
-                })
-            })
-            .collect::<Result<_, usize>>()?;
-        return exact::combine(&each, noise).map(from_exact).ok_or(0);
-    }
-    let flip = |arm: &Arm, l: Logs| match (arm.direction, l) {
-        (Direction::LowerIsBetter, l) => l,
-        (Direction::HigherIsBetter, Logs::Paired(p)) => {
-            Logs::Paired(p.into_iter().map(|(r, x)| (r, -x)).collect())
-        }
-        (Direction::HigherIsBetter, Logs::Unpaired(v, b)) => Logs::Unpaired(
-            v.into_iter().map(|x| -x).collect(),
-            b.into_iter().map(|x| -x).collect(),
-        ),
-    };
+/// The error rate is split so the joint call keeps it in total: with k > 1 workloads the joint
+/// interval gets half, and each workload's own interval `1 / 2k`. A workload clearly slower on
+/// its own makes the whole Worse; "within noise" needs every workload's own interval inside the
+/// band, so a +5% / −5% pair is not called a tie. When every workload has per-round pairs in
+/// common rounds, the joint interval is the signed-rank interval of the per-round means;
+/// otherwise it is the mean of the workloads' own intervals (simultaneous by Bonferroni).
+pub fn joint(arms: &[Arm], levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
     let mut per = Vec::with_capacity(arms.len());
     for (w, arm) in arms.iter().enumerate() {
-        per.push(flip(arm, logs(arm).ok_or(w)?));
+        per.push(
+            logs(arm)
+                .ok_or(Undecidable::Samples(w))?
+                .flipped(arm.direction),
+        );
     }
     let k = per.len();
-    if k == 1 {
-        let (est, ci) = shift(&per[0], alpha).ok_or(0usize)?;
-        let paired = matches!(per[0], Logs::Paired(_));
-        return Ok(judgement(est, ci, paired, noise, Direction::LowerIsBetter));
+    if k == 0 {
+        return Err(Undecidable::Samples(0));
     }
-    let each = alpha / (2 * k) as f64;
-    let vetoed = per.iter().any(|l| {
-        shift(l, each).is_some_and(|(_, ci)| ci.is_some_and(|(lo, _)| lo.exp() > 1.0 + noise))
-    });
+    if k == 1 {
+        let level = levels(1.0);
+        let (est, ci) = per[0].shift(level).ok_or(Undecidable::Samples(0))?;
+        return comparison(
+            est,
+            ci,
+            level,
+            per[0].paired(),
+            noise,
+            Direction::LowerIsBetter,
+        );
+    }
+    let each_level = levels(0.5 / k as f64);
+    let each: Vec<Option<(f64, f64)>> = per
+        .iter()
+        .map(|l| l.shift(each_level).and_then(|s| s.1))
+        .collect();
+    let level = levels(0.5);
     let mut j = match common_rounds(&per) {
         Some(means) => {
             let est = rank::hodges_lehmann(&means).unwrap_or(0.0);
-            let ci = rank::signed_rank_interval(&means, alpha / 2.0);
-            judgement(est, ci, true, noise, Direction::LowerIsBetter)
+            let ci = rank::signed_rank_interval(&means, level).filter(|_| level > 0.0);
+            comparison(est, ci, level, true, noise, Direction::LowerIsBetter)
         }
         None => {
-            let shifts: Vec<_> = per.iter().filter_map(|l| shift(l, each)).collect();
+            let shifts: Vec<_> = per.iter().filter_map(|l| l.shift(each_level)).collect();
             let n = shifts.len() as f64;
             let est = shifts.iter().map(|s| s.0).sum::<f64>() / n;
-            let ci = shifts
-                .iter()
-                .map(|s| s.1)
-                .collect::<Option<Vec<_>>>()
-                .map(|cis| {
-                    let lo = cis.iter().map(|c| c.0).sum::<f64>() / n;
-                    let hi = cis.iter().map(|c| c.1).sum::<f64>() / n;
-                    (lo, hi)
-                });
-            judgement(est, ci, false, noise, Direction::LowerIsBetter)
+            let ci = each.iter().copied().collect::<Option<Vec<_>>>().map(|cis| {
+                let lo = cis.iter().map(|c| c.0).sum::<f64>() / n;
+                let hi = cis.iter().map(|c| c.1).sum::<f64>() / n;
+                (lo, hi)
+            });
+            comparison(est, ci, each_level, false, noise, Direction::LowerIsBetter)
         }
+    }?;
+    let inside = |c: &Option<(f64, f64)>| {
+        c.is_some_and(|(lo, hi)| lo.exp() >= 1.0 - noise && hi.exp() <= 1.0 + noise)
     };
-    if vetoed {
+    if each
+        .iter()
+        .any(|c| c.is_some_and(|(lo, _)| lo.exp() > 1.0 + noise))
+    {
         j.verdict = Verdict::Worse;
+    } else if j.verdict == Verdict::WithinNoise && !each.iter().all(inside) {
+        j.verdict = Verdict::Undecided;
     }
     Ok(j)
-}
-
-fn from_exact(c: Comparison) -> Judgement {
-    Judgement {
-        ratio: c.ratio,
-        interval: Some((c.lo, c.hi)),
-        paired: c.paired,
-        verdict: c.verdict,
-    }
 }
 
 /// Per round, the mean of the workloads' log-ratios, when every workload is paired and the
@@ -241,80 +247,4 @@ fn common_rounds(per: &[Logs]) -> Option<Vec<f64>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rounds(xs: &[f64]) -> Vec<(u32, f64)> {
-        xs.iter().enumerate().map(|(i, &x)| (i as u32, x)).collect()
-    }
-
-    #[test]
-    fn paired_estimate_is_the_hodges_lehmann_ratio() {
-        let base = rounds(&[1.0; 12]);
-        let v = rounds(&[0.9; 12]);
-        let arm = Arm {
-            variant: &v,
-            reference: &base,
-            direction: Direction::LowerIsBetter,
-            exact: false,
-        };
-        let j = single(&arm, 0.05, 0.01).unwrap();
-        assert!((j.ratio - 0.9).abs() < 1e-12 && j.paired);
-        assert_eq!(j.verdict, Verdict::Better);
-        let j = joint(&[arm, arm], 0.05, 0.01).unwrap();
-        assert!((j.ratio - 0.9).abs() < 1e-12);
-        assert_eq!(j.verdict, Verdict::Better);
-        // Throughput: more is better, and the joint ratio is time-like.
-        let up = rounds(&[1.25; 12]);
-        let rps = Arm {
-            variant: &up,
-            reference: &base,
-            direction: Direction::HigherIsBetter,
-            exact: false,
-        };
-        assert_eq!(single(&rps, 0.05, 0.01).unwrap().verdict, Verdict::Better);
-        let j = joint(&[rps], 0.05, 0.01).unwrap();
-        assert!((j.ratio - 0.8).abs() < 1e-12, "{j:?}");
-    }
-
-    #[test]
-    fn too_few_runs_are_undecided_and_a_slow_workload_vetoes() {
-        let base = rounds(&[1.0; 4]);
-        let v = rounds(&[0.5; 4]);
-        let arm = Arm {
-            variant: &v,
-            reference: &base,
-            direction: Direction::LowerIsBetter,
-            exact: false,
-        };
-        // Four pairs cannot reach 95%: the interval is unbounded.
-        let j = single(&arm, 0.05, 0.01).unwrap();
-        assert_eq!((j.interval, j.verdict), (None, Verdict::Undecided));
-        let base = rounds(&[1.0; 20]);
-        let fast = rounds(&[0.7; 20]);
-        let slow = rounds(&[1.1; 20]);
-        let arms = [
-            Arm {
-                variant: &fast,
-                reference: &base,
-                direction: Direction::LowerIsBetter,
-                exact: false,
-            },
-            Arm {
-                variant: &slow,
-                reference: &base,
-                direction: Direction::LowerIsBetter,
-                exact: false,
-            },
-        ];
-        let j = joint(&arms, 0.05, 0.01).unwrap();
-        assert!(j.ratio < 0.95, "{j:?}");
-        assert_eq!(j.verdict, Verdict::Worse);
-        let empty: Vec<(u32, f64)> = vec![];
-        let broken = Arm {
-            variant: &empty,
-            ..arms[0]
-        };
-        assert_eq!(joint(&[arms[0], broken], 0.05, 0.01).unwrap_err(), 1);
-    }
-}
+mod tests;

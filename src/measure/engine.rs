@@ -10,10 +10,11 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::decide;
+use crate::measure::family;
+use crate::measure::metric::{Metric, WorkloadKind};
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
-use crate::measure::sample::WorkloadKind;
-use crate::measure::sample::{Metric, Sample, SampleRecord, Series};
+use crate::measure::sample::{Sample, SampleRecord, Series};
 use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
 
@@ -29,14 +30,14 @@ pub trait Executor {
 pub struct Plan {
     /// Variant names (for progress messages).
     pub variants: Vec<String>,
-    /// Workload names and kinds.
-    pub workloads: Vec<(String, WorkloadKind)>,
+    /// Workload names and kinds, with the metric that decides on each.
+    pub workloads: Vec<(String, WorkloadKind, Metric)>,
     /// The variant the others are compared with.
     pub baseline: usize,
     /// Variants not to run (their build failed); same length as `variants`.
     pub skip: Vec<bool>,
     /// What must be decided before stopping early; empty means every variant against the
-    /// baseline on each workload's primary metric.
+    /// baseline on each workload's deciding metric. They are decided as one family.
     pub questions: Vec<Question>,
 }
 
@@ -52,7 +53,7 @@ pub struct Question {
 impl Plan {
     pub fn new(
         variants: Vec<String>,
-        workloads: Vec<(String, WorkloadKind)>,
+        workloads: Vec<(String, WorkloadKind, Metric)>,
         baseline: usize,
     ) -> Plan {
         let skip = vec![false; variants.len()];
@@ -66,18 +67,18 @@ impl Plan {
     }
 
     /// The questions to decide: the explicit ones, or each variant against the baseline per
-    /// workload on the metric `primary` picks for its kind.
-    pub fn questions(&self, primary: impl Fn(WorkloadKind) -> Metric) -> Vec<Question> {
+    /// workload on its deciding metric.
+    pub fn questions(&self) -> Vec<Question> {
         if !self.questions.is_empty() {
             return self.questions.clone();
         }
         let mut out = Vec::new();
         for v in (0..self.variants.len()).filter(|&v| v != self.baseline) {
-            for (w, (_, kind)) in self.workloads.iter().enumerate() {
+            for (w, (_, _, metric)) in self.workloads.iter().enumerate() {
                 out.push(Question {
                     variant: v,
                     reference: self.baseline,
-                    workloads: vec![(w, primary(*kind))],
+                    workloads: vec![(w, *metric)],
                 });
             }
         }
@@ -141,7 +142,7 @@ pub fn measure(
         .map(|_| {
             plan.workloads
                 .iter()
-                .map(|(_, kind)| Series::new(*kind))
+                .map(|(_, kind, _)| Series::new(*kind))
                 .collect()
         })
         .collect();
@@ -189,14 +190,7 @@ impl Loop<'_> {
             if order.is_empty() {
                 return (rounds, StopReason::NothingToMeasure);
             }
-            // Exact counts need no error spending: they are looked at after every round.
-            let level = design.look(rounds).or_else(|| {
-                (self.exact_only() && rounds >= self.settings.min_runs.max(1))
-                    .then_some(design.alpha)
-            });
-            if let Some(level) = level
-                && self.all_decided(level)
-            {
+            if design.looks.contains(&rounds) && self.all_decided(&design, rounds) {
                 return (rounds, StopReason::Decided);
             }
             if rounds >= self.settings.min_runs
@@ -322,55 +316,45 @@ impl Loop<'_> {
         }
     }
 
-    /// Whether every question is decided by an exact metric (instruction counts).
-    fn exact_only(&self) -> bool {
-        let questions = self.plan.questions(|kind| self.settings.primary(kind));
-        !questions.is_empty()
-            && questions
-                .iter()
-                .all(|q| q.workloads.iter().all(|(_, m)| m.is_exact()))
-    }
-
-    /// True when every question whose pairs are alive is decided at `level`.
-    fn all_decided(&self, level: f64) -> bool {
+    /// True when every question whose pairs are alive is decided at the look after `rounds`,
+    /// the questions taken as one family (`measure::family`).
+    fn all_decided(&self, design: &Design, rounds: u32) -> bool {
         let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
-        let questions = self.plan.questions(|kind| self.settings.primary(kind));
-        questions.iter().all(|q| {
-            let ws: Vec<(usize, Metric)> = q
-                .workloads
-                .iter()
-                .copied()
-                .filter(|&(w, _)| alive(q.variant, w) && alive(q.reference, w))
-                .collect();
-            if ws.is_empty() {
-                return true;
-            }
-            let values: Vec<_> = ws
-                .iter()
-                .map(|&(w, m)| {
-                    (
-                        self.series[q.variant][w].values(m),
-                        self.series[q.reference][w].values(m),
-                        m.direction(),
-                    )
-                })
-                .collect();
-            let arms: Vec<decide::Arm> = values
-                .iter()
-                .zip(&ws)
-                .map(|((v, r, d), (_, m))| decide::Arm {
-                    variant: v,
-                    reference: r,
-                    direction: *d,
-                    exact: m.is_exact(),
-                })
-                .collect();
-            match decide::joint(&arms, level, self.settings.noise_threshold) {
-                Ok(j) => j.verdict.is_decided(),
+        // Per question, per live workload: the variant's and the reference's values.
+        type Sides = (Vec<(u32, f64)>, Vec<(u32, f64)>, Metric);
+        let values: Vec<Vec<Sides>> = self
+            .plan
+            .questions()
+            .iter()
+            .map(|q| {
+                q.workloads
+                    .iter()
+                    .filter(|&&(w, _)| alive(q.variant, w) && alive(q.reference, w))
+                    .map(|&(w, m)| {
+                        let v = self.series[q.variant][w].values(m);
+                        (v, self.series[q.reference][w].values(m), m)
+                    })
+                    .collect()
+            })
+            .filter(|q: &Vec<_>| !q.is_empty())
+            .collect();
+        let arms: Vec<Vec<decide::Arm>> = values
+            .iter()
+            .map(|q| {
+                q.iter()
+                    .map(|(v, r, m)| decide::Arm::of(v, r, *m))
+                    .collect()
+            })
+            .collect();
+        let level = |a: f64| design.look(a, rounds).unwrap_or(0.0);
+        family::decide(&arms, design.alpha, self.settings.noise_threshold, &level)
+            .iter()
+            .all(|r| match r {
+                Ok(c) => c.verdict.is_decided(),
                 // Values that cannot be compared (zero times): more runs will not help.
-                Err(_) => true,
-            }
-        })
+                Err(decide::Undecidable::Samples(_)) => true,
+                Err(decide::Undecidable::NoInterval { .. }) => false,
+            })
     }
 }
 

@@ -1,6 +1,8 @@
 //! Measurement: run each variant on each workload in interleaved rounds (`engine`), keep every
-//! sample (`sample`), stop at the looks of a sequential design (`sequential`), and decide every
-//! comparison in one place (`decide`, on the rank statistics of `stats`; `summary` per variant).
+//! sample (`sample`, each metric described once in `metric`), stop at the looks of a sequential
+//! design (`sequential`), and decide every comparison in one place (`decide`, on the rank
+//! statistics of `stats`; several at once as a `family`; `summary` per variant, `power` for
+//! the change a run could find).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
 pub mod choice;
@@ -8,6 +10,9 @@ pub mod comparison;
 pub mod decide;
 mod engine;
 pub mod exact;
+pub mod family;
+mod metric;
+pub mod power;
 mod progress;
 pub mod rng;
 mod sample;
@@ -20,8 +25,7 @@ pub mod summary;
 pub mod testing;
 
 pub use engine::{Executor, Outcome, Plan, Question, StopReason, measure};
+pub use metric::{DESCRIPTORS, Descriptor, Metric, Unit, WorkloadKind};
 pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
-pub use sample::{
-    CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample, WorkloadKind,
-};
-pub use settings::Settings;
+pub use sample::{CommandSample, Sample, SampleRecord, Series, ServiceSample};
+pub use settings::{Defaults, Settings};

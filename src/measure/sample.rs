@@ -1,31 +1,10 @@
-//! What one run of a workload yields (`Sample`), the metrics read from it (`Metric`), and the
-//! raw series kept per variant × workload. These are part of the saved JSON: keep them stable.
-
-use std::fmt;
+//! What one run of a workload yields (`Sample`), the metrics read from it (`Sample::value`),
+//! and the raw series kept per variant × workload. These are part of the saved JSON: keep them stable.
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::stats::{Direction, Outlier};
-
-/// How a workload is driven (a tune-table setting, and the kind of every sample).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WorkloadKind {
-    /// Run the binary to completion (CLI tools, batch jobs).
-    #[default]
-    Command,
-    /// Start the binary, wait until ready, drive HTTP load, stop it.
-    Service,
-}
-
-impl fmt::Display for WorkloadKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            WorkloadKind::Command => "command",
-            WorkloadKind::Service => "service",
-        })
-    }
-}
+use crate::measure::metric::{Metric, WorkloadKind};
+use crate::measure::stats::Outlier;
 
 /// One run of a command workload (the binary ran to completion).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,88 +84,6 @@ impl Sample {
             (Sample::Service(s), Metric::P999) => Some(s.p999_secs),
             (Sample::Service(s), Metric::PeakRss) => s.peak_rss_bytes.map(|b| b as f64),
             _ => None,
-        }
-    }
-}
-
-/// A summarised quantity. Serialized names are the keys of `summary.metrics` in the JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Wall time, seconds (command).
-    Wall,
-    /// User CPU time, seconds (command).
-    User,
-    /// System CPU time, seconds (command).
-    Sys,
-    /// Requests per second (service).
-    RequestsPerSec,
-    /// Latency percentiles, seconds (service).
-    P50,
-    P90,
-    P99,
-    P999,
-    /// Peak resident set size, bytes (both kinds).
-    PeakRss,
-    /// User + system CPU time, seconds (command).
-    Cpu,
-    /// Executed instructions, counted by cachegrind (command; exact).
-    Instructions,
-    /// Estimated cycles from cachegrind's cache simulation (command; exact).
-    CyclesEst,
-}
-
-impl Metric {
-    /// Appended metrics go last: `summary` derives each metric's random stream from its index.
-    pub const COMMAND: &'static [Metric] = &[
-        Metric::Wall,
-        Metric::User,
-        Metric::Sys,
-        Metric::PeakRss,
-        Metric::Cpu,
-        Metric::Instructions,
-        Metric::CyclesEst,
-    ];
-    pub const SERVICE: &'static [Metric] = &[
-        Metric::RequestsPerSec,
-        Metric::P50,
-        Metric::P90,
-        Metric::P99,
-        Metric::P999,
-        Metric::PeakRss,
-    ];
-
-    /// The metrics a workload kind produces.
-    pub fn for_kind(kind: WorkloadKind) -> &'static [Metric] {
-        match kind {
-            WorkloadKind::Command => Self::COMMAND,
-            WorkloadKind::Service => Self::SERVICE,
-        }
-    }
-
-    /// The metric that decides "faster" for a workload kind, and drives adaptive stopping.
-    pub fn primary(kind: WorkloadKind) -> Metric {
-        match kind {
-            WorkloadKind::Command => Metric::Wall,
-            WorkloadKind::Service => Metric::RequestsPerSec,
-        }
-    }
-
-    /// Counts that repeat from run to run (up to the small drift `measure::exact` describes):
-    /// compared by `measure::exact`, not by bootstrap intervals.
-    pub fn is_exact(self) -> bool {
-        matches!(self, Metric::Instructions | Metric::CyclesEst)
-    }
-
-    /// Needs the workload to run under valgrind's cachegrind.
-    pub fn needs_cachegrind(self) -> bool {
-        self.is_exact()
-    }
-
-    pub fn direction(self) -> Direction {
-        match self {
-            Metric::RequestsPerSec => Direction::HigherIsBetter,
-            _ => Direction::LowerIsBetter,
         }
     }
 }

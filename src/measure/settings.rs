@@ -5,8 +5,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::measure::sample::Metric;
-use crate::measure::sample::WorkloadKind;
+use crate::measure::metric::{Metric, WorkloadKind};
 use crate::measure::stats::Bootstrap;
 
 /// Settings of one measurement; saved with the results so a run can be reproduced.
@@ -38,6 +37,10 @@ pub struct Settings {
     /// cycles_est. Older results have none: wall time.
     #[serde(default = "default_command_metric")]
     pub command_metric: Metric,
+    /// The metric that decides for service workloads (`--metric rps|p99`); `None` leaves each
+    /// its default: requests per second under closed-loop load, p99 latency at a fixed rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_metric: Option<Metric>,
     /// Command workloads ran bound to one CPU (`--pin`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pin: bool,
@@ -47,18 +50,52 @@ fn default_command_metric() -> Metric {
     Metric::Wall
 }
 
+/// How carefully to measure when nothing says otherwise: the one place these are written
+/// (`Settings::default`, the command line and its help read them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Defaults {
+    pub noise: f64,
+    pub min_runs: u32,
+    pub max_runs: u32,
+    pub warmup: u32,
+}
+
+impl Defaults {
+    /// Timed metrics (wall, CPU, requests per second, latency).
+    pub const TIMED: Defaults = Defaults {
+        noise: 0.01,
+        min_runs: 10,
+        max_runs: 30,
+        warmup: 1,
+    };
+    /// Exact counts (instructions, estimated cycles): a fine band, nothing to warm, and the
+    /// runs a rank-sum comparison needs (`measure::exact`).
+    pub const EXACT: Defaults = Defaults {
+        noise: 0.001,
+        min_runs: crate::measure::exact::DEFAULT_RUNS,
+        max_runs: crate::measure::exact::DEFAULT_RUNS,
+        warmup: 0,
+    };
+
+    pub fn of(exact: bool) -> Defaults {
+        if exact { Self::EXACT } else { Self::TIMED }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
+        let d = Defaults::TIMED;
         Settings {
-            noise_threshold: 0.01,
-            min_runs: 10,
-            max_runs: 30,
+            noise_threshold: d.noise,
+            min_runs: d.min_runs,
+            max_runs: d.max_runs,
             time_limit: None,
-            warmup: 1,
+            warmup: d.warmup,
             seed: 0,
             confidence: 0.95,
             resamples: 5000,
             command_metric: Metric::Wall,
+            service_metric: None,
             pin: false,
         }
     }
@@ -72,11 +109,15 @@ impl Settings {
         }
     }
 
-    /// The metric that decides "faster" for a workload kind, and drives adaptive stopping.
-    pub fn primary(&self, kind: WorkloadKind) -> Metric {
+    /// The metric that decides "faster" for a workload, and drives adaptive stopping, the noise
+    /// line, outlier flags and charts: `--metric`'s for its kind, else the kind's default
+    /// (`open_loop`: a service loaded at a fixed rate).
+    pub fn deciding(&self, kind: WorkloadKind, open_loop: bool) -> Metric {
         match kind {
             WorkloadKind::Command => self.command_metric,
-            WorkloadKind::Service => Metric::RequestsPerSec,
+            WorkloadKind::Service => self
+                .service_metric
+                .unwrap_or_else(|| Metric::default_deciding(kind, open_loop)),
         }
     }
 
@@ -88,16 +129,18 @@ impl Settings {
                 self.noise_threshold * 100.0
             );
         }
-        // An exact count needs no interval: one run per variant decides.
-        let needed = if self.command_metric.is_exact() {
-            1
-        } else {
-            crate::measure::stats::MIN_SAMPLES
-        };
-        if (self.min_runs as usize) < needed {
+        if self.command_metric.is_exact() && self.min_runs < crate::measure::exact::MIN_RUNS {
             bail!(
-                "at least {needed} runs are needed for a confidence interval (got min runs {}); \
-                 exact metrics (--metric instructions, cycles-est) need only one",
+                "exact metrics (--metric instructions, cycles-est) need at least {} runs a side \
+                 to decide at 95% (got min runs {}): counts drift a little from run to run",
+                crate::measure::exact::MIN_RUNS,
+                self.min_runs
+            );
+        }
+        if (self.min_runs as usize) < crate::measure::stats::MIN_SAMPLES {
+            bail!(
+                "at least {} runs are needed for a confidence interval (got min runs {})",
+                crate::measure::stats::MIN_SAMPLES,
                 self.min_runs
             );
         }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::comparison::Comparison;
-use crate::measure::decide;
-use crate::measure::exact;
+use crate::measure::decide::{self, Levels};
+use crate::measure::metric::{Metric, WorkloadKind};
 use crate::measure::rng::Rng;
-use crate::measure::sample::{Metric, Series};
+use crate::measure::sample::{Sample, Series};
 use crate::measure::settings::Settings;
 use crate::measure::stats;
 
@@ -64,82 +64,45 @@ impl Summary {
     }
 }
 
-fn metric_key(m: Metric) -> u64 {
-    // Fixed order, new metrics appended: a metric's random stream must not move when one is added.
-    const KEYS: &[Metric] = &[
-        Metric::Wall,
-        Metric::User,
-        Metric::Sys,
-        Metric::PeakRss,
-        Metric::RequestsPerSec,
-        Metric::P50,
-        Metric::P90,
-        Metric::P99,
-        Metric::P999,
-        Metric::Cpu,
-        Metric::Instructions,
-        Metric::CyclesEst,
-    ];
-    KEYS.iter().position(|&x| x == m).unwrap_or(0) as u64
-}
-
-/// Compares `metric` of `series` with `baseline` at level `1 − alpha` (the sequential design's
-/// level for the analysis; see `measure::sequential`). `None` when no interval is possible.
+/// Compares `metric` of `series` with `baseline` at the levels `levels` gives (the run's final
+/// analysis, unadjusted: the deciding metric's comparisons are replaced by their family's).
+/// `None` when no interval is possible.
 pub fn compare(
     series: &Series,
     baseline: &Series,
     metric: Metric,
-    alpha: f64,
+    levels: Levels,
     noise: f64,
 ) -> Option<Comparison> {
-    if metric.is_exact() {
-        return exact::compare(
-            &series.values(metric),
-            &baseline.values(metric),
-            noise,
-            metric.direction(),
-        );
-    }
     let (v, b) = (series.values(metric), baseline.values(metric));
-    let j = decide::single(
-        &decide::Arm {
-            variant: &v,
-            reference: &b,
-            direction: metric.direction(),
-            exact: false,
-        },
-        alpha,
-        noise,
-    )?;
-    let (lo, hi) = j.interval?;
-    Some(Comparison {
-        ratio: j.ratio,
-        lo,
-        hi,
-        paired: j.paired,
-        verdict: j.verdict,
-    })
+    let arm = decide::Arm {
+        variant: &v,
+        reference: &b,
+        direction: metric.direction(),
+        exact: metric.is_exact(),
+    };
+    decide::single(&arm, levels, noise).ok()
 }
 
 /// Summarises every metric of `series`; `baseline` is `None` for the baseline itself.
-/// `alpha` is the level of the run's final analysis.
+/// `levels` are the run's final analysis'.
 pub fn summarize(
     series: &Series,
     baseline: Option<&Series>,
     settings: &Settings,
-    alpha: f64,
+    levels: Levels,
     variant: usize,
     workload: usize,
 ) -> Summary {
     let mut metrics = BTreeMap::new();
-    for &metric in Metric::for_kind(series.kind) {
+    for metric in Metric::for_kind(series.kind) {
         let values: Vec<f64> = series.values(metric).into_iter().map(|(_, v)| v).collect();
         let Some(median) = stats::median(&values) else {
             continue;
         };
         let mut rng = Rng::derived(
             settings.seed,
-            &[variant as u64, workload as u64, metric_key(metric), 0],
+            &[variant as u64, workload as u64, metric.stream(), 0],
         );
         let ci = stats::median_ci(&values, settings.bootstrap(), &mut rng);
         metrics.insert(
@@ -152,23 +115,23 @@ pub fn summarize(
                 max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 n: values.len(),
                 vs_baseline: baseline
-                    .and_then(|b| compare(series, b, metric, alpha, settings.noise_threshold)),
+                    .and_then(|b| compare(series, b, metric, levels, settings.noise_threshold)),
             },
         );
     }
     let measured = series.samples.iter().filter(|r| !r.warmup);
     let (errors, non_2xx) = match series.kind {
-        crate::measure::sample::WorkloadKind::Service => {
+        WorkloadKind::Service => {
             let (mut e, mut n) = (0, 0);
             for r in measured.clone() {
-                if let crate::measure::sample::Sample::Service(s) = &r.sample {
+                if let Sample::Service(s) = &r.sample {
                     e += s.errors;
                     n += s.non_2xx;
                 }
             }
             (Some(e), Some(n))
         }
-        crate::measure::sample::WorkloadKind::Command => (None, None),
+        WorkloadKind::Command => (None, None),
     };
     Summary {
         runs: series.runs(),
@@ -192,9 +155,8 @@ pub fn spread(values: &[(u32, f64)]) -> Option<f64> {
     (med > 0.0).then(|| iqr / 1.349 / med)
 }
 
-/// Flags measured samples whose primary metric lies beyond the IQR fences; clears old flags.
-pub fn flag_outliers(series: &mut Series) {
-    let primary = Metric::primary(series.kind);
+/// Flags measured samples whose deciding metric lies beyond the IQR fences; clears old flags.
+pub fn flag_outliers(series: &mut Series, primary: Metric) {
     let idx: Vec<usize> = (0..series.samples.len())
         .filter(|&i| !series.samples[i].warmup)
         .filter(|&i| series.samples[i].sample.value(primary).is_some())

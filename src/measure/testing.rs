@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Result, bail};
 
 use crate::measure::engine::Executor;
+use crate::measure::metric::WorkloadKind;
 use crate::measure::rng::Rng;
-use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::{CommandSample, Sample, ServiceSample};
 
 /// How one (variant, workload) pair behaves.
@@ -24,6 +24,11 @@ pub struct Behaviour {
     pub fail_on: Option<(usize, String)>,
     /// The shape of the noise around `center`.
     pub shape: Shape,
+    /// Commands: instructions counted (as under cachegrind), with this relative run-to-run drift.
+    pub counted: Option<(f64, f64)>,
+    /// Services: loaded at this fixed rate (open loop): req/s is the rate, and `center` is the
+    /// p99 latency in seconds.
+    pub open_rate: Option<f64>,
 }
 
 /// How a sample scatters around its centre.
@@ -47,6 +52,25 @@ impl Behaviour {
             rss: 50_000_000,
             fail_on: None,
             shape: Shape::Gaussian,
+            counted: None,
+            open_rate: None,
+        }
+    }
+
+    /// A command whose instructions are counted: `count` with a relative drift of `drift`.
+    pub fn counted(count: f64, drift: f64) -> Behaviour {
+        Behaviour {
+            counted: Some((count, drift)),
+            ..Behaviour::command(1.0, 0.05)
+        }
+    }
+
+    /// A service at a fixed request `rate` whose p99 latency is `p99` seconds, with `noise`.
+    pub fn open_service(rate: f64, p99: f64, noise: f64) -> Behaviour {
+        Behaviour {
+            center: p99,
+            open_rate: Some(rate),
+            ..Behaviour::service(rate, noise)
         }
     }
 
@@ -58,6 +82,8 @@ impl Behaviour {
             rss: 80_000_000,
             fail_on: None,
             shape: Shape::Gaussian,
+            counted: None,
+            open_rate: None,
         }
     }
 
@@ -138,13 +164,34 @@ impl Executor for MockExecutor {
         Ok(match b.kind {
             WorkloadKind::Command => {
                 let wall = b.center * jitter;
+                let counted = b.counted.map(|(n, drift)| {
+                    let i = n * (1.0 + drift * self.rng.normal());
+                    (i as u64, (i * 1.7) as u64)
+                });
                 Sample::Command(CommandSample {
                     wall_secs: wall,
                     user_secs: wall * 0.93,
                     sys_secs: wall * 0.05,
                     peak_rss_bytes: rss,
-                    instructions: None,
-                    cycles_est: None,
+                    instructions: counted.map(|c| c.0),
+                    cycles_est: counted.map(|c| c.1),
+                })
+            }
+            WorkloadKind::Service if b.open_rate.is_some() => {
+                let rate = b.open_rate.unwrap_or(1.0);
+                let p99 = b.center * jitter;
+                Sample::Service(ServiceSample {
+                    // The schedule sets the rate; only a hair of timer jitter moves it.
+                    requests_per_sec: rate * (1.0 + 1e-5 * self.rng.normal()),
+                    p50_secs: p99 / 3.0,
+                    p90_secs: p99 / 1.8,
+                    p99_secs: p99,
+                    p999_secs: p99 * 2.0,
+                    requests: (rate * 10.0) as u64,
+                    errors: 0,
+                    non_2xx: 0,
+                    duration_secs: 10.0,
+                    peak_rss_bytes: rss,
                 })
             }
             WorkloadKind::Service => {

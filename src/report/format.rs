@@ -1,7 +1,7 @@
 //! Number formats of the reports: durations in one unit per column, rates with thousands
 //! separators, signed percentages, and failure reasons cut to fit a cell.
 
-use crate::measure::Metric;
+use crate::measure::{Metric, Unit};
 use crate::ui::format_bytes;
 
 /// How a column prints its values: durations share one unit and precision, chosen from the
@@ -44,17 +44,18 @@ impl Scale {
 
 /// What the table says about the simulated metrics, wherever it shows them.
 pub const SIMULATED_LEGEND: &str = "Instructions and estimated cycles are counted by valgrind's \
-cachegrind (spread: the smallest and largest ratio over the runs; \"exact\" when several runs \
-counted the same, \"1 run\" when there was one). They do not move with machine noise, but they miss branch mispredictions, real memory \
-latency and everything the cache model (L1 + 5 × LL + 35 × RAM) simplifies: a proxy for deciding, \
-not the size of the gain in time.";
+cachegrind; counts drift a little from run to run (addresses, hash seeds), so each side's runs are \
+compared as independent samples (rank-sum interval; \"exact\" when every run counted the same). \
+They do not move with machine noise, but they miss branch mispredictions, real memory latency and \
+everything the cache model (L1 + 5 × LL + 35 × RAM) simplifies: a proxy for deciding, not the size \
+of the gain in time.";
 
 pub fn format_value(metric: Metric, value: f64, scale: Scale) -> String {
-    match metric {
-        Metric::PeakRss => format_bytes(value.max(0.0) as u64),
-        Metric::RequestsPerSec => format_rate(value),
-        Metric::Instructions | Metric::CyclesEst => format_count(value),
-        _ => scale.duration(value),
+    match metric.unit() {
+        Unit::Bytes => format_bytes(value.max(0.0) as u64),
+        Unit::PerSecond => format_rate(value),
+        Unit::Count => format_count(value),
+        Unit::Seconds => scale.duration(value),
     }
 }
 

@@ -48,7 +48,7 @@ fn speed_phrase(run: &Run, v: usize, w: usize, base: &mut Option<&str>, many: bo
             format!("not compared{on} (the baseline was not measured)"),
         );
     }
-    let metric = run.settings.primary(workload.kind);
+    let metric = run.deciding(w);
     let Some(c) = run.metric(v, w, metric).and_then(|s| s.vs_baseline) else {
         return ("is", format!("not compared{on} (too few runs)"));
     };
@@ -183,8 +183,8 @@ fn compile_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
 }
 
 fn all_within_noise(run: &Run, v: usize) -> bool {
-    run.workloads.iter().enumerate().all(|(w, wl)| {
-        run.metric(v, w, run.settings.primary(wl.kind))
+    (0..run.workloads.len()).all(|w| {
+        run.metric(v, w, run.deciding(w))
             .and_then(|s| s.vs_baseline)
             .is_some_and(|c| c.verdict == Verdict::WithinNoise)
     })

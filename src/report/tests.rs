@@ -65,11 +65,13 @@ pub(super) fn fixture(services: bool) -> Run {
     run.workloads.push(WorkloadInfo {
         name: "parse-big".into(),
         kind: WorkloadKind::Command,
+        metric: None,
     });
     if services {
         run.workloads.push(WorkloadInfo {
             name: "api".into(),
             kind: WorkloadKind::Service,
+            metric: None,
         });
     }
     let flags = |v: &Variant| v.added_rustflags();
@@ -146,7 +148,6 @@ pub(super) fn fixture(services: bool) -> Run {
         &mut run,
         &mut MockExecutor::new(11, behaviour),
         &mut NoProgress,
-        Vec::new(),
     );
     run.finished = Some("2025-06-01T12:05:00Z".into());
     run.elapsed_secs = 300.0;
@@ -351,7 +352,7 @@ fn a_variant_that_failed_everywhere_gets_one_sentence() {
     for v in &mut run.variants {
         v.measurements.clear();
     }
-    crate::run::driver::measure_run(&mut run, &mut exec, &mut NoProgress, Vec::new());
+    crate::run::driver::measure_run(&mut run, &mut exec, &mut NoProgress);
     let text = crate::report::prose::summary(&run);
     assert!(
         text.contains(
@@ -368,6 +369,7 @@ fn a_variant_that_failed_everywhere_gets_one_sentence() {
     unmeasured.workloads.push(WorkloadInfo {
         name: "second".into(),
         kind: WorkloadKind::Command,
+        metric: None,
     });
     let text = crate::report::prose::summary(&unmeasured);
     assert!(text.contains("balanced was not measured."), "{text}");

@@ -54,19 +54,45 @@ pub struct ReportView {
     pub notes: Vec<String>,
 }
 
-/// The confidence of the change intervals, e.g. "97.5%".
-fn confidence_text(run: &Run) -> String {
-    format!("{:.1}%", run.confidence() * 100.0)
+/// The confidences of the deciding metric's change intervals, lowest and highest.
+fn confidences(run: &Run) -> (f64, f64) {
+    let all: Vec<f64> = (0..run.workloads.len())
+        .flat_map(|w| {
+            let m = run.deciding(w);
+            (0..run.variants.len())
+                .filter_map(move |v| run.metric(v, w, m)?.vs_baseline?.confidence)
+        })
+        .collect();
+    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lo.is_finite() {
+        (lo, hi)
+    } else {
+        (run.confidence(), run.confidence())
+    }
 }
 
-/// Why the intervals are at a stricter level than the nominal one, when they are.
+/// The confidence of the change intervals, e.g. "97.5%" or "95.9–99.4%".
+fn confidence_text(run: &Run) -> String {
+    let (lo, hi) = confidences(run);
+    if (hi - lo).abs() < 0.0005 {
+        format!("{:.1}%", lo * 100.0)
+    } else {
+        format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0)
+    }
+}
+
+/// Why the intervals are at stricter levels than the nominal one, when they are.
 fn sequential_line(run: &Run) -> Option<String> {
-    let (c, nominal) = (run.confidence() * 100.0, run.settings.confidence * 100.0);
-    ((c - nominal).abs() >= 0.05).then(|| {
+    let nominal = run.settings.confidence * 100.0;
+    let (lo, hi) = confidences(run);
+    ((lo * 100.0 - nominal).abs() >= 0.05 || (hi * 100.0 - nominal).abs() >= 0.05).then(|| {
         format!(
-            "Intervals are at {c:.1}% rather than {nominal:.0}%: the run stops as soon as every \
-             comparison is decided, and the stricter level keeps the chance of calling identical \
-             builds different below {:.0}% over all looks (O'Brien–Fleming alpha spending).",
+            "Intervals are at {} rather than {nominal:.0}%: each is at the level its verdict was \
+             decided at. The run stops as soon as every comparison is decided (O'Brien–Fleming \
+             alpha spending over the looks), and the rows share the error rate (Holm's \
+             procedure), so the chance that any verdict in the table is false stays below {:.0}%.",
+            confidence_text(run),
             100.0 - nominal
         )
     })
@@ -76,15 +102,17 @@ fn sequential_line(run: &Run) -> Option<String> {
 fn noise_lines(run: &Run) -> Vec<String> {
     let mut out = Vec::new();
     for n in &run.noise {
-        let (Some(spread), Some(res)) = (n.spread, n.resolution) else {
+        let (Some(spread), Some(found)) = (n.spread, n.detectable) else {
             continue;
         };
         let line = format!(
-            "Noise on {}: the baseline varied ±{:.1}% from run to run; at this noise, changes under \
-             {:.1}% could not be told apart from none.",
+            "Noise on {} ({}): the baseline varied ±{:.1}% from run to run; at this noise and {} \
+             rounds, changes of {:.1}% or more are found about 80% of the time.",
             n.workload,
+            n.metric.label(),
             spread * 100.0,
-            res * 100.0
+            run.rounds,
+            found * 100.0
         );
         out.push(line);
     }
@@ -111,9 +139,7 @@ fn legend(run: &Run) -> Vec<String> {
             .iter()
             .all(|w| w.kind == WorkloadKind::Command);
     let mut legend = vec![changes_line(run, only_counted)];
-    if !only_counted {
-        legend.extend(sequential_line(run));
-    }
+    legend.extend(sequential_line(run));
     legend.extend(noise_lines(run));
     let has_commands = run
         .workloads
@@ -138,31 +164,28 @@ fn legend(run: &Run) -> Vec<String> {
     legend
 }
 
-/// What a change in a cell means: a ratio of counts when every workload was counted, otherwise
-/// the paired estimate with its interval.
+/// What a change in a cell means: the estimate of the ratio with its interval, from paired
+/// rounds, or from all runs as independent samples when every workload was counted.
 fn changes_line(run: &Run, only_counted: bool) -> String {
     let base_name = run
         .baseline()
         .map(|b| b.name.as_str())
         .unwrap_or("baseline");
     let noise = trim_float(run.settings.noise_threshold * 100.0);
-    if only_counted {
-        format!(
-            "Changes are relative to {base_name}: the ratio of the counts' medians; ≈ means the \
-             change is within the ±{noise}% noise threshold; ? means it is beyond the threshold \
-             but within the spread of the runs."
-        )
+    let estimate = if only_counted {
+        "the typical ratio of the counts (Hodges–Lehmann estimate over all runs as independent \
+         samples: counts have no round-to-round drift to pair away)"
     } else {
-        format!(
-            "Changes are relative to {base_name}: the typical per-round ratio (Hodges–Lehmann estimate \
-             of the paired runs; it can differ slightly from the ratio of the medians), with the \
-             half-width of its {} interval. A change is printed only when that interval lies beyond \
-             the ±{noise}% noise threshold; ≈ means it lies inside (no change of {noise}% or more); \
-             ? means undecided: the interval crosses the threshold, so a change is neither shown nor \
-             ruled out.",
-            confidence_text(run)
-        )
-    }
+        "the typical per-round ratio (Hodges–Lehmann estimate of the paired runs; it can differ \
+         slightly from the ratio of the medians)"
+    };
+    format!(
+        "Changes are relative to {base_name}: {estimate}, with the half-width of its {} interval. \
+         A change is printed only when that interval lies beyond the ±{noise}% noise threshold; \
+         ≈ means it lies inside (no change of {noise}% or more); ? means undecided: the interval \
+         crosses the threshold, so a change is neither shown nor ruled out.",
+        confidence_text(run)
+    )
 }
 
 /// Every build and measurement that failed, with its full reason.
@@ -211,7 +234,7 @@ fn notes(run: &Run) -> Vec<String> {
 fn noise_advice(run: &Run) -> Option<String> {
     let mut undecided_kinds = Vec::new();
     for (w, wl) in run.workloads.iter().enumerate() {
-        let metric = run.settings.primary(wl.kind);
+        let metric = run.deciding(w);
         let undecided = (0..run.variants.len())
             .filter(|&v| v != run.baseline)
             .any(|v| {

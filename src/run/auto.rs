@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::comparison::Comparison;
 use crate::run::Run;
-use crate::run::speed::{Speed, SpeedMetric};
 use crate::tune_config::Goal;
 
 /// What happened to one candidate.
@@ -29,7 +29,7 @@ pub struct Trial {
     pub describe: String,
     /// The candidate it was measured against.
     pub against: Option<String>,
-    pub speed: Option<Speed>,
+    pub speed: Option<Comparison>,
     pub size_bytes: Option<u64>,
     pub compile_time_secs: Option<f64>,
     pub decision: Decision,
@@ -40,7 +40,6 @@ pub struct Trial {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AutoResult {
     pub goal: Goal,
-    pub metric: SpeedMetric,
     pub budget_secs: f64,
     pub elapsed_secs: f64,
     /// Compiler runs that did work (cached, up-to-date builds are not counted).

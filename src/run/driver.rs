@@ -9,10 +9,8 @@ pub fn measure_run(
     run: &mut Run,
     exec: &mut dyn crate::measure::Executor,
     progress: &mut dyn crate::measure::Progress,
-    questions: Vec<crate::measure::Question>,
 ) {
-    let mut plan = run.plan();
-    plan.questions = questions;
+    let plan = run.plan();
     let outcome = crate::measure::measure(
         &plan,
         &run.settings,
@@ -52,6 +50,7 @@ impl Run {
             run.workloads.push(WorkloadInfo {
                 name: name.to_string(),
                 kind: *kind,
+                metric: None,
             });
         }
         for v in 0..behaviour.len() {
@@ -71,12 +70,7 @@ impl Run {
             ));
         }
         let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
-        measure_run(
-            &mut run,
-            &mut exec,
-            &mut crate::measure::NoProgress,
-            Vec::new(),
-        );
+        measure_run(&mut run, &mut exec, &mut crate::measure::NoProgress);
         run
     }
 }

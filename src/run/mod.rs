@@ -47,8 +47,8 @@ pub mod auto;
 pub mod driver;
 pub mod host;
 pub mod pareto;
-pub mod speed;
 pub mod store;
+mod verdicts;
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -93,6 +93,17 @@ impl RunCommand {
 pub struct WorkloadInfo {
     pub name: String,
     pub kind: WorkloadKind,
+    /// The metric that decides on it (older results have none: the kind's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+}
+
+/// A question `auto` asks of a run: `variant` against `reference`, jointly over every workload
+/// on its deciding metric. A run's questions are decided as one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pair {
+    pub variant: usize,
+    pub reference: usize,
 }
 
 /// How a variant's binary came to be.
@@ -229,30 +240,40 @@ pub struct Run {
     /// How the verdicts were reached: the sequential design and its final analysis' level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<Analysis>,
-    /// Per workload, the noise the run saw and the smallest change it could tell apart.
+    /// Per workload, the noise the run saw and the smallest change it could find.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub noise: Vec<NoiseInfo>,
+    /// `auto`'s questions (joint over workloads); empty for `compare` and `check`, whose family
+    /// is each variant against the baseline on each workload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Pair>,
 }
 
 /// The statistics behind every verdict of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     pub design: Design,
-    /// Confidence of the reported intervals: one minus the level left for the final analysis.
+    /// Confidence of an interval that spends the whole error rate at the final analysis (the
+    /// other metrics'). The deciding metric's comparisons are a family: each carries its own.
     pub confidence: f64,
+    /// How the family's error rate is shared among its comparisons.
+    #[serde(default)]
+    pub family: String,
 }
 
 /// What one workload's noise allowed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoiseInfo {
     pub workload: String,
+    /// The metric all of this is about: the workload's deciding metric.
+    pub metric: Metric,
     /// Run-to-run spread of the baseline on the deciding metric (robust: IQR / 1.349 / median).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spread: Option<f64>,
-    /// Changes smaller than this (a fraction) could not be told apart from none: the noise
-    /// threshold plus the widest half-interval of the comparisons on this workload.
+    /// Changes of this size or more (a fraction) are found about 80% of the time at this noise
+    /// and this many runs (`measure::power`; the widest comparison on this workload).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<f64>,
+    pub detectable: Option<f64>,
     /// Comparisons on the deciding metric that ended undecided.
     pub undecided: usize,
 }
@@ -289,6 +310,7 @@ impl Run {
             notes: Vec::new(),
             analysis: None,
             noise: Vec::new(),
+            questions: Vec::new(),
         }
     }
 
@@ -298,11 +320,13 @@ impl Run {
             self.variants.iter().map(|v| v.name.clone()).collect(),
             self.workloads
                 .iter()
-                .map(|w| (w.name.clone(), w.kind))
+                .enumerate()
+                .map(|(i, w)| (w.name.clone(), w.kind, self.deciding(i)))
                 .collect(),
             self.baseline,
         );
         plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
+        plan.questions = self.joint_questions();
         plan
     }
 
@@ -320,7 +344,10 @@ impl Run {
                 .into_iter()
                 .zip(&self.workloads)
                 .map(|(mut s, w)| {
-                    summary::flag_outliers(&mut s);
+                    let deciding = w
+                        .metric
+                        .unwrap_or_else(|| self.settings.deciding(w.kind, false));
+                    summary::flag_outliers(&mut s, deciding);
                     Measurement {
                         workload: w.name.clone(),
                         kind: s.kind,
@@ -338,78 +365,8 @@ impl Run {
         self.summarize();
     }
 
-    /// (Re)computes every summary from the raw samples with the run's settings and seed.
-    pub fn summarize(&mut self) {
-        let b = self.baseline;
-        let design = Design::new(&self.settings);
-        let alpha = design.final_level(self.rounds);
-        self.analysis = Some(Analysis {
-            design,
-            confidence: 1.0 - alpha,
-        });
-        for w in 0..self.workloads.len() {
-            let base = self
-                .variants
-                .get(b)
-                .and_then(|v| v.measurements.get(w))
-                .filter(|m| m.failure.is_none())
-                .map(Measurement::series);
-            for v in 0..self.variants.len() {
-                let Some(m) = self.variants[v].measurements.get(w) else {
-                    continue;
-                };
-                let series = m.series();
-                let summary = (series.runs() > 0).then(|| {
-                    let against = if v == b { None } else { base.as_ref() };
-                    summary::summarize(&series, against, &self.settings, alpha, v, w)
-                });
-                self.variants[v].measurements[w].summary = summary;
-            }
-        }
-        self.noise = (0..self.workloads.len())
-            .map(|w| self.noise_info(w))
-            .collect();
-    }
-
-    /// The baseline's spread and the run's resolution on workload `w`'s deciding metric.
-    fn noise_info(&self, w: usize) -> NoiseInfo {
-        let metric = Metric::primary(self.workloads[w].kind);
-        let spread = self
-            .variants
-            .get(self.baseline)
-            .and_then(|v| v.measurements.get(w))
-            .and_then(|m| summary::spread(&m.series().values(metric)));
-        let comparisons: Vec<crate::measure::comparison::Comparison> = (0..self.variants.len())
-            .filter(|&v| v != self.baseline)
-            .filter_map(|v| self.metric(v, w, metric)?.vs_baseline)
-            .collect();
-        let widest = comparisons
-            .iter()
-            .map(|c| (c.hi - c.lo) / 2.0)
-            .fold(None, |acc: Option<f64>, x| {
-                Some(acc.map_or(x, |a| a.max(x)))
-            });
-        NoiseInfo {
-            workload: self.workloads[w].name.clone(),
-            spread,
-            resolution: widest.map(|h| h + self.settings.noise_threshold),
-            undecided: comparisons
-                .iter()
-                .filter(|c| c.verdict == crate::measure::stats::Verdict::Undecided)
-                .count(),
-        }
-    }
-
     pub fn baseline(&self) -> Option<&VariantResult> {
         self.variants.get(self.baseline)
-    }
-
-    /// Confidence of the run's intervals (the sequential design's final analysis).
-    pub fn confidence(&self) -> f64 {
-        match &self.analysis {
-            Some(a) => a.confidence,
-            None => 1.0 - Design::new(&self.settings).final_level(self.rounds),
-        }
     }
 
     /// The summary of `metric` for variant `v` on workload `w`.

@@ -2,9 +2,6 @@
 
 use crate::run::Run;
 
-use crate::run::speed as evidence;
-use crate::run::speed::SpeedMetric;
-
 /// A variant's position: time relative to the baseline (lower is faster), size, compile time.
 #[derive(Debug, Clone, Copy)]
 struct Point {
@@ -15,7 +12,7 @@ struct Point {
 
 /// Indices of `run.variants` on the front. Differences within the run's noise threshold
 /// (time) or 5% (compile time, a single noisy measurement) count as ties.
-pub fn front(run: &Run, metric: SpeedMetric) -> Vec<usize> {
+pub fn front(run: &Run) -> Vec<usize> {
     let noise = run.settings.noise_threshold;
     let points: Vec<Option<Point>> = (0..run.variants.len())
         .map(|v| {
@@ -23,7 +20,7 @@ pub fn front(run: &Run, metric: SpeedMetric) -> Vec<usize> {
             let time = if v == 0 {
                 1.0
             } else {
-                let sp = evidence::speed(run, v, 0, metric).ok()?;
+                let sp = run.speed(v, 0).ok()?;
                 // Only an established change moves a point; undecided is not a gain.
                 if !matches!(
                     sp.verdict,
@@ -31,7 +28,7 @@ pub fn front(run: &Run, metric: SpeedMetric) -> Vec<usize> {
                 ) {
                     1.0
                 } else {
-                    sp.time_ratio
+                    sp.ratio
                 }
             };
             Some(Point {

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 
-use crate::measure::{Question, Settings};
+use crate::measure::Settings;
 use crate::run::{Run, RunCommand, VariantResult};
 use crate::session::{Built, Session};
 use crate::spec::Candidate;
@@ -20,8 +20,8 @@ pub trait Bench {
     fn new_run(&self, settings: Settings) -> Run;
     /// The run's row for a built (or failed) candidate.
     fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult;
-    /// Measures the run's variants until `questions` are decided (or the run's limits).
-    fn measure(&mut self, run: &mut Run, questions: Vec<Question>);
+    /// Measures the run's variants until its questions are decided (or the run's limits).
+    fn measure(&mut self, run: &mut Run);
     /// Compiler runs that did work.
     fn builds_run(&self) -> u32;
     /// Notes for the final report (reused profiles, cached compile times).
@@ -49,8 +49,8 @@ impl Bench for Session<'_> {
         Session::variant_result(self, c, built)
     }
 
-    fn measure(&mut self, run: &mut Run, questions: Vec<Question>) {
-        self.measure_with(run, questions);
+    fn measure(&mut self, run: &mut Run) {
+        Session::measure(self, run);
     }
 
     fn builds_run(&self) -> u32 {

@@ -3,9 +3,9 @@
 
 use super::evidence::{balanced_score, within_slowdown};
 use super::options::SearchOptions;
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
 use crate::run::Run;
-use crate::run::speed::{self as evidence, Speed};
 use crate::tune_config::Goal;
 
 /// The pick holds: it stays unless another holding variant ranks better *and*, for speed, is
@@ -27,7 +27,7 @@ fn settle(
     else {
         return (w, None);
     };
-    let Ok(sp) = evidence::speed(run, rival, w, opts.metric) else {
+    let Ok(sp) = run.speed(rival, w) else {
         return (w, None);
     };
     let figures = format!(
@@ -54,15 +54,40 @@ fn settle(
     }
 }
 
+/// When the recommendation was picked by its estimate among variants the final run did not tell
+/// apart, its figure is the best of several noisy ones: say so, and what to count on instead.
+fn curse(run: &Run, opts: &SearchOptions, holders: &[usize]) -> String {
+    let (Some(&best), Some(&next)) = (holders.first(), holders.get(1)) else {
+        return String::new();
+    };
+    if opts.goal != Goal::Speed
+        || run
+            .speed(best, next)
+            .is_ok_and(|s| s.verdict == Verdict::Better)
+    {
+        return String::new();
+    }
+    let Ok(s) = run.speed(best, 0) else {
+        return String::new();
+    };
+    format!(
+        "It was chosen by its estimate among {} variants the final run could not tell apart, so \
+         its {:+.1}% is likely optimistic: count on the near end of its interval, {:+.1}%. ",
+        holders.len(),
+        s.change_pct(),
+        (s.hi - 1.0) * 100.0
+    )
+}
+
 /// The index of the variant to recommend, and why the search's pick `w` was set aside, if it was.
 pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Option<String>) {
     let n = run.variants.len();
-    let speed = |i: usize| -> Option<Speed> {
+    let speed = |i: usize| -> Option<Comparison> {
         run.variants[i].build.as_ref()?;
         if i == 0 {
-            Some(Speed::SAME)
+            Some(Comparison::SAME)
         } else {
-            evidence::speed(run, i, 0, opts.metric).ok()
+            run.speed(i, 0).ok()
         }
     };
     let size = |i: usize| {
@@ -91,19 +116,21 @@ pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Opti
     };
     // Lower ranks better.
     let rank = |i: usize| match opts.goal {
-        Goal::Speed => speed(i).map_or(f64::MAX, |s| s.time_ratio),
+        Goal::Speed => speed(i).map_or(f64::MAX, |s| s.ratio),
         Goal::Size => size(i).unwrap_or(f64::MAX),
         Goal::Balanced => -score(i).unwrap_or(0.0),
     };
     if w == 0 || holds(w) {
         return settle(run, w, opts, &holds, &rank);
     }
-    let best = (1..n)
-        .filter(|&i| holds(i))
-        .min_by(|&a, &b| rank(a).total_cmp(&rank(b)))
-        .unwrap_or(0);
+    let mut holders: Vec<usize> = (1..n).filter(|&i| holds(i)).collect();
+    holders.sort_by(|&a, &b| rank(a).total_cmp(&rank(b)));
+    let best = holders.first().copied().unwrap_or(0);
     let why = match (opts.goal, speed(w)) {
-        (_, None) => "it failed in the final run".to_string(),
+        (_, None) => match run.speed(w, 0) {
+            Err(e) if run.variants[w].build.is_some() => format!("no verdict there: {e}"),
+            _ => "it failed in the final run".to_string(),
+        },
         (Goal::Speed, Some(s)) => format!(
             "it measured {:+.1}% ±{:.1}% there",
             s.change_pct(),
@@ -116,9 +143,10 @@ pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Opti
         ),
         (Goal::Balanced, Some(_)) => format!("its score there was {:.3}", score(w).unwrap_or(0.0)),
     };
-    let note = format!(
+    let mut note = format!(
         "The final measurement did not confirm the search's pick `{}` ({why}); `{}` is recommended instead. ",
         run.variants[w].name, run.variants[best].name
     );
+    note.push_str(&curse(run, opts, &holders));
     (best, Some(note))
 }

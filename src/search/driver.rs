@@ -10,11 +10,11 @@ use super::bench::Bench;
 use super::options::{SearchOptions, space_size};
 use super::recommendation::recommend;
 use super::rejection::Rejection;
-use crate::measure::{Question, Settings};
-use crate::run::Run;
+use crate::measure::Settings;
+use crate::measure::comparison::Comparison;
 use crate::run::auto::{AutoResult, Decision, Trial};
 use crate::run::pareto;
-use crate::run::speed::{self as evidence, Speed};
+use crate::run::{Pair, Run};
 use crate::session::Built;
 use crate::spec::Candidate;
 use crate::tune_config::CompileCap;
@@ -171,8 +171,8 @@ impl<'l> Searcher<'l> {
             );
         }
         if built[0].is_ok() {
-            let questions = self.questions(&run, extra);
-            self.session.measure(&mut run, questions);
+            Self::ask(&mut run, extra);
+            self.session.measure(&mut run);
             let measured = run
                 .variants
                 .iter()
@@ -196,8 +196,8 @@ impl<'l> Searcher<'l> {
     }
 
     /// Speed of `run.variants[i]` against `run.variants[0]`.
-    pub fn speed(&self, run: &Run, i: usize) -> Result<Speed, Rejection> {
-        evidence::speed(run, i, 0, self.opts.metric).map_err(Rejection::Unmeasured)
+    pub fn speed(&self, run: &Run, i: usize) -> Result<Comparison, Rejection> {
+        run.speed(i, 0).map_err(Rejection::Unmeasured)
     }
 
     /// Adds a step to the path.
@@ -206,7 +206,7 @@ impl<'l> Searcher<'l> {
         c: &Candidate,
         against: Option<&Candidate>,
         built: Option<&Built>,
-        speed: Option<Speed>,
+        speed: Option<Comparison>,
         decision: Decision,
         reason: impl Into<String>,
     ) {
@@ -223,30 +223,14 @@ impl<'l> Searcher<'l> {
         });
     }
 
-    /// Joint questions over every workload, with the search's metric: each variant against the
-    /// first, then the `extra` pairs.
-    fn questions(&self, run: &Run, extra: &[(usize, usize)]) -> Vec<Question> {
-        let workloads: Vec<_> = run
-            .workloads
-            .iter()
-            .enumerate()
-            .map(|(w, info)| {
-                let m = match info.kind {
-                    crate::measure::WorkloadKind::Command => run.settings.primary(info.kind),
-                    crate::measure::WorkloadKind::Service => self.opts.metric.for_kind(info.kind),
-                };
-                (w, m)
-            })
-            .collect();
-        (1..run.variants.len())
+    /// The questions of a step, decided as one family over every workload: each variant
+    /// against the first, then the `extra` pairs.
+    fn ask(run: &mut Run, extra: &[(usize, usize)]) {
+        run.questions = (1..run.variants.len())
             .map(|v| (v, 0))
             .chain(extra.iter().copied())
-            .map(|(variant, reference)| Question {
-                variant,
-                reference,
-                workloads: workloads.clone(),
-            })
-            .collect()
+            .map(|(variant, reference)| Pair { variant, reference })
+            .collect();
     }
 
     pub fn skip(&mut self, what: impl Into<String>) {
@@ -291,8 +275,8 @@ impl<'l> Searcher<'l> {
             .filter(|&i| i != picked && picked != 0)
             .map(|i| (i, picked))
             .collect();
-        let questions = self.questions(&run, &extra);
-        self.session.measure(&mut run, questions);
+        Self::ask(&mut run, &extra);
+        self.session.measure(&mut run);
         if run.interrupted {
             return Err(self.interrupted(Some(run)));
         }
@@ -304,7 +288,7 @@ impl<'l> Searcher<'l> {
             recommend(&self.opts, &run, w, &winner)
         );
         run.notes.append(&mut self.session.take_notes());
-        let pareto = pareto::front(&run, self.opts.metric);
+        let pareto = pareto::front(&run);
         let result = self.into_result(run, w, recommendation, pareto, winner.pgo, false);
         Ok((result, winner))
     }
@@ -335,7 +319,6 @@ impl Searcher<'_> {
     ) -> AutoResult {
         AutoResult {
             goal: self.opts.goal,
-            metric: self.opts.metric,
             budget_secs: self.opts.budget.as_secs_f64(),
             elapsed_secs: self.elapsed().as_secs_f64(),
             builds: self.session.builds_run(),

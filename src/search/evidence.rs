@@ -1,18 +1,27 @@
 //! What one measurement says about a candidate: its speed relative to the run's reference
 //! (combined over workloads), its size and compile time, and the balanced score.
 
-use crate::run::speed::Speed;
+use crate::measure::comparison::Comparison;
+use crate::measure::stats::Verdict;
 
-/// Whether `speed` (against the baseline) stays within an allowed slowdown: the median is
-/// within it and the slowdown is not established beyond it.
-pub fn within_slowdown(speed: &Speed, allowed: f64) -> bool {
-    speed.time_ratio <= 1.0 + allowed && speed.lo <= 1.0 + allowed
+/// Whether `speed` (against the baseline) is shown to stay within an allowed slowdown: its whole
+/// interval lies below `1 + allowed`. A slowdown that is only undecided is not within it.
+pub fn within_slowdown(speed: &Comparison, allowed: f64) -> bool {
+    speed.hi <= 1.0 + allowed
+}
+
+/// The speed-up factor the balanced score counts: 1 unless the change is established.
+pub fn counted_speedup(speed: &Comparison) -> f64 {
+    match speed.verdict {
+        Verdict::Better | Verdict::Worse => 1.0 / speed.ratio,
+        Verdict::WithinNoise | Verdict::Undecided => 1.0,
+    }
 }
 
 /// The balanced score: speed-up × size ratio^-0.1 × compile-time ratio^-0.1. Doubling the
 /// compile time (or the size) must buy about 7% of speed to pay off (2^0.1 ≈ 1.072).
-pub fn balanced_score(speed: &Speed, size_ratio: f64, compile_ratio: f64) -> f64 {
-    speed.counted_speedup() * size_ratio.max(1e-9).powf(-0.1) * compile_ratio.max(1e-9).powf(-0.1)
+pub fn balanced_score(speed: &Comparison, size_ratio: f64, compile_ratio: f64) -> f64 {
+    counted_speedup(speed) * size_ratio.max(1e-9).powf(-0.1) * compile_ratio.max(1e-9).powf(-0.1)
 }
 
 #[cfg(test)]
@@ -24,7 +33,6 @@ mod tests {
     use crate::measure::stats::Verdict;
     use crate::measure::testing::Behaviour;
     use crate::run::Run;
-    use crate::run::speed::{SpeedMetric, speed};
 
     /// A measured run of mock variants on a command and a service workload.
     fn run_of(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> Run {
@@ -61,11 +69,11 @@ mod tests {
                 vec![pair(1.0, 1000.0), pair(1.0, 1000.0), pair(0.95, 1050.0)],
             );
             noise_ok += usize::from(!matches!(
-                speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict,
+                run.speed(1, 0).unwrap().verdict,
                 Verdict::Better | Verdict::Worse
             ));
-            let faster = speed(&run, 2, 0, SpeedMetric::Rps).unwrap();
-            found += usize::from(faster.verdict == Verdict::Better && faster.time_ratio < 0.97);
+            let faster = run.speed(2, 0).unwrap();
+            found += usize::from(faster.verdict == Verdict::Better && faster.ratio < 0.97);
         }
         assert!(
             noise_ok * 100 >= trials as usize * 95,
@@ -81,88 +89,93 @@ mod tests {
     fn direction_and_failures() {
         // More req/s is faster; the inverse comparison says slower.
         let run = run_of(3, vec![pair(1.0, 1000.0), pair(1.0, 1300.0)]);
-        let sp = speed(&run, 1, 0, SpeedMetric::Rps).unwrap();
+        let sp = run.speed(1, 0).unwrap();
         assert!(
-            sp.time_ratio < 0.9 && sp.lo <= sp.time_ratio && sp.time_ratio <= sp.hi,
+            sp.ratio < 0.9 && sp.lo <= sp.ratio && sp.ratio <= sp.hi,
             "{sp:?}"
         );
-        assert_eq!(
-            speed(&run, 0, 1, SpeedMetric::Rps).unwrap().verdict,
-            Verdict::Worse
-        );
+        assert_eq!(run.speed(0, 1).unwrap().verdict, Verdict::Worse);
         // 20% faster on one workload, 10% slower on the other: the slowdown vetoes.
         let run = run_of(5, vec![pair(1.0, 1000.0), pair(0.8, 900.0)]);
-        assert_eq!(
-            speed(&run, 1, 0, SpeedMetric::Rps).unwrap().verdict,
-            Verdict::Worse
-        );
+        assert_eq!(run.speed(1, 0).unwrap().verdict, Verdict::Worse);
         let failing = vec![
             Behaviour::command(1.0, 0.01).fail_on(0, "boom"),
             Behaviour::service(1000.0, 0.01),
         ];
         let run = run_of(4, vec![pair(1.0, 1000.0), failing]);
-        assert!(
-            speed(&run, 1, 0, SpeedMetric::Rps)
-                .unwrap_err()
-                .contains("boom")
-        );
+        assert!(run.speed(1, 0).unwrap_err().contains("boom"));
     }
 
     #[test]
     fn counted_speedup_ignores_noise() {
-        let noise = Speed {
-            time_ratio: 0.98,
+        let noise = Comparison {
+            ratio: 0.98,
             lo: 0.95,
             hi: 1.01,
+            confidence: None,
+            paired: true,
             verdict: Verdict::WithinNoise,
         };
-        assert_eq!(noise.counted_speedup(), 1.0);
-        let real = Speed {
-            time_ratio: 0.8,
+        assert_eq!(counted_speedup(&noise), 1.0);
+        let real = Comparison {
+            ratio: 0.8,
             lo: 0.78,
             hi: 0.82,
+            confidence: None,
+            paired: true,
             verdict: Verdict::Better,
         };
-        assert!((real.counted_speedup() - 1.25).abs() < 1e-9);
+        assert!((counted_speedup(&real) - 1.25).abs() < 1e-9);
     }
 
     #[test]
     fn balanced_score_trades_speed_for_cost() {
-        let ten_pct = Speed {
-            time_ratio: 1.0 / 1.1,
+        let ten_pct = Comparison {
+            ratio: 1.0 / 1.1,
             lo: 0.88,
             hi: 0.92,
+            confidence: None,
+            paired: true,
             verdict: Verdict::Better,
         };
         // 10% faster at twice the compile time is still worth it; 5% is not.
         assert!(balanced_score(&ten_pct, 1.0, 2.0) > 1.0);
-        let five_pct = Speed {
-            time_ratio: 1.0 / 1.05,
+        let five_pct = Comparison {
+            ratio: 1.0 / 1.05,
             lo: 0.94,
             hi: 0.96,
+            confidence: None,
+            paired: true,
             verdict: Verdict::Better,
         };
         assert!(balanced_score(&five_pct, 1.0, 2.0) < 1.0);
         // Half the size counts like ~7% of speed.
-        assert!(balanced_score(&Speed::SAME, 0.5, 1.0) > 1.07);
+        assert!(balanced_score(&Comparison::SAME, 0.5, 1.0) > 1.07);
     }
 
     #[test]
     fn slowdown_allowance() {
-        let slower = Speed {
-            time_ratio: 1.05,
+        let slower = Comparison {
+            ratio: 1.05,
             lo: 1.03,
             hi: 1.07,
+            confidence: None,
+            paired: true,
             verdict: Verdict::Worse,
         };
         assert!(!within_slowdown(&slower, 0.01));
         assert!(within_slowdown(&slower, 0.10));
-        let noisy = Speed {
-            time_ratio: 1.004,
+        // Undecided: the point estimate is within 1%, but a 2% slowdown is not ruled out, so it
+        // is not shown to be within a 1% allowance (it is within 2%).
+        let noisy = Comparison {
+            ratio: 1.004,
             lo: 0.99,
             hi: 1.02,
-            verdict: Verdict::WithinNoise,
+            confidence: None,
+            paired: true,
+            verdict: Verdict::Undecided,
         };
-        assert!(within_slowdown(&noisy, 0.01));
+        assert!(!within_slowdown(&noisy, 0.01));
+        assert!(within_slowdown(&noisy, 0.02));
     }
 }

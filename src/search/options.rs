@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use crate::measure::Settings;
-use crate::run::speed::SpeedMetric;
 use crate::tune_config::{CompileCap, Goal};
 
 /// The budget of a search when neither `--budget` nor `budget =` gives one.
@@ -38,7 +37,6 @@ pub fn space_size(opts: &SearchOptions) -> usize {
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
     pub goal: Goal,
-    pub metric: SpeedMetric,
     pub budget: Duration,
     pub compile_cap: Option<CompileCap>,
     /// Size goal: how much slower than the baseline the pick may be (fraction).

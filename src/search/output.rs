@@ -7,10 +7,10 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use crate::report::table::STYLE;
 
-use crate::measure::WorkloadKind;
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
+use crate::measure::{Metric, WorkloadKind};
 use crate::run::auto::{AutoResult, Decision};
-use crate::run::speed::{self as evidence, Speed, SpeedMetric};
 use crate::tune_config::Goal;
 use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
@@ -45,12 +45,13 @@ fn shown(r: &AutoResult) -> Shown {
         .workloads
         .iter()
         .all(|w| w.kind == WorkloadKind::Service);
-    if super::recommendation::per_second(&r.final_run, r.metric) {
+    let p99 = (0..r.final_run.workloads.len()).all(|w| r.final_run.deciding(w) == Metric::P99);
+    if super::recommendation::per_second(&r.final_run) {
         Shown {
             per_second: true,
             label: "Req/s",
         }
-    } else if services && r.metric == SpeedMetric::P99 {
+    } else if services && p99 {
         Shown {
             per_second: false,
             label: "p99",
@@ -68,13 +69,13 @@ fn shown(r: &AutoResult) -> Shown {
     }
 }
 
-fn speed_text(sp: &Option<Speed>, how: Shown) -> String {
+fn speed_text(sp: &Option<Comparison>, how: Shown) -> String {
     let Some(s) = sp else { return "—".into() };
     // Req/s is the inverse of the time-like ratio; the interval flips with it.
     let (mid, lo, hi) = if how.per_second {
-        (1.0 / s.time_ratio, 1.0 / s.hi, 1.0 / s.lo)
+        (1.0 / s.ratio, 1.0 / s.hi, 1.0 / s.lo)
     } else {
-        (s.time_ratio, s.lo, s.hi)
+        (s.ratio, s.lo, s.hi)
     };
     // The interval itself: rank intervals are often lopsided, so no "±".
     let pct = |x: f64| (x - 1.0) * 100.0;
@@ -158,6 +159,14 @@ fn write_path(out: &mut String, r: &AutoResult, color: bool) {
     }
     align_right(&mut t, &[0, 3, 4, 5]);
     let _ = writeln!(out, "{t}");
+    if r.path.iter().any(|t| t.decision == Decision::Kept) {
+        let _ = writeln!(
+            out,
+            "Kept steps were kept for being the best of their step: their figures tend to be \
+             optimistic (the winner's curse). The final run measures the pick again on fresh runs; \
+             quote its figures."
+        );
+    }
 }
 
 fn write_not_explored(out: &mut String, r: &AutoResult) {
@@ -207,11 +216,7 @@ fn write_pareto(out: &mut String, r: &AutoResult, color: bool) {
     for &v in &r.pareto {
         let variant = &run.variants[v];
         let Some(b) = &variant.build else { continue };
-        let sp = if v == 0 {
-            None
-        } else {
-            evidence::speed(run, v, 0, r.metric).ok()
-        };
+        let sp = if v == 0 { None } else { run.speed(v, 0).ok() };
         let mark = if v == r.winner {
             " ← recommended"
         } else {

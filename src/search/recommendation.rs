@@ -4,8 +4,8 @@
 use super::options::SearchOptions;
 use crate::measure::Metric;
 use crate::measure::WorkloadKind;
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
-use crate::run::speed::{self as evidence, Speed, SpeedMetric};
 use crate::run::{BuildInfo, Run};
 use crate::spec::Candidate;
 use crate::ui::format_bytes;
@@ -27,10 +27,10 @@ pub(super) fn recommend(opts: &SearchOptions, run: &Run, w: usize, winner: &Cand
     format!(
         "Use `{name}` ({}): it {}, is {}, at {}.{}",
         winner.describe(),
-        speed_clause(run, w, opts.metric),
+        speed_clause(run, w),
         size_clause(b, base.build.as_ref()),
         compile_clause(b, base.build.as_ref()),
-        cautions(winner, run, opts.metric, &opts.selection)
+        cautions(winner, run, &opts.selection)
     )
 }
 
@@ -56,9 +56,9 @@ fn compile_clause(b: &BuildInfo, base: Option<&BuildInfo>) -> String {
 }
 
 /// How the winner's speed compares with the baseline's, in the words its metric calls for.
-fn speed_clause(run: &Run, w: usize, metric: SpeedMetric) -> String {
+fn speed_clause(run: &Run, w: usize) -> String {
     let base = &run.variants[0].name;
-    let sp = match evidence::speed(run, w, 0, metric) {
+    let sp = match run.speed(w, 0) {
         Ok(sp) => sp,
         Err(e) => return format!("could not be compared with {base}: {e}"),
     };
@@ -76,24 +76,24 @@ fn speed_clause(run: &Run, w: usize, metric: SpeedMetric) -> String {
             sp.half_width_pct()
         ),
         // Service owners read req/s: say it that way when every workload is a service.
-        _ if per_second(run, metric) => requests_clause(&sp, base, &level),
+        _ if per_second(run) => requests_clause(&sp, base, &level),
         _ if only_counted(run) => counted_clause(&sp, base, run.settings.command_metric),
         _ => format!(
             "takes {:.1}% {} time than {base} ({level} interval {:+.1}% to {:+.1}%)",
             sp.change_pct().abs(),
-            if sp.time_ratio < 1.0 { "less" } else { "more" },
+            if sp.ratio < 1.0 { "less" } else { "more" },
             (sp.lo - 1.0) * 100.0,
             (sp.hi - 1.0) * 100.0
         ),
     }
 }
 
-fn requests_clause(sp: &Speed, base: &str, level: &str) -> String {
+fn requests_clause(sp: &Comparison, base: &str, level: &str) -> String {
     let pct = |x: f64| (1.0 / x - 1.0) * 100.0;
     format!(
         "serves {:.1}% {} requests per second than {base} ({level} interval {:+.1}% to {:+.1}%)",
-        pct(sp.time_ratio).abs(),
-        if sp.time_ratio < 1.0 { "more" } else { "fewer" },
+        pct(sp.ratio).abs(),
+        if sp.ratio < 1.0 { "more" } else { "fewer" },
         pct(sp.hi),
         pct(sp.lo)
     )
@@ -109,7 +109,7 @@ fn only_counted(run: &Run) -> bool {
 }
 
 /// Counts: say what was counted, and the runs' spread instead of an interval.
-fn counted_clause(sp: &Speed, base: &str, counted: Metric) -> String {
+fn counted_clause(sp: &Comparison, base: &str, counted: Metric) -> String {
     let what = match counted {
         Metric::CyclesEst => "estimated cycles",
         _ => "instructions",
@@ -117,14 +117,14 @@ fn counted_clause(sp: &Speed, base: &str, counted: Metric) -> String {
     format!(
         "executes {:.1}% {} {what} than {base} (counted by cachegrind; spread {:+.1}% to {:+.1}%)",
         sp.change_pct().abs(),
-        if sp.time_ratio < 1.0 { "fewer" } else { "more" },
+        if sp.ratio < 1.0 { "fewer" } else { "more" },
         (sp.lo - 1.0) * 100.0,
         (sp.hi - 1.0) * 100.0
     )
 }
 
 /// What the pick trades away besides compile time, said plainly.
-fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str) -> String {
+fn cautions(winner: &Candidate, run: &Run, selection: &str) -> String {
     let mut out = String::new();
     let v = &winner.variant;
     if v.settings.panic == Some(crate::variant::Panic::Abort) {
@@ -147,13 +147,7 @@ fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str)
                 && r.build.as_ref().is_some_and(|b| b.builds == 1)
         });
         let alone = plain
-            .and_then(|i| {
-                if i == 0 {
-                    None
-                } else {
-                    evidence::speed(run, i, 0, metric).ok()
-                }
-            })
+            .and_then(|i| if i == 0 { None } else { run.speed(i, 0).ok() })
             .map(|sp| {
                 format!(
                     " (measured here: {:+.1}% ±{:.1}% time)",
@@ -171,11 +165,7 @@ fn cautions(winner: &Candidate, run: &Run, metric: SpeedMetric, selection: &str)
 }
 
 /// Whether speed is best said in requests per second: every workload is a service judged by req/s.
-pub(super) fn per_second(run: &Run, metric: SpeedMetric) -> bool {
-    metric == SpeedMetric::Rps
-        && !run.workloads.is_empty()
-        && run
-            .workloads
-            .iter()
-            .all(|w| w.kind == crate::measure::WorkloadKind::Service)
+pub(super) fn per_second(run: &Run) -> bool {
+    !run.workloads.is_empty()
+        && (0..run.workloads.len()).all(|w| run.deciding(w) == Metric::RequestsPerSec)
 }

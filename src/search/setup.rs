@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use super::options::{DEFAULT_BUDGET, SearchOptions, step_settings};
 use crate::cargo::Selection;
-use crate::measure::{Metric, Settings};
-use crate::run::speed::SpeedMetric;
+use crate::measure::Settings;
 use crate::session::Session;
 use crate::tune_config::{CompileCap, Goal};
 use crate::ui::Shell;
@@ -38,14 +37,13 @@ impl Request {
 }
 
 /// The options of a search of `session`'s binary. `final_settings` measure the final run and
-/// `service_metric` ranks services; the allowed slowdown defaults to the noise threshold. PGO
+/// (their deciding metrics too); the allowed slowdown defaults to the noise threshold. PGO
 /// that cannot run here is left out with a warning; BOLT that cannot is left out silently.
 pub fn options(
     shell: &Shell,
     session: &Session,
     request: &Request,
     final_settings: Settings,
-    service_metric: Metric,
     selection: &Selection,
 ) -> SearchOptions {
     let allow_slowdown = request
@@ -65,11 +63,6 @@ pub fn options(
     let bolt = request.bolt && session.bolt_available().is_ok();
     SearchOptions {
         goal: request.goal(),
-        metric: if service_metric == Metric::P99 {
-            SpeedMetric::P99
-        } else {
-            SpeedMetric::Rps
-        },
         budget: request.budget(),
         compile_cap: request.compile_cap,
         allow_slowdown,

@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::bench::Bench;
 use crate::measure::WorkloadKind;
 use crate::measure::testing::{Behaviour, MockExecutor};
-use crate::measure::{NoProgress, Question, Settings};
+use crate::measure::{NoProgress, Settings};
 use crate::run::host::{HostInfo, ProjectInfo};
 use crate::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
 use crate::session::Built;
@@ -35,6 +35,7 @@ impl ScriptedBench {
                 .map(|(i, &kind)| WorkloadInfo {
                     name: format!("w{i}"),
                     kind,
+                    metric: None,
                 })
                 .collect(),
             script: HashMap::new(),
@@ -124,14 +125,14 @@ impl Bench for ScriptedBench {
         }
     }
 
-    fn measure(&mut self, run: &mut Run, questions: Vec<Question>) {
+    fn measure(&mut self, run: &mut Run) {
         let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
         let behaviour = names
             .iter()
             .map(|n| self.script.get(n).unwrap_or(&self.default).clone())
             .collect();
         let mut exec = MockExecutor::new(run.settings.seed, behaviour);
-        crate::run::driver::measure_run(run, &mut exec, &mut NoProgress, questions);
+        crate::run::driver::measure_run(run, &mut exec, &mut NoProgress);
         self.runs.push((names, run.rounds));
     }
 

@@ -9,7 +9,6 @@ use crate::measure::Settings;
 use crate::measure::WorkloadKind;
 use crate::measure::testing::Behaviour;
 use crate::run::auto::{AutoResult, Decision};
-use crate::run::speed::SpeedMetric;
 use crate::tune_config::Goal;
 
 fn options(noise: f64) -> SearchOptions {
@@ -24,7 +23,6 @@ fn options(noise: f64) -> SearchOptions {
     };
     SearchOptions {
         goal: Goal::Speed,
-        metric: SpeedMetric::Rps,
         budget: Duration::from_secs(3600),
         compile_cap: None,
         allow_slowdown: noise,

@@ -15,7 +15,7 @@ pub use executor::WorkloadExecutor;
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
 use crate::measure::size::section_sizes;
-use crate::measure::{self, IndicatifProgress, Settings};
+use crate::measure::{IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::run::driver::measure_run;
@@ -355,6 +355,7 @@ impl<'a> Session<'a> {
             .map(|w| WorkloadInfo {
                 name: w.name.clone(),
                 kind: w.kind.tag(),
+                metric: Some(run.settings.deciding(w.kind.tag(), w.kind.open_loop())),
             })
             .collect();
         run
@@ -375,15 +376,9 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop) and
-    /// records the outcome in it.
+    /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop, until
+    /// the run's questions are decided) and records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
-        self.measure_with(run, Vec::new());
-    }
-
-    /// As `measure`, stopping early only once `questions` are decided (none: every variant
-    /// against the baseline on each workload).
-    pub fn measure_with(&self, run: &mut Run, questions: Vec<measure::Question>) {
         let binaries = run
             .variants
             .iter()
@@ -402,7 +397,7 @@ impl<'a> Session<'a> {
             hard_stops: Vec::new(),
         };
         let mut progress = IndicatifProgress::new(self.shell);
-        measure_run(run, &mut exec, &mut progress, questions);
+        measure_run(run, &mut exec, &mut progress);
         self.shell.clear_bar();
         let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
         run.notes.extend(exec.stop_notes(&names));

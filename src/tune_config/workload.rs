@@ -152,6 +152,20 @@ impl Kind {
             Kind::Service(_) => WorkloadKind::Service,
         }
     }
+
+    /// A service loaded on a fixed schedule (`rate =`): its request rate is the schedule's.
+    pub fn open_loop(&self) -> bool {
+        matches!(
+            self,
+            Kind::Service(Service {
+                load: Load {
+                    pace: Pace::Open { .. },
+                    ..
+                },
+                ..
+            })
+        )
+    }
 }
 
 impl fmt::Display for Kind {

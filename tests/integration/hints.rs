@@ -106,7 +106,7 @@ fn every_hint_of_auto_compare_and_pgo_runs_as_printed() {
         format!("{cargo} tune auto {manifest} --budget 3m --min-runs 4 --max-runs 6"),
         // A size pick differs from release: it prints how to write it as a profile.
         format!(
-            "{cargo} tune auto {manifest} --goal size --allow-slowdown 50% --min-runs 6 --max-runs 6"
+            "{cargo} tune auto {manifest} --goal size --allow-slowdown 50% --min-runs 8 --max-runs 8"
         ),
         format!("{cargo} tune compare {manifest} --variants release,pgo --min-runs 3 --max-runs 3"),
         format!("{cargo} tune {manifest} pgo instrument"),

@@ -59,6 +59,7 @@ fn saved_run(root: &Path) -> PathBuf {
     run.workloads.push(WorkloadInfo {
         name: "parse".into(),
         kind: WorkloadKind::Command,
+        metric: None,
     });
     let build = |size| BuildInfo {
         binary: root.join("target/release/report-fixture"),

@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         refuse_existing_profile(&project, name, args.force)?;
     }
     let request = request(args, &bin)?;
-    let (workloads, final_settings, choice) = args.session.measured(&bin, &args.args)?;
+    let (workloads, final_settings) = args.session.measured(&bin, &args.args)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
@@ -40,14 +40,7 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         workloads,
         args.session.session_options(),
     );
-    let opts = setup::options(
-        &ctx.shell,
-        &session,
-        &request,
-        final_settings,
-        choice.service,
-        &ctx.cargo,
-    );
+    let opts = setup::options(&ctx.shell, &session, &request, final_settings, &ctx.cargo);
     let (goal, budget) = (opts.goal, opts.budget);
     ctx.shell.status(
         "Searching",

@@ -18,13 +18,7 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         return prebuilt::compare(ctx, args, dir);
     }
     let (project, bin) = ctx.target()?;
-    let (workloads, settings, choice) = args.session.measured(&bin, &args.args)?;
-    if choice.service != crate::measure::Metric::RequestsPerSec {
-        bail!(
-            "compare decides services by req/s and shows p99 beside it; `--metric p99` chooses \
-             what `cargo tune auto` optimises"
-        );
-    }
+    let (workloads, settings) = args.session.measured(&bin, &args.args)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;

@@ -98,7 +98,7 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
         bail!("--prebuilt measures exported binaries by name: select them with --variants NAME,…");
     }
     let (project, bin) = ctx.target()?;
-    let (workloads, settings, _) = args.session.measured(&bin, &args.args)?;
+    let (workloads, settings) = args.session.measured(&bin, &args.args)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;

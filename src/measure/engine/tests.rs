@@ -24,7 +24,7 @@ fn plan(variants: usize, workloads: &[WorkloadKind]) -> Plan {
         workloads
             .iter()
             .enumerate()
-            .map(|(i, k)| (format!("w{i}"), *k))
+            .map(|(i, k)| (format!("w{i}"), *k, Metric::default_deciding(*k, false)))
             .collect(),
         0,
     )

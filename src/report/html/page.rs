@@ -11,7 +11,6 @@ use crate::report::html::svg::series_class;
 use crate::report::view::{TableView, Tone, view};
 use crate::run::auto::{AutoResult, Decision};
 use crate::run::pareto;
-use crate::run::speed::SpeedMetric;
 use crate::run::{Run, RunCommand};
 use crate::ui::format_bytes;
 use crate::ui::format_duration;
@@ -78,10 +77,11 @@ fn header(run: &Run) -> Markup {
                 @if let Some(cpu) = &h.cpu_model { ", " (cpu) }
                 @if let Some(n) = h.cpus { ", " (n) " CPUs" }
                 ". Noise threshold ±" (crate::report::format::trim_float(run.settings.noise_threshold * 100.0)) "%, "
-                "changes with " (format!("{:.1}", run.confidence() * 100.0))
-                "% rank intervals of the paired runs ("
+                "changes with rank intervals at the level each verdict was decided at ("
                 @if let Some(a) = &run.analysis { (a.design.method) } @else { "fixed rounds" }
-                ", looks after " (looks(run)) " rounds), seed " (run.settings.seed) "."
+                ", looks after " (looks(run)) " rounds; the rows share "
+                (crate::report::format::trim_float((1.0 - run.settings.confidence) * 100.0))
+                "% by Holm's procedure), seed " (run.settings.seed) "."
             }
             @if run.interrupted {
                 p.warning { "This run was interrupted: its figures are partial." }
@@ -129,14 +129,14 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
     }
 }
 
-fn speed_cell(s: &Option<crate::run::speed::Speed>) -> Markup {
+fn speed_cell(s: &Option<crate::measure::comparison::Comparison>) -> Markup {
     let Some(s) = s else { return html! { "—" } };
     // Shown as speed (1 / time ratio) like the trade-off chart: higher is faster.
     let gain = |r: f64| (1.0 / r - 1.0) * 100.0;
     let look = verdict_view(s.verdict);
     html! {
         span class=(look.class) title=(look.words) {
-            (look.mark) (pct_label(gain(s.time_ratio))) " [" (pct_label(gain(s.hi))) ", " (pct_label(gain(s.lo))) "]"
+            (look.mark) (pct_label(gain(s.ratio))) " [" (pct_label(gain(s.hi))) ", " (pct_label(gain(s.lo))) "]"
         }
     }
 }
@@ -152,9 +152,9 @@ fn decision_text(d: Decision) -> &'static str {
 }
 
 fn search_section(run: &Run, auto: Option<&AutoResult>) -> Markup {
-    let (metric, front, pick) = match auto {
-        Some(a) => (a.metric, a.pareto.clone(), Some(a.winner)),
-        None => (SpeedMetric::Rps, pareto::front(run, SpeedMetric::Rps), None),
+    let (front, pick) = match auto {
+        Some(a) => (a.pareto.clone(), Some(a.winner)),
+        None => (pareto::front(run), None),
     };
     html! {
         section.search id="search" {
@@ -162,7 +162,7 @@ fn search_section(run: &Run, auto: Option<&AutoResult>) -> Markup {
             @if let Some(a) = auto {
                 p.recommendation { (a.recommendation) }
             }
-            (figure(tradeoff::tradeoff(run, metric, &front, pick),
+            (figure(tradeoff::tradeoff(run, &front, pick),
                 "Each variant of the final run by size and speed against the baseline (the vertical bar is the speed's interval); marker area is compile time; the line joins the Pareto front (no other variant is faster, smaller and quicker to compile at once)."))
             @if let Some(a) = auto {
                 table.path {

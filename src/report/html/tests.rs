@@ -9,7 +9,6 @@ use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use super::charts::{builds, crates, service, tradeoff, workload};
 use crate::report::tests::fixture;
 use crate::report::{Format, render};
-use crate::run::speed::SpeedMetric;
 use crate::run::{Run, RunCommand};
 
 /// Parses `html` as the browser would and returns the parse errors (exact ones) and the DOM.
@@ -112,13 +111,13 @@ fn crates_chart_snapshot() {
 #[test]
 fn tradeoff_chart_snapshot() {
     let run = fixture(false);
-    let front = crate::run::pareto::front(&run, SpeedMetric::Rps);
+    let front = crate::run::pareto::front(&run);
     assert!(
         front.contains(&1),
         "production is faster and smaller: {front:?}"
     );
     insta::assert_snapshot!(pretty(
-        &tradeoff::tradeoff(&run, SpeedMetric::Rps, &front, Some(1)).into_string()
+        &tradeoff::tradeoff(&run, &front, Some(1)).into_string()
     ));
 }
 
@@ -196,12 +195,12 @@ fn verdicts_have_their_own_looks() {
 
 #[test]
 fn auto_page_shows_the_search_path_and_the_pick() {
+    use crate::measure::comparison::Comparison;
     use crate::measure::stats::Verdict;
     use crate::run::auto::{AutoResult, Decision, Trial};
-    use crate::run::speed::Speed;
     use crate::tune_config::Goal;
     let run = fixture(false);
-    let trial = |candidate: &str, speed: Option<Speed>, decision, reason: &str| Trial {
+    let trial = |candidate: &str, speed: Option<Comparison>, decision, reason: &str| Trial {
         candidate: candidate.into(),
         describe: candidate.into(),
         against: speed.map(|_| "release".into()),
@@ -211,15 +210,16 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         decision,
         reason: reason.into(),
     };
-    let faster = Speed {
-        time_ratio: 0.875,
+    let faster = Comparison {
+        ratio: 0.875,
         lo: 0.86,
         hi: 0.89,
+        confidence: None,
+        paired: true,
         verdict: Verdict::Better,
     };
     let result = AutoResult {
         goal: Goal::Speed,
-        metric: SpeedMetric::Rps,
         budget_secs: 900.0,
         elapsed_secs: 300.0,
         builds: 3,
@@ -240,7 +240,7 @@ fn auto_page_shows_the_search_path_and_the_pick() {
             ),
             trial(
                 "balanced",
-                Some(Speed::SAME),
+                Some(Comparison::SAME),
                 Decision::Dropped,
                 "within noise",
             ),
@@ -292,4 +292,44 @@ fn auto_page_shows_the_search_path_and_the_pick() {
     let back: AutoResult = serde_json::from_str(data).unwrap();
     assert_eq!(back.winner, 1);
     assert_eq!(back.final_run, run);
+}
+
+#[test]
+fn a_counted_run_draws_instructions_in_every_chart_and_its_noise_line() {
+    use crate::measure::testing::Behaviour;
+    use crate::measure::{Metric, Settings, WorkloadKind};
+    let settings = Settings {
+        noise_threshold: 0.001,
+        min_runs: 5,
+        max_runs: 5,
+        warmup: 0,
+        seed: 3,
+        command_metric: Metric::Instructions,
+        ..Settings::default()
+    };
+    let run = Run::mock_measured(
+        settings,
+        &[("parse", WorkloadKind::Command)],
+        vec![
+            vec![Behaviour::counted(1.0e9, 0.0002)],
+            vec![Behaviour::counted(0.97e9, 0.0002)],
+        ],
+    );
+    assert_eq!(run.noise[0].metric, Metric::Instructions);
+    let charts = [
+        workload::distribution(&run, 0).into_string(),
+        workload::run_order(&run, 0).into_string(),
+        workload::change(&run, 0).into_string(),
+    ];
+    for chart in &charts {
+        assert!(chart.contains("instructions"), "{chart}");
+        assert!(!chart.contains("wall time"), "{chart}");
+        assert!(!chart.contains("not measured"), "{chart}");
+    }
+    let page = render(&run, Format::Html, false).unwrap();
+    assert!(
+        page.contains("Noise on parse (instructions)"),
+        "no noise line about instructions"
+    );
+    insta::assert_snapshot!("counted", pretty(&charts.join("\n")));
 }

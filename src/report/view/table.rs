@@ -72,9 +72,8 @@ fn measured_text(
             } else if c.verdict == Verdict::WithinNoise {
                 format!("{value} ≈ {} (within noise)", format_pct(c.change_pct()))
             } else {
-                // One run has no spread to show; "exact" claims the runs agreed.
-                let how = if m.n >= 2 { "exact" } else { "1 run" };
-                format!("{value} {} ({how})", format_pct(c.change_pct()))
+                // Every run of each side counted the same: the change is exact.
+                format!("{value} {} (exact)", format_pct(c.change_pct()))
             }
         }
         Some(c) if c.verdict == Verdict::WithinNoise => {
@@ -314,8 +313,8 @@ fn title(run: &Run, w: usize) -> String {
     let runs = runs_text(run, w);
     if workload.kind == WorkloadKind::Command && run.settings.command_metric.is_exact() {
         format!(
-            "Workload {} ({}): {runs} per variant under cachegrind, medians with the spread of the runs",
-            workload.name, workload.kind
+            "Workload {} ({}): {runs} per variant under cachegrind, medians with {:.0}% intervals",
+            workload.name, workload.kind, MEDIAN_CONFIDENCE
         )
     } else {
         format!(

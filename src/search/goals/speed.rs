@@ -233,7 +233,7 @@ fn try_on_best(s: &mut Searcher, p: &mut Path, cand: Candidate) -> Result<()> {
 /// The faster of a plain and a PGO candidate measured in the same run; the plain one unless the
 /// PGO one is established faster than it.
 fn pick(
-    s: &Searcher,
+    _s: &Searcher,
     run: &Run,
     built: &[Result<Built, Rejection>],
     set: &[Candidate],
@@ -245,12 +245,10 @@ fn pick(
     let Some(pgo) = pgo else { return plain };
     match (idx(&plain), idx(&pgo)) {
         (Some(0), _) => pgo,
-        (Some(p), Some(q)) if built[p].is_ok() && built[q].is_ok() => {
-            match crate::run::speed::speed(run, q, p, s.opts.metric) {
-                Ok(sp) if sp.verdict == Verdict::Better => pgo,
-                _ => plain,
-            }
-        }
+        (Some(p), Some(q)) if built[p].is_ok() && built[q].is_ok() => match run.speed(q, p) {
+            Ok(sp) if sp.verdict == Verdict::Better => pgo,
+            _ => plain,
+        },
         _ => fallback,
     }
 }

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
 use crate::run::Run;
 use crate::run::auto::Decision;
-use crate::run::speed::Speed;
 use crate::search::driver::Searcher;
 use crate::search::rejection::Rejection;
 use crate::session::Built;
@@ -27,7 +27,7 @@ pub(in crate::search) fn with_pgo(c: &Candidate) -> Candidate {
 }
 
 /// A candidate's build and its speed against the step's reference, or why it has none.
-pub(in crate::search) type Judged = Result<(Built, Speed), Rejection>;
+pub(in crate::search) type Judged = Result<(Built, Comparison), Rejection>;
 
 /// Built candidate `i` of a step and its speed against `cands[0]`, or why it has none.
 pub(in crate::search) fn judge(
@@ -43,7 +43,7 @@ pub(in crate::search) fn judge(
     Ok((b, s.speed(run, i)?))
 }
 
-pub(in crate::search) fn describe_speed(sp: &Speed) -> String {
+pub(in crate::search) fn describe_speed(sp: &Comparison) -> String {
     // The figures are in the path's Time column; the reason says what they mean.
     match sp.verdict {
         Verdict::WithinNoise => "within noise".into(),
@@ -61,7 +61,7 @@ pub(in crate::search) fn record_speed(
     c: &Candidate,
     against: &Candidate,
     b: &Built,
-    sp: Speed,
+    sp: Comparison,
     keep: bool,
     why: String,
 ) {

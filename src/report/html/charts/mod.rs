@@ -103,20 +103,7 @@ pub fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
 
 /// Name of a metric as an axis title.
 pub fn metric_title(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Wall => "wall time",
-        Metric::User => "user CPU time",
-        Metric::Sys => "system CPU time",
-        Metric::RequestsPerSec => "requests per second",
-        Metric::P50 => "p50 latency",
-        Metric::P90 => "p90 latency",
-        Metric::P99 => "p99 latency",
-        Metric::P999 => "p99.9 latency",
-        Metric::PeakRss => "peak memory",
-        Metric::Cpu => "CPU time",
-        Metric::Instructions => "instructions",
-        Metric::CyclesEst => "estimated cycles",
-    }
+    metric.label()
 }
 
 /// `+7.8%`, `−12%`: signed, with a real minus sign, one decimal below 10%.

@@ -8,8 +8,6 @@ use super::{pct_label, verdict_view};
 use crate::report::html::charts::workload::empty;
 use crate::report::html::svg::{Frame, Scale, cls, domain, n, svg};
 use crate::run::Run;
-use crate::run::speed as evidence;
-use crate::run::speed::SpeedMetric;
 use crate::ui::format_bytes;
 
 struct Placed {
@@ -24,7 +22,7 @@ struct Placed {
 }
 
 /// `pareto` and `pick` index `run.variants`; `pick` is `None` when the run does not say it.
-pub fn tradeoff(run: &Run, metric: SpeedMetric, pareto: &[usize], pick: Option<usize>) -> Markup {
+pub fn tradeoff(run: &Run, pareto: &[usize], pick: Option<usize>) -> Markup {
     let frame = Frame::new(720.0, 360.0).margins(70.0, 30.0, 16.0, 40.0);
     let placed: Vec<Placed> = (0..run.variants.len())
         .filter_map(|v| {
@@ -32,10 +30,10 @@ pub fn tradeoff(run: &Run, metric: SpeedMetric, pareto: &[usize], pick: Option<u
             let (speed, lo, hi, class) = if v == run.baseline {
                 (0.0, 0.0, 0.0, "baseline")
             } else {
-                let s = evidence::speed(run, v, run.baseline, metric).ok()?;
+                let s = run.speed(v, run.baseline).ok()?;
                 let gain = |r: f64| (1.0 / r - 1.0) * 100.0;
                 (
-                    gain(s.time_ratio),
+                    gain(s.ratio),
                     gain(s.hi),
                     gain(s.lo),
                     verdict_view(s.verdict).class,

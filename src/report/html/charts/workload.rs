@@ -5,7 +5,6 @@
 use maud::{Markup, html};
 
 use super::{metric_title, pct_label, points, value_label, verdict_view};
-use crate::measure::Metric;
 use crate::measure::stats::Outlier;
 use crate::report::html::svg::{Frame, Scale, cls, domain, jitter, n, series_class, svg};
 use crate::run::Run;
@@ -24,7 +23,7 @@ fn outlier_class(o: Option<Outlier>) -> &'static str {
 /// Every measured sample per variant as a strip of dots, with the median and its interval;
 /// the baseline's band highlighted, outliers ringed.
 pub fn distribution(run: &Run, w: usize) -> Markup {
-    let metric = Metric::primary(run.workloads[w].kind);
+    let metric = run.deciding(w);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
         .map(|v| points(run, v, w, metric))
         .collect();
@@ -84,7 +83,7 @@ fn missing_reason(run: &Run, v: usize, w: usize) -> &'static str {
 /// Each variant's change against the baseline: the estimate, its interval as an error bar,
 /// coloured by verdict; the shaded band is the noise threshold (inside it means "≈").
 pub fn change(run: &Run, w: usize) -> Markup {
-    let metric = Metric::primary(run.workloads[w].kind);
+    let metric = run.deciding(w);
     let rows: Vec<usize> = (0..run.variants.len())
         .filter(|&v| v != run.baseline)
         .collect();
@@ -157,7 +156,7 @@ pub fn change(run: &Run, w: usize) -> Markup {
 /// (all lines moving together) and warm-up effects show. Warm-up runs (left out of every
 /// statistic) are drawn hollow before round 1.
 pub fn run_order(run: &Run, w: usize) -> Markup {
-    let metric = Metric::primary(run.workloads[w].kind);
+    let metric = run.deciding(w);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
         .map(|v| {
             let mut p = points(run, v, w, metric);
