@@ -82,5 +82,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Ci(a) => commands::ci::run(&ctx, a),
+        Command::Completions(a) => commands::completions::run(&ctx, a),
+        Command::Man(a) => commands::man::run(&ctx, a),
     }
 }

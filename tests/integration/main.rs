@@ -9,6 +9,7 @@ mod build;
 mod check;
 mod ci;
 mod compare;
+mod completions;
 mod concurrency;
 mod discovery;
 mod doctor;
