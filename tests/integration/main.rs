@@ -12,6 +12,7 @@ mod compare;
 mod completions;
 mod concurrency;
 mod discovery;
+mod docs;
 mod doctor;
 mod hints;
 mod html;
