@@ -50,6 +50,12 @@ impl fmt::Display for SilentExit {
 }
 impl std::error::Error for SilentExit {}
 
+/// The whole parser's definition, for the commands that generate text from it (completions,
+/// manual pages) without importing `cli` from below it.
+fn cli_definition() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
@@ -82,7 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Ci(a) => commands::ci::run(&ctx, a),
-        Command::Completions(a) => commands::completions::run(&ctx, a),
-        Command::Man(a) => commands::man::run(&ctx, a),
+        Command::Completions(a) => commands::completions::run(&ctx, a, cli_definition()),
+        Command::Man(a) => commands::man::run(&ctx, a, cli_definition()),
     }
 }

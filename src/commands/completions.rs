@@ -3,10 +3,9 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::commands::Ctx;
 
 #[derive(Debug, Args)]
@@ -20,9 +19,10 @@ pub struct CompletionsArgs {
 /// complete the binary's own name, and the bash one also hooks into `cargo tune …` (below).
 const BIN: &str = "cargo-tune";
 
-pub fn run(_ctx: &Ctx, args: &CompletionsArgs) -> Result<()> {
+/// `cli` is the whole parser (`Cli::command()`), handed down so that commands need not know it.
+pub fn run(_ctx: &Ctx, args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
     print_all(
-        script(args.shell).as_bytes(),
+        script(args.shell, cli).as_bytes(),
         "cannot write the completion script to standard output",
     )
 }
@@ -36,15 +36,15 @@ pub(crate) fn print_all(bytes: &[u8], what: &'static str) -> Result<()> {
 }
 
 /// The whole script for `shell`.
-pub fn script(shell: Shell) -> String {
+pub fn script(shell: Shell, cli: clap::Command) -> String {
     if shell != Shell::Bash {
-        return generate(shell, BIN);
+        return generate(shell, cli, BIN);
     }
     // clap_complete's bash script names the top function after the binary with `-` as `__`
     // but the subcommands' cases with `-` as `__subcmd__`, so a hyphenated name never reaches
     // a subcommand's options: generate under a name without one, then register it for ours.
     let mut text = String::new();
-    for line in generate(shell, BASH_NAME).lines() {
+    for line in generate(shell, cli, BASH_NAME).lines() {
         match line.strip_suffix(&format!(" {BASH_NAME}")) {
             Some(head) if line.trim_start().starts_with("complete ") => {
                 text.push_str(&format!("{head} {BIN}\n"))
@@ -58,10 +58,10 @@ pub fn script(shell: Shell) -> String {
 
 const BASH_NAME: &str = "cargo_tune";
 
-fn generate(shell: Shell, bin: &str) -> String {
+fn generate(shell: Shell, cli: clap::Command, bin: &str) -> String {
     // The parser's `bin_name` ("cargo tune", for usage lines) has a space that the generators
     // would write into function names.
-    let mut cmd = Cli::command().bin_name(bin);
+    let mut cmd = cli.bin_name(bin);
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, bin, &mut out);
     String::from_utf8(out).expect("clap_complete writes UTF-8")

@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::{Args, CommandFactory};
+use clap::Args;
 
-use crate::cli::Cli;
 use crate::commands::Ctx;
 
 #[derive(Debug, Args)]
@@ -16,14 +15,15 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, args: &ManArgs) -> Result<()> {
+/// `cli` is the whole parser (`Cli::command()`), handed down so that commands need not know it.
+pub fn run(ctx: &Ctx, args: &ManArgs, cli: clap::Command) -> Result<()> {
     match &args.dir {
         None => super::completions::print_all(
-            &page(),
+            &page(cli),
             "cannot write the manual page to standard output",
         ),
         Some(dir) => {
-            let written = write_pages(dir)?;
+            let written = write_pages(dir, cli)?;
             ctx.shell.status(
                 "Wrote",
                 format!("{} manual pages to {}", written.len(), dir.display()),
@@ -37,14 +37,14 @@ pub fn run(ctx: &Ctx, args: &ManArgs) -> Result<()> {
 }
 
 /// The command as the pages name it: `cargo-tune`, the file name cargo installs.
-fn command() -> clap::Command {
-    Cli::command().name("cargo-tune").bin_name("cargo tune")
+fn command(cli: clap::Command) -> clap::Command {
+    cli.name("cargo-tune").bin_name("cargo tune")
 }
 
 /// cargo-tune.1: every option, and the subcommands listed with what they do.
-pub fn page() -> Vec<u8> {
+pub fn page(cli: clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(command())
+    clap_mangen::Man::new(command(cli))
         .render(&mut out)
         .expect("rendering into memory cannot fail");
     out
@@ -52,9 +52,9 @@ pub fn page() -> Vec<u8> {
 
 /// cargo-tune.1 and cargo-tune-<sub>.1 (nested: cargo-tune-pgo-run.1) for every visible
 /// subcommand; returns the files written.
-pub fn write_pages(dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_pages(dir: &Path, cli: clap::Command) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut cmd = command();
+    let mut cmd = command(cli);
     cmd.build();
     let mut written = Vec::new();
     write_tree(&cmd, "cargo-tune", dir, &mut written)?;

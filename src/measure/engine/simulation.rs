@@ -1,7 +1,7 @@
 //! Seeded simulations of the whole measurement loop (mock executor → engine with its sequential
 //! looks → the verdict the table and `auto` print): how often identical builds are called
 //! different, over all interim looks together, and how often a real 5% change is found.
-//! Run with `--nocapture` to print the table the README quotes.
+//! Run with `--nocapture` to print the table docs/measuring.md quotes.
 
 use std::sync::atomic::AtomicBool;
 
