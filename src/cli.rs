@@ -55,6 +55,10 @@ pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     /// Remove cargo-tune's builds and PGO data (<target-dir>/tune), keeping saved results.
     Clean(commands::clean::CleanArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one per subcommand with --dir.
+    Man(commands::man::ManArgs),
     /// Drive HTTP load at a URL and print requests/s and latency (a small wrk).
     #[command(hide = true)]
     Load(commands::load::LoadArgs),

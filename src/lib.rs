@@ -1,10 +1,11 @@
 //! cargo-tune: build variants of a Rust binary, run the user's workload against each,
 //! measure them side by side, and write the best configuration into Cargo.toml.
 //!
-//! The pipeline flows one way (the README's Development section draws the module map):
+//! The pipeline flows one way (`docs/architecture.md` draws the module map):
 //! `cli` → `commands` → (`search` → `session` →) `bolt`/`pgo` → `cargo` → `workload` → `measure` →
-//! `report`; only `manifest` writes user files. `tests/integration/architecture.rs` checks that
-//! no top-level module imports one that imports it back.
+//! `run` (the saved model) → `report` (its views); only `manifest` writes user files.
+//! `tests/integration/architecture.rs` checks that no module, down to single files, imports one
+//! that imports it back, and that every item has one import path.
 
 pub mod bolt;
 pub mod cargo;
@@ -38,6 +39,12 @@ use crate::cli::{Cli, Command};
 use crate::commands::Ctx;
 use crate::ui::Shell;
 
+/// The whole parser's definition, for the commands that generate text from it (completions,
+/// manual pages) without importing `cli` from below it.
+fn cli_definition() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
@@ -70,5 +77,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Ci(a) => commands::ci::run(&ctx, a),
+        Command::Completions(a) => commands::completions::run(&ctx, a, cli_definition()),
+        Command::Man(a) => commands::man::run(&ctx, a, cli_definition()),
     }
 }

@@ -1,5 +1,6 @@
 //! Typed `[package.metadata.tune]` / `[workspace.metadata.tune]`: goal, budget and workloads.
 
+mod keys;
 mod raw;
 mod workload;
 
@@ -105,6 +106,7 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
 }
 
 use crate::measure::WorkloadKind;
+pub use keys::{ConfigTable, config_tables};
 pub use raw::{LoadConfig, WeightedUrl, WorkloadConfig};
 pub use workload::{Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload};
 

@@ -39,7 +39,7 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(2);
 /// with a short warm-up for lazy initialisation, caches and connection set-up, and a short
 /// measured window. A start, readiness check and stop cost about 0.2 s here, so a 2 s window
 /// after a 0.5 s warm-up spends about three quarters of each run measuring. (An A/A test of
-/// 2 s against 10 s windows on a heavily shared machine could not tell them apart: README,
+/// 2 s against 10 s windows on a heavily shared machine could not tell them apart: docs/measuring.md,
 /// "Window length".)
 pub const DEFAULT_WARMUP: Duration = Duration::from_millis(500);
 pub const DEFAULT_CONCURRENCY: u32 = 32;
