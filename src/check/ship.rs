@@ -30,6 +30,7 @@ pub fn shipped(spec: Option<&str>, profile: &str) -> Result<Candidate> {
         && crate::presets::find(head).is_none();
     if own_profile {
         return Ok(Candidate {
+            config: head.to_string(),
             pgo,
             bolt,
             ..Candidate::plain(spec, Variant::new(head, head))

@@ -16,35 +16,14 @@ pub const BUILT_IN: &[&str] = &["dev", "release", "test", "bench"];
 /// Keys besides the typed ones that `show` reports when a file sets them.
 pub(crate) const OTHER_KEYS: &[&str] = &["rpath", "split-debuginfo", "trim-paths"];
 
-/// Cargo's defaults for `dev` and `release` (cargo reference, "Default profiles").
-pub(crate) fn defaults(root: &str) -> &'static [(&'static str, &'static str)] {
-    if root == "dev" {
-        &[
-            ("opt-level", "0"),
-            ("debug", "full"),
-            ("strip", "none"),
-            ("debug-assertions", "true"),
-            ("overflow-checks", "true"),
-            ("lto", "false"),
-            ("panic", "unwind"),
-            ("incremental", "true"),
-            ("codegen-units", "256"),
-            ("rpath", "false"),
-        ]
-    } else {
-        &[
-            ("opt-level", "3"),
-            ("debug", "none"),
-            ("strip", "none"),
-            ("debug-assertions", "false"),
-            ("overflow-checks", "false"),
-            ("lto", "false"),
-            ("panic", "unwind"),
-            ("incremental", "false"),
-            ("codegen-units", "16"),
-            ("rpath", "false"),
-        ]
-    }
+/// Cargo's defaults for `dev` and `release` (cargo reference, "Default profiles"), in cargo's
+/// order: the typed keys' from their table, then `rpath`.
+pub(crate) fn defaults(root: &str) -> Vec<(&'static str, &'static str)> {
+    ProfileSettings::cargo_order()
+        .into_iter()
+        .map(|k| (k.name, if root == "dev" { k.dev } else { k.release }))
+        .chain([("rpath", "false")])
+        .collect()
 }
 
 /// Where a resolved value comes from.
@@ -174,7 +153,7 @@ pub fn value_text(v: &Value) -> Option<String> {
 
 /// The canonical value of a profile key, `None` for keys `show` does not report.
 pub(crate) fn known(key: &str, raw: &str) -> Result<Option<SettingValue>> {
-    if ProfileSettings::KEYS.iter().any(|(k, _)| *k == key) {
+    if ProfileSettings::is_key(key) {
         normalise(key, raw).map(Some)
     } else if OTHER_KEYS.contains(&key) {
         Ok(Some(match raw {
@@ -235,7 +214,7 @@ pub(crate) fn finish(name: String, chain: Vec<String>, entries: Vec<Entry>) -> R
     let order = |k: &str| {
         ProfileSettings::KEYS
             .iter()
-            .map(|(k, _)| *k)
+            .map(|key| key.name)
             .chain(OTHER_KEYS.iter().copied())
             .position(|x| x == k)
             .unwrap_or(usize::MAX)

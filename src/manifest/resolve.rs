@@ -227,7 +227,7 @@ impl Sources {
             }
             let key = ProfileSettings::KEYS
                 .iter()
-                .map(|(k, _)| *k)
+                .map(|k| k.name)
                 .chain(OTHER_KEYS.iter().copied())
                 .find(|k| env_name(k) == rest);
             if let Some(key) = key

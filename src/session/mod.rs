@@ -213,15 +213,11 @@ impl<'a> Session<'a> {
 
     fn build_pgo(&mut self, c: &Candidate) -> Result<Built> {
         // Name the base by what it is: `production+pgo` → production, `pgo` → release.
-        let base_name = match c.name.strip_suffix("+pgo").unwrap_or(&c.name) {
-            "pgo" | "" => c.variant.base_profile.clone(),
-            other => other.to_string(),
-        };
         let pgo = Pgo::new(
             self.shell,
             self.builder,
             &Variant {
-                name: base_name,
+                name: c.config.clone(),
                 ..c.variant.clone()
             },
         );
@@ -262,14 +258,7 @@ impl<'a> Session<'a> {
     /// BOLT on the candidate's configuration (on its PGO build with `c.pgo`). Compile time adds
     /// the input build(s) and BOLT's own instrument and optimize passes, counted as one build.
     fn build_bolt(&mut self, c: &Candidate) -> Result<Built> {
-        let base_name = match c.name.strip_suffix("+bolt").unwrap_or(&c.name) {
-            n if c.pgo => n.strip_suffix("+pgo").unwrap_or(n).to_string(),
-            n => n.to_string(),
-        };
-        let base_name = match base_name.as_str() {
-            "pgo" | "bolt" | "" => c.variant.base_profile.clone(),
-            _ => base_name,
-        };
+        let base_name = c.config.clone();
         let opts = BoltOptions {
             allow_remote: self.opts.allow_remote,
             rebuild: self.opts.rebuild,

@@ -26,6 +26,10 @@ use crate::variant::{ProfileSettings, Variant};
 pub struct Candidate {
     /// As the user wrote it (`release`, `+lto=thin`, `production+pgo`, `fast`).
     pub name: String,
+    /// The configuration's own name, without its stages: `production` for `production+pgo+bolt`
+    /// and for `fast=production,pgo`; the base profile for `pgo` alone. PGO and BOLT builds
+    /// name their plain input build after it.
+    pub config: String,
     /// The configuration without PGO or BOLT (plain stage, `bolt` false).
     pub variant: Variant,
     pub pgo: bool,
@@ -49,6 +53,7 @@ impl Candidate {
                 name: name.clone(),
                 ..variant
             },
+            config: name.clone(),
             name,
             pgo: false,
             bolt: false,
@@ -175,7 +180,7 @@ fn split_named(text: &str) -> (&str, &str) {
 }
 
 fn is_spec_key(k: &str) -> bool {
-    ProfileSettings::KEYS.iter().any(|(key, _)| *key == k) || k == "target-cpu" || k == "rustflags"
+    ProfileSettings::is_key(k) || k == "target-cpu" || k == "rustflags"
 }
 
 /// A preset, a spec, `pgo`/`bolt`, `<preset>+pgo+bolt`, or a spec with `pgo`/`bolt` items.
@@ -183,6 +188,7 @@ fn parse_one(name: &str, spec: &str, base_profile: &str) -> Result<Candidate> {
     let stages = parse_stages(spec, base_profile)?;
     Ok(Candidate {
         name: name.to_string(),
+        config: stages.variant.name.clone(),
         variant: Variant {
             name: name.to_string(),
             ..stages.variant
@@ -489,5 +495,32 @@ mod tests {
         assert!(e.contains("opt-level") && e.contains("target-cpu"), "{e}");
         let e = format!("{:#}", apply_pairs(&mut v, "codegen-units=0").unwrap_err());
         assert!(e.contains("positive integer"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod config_name_tests {
+    use super::*;
+
+    #[test]
+    fn a_candidate_carries_its_configuration_s_name() {
+        let names = |specs: &[&str]| -> Vec<String> {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            parse_candidates(&specs, &[], "release")
+                .unwrap()
+                .into_iter()
+                .map(|c| c.config)
+                .collect()
+        };
+        assert_eq!(
+            names(&["pgo", "production+pgo", "production+pgo+bolt", "balanced"]),
+            ["release", "production", "production", "balanced"]
+        );
+        let named: Vec<String> = parse_candidates(&[], &["fast=production,pgo".into()], "release")
+            .unwrap()
+            .into_iter()
+            .map(|c| c.config)
+            .collect();
+        assert_eq!(named, ["production"]);
     }
 }

@@ -40,7 +40,7 @@ pub fn apply_pairs(variant: &mut Variant, spec: &str) -> Result<()> {
                 .rustflags
                 .extend(value.split_whitespace().map(String::from)),
             _ => variant.settings.set(key, value).with_context(|| {
-                if ProfileSettings::KEYS.iter().any(|(k, _)| *k == key) {
+                if ProfileSettings::is_key(key) {
                     format!("in variant spec `{spec}`")
                 } else {
                     format!("in variant spec `{spec}` (also accepted: target-cpu, rustflags)")

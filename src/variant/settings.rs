@@ -7,31 +7,6 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-/// Settings of a cargo `[profile.*]` table that a variant may override.
-/// `None` means "whatever the base profile says".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct ProfileSettings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub opt_level: Option<OptLevel>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lto: Option<Lto>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub codegen_units: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub panic: Option<Panic>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub strip: Option<Strip>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub debug: Option<Debug>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub debug_assertions: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub overflow_checks: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub incremental: Option<bool>,
-}
-
 /// A profile key's value as cargo spells it in TOML and in `CARGO_PROFILE_*` variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettingValue {
@@ -127,7 +102,19 @@ keyword_enum!(
     Debug { None = "none", LineTablesOnly = "line-tables-only", Limited = "limited", Full = "full" }
 );
 
-impl OptLevel {
+/// A type a profile key holds: how it is spelled, parsed and written.
+trait KeyValue: Sized + Copy {
+    /// Its valid values, for messages and `--help`.
+    const VALID: &'static str;
+    fn parse(v: &str) -> Option<Self>;
+    fn value(self) -> SettingValue;
+}
+
+impl KeyValue for OptLevel {
+    const VALID: &'static str = "0, 1, 2, 3, s, z";
+    fn parse(v: &str) -> Option<Self> {
+        v.parse().ok()
+    }
     fn value(self) -> SettingValue {
         match self {
             OptLevel::S | OptLevel::Z => SettingValue::Str(self.as_str().into()),
@@ -136,148 +123,215 @@ impl OptLevel {
     }
 }
 
+impl KeyValue for Lto {
+    const VALID: &'static str = "false, off, thin, fat (true = fat)";
+    fn parse(v: &str) -> Option<Self> {
+        Some(match v {
+            "false" | "no" => Lto::False,
+            "off" => Lto::Off,
+            "true" | "yes" | "fat" => Lto::Fat,
+            "thin" => Lto::Thin,
+            _ => return None,
+        })
+    }
+    fn value(self) -> SettingValue {
+        match self {
+            Lto::False => SettingValue::Bool(false),
+            other => SettingValue::Str(other.as_str().into()),
+        }
+    }
+}
+
+impl KeyValue for Panic {
+    const VALID: &'static str = "unwind, abort";
+    fn parse(v: &str) -> Option<Self> {
+        v.parse().ok()
+    }
+    fn value(self) -> SettingValue {
+        SettingValue::Str(self.as_str().into())
+    }
+}
+
+impl KeyValue for Strip {
+    const VALID: &'static str = "none, debuginfo, symbols (also false/true)";
+    fn parse(v: &str) -> Option<Self> {
+        match v {
+            "false" => Some(Strip::None),
+            "true" => Some(Strip::Symbols),
+            _ => v.parse().ok(),
+        }
+    }
+    fn value(self) -> SettingValue {
+        SettingValue::Str(self.as_str().into())
+    }
+}
+
+impl KeyValue for Debug {
+    const VALID: &'static str = "none, line-tables-only, limited, full (also 0/1/2, false/true)";
+    fn parse(v: &str) -> Option<Self> {
+        match v {
+            "false" | "0" => Some(Debug::None),
+            "1" => Some(Debug::Limited),
+            "true" | "2" => Some(Debug::Full),
+            _ => v.parse().ok(),
+        }
+    }
+    fn value(self) -> SettingValue {
+        SettingValue::Str(self.as_str().into())
+    }
+}
+
+/// `codegen-units`: a positive integer.
+impl KeyValue for u32 {
+    const VALID: &'static str = "a positive integer";
+    fn parse(v: &str) -> Option<Self> {
+        v.parse().ok().filter(|&n| n > 0)
+    }
+    fn value(self) -> SettingValue {
+        SettingValue::Int(self.into())
+    }
+}
+
+impl KeyValue for bool {
+    const VALID: &'static str = "true, false";
+    fn parse(v: &str) -> Option<Self> {
+        parse_bool(v)
+    }
+    fn value(self) -> SettingValue {
+        SettingValue::Bool(self)
+    }
+}
+
+/// One profile key of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// As cargo spells it (`opt-level`).
+    pub name: &'static str,
+    pub valid: &'static str,
+    /// Cargo's defaults in `dev` and `release` (cargo reference, "Default profiles").
+    pub dev: &'static str,
+    pub release: &'static str,
+    /// Its place in cargo's documentation, the order profile tables are written in.
+    cargo_rank: u8,
+}
+
+/// Declares the profile keys a variant may set: one row per key (its field, type, spelling, place
+/// in cargo's order and cargo's defaults) gives the struct, the table `KEYS`, and reading,
+/// setting and merging. A new key is one row here.
+macro_rules! profile_keys {
+    ($($field:ident: $ty:ty = $key:literal, cargo $rank:literal, dev $dev:literal, release $rel:literal;)+) => {
+        /// Settings of a cargo `[profile.*]` table that a variant may override.
+        /// `None` means "whatever the base profile says".
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub struct ProfileSettings {
+            $(
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )+
+        }
+
+        impl ProfileSettings {
+            /// Every key a spec, preset or profile may set, with its valid values.
+            pub const KEYS: &'static [Key] = &[$(Key {
+                name: $key,
+                valid: <$ty as KeyValue>::VALID,
+                dev: $dev,
+                release: $rel,
+                cargo_rank: $rank,
+            }),+];
+
+            /// The value of `key`, when set.
+            fn get(&self, key: &str) -> Option<SettingValue> {
+                match key {
+                    $($key => self.$field.map(KeyValue::value),)+
+                    _ => None,
+                }
+            }
+
+            /// Sets `key` from its text; `None` when no such key exists.
+            fn set_text(&mut self, key: &str, v: &str) -> Option<Result<()>> {
+                match key {
+                    $($key => Some(match <$ty as KeyValue>::parse(v) {
+                        Some(x) => {
+                            self.$field = Some(x);
+                            Ok(())
+                        }
+                        None => Err(anyhow::anyhow!(
+                            "invalid value `{v}` for `{key}`; valid values: {}",
+                            <$ty as KeyValue>::VALID
+                        )),
+                    }),)+
+                    _ => None,
+                }
+            }
+
+            /// `other`'s set keys win over ours.
+            pub fn merged(&self, other: &ProfileSettings) -> ProfileSettings {
+                ProfileSettings {
+                    $($field: other.$field.or(self.$field),)+
+                }
+            }
+        }
+    };
+}
+
+profile_keys! {
+    opt_level: OptLevel = "opt-level", cargo 0, dev "0", release "3";
+    lto: Lto = "lto", cargo 5, dev "false", release "false";
+    codegen_units: u32 = "codegen-units", cargo 8, dev "256", release "16";
+    panic: Panic = "panic", cargo 6, dev "unwind", release "unwind";
+    strip: Strip = "strip", cargo 2, dev "none", release "none";
+    debug: Debug = "debug", cargo 1, dev "full", release "none";
+    debug_assertions: bool = "debug-assertions", cargo 3, dev "true", release "false";
+    overflow_checks: bool = "overflow-checks", cargo 4, dev "true", release "false";
+    incremental: bool = "incremental", cargo 7, dev "true", release "false";
+}
+
 impl ProfileSettings {
-    /// Every key a spec, preset or profile may set, with its valid values.
-    pub const KEYS: &'static [(&'static str, &'static str)] = &[
-        ("opt-level", "0, 1, 2, 3, s, z"),
-        ("lto", "false, off, thin, fat (true = fat)"),
-        ("codegen-units", "a positive integer"),
-        ("panic", "unwind, abort"),
-        ("strip", "none, debuginfo, symbols (also false/true)"),
-        (
-            "debug",
-            "none, line-tables-only, limited, full (also 0/1/2, false/true)",
-        ),
-        ("debug-assertions", "true, false"),
-        ("overflow-checks", "true, false"),
-        ("incremental", "true, false"),
-    ];
+    /// The keys in cargo's order.
+    pub fn cargo_order() -> Vec<&'static Key> {
+        let mut keys: Vec<&Key> = Self::KEYS.iter().collect();
+        keys.sort_by_key(|k| k.cargo_rank);
+        keys
+    }
+
+    /// Whether `key` is one of the typed profile keys.
+    pub fn is_key(key: &str) -> bool {
+        Self::KEYS.iter().any(|k| k.name == key)
+    }
 
     /// Settings in cargo's key order, as (key, value) pairs; unset keys are skipped.
     pub fn entries(&self) -> Vec<(&'static str, SettingValue)> {
-        let mut out = Vec::new();
-        if let Some(v) = self.opt_level {
-            out.push(("opt-level", v.value()));
-        }
-        if let Some(v) = self.debug {
-            out.push(("debug", SettingValue::Str(v.as_str().into())));
-        }
-        if let Some(v) = self.strip {
-            out.push(("strip", SettingValue::Str(v.as_str().into())));
-        }
-        if let Some(v) = self.debug_assertions {
-            out.push(("debug-assertions", SettingValue::Bool(v)));
-        }
-        if let Some(v) = self.overflow_checks {
-            out.push(("overflow-checks", SettingValue::Bool(v)));
-        }
-        if let Some(v) = self.lto {
-            let v = match v {
-                Lto::False => SettingValue::Bool(false),
-                other => SettingValue::Str(other.as_str().into()),
-            };
-            out.push(("lto", v));
-        }
-        if let Some(v) = self.panic {
-            out.push(("panic", SettingValue::Str(v.as_str().into())));
-        }
-        if let Some(v) = self.incremental {
-            out.push(("incremental", SettingValue::Bool(v)));
-        }
-        if let Some(v) = self.codegen_units {
-            out.push(("codegen-units", SettingValue::Int(v.into())));
-        }
-        out
+        Self::cargo_order()
+            .into_iter()
+            .filter_map(|k| Some((k.name, self.get(k.name)?)))
+            .collect()
     }
 
     /// Sets one key from its textual value (as in a spec or a TOML literal).
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let v = value.trim().trim_matches('"');
-        let bad =
-            |valid: &str| anyhow::anyhow!("invalid value `{v}` for `{key}`; valid values: {valid}");
-        match key {
-            "opt-level" => self.opt_level = Some(v.parse().map_err(|_| bad("0, 1, 2, 3, s, z"))?),
-            "lto" => {
-                self.lto = Some(match v {
-                    "false" | "no" => Lto::False,
-                    "off" => Lto::Off,
-                    "true" | "yes" | "fat" => Lto::Fat,
-                    "thin" => Lto::Thin,
-                    _ => return Err(bad("false, off, thin, fat (true = fat)")),
-                })
-            }
-            "codegen-units" => {
-                let n: u32 = v.parse().map_err(|_| bad("a positive integer"))?;
-                if n == 0 {
-                    return Err(bad("a positive integer"));
-                }
-                self.codegen_units = Some(n);
-            }
-            "panic" => self.panic = Some(v.parse().map_err(|_| bad("unwind, abort"))?),
-            "strip" => {
-                self.strip = Some(match v {
-                    "false" => Strip::None,
-                    "true" => Strip::Symbols,
-                    _ => v
-                        .parse()
-                        .map_err(|_| bad("none, debuginfo, symbols (also false/true)"))?,
-                })
-            }
-            "debug" => {
-                self.debug = Some(match v {
-                    "false" | "0" => Debug::None,
-                    "1" => Debug::Limited,
-                    "true" | "2" => Debug::Full,
-                    _ => v.parse().map_err(|_| {
-                        bad("none, line-tables-only, limited, full (also 0/1/2, false/true)")
-                    })?,
-                })
-            }
-            "debug-assertions" => {
-                self.debug_assertions = Some(parse_bool(v).ok_or_else(|| bad("true, false"))?)
-            }
-            "overflow-checks" => {
-                self.overflow_checks = Some(parse_bool(v).ok_or_else(|| bad("true, false"))?)
-            }
-            "incremental" => {
-                self.incremental = Some(parse_bool(v).ok_or_else(|| bad("true, false"))?)
-            }
-            _ => {
-                let keys = Self::KEYS
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .chain(["target-cpu", "rustflags"]);
-                let hint = crate::ui::did_you_mean(key, keys);
-                bail!(
-                    "unknown profile key `{key}`{hint}; valid keys: {}",
-                    Self::key_list()
-                )
-            }
+        if let Some(done) = self.set_text(key, v) {
+            return done;
         }
-        Ok(())
+        let keys = Self::KEYS
+            .iter()
+            .map(|k| k.name)
+            .chain(["target-cpu", "rustflags"]);
+        let hint = crate::ui::did_you_mean(key, keys);
+        bail!(
+            "unknown profile key `{key}`{hint}; valid keys: {}",
+            Self::key_list()
+        )
     }
 
     pub fn key_list() -> String {
         Self::KEYS
             .iter()
-            .map(|(k, _)| *k)
+            .map(|k| k.name)
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    /// `other`'s set keys win over ours.
-    pub fn merged(&self, other: &ProfileSettings) -> ProfileSettings {
-        ProfileSettings {
-            opt_level: other.opt_level.or(self.opt_level),
-            lto: other.lto.or(self.lto),
-            codegen_units: other.codegen_units.or(self.codegen_units),
-            panic: other.panic.or(self.panic),
-            strip: other.strip.or(self.strip),
-            debug: other.debug.or(self.debug),
-            debug_assertions: other.debug_assertions.or(self.debug_assertions),
-            overflow_checks: other.overflow_checks.or(self.overflow_checks),
-            incremental: other.incremental.or(self.incremental),
-        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -308,5 +362,48 @@ fn parse_bool(v: &str) -> Option<bool> {
         "true" | "yes" | "on" => Some(true),
         "false" | "no" | "off" => Some(false),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod key_table_tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_one_row_that_round_trips() {
+        let mut ranks: Vec<u8> = ProfileSettings::KEYS.iter().map(|k| k.cargo_rank).collect();
+        ranks.sort_unstable();
+        assert_eq!(
+            ranks,
+            (0..ProfileSettings::KEYS.len() as u8).collect::<Vec<_>>()
+        );
+        for k in ProfileSettings::KEYS {
+            for default in [k.dev, k.release] {
+                let mut p = ProfileSettings::default();
+                p.set(k.name, default).unwrap();
+                let (name, value) = p.entries().remove(0);
+                assert_eq!(name, k.name);
+                // The value reads back as itself, through the env spelling and the TOML one.
+                let mut again = ProfileSettings::default();
+                again.set(k.name, &value.env()).unwrap();
+                assert_eq!(again, p, "{}", k.name);
+                again.set(k.name, &value.toml()).unwrap();
+                assert_eq!(again, p, "{}", k.name);
+            }
+            let e = ProfileSettings::default().set(k.name, "bogus").unwrap_err();
+            assert!(e.to_string().contains(k.valid), "{e}");
+        }
+        let merged = ProfileSettings {
+            lto: Some(Lto::Thin),
+            ..Default::default()
+        }
+        .merged(&ProfileSettings {
+            codegen_units: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(
+            (merged.lto, merged.codegen_units),
+            (Some(Lto::Thin), Some(1))
+        );
     }
 }

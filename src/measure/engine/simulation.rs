@@ -295,11 +295,13 @@ fn a_service_at_a_fixed_rate_is_decided_on_its_p99() {
 #[test]
 fn exact_counts_that_drift_are_not_called_different() {
     const TRIALS: u64 = 400;
+    // The defaults `--metric instructions` gets.
+    let d = crate::measure::Defaults::EXACT;
     let settings = |s| Settings {
-        noise_threshold: 0.001,
-        min_runs: 5,
-        max_runs: 5,
-        warmup: 0,
+        noise_threshold: d.noise,
+        min_runs: d.min_runs,
+        max_runs: d.max_runs,
+        warmup: d.warmup,
         seed: s,
         command_metric: Metric::Instructions,
         ..Settings::default()
