@@ -7,6 +7,10 @@ use cargo_tune::ui::{Shell, Verbosity};
 use cargo_tune::{SilentExit, cli};
 
 fn main() -> ExitCode {
+    // A workload launcher (see `process::trampoline`) must do nothing else first: every page it
+    // touches before forking the workload counts toward that workload's peak memory.
+    cargo_tune::process::run_if_requested();
+    cargo_tune::process::measure_through("/proc/self/exe");
     let cli = cli::parse_from(std::env::args_os());
     install_interrupt_handler();
     // Errors are shown even with --quiet, in the colours the user asked for.

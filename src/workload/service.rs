@@ -160,6 +160,7 @@ impl<'a> Plan<'a> {
 /// Starts the service directly (never through a shell: it must receive the stop signals).
 fn start(binary: &Path, w: &Workload, s: &Service, opts: &RunOptions) -> Result<Child> {
     let mut cmd = Cmd::new(binary)
+        .measured()
         .args(&s.args)
         .stdout(Output::Discard)
         .stderr(Output::CaptureTail);
