@@ -247,8 +247,11 @@ fn apply(
     Ok(())
 }
 
-/// `--apply NAME` onto an existing profile needs `--force`: say so before a long search, not after.
+/// `--apply NAME` onto an existing profile or a read-only manifest needs `--force`: say so
+/// before a long search, not after.
 fn refuse_existing_profile(project: &Project, name: &str, force: bool) -> Result<()> {
+    let read_only = manifest::write::ReadOnly::forced(force);
+    manifest::write::check_writable(&project.root_manifest, read_only)?;
     if force {
         return Ok(());
     }

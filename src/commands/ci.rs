@@ -206,7 +206,8 @@ fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         );
     }
     let linter = actionlint::find();
-    write::commit(std::slice::from_ref(&edit), || match &linter {
+    let read_only = write::ReadOnly::forced(args.force);
+    write::commit(std::slice::from_ref(&edit), read_only, || match &linter {
         Some(bin) => actionlint::check(bin, &path),
         None => Ok(()),
     })?;

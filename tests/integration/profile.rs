@@ -221,6 +221,33 @@ fn crlf_files_keep_their_line_endings() {
 }
 
 #[test]
+fn a_read_only_manifest_is_refused_unless_forced() {
+    let p = commented();
+    let manifest = p.join("Cargo.toml");
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // Tests run as root, which may write anything: the mode bits are what counts.
+    let r = p.tune(&["profile", "apply", "fast-runtime"]).fails();
+    r.stderr_has("Cargo.toml is read-only (mode 444); nothing was written")
+        .stderr_has("chmod u+w")
+        .stderr_has("--force");
+    assert!(!r.stderr.contains("Updated"), "{r}");
+    assert_eq!(p.read("Cargo.toml"), COMMENTED);
+    assert!(!p.join(".cargo").exists(), "nothing written at all");
+    // `auto --apply` says so before it builds anything.
+    p.tune(&["auto", "--apply", "tuned", "--", "x"])
+        .fails()
+        .stderr_has("read-only");
+    assert!(!p.join("target").exists());
+    // --force replaces it and keeps its mode.
+    p.tune(&["profile", "apply", "fast-runtime", "--force"])
+        .ok()
+        .stderr_has("Updated");
+    assert!(p.read("Cargo.toml").contains("[profile.fast-runtime]"));
+    let mode = std::fs::metadata(&manifest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}
+
+#[test]
 fn dry_run_shows_the_diff_and_writes_nothing() {
     let p = commented();
     let r = p
