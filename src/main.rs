@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use cargo_tune::process::{Interrupted, install_interrupt_handler};
 use cargo_tune::ui::{Shell, Verbosity};
-use cargo_tune::{SilentExit, cli};
+use cargo_tune::{SilentExit, UsageError, cli};
 
 fn main() -> ExitCode {
     // A workload launcher (see `process::trampoline`) must do nothing else first: every page it
@@ -20,6 +20,10 @@ fn main() -> ExitCode {
         Err(e) => {
             if let Some(SilentExit(code)) = e.downcast_ref() {
                 return ExitCode::from(*code as u8);
+            }
+            if e.downcast_ref::<UsageError>().is_some() {
+                shell.error(format!("{e:#}"));
+                return ExitCode::from(2);
             }
             if e.downcast_ref::<Interrupted>().is_some() {
                 eprintln!("interrupted: stopped all child processes; your files are unchanged");

@@ -64,7 +64,7 @@ pub struct AutoArgs {
 
 pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     if let Some(name) = &args.apply {
-        manifest::validate_profile_name(name)?;
+        manifest::validate_profile_name(name).map_err(crate::usage)?;
     }
     let (project, bin) = ctx.target()?;
     if let Some(name) = &args.apply {

@@ -107,7 +107,13 @@ fn explicit_candidates(
     };
     let base = &ctx.cargo.profile;
     if !items.is_empty() {
-        return parse_candidates(items, &args.named, base).map(Some);
+        let parsed = parse_candidates(items, &args.named, base);
+        // The configured list is the manifest's mistake, flags are the command line's.
+        return if args.variants.is_empty() && args.named.is_empty() {
+            parsed.map(Some)
+        } else {
+            parsed.map(Some).map_err(crate::usage)
+        };
     }
     if args.named.is_empty() {
         return Ok(None);
@@ -123,7 +129,9 @@ fn explicit_candidates(
     } else {
         vec![base.clone()]
     };
-    parse_candidates(&baseline, &args.named, base).map(Some)
+    parse_candidates(&baseline, &args.named, base)
+        .map(Some)
+        .map_err(crate::usage)
 }
 
 /// The default variants, with PGO when it can run here.

@@ -102,7 +102,7 @@ impl PgoArgs {
 pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
-    let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
+    let base = parse_variant(&flags.variant, &ctx.cargo.profile).map_err(crate::usage)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let pgo = Pgo::new(&ctx.shell, &builder, &base);

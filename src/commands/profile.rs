@@ -214,7 +214,7 @@ fn apply(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
 
 fn apply_inner(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
     let project = load_project(ctx)?;
-    let mut variant = parse_variant(&args.preset, &ctx.cargo.profile)?;
+    let mut variant = parse_variant(&args.preset, &ctx.cargo.profile).map_err(crate::usage)?;
     if let Some(cpu) = &args.target_cpu {
         variant.target_cpu = Some(cpu.clone());
     }

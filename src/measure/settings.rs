@@ -80,6 +80,18 @@ impl Settings {
         }
     }
 
+    /// The fewest runs per variant with which the paired test can reach the whole confidence
+    /// level (an exact count decides with one run).
+    pub fn fewest_runs_that_compare(&self) -> usize {
+        if self.command_metric.is_exact() {
+            return 1;
+        }
+        let alpha = 1.0 - self.confidence;
+        (crate::measure::stats::MIN_SAMPLES..)
+            .find(|&n| crate::measure::stats::rank::signed_rank_attainable(n, alpha))
+            .expect("some number of runs reaches any level above zero")
+    }
+
     /// Rejects settings that cannot give a meaningful result, saying which and why.
     pub fn validate(&self) -> Result<()> {
         if !(self.noise_threshold > 0.0 && self.noise_threshold < 0.5) {
@@ -112,6 +124,15 @@ impl Settings {
             bail!(
                 "confidence must be between 0.5 and 1 (got {})",
                 self.confidence
+            );
+        }
+        let fewest = self.fewest_runs_that_compare();
+        if (self.max_runs as usize) < fewest {
+            bail!(
+                "with at most {} runs per variant nothing can be compared: at {}% confidence a \
+                 comparison needs at least {fewest} runs (pass --max-runs {fewest} or more)",
+                self.max_runs,
+                self.confidence * 100.0
             );
         }
         if self.resamples < 100 {
@@ -165,6 +186,35 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(e.to_string().contains("less than min runs"), "{e}");
+    }
+
+    #[test]
+    fn too_few_runs_to_compare_are_refused_with_the_minimum() {
+        let fewest = Settings::default().fewest_runs_that_compare();
+        // Two-sided 95%: the signed-rank test's smallest p is 2/2ⁿ, below 0.05 from n = 6.
+        assert_eq!(fewest, 6);
+        let few = |min_runs, max_runs| {
+            Settings {
+                min_runs,
+                max_runs,
+                ..Settings::default()
+            }
+            .validate()
+        };
+        let e = few(3, 3).unwrap_err().to_string();
+        assert!(
+            e.contains("with at most 3 runs per variant nothing can be compared")
+                && e.contains("needs at least 6 runs (pass --max-runs 6 or more)"),
+            "{e}"
+        );
+        few(3, 6).unwrap();
+        let counted = Settings {
+            command_metric: crate::measure::Metric::Instructions,
+            min_runs: 1,
+            max_runs: 1,
+            ..Settings::default()
+        };
+        counted.validate().unwrap();
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "out.json",
             "--",
@@ -148,7 +148,7 @@ fn stacked_steps_and_pgo_rows() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "out.json",
             "--",
@@ -244,14 +244,14 @@ fn a_service_that_ignores_sigterm_is_reported_with_what_it_costs() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--warmup",
             "0",
         ])
         .ok();
     r.stdout_has("service `api` ignored SIGTERM and SIGINT and had to be killed (SIGKILL)")
         .stdout_has("stop grace period of 200.00 ms")
-        .stdout_has("on 6 runs (+strip, release)")
+        .stdout_has("on 12 runs (+strip, release)")
         .stdout_has("makes the comparison slower but not its figures");
 }
 
@@ -283,7 +283,7 @@ fn a_variant_alone_is_compared_with_the_baseline_and_may_not_take_a_preset_name(
             "--min-runs",
             "5",
             "--max-runs",
-            "5",
+            "6",
             "--json",
             "out.json",
             "--",
@@ -299,4 +299,26 @@ fn a_variant_alone_is_compared_with_the_baseline_and_may_not_take_a_preset_name(
         .collect();
     assert_eq!(names, ["release", "o1"], "{r}");
     r.stdout_has("release (baseline)");
+}
+
+#[test]
+fn too_few_runs_to_compare_are_refused_before_building() {
+    let p = cli("cmp-fewruns");
+    let r = p
+        .tune(&["compare", "--min-runs", "3", "--max-runs", "3", "--", "10"])
+        .fails();
+    assert_eq!(r.code, Some(2), "a usage error:\n{r}");
+    r.stderr_has("with at most 3 runs per variant nothing can be compared")
+        .stderr_has("--max-runs 6");
+    // Every usage mistake exits 2, whether clap or a later check finds it.
+    for args in [
+        &["compare", "--max-runs", "three"][..],
+        &["compare", "--variant", "release=lto=fat", "--", "10"],
+        &["compare", "--variants", "release,+lto=maybe", "--", "10"],
+        &["build", "--variant", "lto=maybe"],
+    ] {
+        let r = p.tune(args).fails();
+        assert_eq!(r.code, Some(2), "{r}");
+    }
+    assert!(!p.join("target").exists());
 }

@@ -143,7 +143,7 @@ fn main() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
         ];
         if pin {
             a.push("--pin");

@@ -337,7 +337,7 @@ fn a_profile_from_other_workloads_is_not_reused() {
         "--min-runs",
         "3",
         "--max-runs",
-        "3",
+        "6",
     ];
     let first = p.tune(&[&args[..], &["--", "20000"]].concat()).ok();
     assert!(!first.stderr.contains("reusing"), "{first}");

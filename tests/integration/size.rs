@@ -273,7 +273,7 @@ fn compare_sizes_every_variant_by_crate_stripped_ones_through_the_link_map() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "cmp.json",
             "--markdown",
@@ -343,7 +343,7 @@ fn gnu_ld_maps_give_per_crate_sizes_too() {
         "--min-runs",
         "3",
         "--max-runs",
-        "3",
+        "6",
         "--json",
         "cmp.json",
     ])
