@@ -77,12 +77,14 @@ pub fn run_workloads(
             ..RunOptions::default()
         };
         let started = Instant::now();
+        let beat = shell.heartbeat("Profiling", format!("workload `{}`", w.name));
         let outcome = run_once(binary, w, &opts).with_context(|| {
             format!(
                 "workload `{}` failed while gathering profiles (a process that crashes or is killed writes no profile)",
                 w.name
             )
         })?;
+        drop(beat);
         let elapsed = started.elapsed();
         let new_profiles = existing(layout)?.difference(&before).count();
         if new_profiles == 0 {
@@ -136,7 +138,10 @@ pub fn run_cargo_targets(
         .stderr(stderr);
     shell.verbose("Running", cmd.display());
     let started = Instant::now();
-    let done = cmd.run_unchecked()?;
+    let done = {
+        let _beat = shell.heartbeat("Profiling", format!("`cargo {sub} {what}`"));
+        cmd.run_unchecked()?
+    };
     check_interrupted()?;
     if !done.success() {
         return Err(done.error()).context(format!(

@@ -180,6 +180,7 @@ impl<'a> Pgo<'a> {
             "Merging",
             format!("raw profiles in {}", self.layout.raw_dir().display()),
         );
+        let _beat = self.shell.heartbeat("Merging", "raw profiles");
         let merged = merge::merge(
             self.shell,
             profdata_tool,

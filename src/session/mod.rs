@@ -16,7 +16,7 @@ pub use executor::WorkloadExecutor;
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
 use crate::measure::size::section_sizes;
-use crate::measure::{self, IndicatifProgress, Settings};
+use crate::measure::{self, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::report::{
@@ -401,8 +401,8 @@ impl<'a> Session<'a> {
             },
             hard_stops: Vec::new(),
         };
-        let mut progress = IndicatifProgress::new(self.shell);
-        measure_run(run, &mut exec, &mut progress, questions);
+        let mut progress = crate::measure::progress::for_shell(self.shell);
+        measure_run(run, &mut exec, progress.as_mut(), questions);
         self.shell.clear_bar();
         let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
         run.notes.extend(exec.stop_notes(&names));

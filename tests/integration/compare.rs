@@ -299,6 +299,8 @@ fn a_variant_alone_is_compared_with_the_baseline_and_may_not_take_a_preset_name(
         .collect();
     assert_eq!(names, ["release", "o1"], "{r}");
     r.stdout_has("release (baseline)");
+    // stderr is not a terminal here: plain status lines instead of a bar.
+    r.stderr_has("   Measuring warm-up 1 of 1 · ");
 }
 
 #[test]
