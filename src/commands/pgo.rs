@@ -138,7 +138,11 @@ fn profile_source(flags: &PgoFlags, bin: &BinTarget, trailing: &[String]) -> Res
 }
 
 fn one_shot(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Result<()> {
-    let run = pgo.run(source, opts, false)?;
+    // The profile of an unchanged instrumented build and the same workloads (from `compare`,
+    // `auto` or an earlier `pgo`) is reused, so the optimized build is cargo's cached one: a
+    // profile gathered again differs in its counts and would rebuild everything.
+    let reuse = !opts.keep_profiles && !opts.rebuild;
+    let run = pgo.run(source, opts, reuse)?;
     print_summary(&ctx.shell, pgo, &run);
     println!("{}", run.optimized.binary.display());
     Ok(())

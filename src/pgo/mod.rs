@@ -279,8 +279,10 @@ impl<'a> Pgo<'a> {
         let (merged, raw_profiles) = match reusable {
             Some(m) => {
                 self.shell.note(format!(
-                    "reusing the PGO profile gathered earlier ({})",
-                    crate::ui::count(m.raw_files, "raw profile")
+                    "reusing the PGO profile gathered earlier ({}): the instrumented build and the \
+                     workloads are unchanged; `cargo tune{} pgo clean` gathers afresh",
+                    crate::ui::count(m.raw_files, "raw profile"),
+                    self.builder.selection()
                 ));
                 steps.push(("instrumented build".into(), t.elapsed()));
                 (m.clone(), m.raw_files)
