@@ -236,6 +236,7 @@ impl Finished {
 
     pub fn error(&self) -> ProcessError {
         ProcessError {
+            end_told: false,
             cmdline: self.cmdline.clone(),
             ended: describe_end(self.status, self.timed_out),
             stdout_tail: tail(&self.stdout),

@@ -90,7 +90,8 @@ fn failure(w: &Workload, done: &process::Finished, which: &str, counted: bool) -
              the program needs longer)"
         ));
     }
-    anyhow::Error::new(done.error()).context(format!("workload `{}` failed{which}: {how}", w.name))
+    anyhow::Error::new(done.error().end_told())
+        .context(format!("workload `{}` failed{which}: {how}", w.name))
 }
 
 /// The workload's own line, run under cachegrind; stdin, env, cwd and timeout stay the same.

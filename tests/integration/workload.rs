@@ -151,9 +151,11 @@ fn timeout_kills_and_is_an_error_even_with_allow_failure() {
     w.allow_failure = true;
     let e = err(run_sh(&w));
     assert!(
-        e.contains("workload `slow` failed") && e.contains("timed out"),
+        e.contains("workload `slow` failed: timed out after 300ms and was killed: ran `/bin/sh -c"),
         "{e}"
     );
+    // The cause once, not again after the command line.
+    assert_eq!(e.matches("timed out").count(), 1, "{e}");
 }
 
 #[test]
