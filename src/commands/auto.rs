@@ -124,6 +124,10 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .as_ref()
         .map(|b| b.binary.clone())
         .context("the winning configuration has no binary")?;
+    // The machine-readable last line, as `build`, `pgo` and `bolt` print theirs; the label
+    // goes to stderr so `tail -n1` keeps working.
+    ctx.shell
+        .status("Winner", "its binary is the last line of stdout");
     println!("{}", binary.display());
     Ok(())
 }

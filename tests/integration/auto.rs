@@ -34,6 +34,8 @@ fn speed_search_reports_and_leaves_the_manifest_alone() {
         r.stdout.contains("Use `") || r.stdout.contains("Keep `"),
         "{r}"
     );
+    // The last line of stdout is the winner's binary, and stderr says so.
+    r.stderr_has("Winner its binary is the last line of stdout");
     assert!(
         run_binary(r.last_line(), &["10"]).starts_with("result="),
         "last line is the winner's binary"
