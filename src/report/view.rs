@@ -3,6 +3,8 @@
 
 mod table;
 
+pub use table::CLEARLY_QUICKER;
+
 use crate::measure::stats::Verdict;
 use crate::report::format::trim_float;
 use crate::report::model::Run;
