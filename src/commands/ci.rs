@@ -61,7 +61,7 @@ pub struct InitArgs {
     /// the defaults), one job measures them all with `compare --prebuilt`
     #[arg(long)]
     pub search: bool,
-    /// Overwrite an existing, different workflow
+    /// Overwrite an existing, different workflow (also a read-only one)
     #[arg(long)]
     pub force: bool,
     /// Show the diff, write nothing

@@ -57,7 +57,8 @@ pub struct ApplyArgs {
     /// Show the diff only; write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite an existing profile that differs; allow the built-in names (release, dev, …)
+    /// Overwrite an existing profile that differs; allow the built-in names (release, dev, …);
+    /// replace a read-only Cargo.toml or .cargo/config.toml (keeping its mode)
     #[arg(long)]
     pub force: bool,
     /// `-Ctarget-cpu` to write instead of the preset's (e.g. x86-64-v3, native)
