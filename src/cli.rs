@@ -30,7 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Find the best build for your goal by measurement, and optionally apply it.
+    /// Find the best build for your goal by measurement, and optionally apply it. The last
+    /// line of stdout is the winning binary's path, for scripts (as `build`, `pgo` and `bolt`).
     Auto(commands::auto::AutoArgs),
     /// Build variants and measure them side by side on your workload.
     Compare(commands::compare::CompareArgs),

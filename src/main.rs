@@ -4,10 +4,15 @@ use std::process::ExitCode;
 
 use cargo_tune::cli;
 use cargo_tune::commands::SilentExit;
+use cargo_tune::commands::UsageError;
 use cargo_tune::process::{Interrupted, install_interrupt_handler};
 use cargo_tune::ui::{Shell, Verbosity};
 
 fn main() -> ExitCode {
+    // A workload launcher (see `process::trampoline`) must do nothing else first: every page it
+    // touches before forking the workload counts toward that workload's peak memory.
+    cargo_tune::process::run_if_requested();
+    cargo_tune::process::measure_through("/proc/self/exe");
     let cli = cli::parse_from(std::env::args_os());
     install_interrupt_handler();
     // Errors are shown even with --quiet, in the colours the user asked for.
@@ -17,6 +22,10 @@ fn main() -> ExitCode {
         Err(e) => {
             if let Some(SilentExit(code)) = e.downcast_ref() {
                 return ExitCode::from(*code as u8);
+            }
+            if e.downcast_ref::<UsageError>().is_some() {
+                shell.error(format!("{e:#}"));
+                return ExitCode::from(2);
             }
             if e.downcast_ref::<Interrupted>().is_some() {
                 eprintln!("interrupted: stopped all child processes; your files are unchanged");

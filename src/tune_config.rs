@@ -2,6 +2,7 @@
 
 mod keys;
 mod raw;
+pub mod target;
 mod workload;
 
 use std::fmt;
@@ -172,6 +173,13 @@ impl TuneConfig {
         let Some(tune) = metadata.get("tune") else {
             return Ok(None);
         };
+        if tune.is_array() {
+            bail!(
+                "`[[{table}]]` in {} is an array of tables: write `[{table}]` (single brackets) for \
+                 the settings, and `[[{table}.workload]]` for each workload",
+                manifest.display()
+            );
+        }
         let raw: TuneConfig<WorkloadConfig> =
             serde_path_to_error::deserialize(tune).map_err(|e| {
                 let path = e.path().to_string();

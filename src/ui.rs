@@ -1,5 +1,7 @@
 //! Terminal output: cargo-style status lines, warnings and notes on stderr; colour choice (NO_COLOR, --color).
 
+mod heartbeat;
+
 use std::io::{IsTerminal, Write};
 
 use std::sync::{Arc, Mutex};
@@ -7,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
 use indicatif::ProgressBar;
+
+pub use heartbeat::{Heartbeat, LOG_EVERY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
@@ -70,6 +74,10 @@ impl Shell {
             err_tty: false,
             bar: Arc::default(),
         }
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
     }
 
     pub fn is_verbose(&self) -> bool {
@@ -169,6 +177,18 @@ pub fn paint(enabled: bool, style: Style, text: &str) -> String {
         format!("{}{text}{}", style.render(), style.render_reset())
     } else {
         text.to_string()
+    }
+}
+
+/// "12s", "1m 40s", "2h 05m": a short duration for progress messages.
+pub fn short_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}h {:02}m", s / 3600, s % 3600 / 60)
+    } else if s >= 60 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
     }
 }
 

@@ -40,12 +40,14 @@ pub fn run_workloads(
             ..RunOptions::default()
         };
         let started = Instant::now();
+        let beat = shell.heartbeat("Profiling", format!("workload `{}` for BOLT", w.name));
         let outcome = run_once(instrumented, w, &opts).with_context(|| {
             format!(
                 "workload `{}` failed on the BOLT-instrumented binary (a process that crashes or is killed writes no profile)",
                 w.name
             )
         })?;
+        drop(beat);
         let new = existing(layout)?.difference(&before).count();
         if new == 0 {
             bail!(

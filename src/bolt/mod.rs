@@ -189,6 +189,9 @@ impl<'a> Bolt<'a> {
                 .with_context(|| format!("cannot create {}", layout.raw_dir().display()))?;
             self.shell
                 .status("Instrumenting", format!("{} with BOLT", self.name()));
+            let _beat = self
+                .shell
+                .heartbeat("Instrumenting", format!("{} with BOLT", self.name()));
             let t = Instant::now();
             optimize::instrument(
                 self.shell,
@@ -235,7 +238,10 @@ impl<'a> Bolt<'a> {
             "Merging",
             format!("raw BOLT profiles in {}", input.layout.raw_dir().display()),
         );
-        let merged = merge::merge(self.shell, merge_fdata, &input.layout, &input.hash)?;
+        let merged = {
+            let _beat = self.shell.heartbeat("Merging", "raw BOLT profiles");
+            merge::merge(self.shell, merge_fdata, &input.layout, &input.hash)?
+        };
         let mut state = input.layout.load_state()?;
         state.merged = Some(merged.clone());
         input.layout.save_state(&state)?;
@@ -282,6 +288,9 @@ impl<'a> Bolt<'a> {
             "Optimizing",
             format!("{} with BOLT (then strip = \"{strip}\")", self.name()),
         );
+        let _beat = self
+            .shell
+            .heartbeat("Optimizing", format!("{} with BOLT", self.name()));
         let t = Instant::now();
         let stats = optimize::optimize(
             self.shell,

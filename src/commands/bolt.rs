@@ -123,7 +123,8 @@ pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
             "arguments after `--` are a workload: they only apply to `cargo tune bolt` and `cargo tune bolt run`"
         );
     }
-    let stages = parse_stages(&flags.variant, &ctx.cargo.profile)?;
+    let stages =
+        parse_stages(&flags.variant, &ctx.cargo.profile).map_err(crate::commands::errors::usage)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let bolt = Bolt::new(
         &ctx.shell,

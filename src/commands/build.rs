@@ -28,7 +28,8 @@ pub fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
     if let Some(dir) = &args.export {
         return crate::commands::compare::prebuilt::export(ctx, &args.variant, args.rebuild, dir);
     }
-    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
+    let variant =
+        parse_variant(&args.variant, &ctx.cargo.profile).map_err(crate::commands::errors::usage)?;
     let (project, bin) = ctx.target()?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;

@@ -13,7 +13,7 @@ use crate::check::render;
 use crate::check::ship::shipped;
 use crate::check::{CheckResult, Side};
 use crate::commands::Ctx;
-use crate::commands::SilentExit;
+use crate::commands::errors::SilentExit;
 use crate::commands::options::{ExportArgs, SessionArgs, parse_percent};
 use crate::process::Interrupted;
 use crate::report::{self, Format};

@@ -61,7 +61,7 @@ pub struct InitArgs {
     /// the defaults), one job measures them all with `compare --prebuilt`
     #[arg(long)]
     pub search: bool,
-    /// Overwrite an existing, different workflow
+    /// Overwrite an existing, different workflow (also a read-only one)
     #[arg(long)]
     pub force: bool,
     /// Show the diff, write nothing
@@ -206,7 +206,8 @@ fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
         );
     }
     let linter = actionlint::find();
-    write::commit(std::slice::from_ref(&edit), || match &linter {
+    let read_only = write::ReadOnly::forced(args.force);
+    write::commit(std::slice::from_ref(&edit), read_only, || match &linter {
         Some(bin) => actionlint::check(bin, &path),
         None => Ok(()),
     })?;

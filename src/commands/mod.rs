@@ -9,6 +9,7 @@ pub mod clean;
 pub mod compare;
 pub mod completions;
 pub mod doctor;
+mod errors;
 pub mod load;
 pub mod man;
 pub mod options;
@@ -17,10 +18,11 @@ pub mod profile;
 pub mod report;
 pub mod size;
 
-use std::fmt;
 use std::path::Path;
 
 use anyhow::{Result, bail};
+
+pub use errors::{SilentExit, UsageError, usage};
 
 use crate::cargo::Selection;
 use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
@@ -53,17 +55,6 @@ impl Ctx {
         lock_tune_dir(&self.shell, &project.tune_dir(), !self.cargo.no_wait)
     }
 }
-
-/// An exit with this status and nothing more to say (the command already reported).
-#[derive(Debug)]
-pub struct SilentExit(pub i32);
-
-impl fmt::Display for SilentExit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit status {}", self.0)
-    }
-}
-impl std::error::Error for SilentExit {}
 
 /// A variant that did not build, or whose workload failed, fails the command too (after the
 /// table, which shows why): a script must not take a partial comparison for a complete one.

@@ -102,7 +102,9 @@ impl MeasureArgs {
             .map(|w| (w.name.as_str(), w.kind.tag()))
             .collect();
         let choice = match (&self.metric, &config.metric) {
-            (names, _) if !names.is_empty() => choose(names, &kinds, "--metric")?,
+            (names, _) if !names.is_empty() => {
+                choose(names, &kinds, "--metric").map_err(crate::commands::errors::usage)?
+            }
             (_, Some(names)) => choose(names, &kinds, "`metric` in [package.metadata.tune]")?,
             _ => MetricChoice::default(),
         };
@@ -129,7 +131,9 @@ impl MeasureArgs {
             pin,
             ..Settings::default()
         };
-        settings.validate()?;
+        settings
+            .validate()
+            .map_err(crate::commands::errors::usage)?;
         Ok(settings)
     }
 }

@@ -103,7 +103,8 @@ impl PgoArgs {
 pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
-    let base = parse_variant(&flags.variant, &ctx.cargo.profile)?;
+    let base = parse_variant(&flags.variant, &ctx.cargo.profile)
+        .map_err(crate::commands::errors::usage)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let pgo = Pgo::new(&ctx.shell, &builder, &base);
@@ -139,7 +140,11 @@ fn profile_source(flags: &PgoFlags, bin: &BinTarget, trailing: &[String]) -> Res
 }
 
 fn one_shot(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Result<()> {
-    let run = pgo.run(source, opts, false)?;
+    // The profile of an unchanged instrumented build and the same workloads (from `compare`,
+    // `auto` or an earlier `pgo`) is reused, so the optimized build is cargo's cached one: a
+    // profile gathered again differs in its counts and would rebuild everything.
+    let reuse = !opts.keep_profiles && !opts.rebuild;
+    let run = pgo.run(source, opts, reuse)?;
     print_summary(&ctx.shell, pgo, &run);
     println!("{}", run.optimized.binary.display());
     Ok(())

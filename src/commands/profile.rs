@@ -58,7 +58,8 @@ pub struct ApplyArgs {
     /// Show the diff only; write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite an existing profile that differs; allow the built-in names (release, dev, …)
+    /// Overwrite an existing profile that differs; allow the built-in names (release, dev, …);
+    /// replace a read-only Cargo.toml or .cargo/config.toml (keeping its mode)
     #[arg(long)]
     pub force: bool,
     /// `-Ctarget-cpu` to write instead of the preset's (e.g. x86-64-v3, native)
@@ -217,7 +218,8 @@ fn apply(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
 
 fn apply_inner(ctx: &Ctx, args: &ApplyArgs) -> Result<()> {
     let project = load_project(ctx)?;
-    let mut variant = parse_variant(&args.preset, &ctx.cargo.profile)?;
+    let mut variant =
+        parse_variant(&args.preset, &ctx.cargo.profile).map_err(crate::commands::errors::usage)?;
     if let Some(cpu) = &args.target_cpu {
         variant.target_cpu = Some(cpu.clone());
     }

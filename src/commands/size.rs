@@ -84,9 +84,12 @@ struct Vs {
 pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
-    let variant = parse_variant(&args.variant, &ctx.cargo.profile)?;
+    let variant =
+        parse_variant(&args.variant, &ctx.cargo.profile).map_err(crate::commands::errors::usage)?;
     let other = match &args.vs {
-        Some(spec) => Some(parse_variant(spec, &ctx.cargo.profile)?),
+        Some(spec) => {
+            Some(parse_variant(spec, &ctx.cargo.profile).map_err(crate::commands::errors::usage)?)
+        }
         None => None,
     };
     let opts = options(args, &builder, &bin, &variant, other.as_ref());

@@ -25,7 +25,7 @@ use crate::variant::{Stage, Variant};
 pub struct ApplyOptions<'a> {
     /// Show the diff, write nothing.
     pub dry_run: bool,
-    /// Overwrite an existing, different profile; allow the built-in names.
+    /// Overwrite an existing, different profile; allow the built-in names; replace read-only files.
     pub force: bool,
     /// The target triple the rustflags are for (`--target`); the host when `None`.
     pub target: Option<&'a str>,
@@ -100,7 +100,8 @@ pub fn apply_profile(
             plan,
         });
     }
-    let committed = write::commit(&plan.edits, || validate(project, &plan.edits))?;
+    let read_only = write::ReadOnly::forced(opts.force);
+    let committed = write::commit(&plan.edits, read_only, || validate(project, &plan.edits))?;
     for stale in &committed.stale_removed {
         shell.note(format!(
             "removed {}, left by an interrupted cargo-tune run",

@@ -34,8 +34,10 @@ pub enum Edit {
 }
 
 impl Edit {
-    /// `NoChange` when `new` is what the file already says.
+    /// `NoChange` when `new` is what the file already says. `new` gets the line endings of
+    /// `old`: toml_edit renders `\n`, and a CRLF file must stay CRLF.
     pub fn new(path: PathBuf, old: Option<String>, new: String) -> Edit {
+        let new = with_line_endings_of(old.as_deref(), new);
         if old.as_deref() == Some(new.as_str()) {
             Edit::NoChange { path }
         } else {
@@ -52,6 +54,27 @@ impl Edit {
     pub fn is_change(&self) -> bool {
         matches!(self, Edit::Modified { .. })
     }
+}
+
+/// `new` with CRLF line endings when most lines of `old` end so; a `\r\n` already in `new`
+/// (kept from the original text) stays as it is.
+fn with_line_endings_of(old: Option<&str>, new: String) -> String {
+    let Some(old) = old else { return new };
+    let crlf = old.matches("\r\n").count();
+    let lf = old.matches('\n').count() - crlf;
+    if crlf == 0 || crlf < lf {
+        return new;
+    }
+    let mut out = String::with_capacity(new.len() + new.len() / 16);
+    let mut after_cr = false;
+    for c in new.chars() {
+        if c == '\n' && !after_cr {
+            out.push('\r');
+        }
+        out.push(c);
+        after_cr = c == '\r';
+    }
+    out
 }
 
 #[cfg(test)]

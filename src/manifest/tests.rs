@@ -332,3 +332,40 @@ fn target_cpu_in_cargo_configs() {
     }
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn crlf_files_stay_crlf() {
+    let old = "[package]\r\nname = \"x\" # note\r\n\r\n[profile.release]\r\ndebug = 1\r\n";
+    let new = "[package]\r\nname = \"x\" # note\r\n\r\n[profile.release]\r\ndebug = 1\n\n[profile.fast]\ninherits = \"release\"\n";
+    let Edit::Modified { new: written, .. } =
+        Edit::new("Cargo.toml".into(), Some(old.into()), new.into())
+    else {
+        panic!("a change");
+    };
+    assert_eq!(
+        written,
+        "[package]\r\nname = \"x\" # note\r\n\r\n[profile.release]\r\ndebug = 1\r\n\r\n[profile.fast]\r\ninherits = \"release\"\r\n"
+    );
+    // What toml_edit renders of an unchanged CRLF file is no change at all.
+    let Edit::NoChange { .. } = Edit::new(
+        "Cargo.toml".into(),
+        Some(old.into()),
+        old.replace("\r\n", "\n"),
+    ) else {
+        panic!("no change");
+    };
+    // LF files, mostly-LF files and new files get LF.
+    let lf = "a = 1\nb = 2\r\nc = 3\n";
+    assert_eq!(
+        Edit::new("x".into(), Some(lf.into()), "a = 1\nd = 4\n".into()),
+        Edit::Modified {
+            path: "x".into(),
+            old: Some(lf.into()),
+            new: "a = 1\nd = 4\n".into()
+        }
+    );
+    assert!(matches!(
+        Edit::new("x".into(), None, "a = 1\n".into()),
+        Edit::Modified { new, .. } if new == "a = 1\n"
+    ));
+}

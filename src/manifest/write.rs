@@ -24,14 +24,66 @@ pub struct Committed {
     pub stale_removed: Vec<PathBuf>,
 }
 
+/// What to do with a file that has no write permission bit. A rename replaces it regardless
+/// (and root may write anything), so the mode bits are the user's only word on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// Refuse; the message names `--force` when the command has one.
+    Refuse { force_flag: bool },
+    /// `--force`: replace it, keeping its mode.
+    Replace,
+}
+
+impl ReadOnly {
+    /// For a command with `--force`.
+    pub fn forced(force: bool) -> ReadOnly {
+        if force {
+            ReadOnly::Replace
+        } else {
+            ReadOnly::Refuse { force_flag: true }
+        }
+    }
+}
+
+/// Fails when `path` exists without any write permission bit and `read_only` refuses it.
+pub fn check_writable(path: &Path, read_only: ReadOnly) -> Result<()> {
+    let ReadOnly::Refuse { force_flag } = read_only else {
+        return Ok(());
+    };
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(());
+    };
+    let mode = meta.permissions().mode();
+    if mode & 0o222 != 0 {
+        return Ok(());
+    }
+    let force = if force_flag {
+        ", or pass --force to replace it anyway (it keeps its mode)"
+    } else {
+        ""
+    };
+    bail!(
+        "{} is read-only (mode {:o}); nothing was written: make it writable (chmod u+w {}) and run \
+         again{force}",
+        path.display(),
+        mode & 0o7777,
+        crate::process::shell_quote(&path.display().to_string())
+    )
+}
+
 /// Writes every `Modified` edit atomically, then runs `validate`; restores the originals if it fails.
-pub fn commit(edits: &[Edit], validate: impl FnOnce() -> Result<()>) -> Result<Committed> {
-    commit_with(edits, validate, &|temps| pause_if_asked(temps))
+pub fn commit(
+    edits: &[Edit],
+    read_only: ReadOnly,
+    validate: impl FnOnce() -> Result<()>,
+) -> Result<Committed> {
+    commit_with(edits, read_only, validate, &|temps| pause_if_asked(temps))
 }
 
 /// `commit` with an injectable step between writing the temp files and renaming them.
 pub fn commit_with(
     edits: &[Edit],
+    read_only: ReadOnly,
     validate: impl FnOnce() -> Result<()>,
     before_rename: &dyn Fn(&[PathBuf]) -> Result<()>,
 ) -> Result<Committed> {
@@ -44,6 +96,7 @@ pub fn commit_with(
                 continue;
             };
             let path = real_path(path);
+            check_writable(&path, read_only)?;
             let on_disk = match fs::read_to_string(&path) {
                 Ok(t) => Some(t),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -238,6 +291,8 @@ fn pause_if_asked(temps: &[PathBuf]) -> Result<()> {
 mod tests {
     use super::*;
 
+    const REFUSE: ReadOnly = ReadOnly::Refuse { force_flag: true };
+
     fn edit(path: &Path, new: &str) -> Edit {
         let old = fs::read_to_string(path).ok();
         Edit::new(path.to_path_buf(), old, new.to_string())
@@ -250,7 +305,12 @@ mod tests {
         fs::write(&p, "a = 1\n").unwrap();
         fs::set_permissions(&p, Permissions::from_mode(0o640)).unwrap();
         let cfg = dir.path().join(".cargo/config.toml");
-        commit(&[edit(&p, "a = 2\n"), edit(&cfg, "b = 1\n")], || Ok(())).unwrap();
+        commit(
+            &[edit(&p, "a = 2\n"), edit(&cfg, "b = 1\n")],
+            REFUSE,
+            || Ok(()),
+        )
+        .unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "a = 2\n");
         assert_eq!(fs::read_to_string(&cfg).unwrap(), "b = 1\n");
         let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
@@ -270,6 +330,7 @@ mod tests {
         let cfg = dir.path().join(".cargo/config.toml");
         let e = commit_with(
             &[edit(&p, "a = 2\n"), edit(&cfg, "b = 1\n")],
+            REFUSE,
             || Ok(()),
             &|temps| {
                 // The temp files are complete at this point.
@@ -291,10 +352,14 @@ mod tests {
         let p = dir.path().join("Cargo.toml");
         fs::write(&p, "a = 1\n").unwrap();
         let cfg = dir.path().join(".cargo/config.toml");
-        let e = commit(&[edit(&p, "a = 2\n"), edit(&cfg, "b = 1\n")], || {
-            assert_eq!(fs::read_to_string(&p).unwrap(), "a = 2\n");
-            bail!("cargo says no")
-        })
+        let e = commit(
+            &[edit(&p, "a = 2\n"), edit(&cfg, "b = 1\n")],
+            REFUSE,
+            || {
+                assert_eq!(fs::read_to_string(&p).unwrap(), "a = 2\n");
+                bail!("cargo says no")
+            },
+        )
         .unwrap_err();
         let shown = format!("{e:#}");
         assert!(
@@ -312,7 +377,7 @@ mod tests {
         fs::write(&p, "a = 1\n").unwrap();
         let e = edit(&p, "a = 2\n");
         fs::write(&p, "a = 3\n").unwrap();
-        assert!(commit(&[e], || Ok(())).is_err());
+        assert!(commit(&[e], REFUSE, || Ok(())).is_err());
         assert_eq!(fs::read_to_string(&p).unwrap(), "a = 3\n");
 
         // A temp file from a process that no longer exists (pid far above pid_max).
@@ -323,8 +388,34 @@ mod tests {
             std::process::id()
         ));
         fs::write(&mine, "live").unwrap();
-        let done = commit(&[edit(&p, "a = 4\n")], || Ok(())).unwrap();
+        let done = commit(&[edit(&p, "a = 4\n")], REFUSE, || Ok(())).unwrap();
         assert_eq!(done.stale_removed, vec![stale.clone()]);
         assert!(!stale.exists() && mine.exists());
+    }
+
+    #[test]
+    fn read_only_files_are_refused_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("Cargo.toml");
+        fs::write(&p, "a = 1\n").unwrap();
+        fs::set_permissions(&p, Permissions::from_mode(0o444)).unwrap();
+        let e = commit(&[edit(&p, "a = 2\n")], REFUSE, || Ok(())).unwrap_err();
+        let shown = format!("{e:#}");
+        assert!(
+            shown.contains("is read-only (mode 444); nothing was written")
+                && shown.contains("chmod u+w")
+                && shown.contains("--force"),
+            "{shown}"
+        );
+        assert_eq!(fs::read_to_string(&p).unwrap(), "a = 1\n");
+        let no_flag = ReadOnly::Refuse { force_flag: false };
+        let e = commit(&[edit(&p, "a = 2\n")], no_flag, || Ok(())).unwrap_err();
+        assert!(!e.to_string().contains("--force"), "{e}");
+        commit(&[edit(&p, "a = 2\n")], ReadOnly::Replace, || Ok(())).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "a = 2\n");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
     }
 }

@@ -26,6 +26,6 @@ pub mod testing;
 
 pub use engine::{Executor, Outcome, Plan, Question, StopReason, measure};
 pub use metric::{DESCRIPTORS, Descriptor, Metric, Unit, WorkloadKind};
-pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
+pub use progress::{IndicatifProgress, NoProgress, Progress, Step, for_shell};
 pub use sample::{CommandSample, Sample, SampleRecord, Series, ServiceSample};
 pub use settings::{Defaults, Settings};

@@ -1,11 +1,11 @@
 //! Progress of a measurement: what the engine reports before each sample, and an indicatif bar
 //! on stderr for it (hidden when stderr is not a terminal or with `--quiet`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 
-use crate::ui::Shell;
+use crate::ui::{LOG_EVERY, Shell, short_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -47,6 +47,57 @@ impl Progress for NoProgress {
     fn step(&mut self, _: &Step<'_>) {}
 }
 
+/// The progress a shell shows: a bar on a terminal, plain rate-limited status lines in a log
+/// (stderr not a terminal), nothing with `--quiet`.
+pub fn for_shell(shell: &Shell) -> Box<dyn Progress + '_> {
+    if shell.progress_enabled() {
+        Box::new(IndicatifProgress::new(shell))
+    } else if shell.is_quiet() {
+        Box::new(NoProgress)
+    } else {
+        Box::new(LineProgress::new(
+            LOG_EVERY,
+            Box::new(|line: &str| shell.status("Measuring", line)),
+        ))
+    }
+}
+
+/// Status lines for a log: the first step, then at most one every `every`, like
+/// "Measuring round 6 of ≤30 · production on logfmt · ETA 1m 20s".
+pub struct LineProgress<'a> {
+    every: Duration,
+    last: Option<Instant>,
+    emit: Box<dyn FnMut(&str) + 'a>,
+}
+
+impl<'a> LineProgress<'a> {
+    pub fn new(every: Duration, emit: Box<dyn FnMut(&str) + 'a>) -> LineProgress<'a> {
+        LineProgress {
+            every,
+            last: None,
+            emit,
+        }
+    }
+
+    /// `step` at a given time (tests use a made-up clock).
+    pub fn step_at(&mut self, s: &Step<'_>, now: Instant) {
+        if self
+            .last
+            .is_some_and(|t| now.duration_since(t) < self.every)
+        {
+            return;
+        }
+        self.last = Some(now);
+        (self.emit)(&describe(s));
+    }
+}
+
+impl Progress for LineProgress<'_> {
+    fn step(&mut self, s: &Step<'_>) {
+        self.step_at(s, Instant::now());
+    }
+}
+
 /// An indicatif bar on stderr.
 pub struct IndicatifProgress {
     bar: ProgressBar,
@@ -86,23 +137,12 @@ pub fn describe(s: &Step<'_>) -> String {
     };
     let mut out = format!("{phase} · {} on {}", s.variant, s.workload);
     if let Some(eta) = s.eta {
-        out.push_str(&format!(" · ETA {}", short(eta)));
+        out.push_str(&format!(" · ETA {}", short_duration(eta)));
         if let Some(max) = s.eta_max.filter(|m| *m > eta + Duration::from_secs(1)) {
-            out.push_str(&format!(" (≤ {})", short(max)));
+            out.push_str(&format!(" (≤ {})", short_duration(max)));
         }
     }
     out
-}
-
-fn short(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}h {:02}m", s / 3600, s % 3600 / 60)
-    } else if s >= 60 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
-    }
 }
 
 #[cfg(test)]
@@ -138,5 +178,47 @@ mod tests {
         let mut p = IndicatifProgress::new(&Shell::plain());
         p.step(&warm);
         p.finish();
+    }
+
+    /// What a CI log shows of a measurement: 2 variants × 2 workloads, one warm-up round and
+    /// 12 rounds of ≤30, a sample every 3 s (made-up clock), lines at most every 15 s.
+    #[test]
+    fn a_log_gets_a_line_every_fifteen_seconds() {
+        let mut lines = Vec::new();
+        let mut p = LineProgress::new(
+            Duration::from_secs(15),
+            Box::new(|l: &str| lines.push(format!("{:>12} {l}", "Measuring"))),
+        );
+        let t0 = Instant::now();
+        let (variants, workloads) = (["release", "production"], ["logfmt", "json"]);
+        let per_round = (variants.len() * workloads.len()) as u64;
+        let planned = per_round * (1 + 12);
+        let mut done = 0;
+        for (phase, rounds, max_rounds) in [(Phase::Warmup, 1, 1), (Phase::Measure, 12, 30)] {
+            for round in 1..=rounds {
+                for workload in workloads {
+                    for variant in variants {
+                        let left = Duration::from_secs(3 * (planned - done));
+                        p.step_at(
+                            &Step {
+                                phase,
+                                round,
+                                max_rounds,
+                                variant,
+                                workload,
+                                done,
+                                planned,
+                                eta: Some(left),
+                                eta_max: Some(left + Duration::from_secs(3 * 18 * per_round)),
+                            },
+                            t0 + Duration::from_secs(3 * done),
+                        );
+                        done += 1;
+                    }
+                }
+            }
+        }
+        drop(p);
+        insta::assert_snapshot!(lines.join("\n"));
     }
 }

@@ -121,20 +121,27 @@ impl Settings {
         }
     }
 
+    /// The fewest runs per variant with which the test can reach the whole confidence level:
+    /// the paired signed-rank test for timed metrics, the rank-sum test of independent runs for
+    /// exact counts (`measure::exact`).
+    pub fn fewest_runs_that_compare(&self) -> usize {
+        let alpha = 1.0 - self.confidence;
+        if self.command_metric.is_exact() {
+            return (1..)
+                .find(|&n| crate::measure::exact::smallest_level(n, n) <= alpha)
+                .expect("some number of runs reaches any level above zero");
+        }
+        (crate::measure::stats::MIN_SAMPLES..)
+            .find(|&n| crate::measure::stats::rank::signed_rank_attainable(n, alpha))
+            .expect("some number of runs reaches any level above zero")
+    }
+
     /// Rejects settings that cannot give a meaningful result, saying which and why.
     pub fn validate(&self) -> Result<()> {
         if !(self.noise_threshold > 0.0 && self.noise_threshold < 0.5) {
             bail!(
                 "noise threshold must be between 0 and 50% (got {}%)",
                 self.noise_threshold * 100.0
-            );
-        }
-        if self.command_metric.is_exact() && self.min_runs < crate::measure::exact::MIN_RUNS {
-            bail!(
-                "exact metrics (--metric instructions, cycles-est) need at least {} runs a side \
-                 to decide at 95% (got min runs {}): counts drift a little from run to run",
-                crate::measure::exact::MIN_RUNS,
-                self.min_runs
             );
         }
         if (self.min_runs as usize) < crate::measure::stats::MIN_SAMPLES {
@@ -155,6 +162,21 @@ impl Settings {
             bail!(
                 "confidence must be between 0.5 and 1 (got {})",
                 self.confidence
+            );
+        }
+        let fewest = self.fewest_runs_that_compare();
+        if (self.max_runs as usize) < fewest {
+            let why = if self.command_metric.is_exact() {
+                " (counts drift a little from run to run, so each side's runs are compared as \
+                 independent samples)"
+            } else {
+                ""
+            };
+            bail!(
+                "with at most {} runs per variant nothing can be compared: at {}% confidence a \
+                 comparison needs at least {fewest} runs{why} (pass --max-runs {fewest} or more)",
+                self.max_runs,
+                self.confidence * 100.0
             );
         }
         if self.resamples < 100 {
@@ -208,6 +230,38 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(e.to_string().contains("less than min runs"), "{e}");
+    }
+
+    #[test]
+    fn too_few_runs_to_compare_are_refused_with_the_minimum() {
+        let fewest = Settings::default().fewest_runs_that_compare();
+        // Two-sided 95%: the signed-rank test's smallest p is 2/2ⁿ, below 0.05 from n = 6.
+        assert_eq!(fewest, 6);
+        let few = |min_runs, max_runs| {
+            Settings {
+                min_runs,
+                max_runs,
+                ..Settings::default()
+            }
+            .validate()
+        };
+        let e = few(3, 3).unwrap_err().to_string();
+        assert!(
+            e.contains("with at most 3 runs per variant nothing can be compared")
+                && e.contains("needs at least 6 runs (pass --max-runs 6 or more)"),
+            "{e}"
+        );
+        few(3, 6).unwrap();
+        // Counts: one run a side cannot decide; four can (2 / C(8, 4) = 2.9%).
+        let counted = |max_runs: u32| Settings {
+            command_metric: crate::measure::Metric::Instructions,
+            min_runs: max_runs.min(3),
+            max_runs,
+            ..Settings::default()
+        };
+        let e = counted(3).validate().unwrap_err().to_string();
+        assert!(e.contains("needs at least 4 runs"), "{e}");
+        counted(4).validate().unwrap();
     }
 
     #[test]

@@ -76,12 +76,14 @@ pub fn run_workloads(
             ..RunOptions::default()
         };
         let started = Instant::now();
+        let beat = shell.heartbeat("Profiling", format!("workload `{}`", w.name));
         let outcome = run_once(binary, w, &opts).with_context(|| {
             format!(
                 "workload `{}` failed while gathering profiles (a process that crashes or is killed writes no profile)",
                 w.name
             )
         })?;
+        drop(beat);
         let elapsed = started.elapsed();
         let new_profiles = existing(layout)?.difference(&before).count();
         if new_profiles == 0 {
@@ -130,7 +132,10 @@ pub fn run_cargo_targets(
         .env("LLVM_PROFILE_FILE", layout.profile_file_pattern())
         .stderr(stderr);
     shell.verbose("Running", cmd.display());
-    let done = cmd.run_unchecked()?;
+    let done = {
+        let _beat = shell.heartbeat("Profiling", format!("`cargo {sub} {what}`"));
+        cmd.run_unchecked()?
+    };
     check_interrupted()?;
     if !done.success() {
         return Err(done.error()).context(format!(

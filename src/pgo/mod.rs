@@ -181,6 +181,7 @@ impl<'a> Pgo<'a> {
             "Merging",
             format!("raw profiles in {}", self.layout.raw_dir().display()),
         );
+        let _beat = self.shell.heartbeat("Merging", "raw profiles");
         let merged = merge::merge(
             self.shell,
             profdata_tool,
@@ -279,8 +280,10 @@ impl<'a> Pgo<'a> {
         let (merged, raw_profiles) = match reusable {
             Some(m) => {
                 self.shell.note(format!(
-                    "reusing the PGO profile gathered earlier ({})",
-                    crate::ui::count(m.raw_files, "raw profile")
+                    "reusing the PGO profile gathered earlier ({}): the instrumented build and the \
+                     workloads are unchanged; `cargo tune{} pgo clean` gathers afresh",
+                    crate::ui::count(m.raw_files, "raw profile"),
+                    self.builder.selection()
                 ));
                 steps.push(("instrumented build".into(), t.elapsed()));
                 (m.clone(), m.raw_files)

@@ -39,13 +39,40 @@ pub struct Usage {
     pub max_rss: u64,
 }
 
+/// How a child ended, as its waiter thread saw it.
+pub(super) struct Exit {
+    pub status: ExitStatus,
+    pub user: Duration,
+    pub sys: Duration,
+    pub max_rss: u64,
+    /// The wall time measured next to the workload (through the trampoline); otherwise from
+    /// our spawn to the end.
+    pub wall: Option<Duration>,
+    pub at: Instant,
+}
+
+impl Exit {
+    pub(super) fn from_rusage(status: ExitStatus, ru: &libc::rusage) -> Exit {
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        Exit {
+            status,
+            user: tv(ru.ru_utime),
+            sys: tv(ru.ru_stime),
+            max_rss: ru.ru_maxrss as u64 * 1024,
+            wall: None,
+            at: Instant::now(),
+        }
+    }
+}
+
 /// A running child. Dropping it kills the child's whole process group.
 pub struct Child {
-    pub(super) pid: i32,
+    /// The process group signals go to: the program's own pid.
+    pub(super) group: i32,
     pub(super) cmdline: String,
     pub(super) timeout: Option<Duration>,
     pub(super) started: Instant,
-    pub(super) exit: mpsc::Receiver<(ExitStatus, libc::rusage, Instant)>,
+    pub(super) exit: mpsc::Receiver<Exit>,
     pub(super) waiter: Option<JoinHandle<()>>,
     pub(super) finished: Option<(ExitStatus, Usage)>,
     pub(super) stdout: Option<JoinHandle<Vec<u8>>>,
@@ -62,24 +89,25 @@ pub enum Stopped {
 }
 
 impl Child {
-    fn record(&mut self, (status, ru, ended): (ExitStatus, libc::rusage, Instant)) {
-        live_groups().lock().unwrap().remove(&self.pid);
+    fn record(&mut self, exit: Exit) {
+        live_groups().lock().unwrap().remove(&self.group);
         // Leftovers of the group (workers, grandchildren) get a moment to finish on their own
         // (an instrumented worker may be writing its profile), then are killed.
         let deadline = Instant::now() + Duration::from_secs(1);
         // SAFETY: probing and signalling the group we created.
-        while unsafe { libc::killpg(self.pid, 0) } == 0 && Instant::now() < deadline {
+        while unsafe { libc::killpg(self.group, 0) } == 0 && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(5));
         }
-        unsafe { libc::killpg(self.pid, libc::SIGKILL) };
-        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        unsafe { libc::killpg(self.group, libc::SIGKILL) };
         let usage = Usage {
-            wall: ended.duration_since(self.started),
-            user: tv(ru.ru_utime),
-            sys: tv(ru.ru_stime),
-            max_rss: ru.ru_maxrss as u64 * 1024,
+            wall: exit
+                .wall
+                .unwrap_or_else(|| exit.at.duration_since(self.started)),
+            user: exit.user,
+            sys: exit.sys,
+            max_rss: exit.max_rss,
         };
-        self.finished = Some((status, usage));
+        self.finished = Some((exit.status, usage));
     }
 
     /// The exit status if the child has ended, without blocking.
@@ -106,7 +134,7 @@ impl Child {
     pub fn signal(&self, signal: i32) {
         if self.finished.is_none() {
             // SAFETY: signal to the group we created.
-            unsafe { libc::killpg(self.pid, signal) };
+            unsafe { libc::killpg(self.group, signal) };
         }
     }
 
@@ -208,6 +236,7 @@ impl Finished {
 
     pub fn error(&self) -> ProcessError {
         ProcessError {
+            end_told: false,
             cmdline: self.cmdline.clone(),
             ended: describe_end(self.status, self.timed_out),
             stdout_tail: tail(&self.stdout),

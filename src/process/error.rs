@@ -103,11 +103,27 @@ pub struct ProcessError {
     pub ended: Ended,
     pub stdout_tail: String,
     pub stderr_tail: String,
+    /// The message around it already says how it ended: show only what ran (no cause twice).
+    pub end_told: bool,
+}
+
+impl ProcessError {
+    /// For a context that states how the process ended itself.
+    pub fn end_told(self) -> ProcessError {
+        ProcessError {
+            end_told: true,
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for ProcessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` failed: {}", self.cmdline, self.ended)?;
+        if self.end_told {
+            write!(f, "ran `{}`", self.cmdline)?;
+        } else {
+            write!(f, "`{}` failed: {}", self.cmdline, self.ended)?;
+        }
         if !self.stderr_tail.trim().is_empty() {
             write!(
                 f,

@@ -5,12 +5,13 @@ mod affinity;
 mod child;
 mod error;
 mod interrupt;
+mod trampoline;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -24,8 +25,9 @@ pub use interrupt::{
     Interrupted, StopFlag, check_interrupted, install_interrupt_handler, interrupted,
     uninterruptible,
 };
+pub use trampoline::{measure_through, run_if_requested};
 
-use child::wait4;
+use child::{Exit, wait4};
 use interrupt::live_groups;
 
 /// How much of a `CaptureTail` stream is kept.
@@ -65,6 +67,8 @@ pub struct Cmd {
     timeout: Option<Duration>,
     /// Bind the child to this CPU before exec (`--pin`).
     pin: Option<usize>,
+    /// Start it through the trampoline so its rusage is its own (workload runs).
+    own_usage: bool,
 }
 
 impl Cmd {
@@ -79,7 +83,15 @@ impl Cmd {
             stderr: Output::Capture,
             timeout: None,
             pin: None,
+            own_usage: false,
         }
+    }
+
+    /// A measured run: its peak memory must be the program's own, not inherited from
+    /// cargo-tune (see `trampoline`), when a trampoline was set up.
+    pub fn measured(mut self) -> Cmd {
+        self.own_usage = true;
+        self
     }
 
     /// Runs the child bound to one CPU (inherited by everything it starts).
@@ -154,57 +166,75 @@ impl Cmd {
 
     /// Starts the child in its own process group.
     pub fn spawn(&self) -> Result<Child> {
-        let mut cmd = Command::new(&self.program);
-        cmd.args(&self.args).process_group(0);
-        for (k, v) in &self.env {
-            match v {
-                Some(v) => cmd.env(k, v),
-                None => cmd.env_remove(k),
-            };
-        }
-        if let Some(dir) = &self.cwd {
-            cmd.current_dir(dir);
-        }
-        match &self.stdin {
-            Input::Null => cmd.stdin(Stdio::null()),
-            Input::File(p) => cmd.stdin(
-                std::fs::File::open(p)
-                    .with_context(|| format!("cannot open stdin file {}", p.display()))?,
-            ),
+        let stdin = match &self.stdin {
+            Input::Null => Stdio::null(),
+            Input::File(p) => std::fs::File::open(p)
+                .with_context(|| format!("cannot open stdin file {}", p.display()))?
+                .into(),
         };
-        cmd.stdout(stdio(self.stdout));
-        cmd.stderr(stdio(self.stderr));
-        if let Some(cpu) = self.pin {
-            let set = affinity::single_cpu_set(cpu);
-            // SAFETY: the closure only makes one async-signal-safe syscall.
-            unsafe { cmd.pre_exec(move || affinity::bind(&set)) };
-        }
+        let configure = |cmd: &mut Command| {
+            cmd.process_group(0);
+            for (k, v) in &self.env {
+                match v {
+                    Some(v) => cmd.env(k, v),
+                    None => cmd.env_remove(k),
+                };
+            }
+            if let Some(dir) = &self.cwd {
+                cmd.current_dir(dir);
+            }
+            cmd.stdin(stdin)
+                .stdout(stdio(self.stdout))
+                .stderr(stdio(self.stderr));
+            if let Some(cpu) = self.pin {
+                let set = affinity::single_cpu_set(cpu);
+                // SAFETY: the closure only makes one async-signal-safe syscall.
+                unsafe { cmd.pre_exec(move || affinity::bind(&set)) };
+            }
+        };
         let started = Instant::now();
-        let mut child = cmd.spawn().with_context(|| {
-            let hint = if Path::new(&self.program).components().count() == 1 {
-                " (is it installed and on PATH?)"
-            } else {
-                ""
-            };
-            format!("could not start `{}`{hint}", self.display())
-        })?;
-        let pid = child.id() as i32;
-        live_groups().lock().unwrap().insert(pid);
+        let (mut child, group, report) = match trampoline::exe().filter(|_| self.own_usage) {
+            Some(exe) => match trampoline::launch(exe, &self.program, &self.args, configure)? {
+                Ok(l) => (l.child, l.group, Some(l.report)),
+                Err(e) => return Err(self.start_error(e)),
+            },
+            None => {
+                let mut cmd = Command::new(&self.program);
+                cmd.args(&self.args);
+                configure(&mut cmd);
+                let child = cmd.spawn().map_err(|e| self.start_error(e))?;
+                let pid = child.id() as i32;
+                (child, pid, None)
+            }
+        };
+        live_groups().lock().unwrap().insert(group);
         // A Ctrl-C between spawn and registration would have missed this child.
         if interrupted() {
             // SAFETY: signal to the group we just created.
-            unsafe { libc::killpg(pid, libc::SIGKILL) };
+            unsafe { libc::killpg(group, libc::SIGKILL) };
         }
         let stdout = child.stdout.take().map(|s| collect(s, self.stdout));
         let stderr = child.stderr.take().map(|s| collect(s, self.stderr));
         let (tx, rx) = mpsc::channel();
+        let pid = child.id() as i32;
         let waiter = thread::spawn(move || {
             let (status, rusage) = wait4(pid);
-            let ended = Instant::now();
-            let _ = tx.send((status, rusage, ended));
+            let mut exit = Exit::from_rusage(status, &rusage);
+            if let Some(mut report) = report {
+                match trampoline::read_report(&mut report) {
+                    Some(r) => {
+                        exit.status = ExitStatus::from_raw(r.status);
+                        (exit.user, exit.sys, exit.max_rss) = (r.user, r.sys, r.max_rss);
+                        exit.wall = Some(r.wall);
+                    }
+                    // The launcher was killed first: its own figures are not the workload's.
+                    None => exit.max_rss = 0,
+                }
+            }
+            let _ = tx.send(exit);
         });
         Ok(Child {
-            pid,
+            group,
             cmdline: self.display(),
             timeout: self.timeout,
             started,
@@ -214,6 +244,15 @@ impl Cmd {
             stdout,
             stderr,
         })
+    }
+
+    fn start_error(&self, e: std::io::Error) -> anyhow::Error {
+        let hint = if Path::new(&self.program).components().count() == 1 {
+            " (is it installed and on PATH?)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(e).context(format!("could not start `{}`{hint}", self.display()))
     }
 
     /// Runs to completion; a non-zero exit, a signal or a timeout is an error.
@@ -269,131 +308,4 @@ fn collect(mut stream: impl Read + Send + 'static, mode: Output) -> JoinHandle<V
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn captures_output_and_status() {
-        let done = Cmd::new("sh")
-            .args(["-c", "echo out; echo err >&2; exit 3"])
-            .run_unchecked()
-            .unwrap();
-        assert_eq!(done.status.code(), Some(3));
-        assert_eq!(done.stdout_str(), "out\n");
-        let msg = done.error().to_string();
-        assert!(
-            msg.contains("exit status 3") && msg.contains("err") && msg.contains("sh -c"),
-            "{msg}"
-        );
-    }
-
-    #[test]
-    fn timeout_kills_and_says_so() {
-        let err = Cmd::new("sleep")
-            .arg("5")
-            .timeout(Some(Duration::from_millis(100)))
-            .run()
-            .unwrap_err();
-        assert!(err.to_string().contains("timed out after 100ms"), "{err}");
-    }
-
-    #[test]
-    fn signal_is_named() {
-        let done = Cmd::new("sh")
-            .args(["-c", "kill -SEGV $$"])
-            .run_unchecked()
-            .unwrap();
-        assert!(
-            done.error().ended.signal() == Some(libc::SIGSEGV),
-            "{}",
-            done.error().ended
-        );
-    }
-
-    #[test]
-    fn drop_kills_the_whole_group() {
-        let tmp = tempfile::tempdir().unwrap();
-        let pidfile = tmp.path().join("pid");
-        let script = format!("sleep 30 & echo $! > {}; wait", pidfile.display());
-        let child = Cmd::new("sh").args(["-c", &script]).spawn().unwrap();
-        let pid = loop {
-            if let Some(p) = std::fs::read_to_string(&pidfile)
-                .ok()
-                .and_then(|s| s.trim().parse::<u32>().ok())
-            {
-                break p;
-            }
-            thread::sleep(Duration::from_millis(5));
-        };
-        drop(child);
-        // Gone, or a zombie waiting for init to reap it: either way not running.
-        let state = || {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            stat.rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .next()
-                .unwrap_or("X")
-                .to_string()
-        };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !matches!(state().as_str(), "X" | "Z") {
-            assert!(Instant::now() < deadline, "grandchild {pid} still running");
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    #[test]
-    fn stop_uses_sigterm_first() {
-        let mut child = Cmd::new("sleep").arg("30").spawn().unwrap();
-        assert_eq!(
-            child.stop(Duration::from_secs(2)),
-            Stopped::BySignal(libc::SIGTERM)
-        );
-    }
-
-    #[test]
-    fn rusage_reports_memory() {
-        let done = Cmd::new("sh").args(["-c", "true"]).run().unwrap();
-        assert!(done.usage.max_rss > 0);
-    }
-
-    #[test]
-    fn tail_capture_keeps_the_end_only() {
-        let script = "i=0; while [ $i -lt 20000 ]; do echo line-$i-padding-padding-padding >&2; i=$((i+1)); done";
-        let done = Cmd::new("sh")
-            .args(["-c", script])
-            .stderr(Output::CaptureTail)
-            .run()
-            .unwrap();
-        assert!(done.stderr.len() <= 2 * TAIL_BYTES, "{}", done.stderr.len());
-        assert!(
-            done.stderr_str()
-                .ends_with("line-19999-padding-padding-padding\n")
-        );
-    }
-
-    #[test]
-    fn pinned_child_may_run_on_that_cpu_only() {
-        let cpu = pick_cpu().unwrap();
-        let done = Cmd::new("sh")
-            .args(["-c", "grep Cpus_allowed_list /proc/self/status"])
-            .pin(Some(cpu))
-            .run()
-            .unwrap();
-        let list = done.stdout_str();
-        assert_eq!(
-            list.split(':').nth(1).map(str::trim),
-            Some(cpu.to_string().as_str())
-        );
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("-Ctarget-cpu=native"), "-Ctarget-cpu=native");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote("-Ca\u{1f}-Cb"), r"$'-Ca\x1f-Cb'");
-    }
-}
+mod tests;

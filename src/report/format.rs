@@ -109,12 +109,20 @@ pub fn short_reason(reason: &str) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    if line.chars().count() > MAX {
-        let cut: String = line.chars().take(MAX - 1).collect();
-        format!("{cut}…")
-    } else {
-        line.to_string()
+    if line.chars().count() <= MAX {
+        return line.to_string();
     }
+    // At a word boundary: "rustc use…" reads as a word that does not exist.
+    let cut: String = line.chars().take(MAX - 1).collect();
+    let next_is_space = line.chars().nth(MAX - 1).is_some_and(char::is_whitespace);
+    let words = match cut.rfind(char::is_whitespace) {
+        Some(i) if !next_is_space && i >= MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}…",
+        words.trim_end_matches(|c: char| c.is_whitespace() || ",;:(".contains(c))
+    )
 }
 
 /// `1` for 1.0, `2.5` for 2.5.
@@ -122,6 +130,11 @@ pub fn trim_float(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+/// How much quicker the quickest build must be than every other to be marked best: each
+/// compile time is one cold build, a single observation that machine load moves by tens of
+/// percent, so only a large difference is called one.
+pub const CLEARLY_QUICKER: f64 = 2.0;
 
 #[cfg(test)]
 mod tests {
@@ -140,6 +153,14 @@ mod tests {
         assert_eq!(trim_float(2.5), "2.5");
         assert_eq!(short_reason("\nfirst line\nsecond"), "first line");
         assert_eq!(short_reason(&"x".repeat(60)).chars().count(), 48);
+        assert_eq!(
+            short_reason("the build failed because rustc used an unknown flag: -Cno-such-flag"),
+            "the build failed because rustc used an unknown…"
+        );
+        assert_eq!(
+            short_reason("workload `parse-big` failed: exit status 101, see the stderr below"),
+            "workload `parse-big` failed: exit status 101…"
+        );
         let s = Scale::for_durations(1.2);
         assert_eq!(
             (s.duration(1.2), s.duration(0.89941)),

@@ -172,13 +172,24 @@ fn compile_phrase(v: &VariantResult, base: &VariantResult) -> Option<Phrase> {
     if b.compile_time_secs <= 0.0 {
         return None;
     }
+    // One cold build each: a single observation, so only a large difference is stated.
     let r = a.compile_time_secs / b.compile_time_secs;
-    Some(if r >= 1.1 {
-        ("takes", format!("{r:.1}× as long to compile"))
-    } else if r <= 0.9 {
-        ("compiles", format!("{} faster", pct((1.0 - r) * 100.0)))
+    let clear = crate::report::format::CLEARLY_QUICKER;
+    Some(if r >= clear {
+        (
+            "took",
+            format!("{r:.1}× as long to compile in one cold build"),
+        )
+    } else if r <= 1.0 / clear {
+        (
+            "compiled",
+            format!("{:.1}× as fast in one cold build", 1.0 / r),
+        )
     } else {
-        ("compiles", "in about the same time".into())
+        (
+            "compiled",
+            "in a time not clearly different (one cold build each)".into(),
+        )
     })
 }
 

@@ -93,7 +93,10 @@ impl Exporter for TableExporter {
             .flatten()
             .any(|c| c.best);
         if any_best && !self.color {
-            out.push_str("* best in its column (measured values only when beyond noise).\n");
+            out.push_str(
+                "* best in its column (measured values only when beyond noise; compile time, one \
+                 cold build each, only when 2× quicker than every other).\n",
+            );
         }
         if !v.failures.is_empty() {
             out.push_str("\nFailures:\n");

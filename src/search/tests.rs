@@ -99,14 +99,14 @@ fn narrow_ties_go_to_the_cheaper_build() {
         .script("production", cmd(0.80, noise))
         .script("release+pgo", cmd(0.90, noise))
         .script("production+lto=thin", cmd(0.80, noise))
-        .script("production+lto=thin+opt-level=2", cmd(0.85, noise))
+        .script("production+lto=thin,opt-level=2", cmd(0.85, noise))
         .script("production+lto=thin+pgo", cmd(0.70, noise));
     let (r, _) = search(&mut bench, options(0.01)).unwrap();
     let thin = trial(&r, "production+lto=thin");
     assert_eq!(thin.decision, Decision::Kept, "{thin:#?}");
     assert!(thin.reason.contains("cheaper to build"), "{}", thin.reason);
     assert_eq!(
-        trial(&r, "production+lto=thin+opt-level=2").decision,
+        trial(&r, "production+lto=thin,opt-level=2").decision,
         Decision::Dropped
     );
     assert_eq!(

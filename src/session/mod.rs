@@ -14,8 +14,8 @@ pub use executor::WorkloadExecutor;
 
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
+use crate::measure::Settings;
 use crate::measure::size::section_sizes;
-use crate::measure::{IndicatifProgress, Settings};
 use crate::pgo::{Pgo, PgoOptions, ProfileSource};
 use crate::process::Interrupted;
 use crate::run::driver::measure_run;
@@ -385,8 +385,8 @@ impl<'a> Session<'a> {
             },
             hard_stops: Vec::new(),
         };
-        let mut progress = IndicatifProgress::new(self.shell);
-        measure_run(run, &mut exec, &mut progress);
+        let mut progress = crate::measure::for_shell(self.shell);
+        measure_run(run, &mut exec, progress.as_mut());
         self.shell.clear_bar();
         let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
         run.notes.extend(exec.stop_notes(&names));

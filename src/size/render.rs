@@ -140,7 +140,7 @@ pub fn crates(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
     for c in attributed.iter().take(n) {
         let feats = by_crate
             .get(c.name.as_str())
-            .map(|f| f.enabled.join(","))
+            .map(|f| fit_features(&f.enabled, FEATURES_WIDTH))
             .unwrap_or_default();
         rows.push(row(c.name.clone(), &c.bytes, feats));
     }
@@ -174,6 +174,29 @@ pub fn crates(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
         &rows,
         &[0, 6],
     )
+}
+
+/// The widest the Features cell gets: a crate with dozens of features enabled must not make the
+/// table hundreds of columns wide (the full list follows under "enabled by").
+const FEATURES_WIDTH: usize = 40;
+
+/// `a,b,c` as far as it fits in `width` characters, then `+N more`.
+fn fit_features(enabled: &[String], width: usize) -> String {
+    let all = enabled.join(",");
+    if all.chars().count() <= width {
+        return all;
+    }
+    let mut shown = String::new();
+    for (i, f) in enabled.iter().enumerate() {
+        let more = format!(" +{} more", enabled.len() - i);
+        let sep = if shown.is_empty() { "" } else { "," };
+        if shown.chars().count() + sep.len() + f.chars().count() + more.len() > width {
+            return format!("{shown}{more}").trim_start().to_string();
+        }
+        shown.push_str(sep);
+        shown.push_str(f);
+    }
+    shown
 }
 
 /// The `n` largest functions (generic instantiations grouped, with their count).
@@ -328,6 +351,18 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(signed(-1234), "-1,234");
+    }
+
+    #[test]
+    fn many_features_fit_a_bounded_cell() {
+        let few: Vec<String> = ["std", "alloc"].map(String::from).to_vec();
+        assert_eq!(fit_features(&few, 40), "std,alloc");
+        let many: Vec<String> = (0..30).map(|i| format!("feature-{i}")).collect();
+        let cell = fit_features(&many, 40);
+        assert!(cell.chars().count() <= 40, "{cell}");
+        assert_eq!(cell, "feature-0,feature-1,feature-2 +27 more");
+        let one_long = vec!["x".repeat(50)];
+        assert_eq!(fit_features(&one_long, 40), "+1 more");
     }
 
     #[test]

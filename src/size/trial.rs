@@ -304,7 +304,8 @@ pub fn apply_best(
     let edit = Edit::new(manifest.to_path_buf(), file.text.clone(), file.rendered());
     let root = manifest.parent().unwrap_or(Path::new("."));
     crate::manifest::diff::show(shell, std::slice::from_ref(&edit), root);
-    crate::manifest::write::commit(std::slice::from_ref(&edit), || Ok(()))?;
+    let read_only = crate::manifest::write::ReadOnly::Refuse { force_flag: false };
+    crate::manifest::write::commit(std::slice::from_ref(&edit), read_only, || Ok(()))?;
     shell.status(
         "Applied",
         format!(

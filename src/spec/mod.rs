@@ -130,6 +130,9 @@ pub fn parse_candidates(
     }
     for text in named {
         let (name, spec) = split_named(text);
+        if name != spec {
+            refuse_shadowing(text, name, spec, base_profile)?;
+        }
         let parsed = parse_one(name, spec, base_profile);
         let c = match parsed {
             Ok(c) => c,
@@ -166,6 +169,31 @@ pub fn parse_candidates(
         }
     }
     Ok(out)
+}
+
+/// A `NAME=SPEC` whose name already means a configuration (a preset, the base profile, `pgo`,
+/// `production+pgo`) would be measured as one thing and labelled as another.
+fn refuse_shadowing(text: &str, name: &str, spec: &str, base_profile: &str) -> Result<()> {
+    let what = if name == base_profile {
+        format!("the base profile (`--profile {base_profile}`), which the baseline is built from")
+    } else if parse_stages(name, base_profile).is_ok() {
+        match crate::presets::find(name) {
+            Some(p) => format!("the preset `{name}` ({})", p.spec),
+            None => format!("a variant of its own (`--variants {name}`)"),
+        }
+    } else {
+        return Ok(());
+    };
+    bail!(
+        "--variant `{text}`: `{name}` is {what}, so a variant of that name would be labelled as \
+         something it is not; give it another name, e.g. --variant 'my-{name}={spec}'"
+    )
+}
+
+/// The name a `--variant` item gives its variant (`fast=lto=fat` → `fast`; a bare spec names
+/// itself).
+pub fn variant_name(text: &str) -> &str {
+    split_named(text).0
 }
 
 /// `fast=lto=fat,pgo` → ("fast", "lto=fat,pgo"); `lto=thin` (a bare spec) names itself.
@@ -293,6 +321,39 @@ pub fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_name_that_already_means_a_configuration_is_refused() {
+        let err = |named: &str, base: &str| {
+            format!(
+                "{:#}",
+                parse_candidates(&[], &[named.into()], base).unwrap_err()
+            )
+        };
+        let e = err("release=lto=fat", "release");
+        assert!(
+            e.contains("`release` is the base profile") && e.contains("'my-release=lto=fat'"),
+            "{e}"
+        );
+        let e = err("production=lto=thin", "release");
+        assert!(
+            e.contains("the preset `production` (") && e.contains("labelled"),
+            "{e}"
+        );
+        let e = err("pgo=lto=fat", "release");
+        assert!(e.contains("a variant of its own"), "{e}");
+        let e = err("mine=lto=fat", "mine");
+        assert!(e.contains("the base profile (`--profile mine`)"), "{e}");
+        // A bare preset or spec names itself, and other names are free.
+        for ok in [
+            "production",
+            "lto=thin",
+            "fast=release,lto=fat",
+            "copy=release",
+        ] {
+            parse_candidates(&[], &[ok.into()], "release").unwrap();
+        }
+    }
 
     #[test]
     fn a_named_variant_with_a_bad_spec_says_how_it_was_read() {

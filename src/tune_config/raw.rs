@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::num::{NonZeroU32, NonZeroU64};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
+use super::target::{HttpUrl, Readiness};
 use super::workload::{
     Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload,
 };
@@ -95,6 +96,16 @@ impl WorkloadConfig {
         if self.shell.is_some() && !self.args.is_empty() {
             bail!("`{at}`: give either `args` or `shell`, not both");
         }
+        for (key, d) in [
+            ("timeout", self.timeout),
+            ("ready-timeout", self.ready_timeout),
+        ] {
+            if d.is_some_and(|d| d.0.is_zero()) {
+                bail!(
+                    "`{at}.{key}` must be more than zero: with {key} = \"0s\" every run would fail"
+                );
+            }
+        }
         let kind = match self.kind {
             WorkloadKind::Command => Kind::Command(self.command(at)?),
             WorkloadKind::Service => Kind::Service(self.service(at)?),
@@ -148,6 +159,7 @@ impl WorkloadConfig {
         let Some(ready) = &self.ready else {
             bail!("`{at}` is a service and needs `ready` (e.g. \"http://127.0.0.1:3999/health\")");
         };
+        Readiness::parse(ready).with_context(|| format!("`{at}.ready`"))?;
         let Some(load) = &self.load else {
             bail!(
                 "`{at}` is a service and needs `load` (e.g. {{ url = \"http://127.0.0.1:3999/\" }})"
@@ -224,6 +236,14 @@ impl LoadConfig {
             (Some(url), true) => Urls::One(url),
             (None, false) => Urls::Weighted(weighted(self.urls, &at)?),
         };
+        // The URLs' syntax now; hosts (loopback or not) are checked when the load is planned.
+        let texts: Vec<&str> = match &urls {
+            Urls::One(url) => vec![url.as_str()],
+            Urls::Weighted(targets) => targets.iter().map(|t| t.url.as_str()).collect(),
+        };
+        for url in texts {
+            HttpUrl::parse(url).with_context(|| format!("invalid {}", at.key("url")))?;
+        }
         let concurrency =
             match self.concurrency {
                 None => None,

@@ -120,6 +120,15 @@ fn compile_cap() {
 
 /// Every combination of workload keys that is refused, and what the message says.
 #[test]
+fn an_array_of_tune_tables_says_how_to_write_it() {
+    let e = parse(json!([{ "budget": "5m" }])).unwrap_err().to_string();
+    assert!(
+        e.contains("`[[package.metadata.tune]]` in /p/Cargo.toml is an array of tables: write `[package.metadata.tune]`"),
+        "{e}"
+    );
+}
+
+#[test]
 fn invalid_workloads_are_refused_with_the_key_named() {
     let svc = |extra: serde_json::Value| {
         let mut w = json!({ "name": "s", "kind": "service", "ready": "tcp://127.0.0.1:1",
@@ -200,6 +209,22 @@ fn invalid_workloads_are_refused_with_the_key_named() {
         (
             load(json!({ "url": url, "rate": 100, "requests": 10 })),
             "`workload[0].load`: rate and requests do not go together",
+        ),
+        (
+            json!({ "name": "c", "timeout": "0s" }),
+            "`workload[0].timeout` must be more than zero",
+        ),
+        (
+            svc(json!({ "ready-timeout": "0ms" })),
+            "`workload[0].ready-timeout` must be more than zero",
+        ),
+        (
+            svc(json!({ "ready": "htp://127.0.0.1:1/health" })),
+            "`workload[0].ready`: invalid `ready` value `htp://127.0.0.1:1/health`",
+        ),
+        (
+            load(json!({ "url": "127.0.0.1:1/" })),
+            "invalid `workload[0].load.url`: `127.0.0.1:1/` is not an absolute URL",
         ),
     ];
     for (workload, expected) in cases {

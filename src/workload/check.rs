@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, bail};
 
 use super::load::LoadSpec;
-use super::target::Readiness;
+use crate::tune_config::target::Readiness;
 use crate::tune_config::{Kind, Workload};
 
 /// Checks every workload's settings that need no binary; the first problem is the error.

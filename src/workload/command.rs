@@ -45,7 +45,11 @@ pub(super) fn run(
         total.wall += done.usage.wall;
         total.user += done.usage.user;
         total.sys += done.usage.sys;
-        total.max_rss = total.max_rss.max(done.usage.max_rss);
+        // Under valgrind the peak is valgrind's (its own tables and the program's shadow), so
+        // none is recorded.
+        if opts.count.is_none() {
+            total.max_rss = total.max_rss.max(done.usage.max_rss);
+        }
         ended = describe_end(done.status, None);
     }
     let counts: Option<Counts> = match &out_dir {
@@ -86,7 +90,8 @@ fn failure(w: &Workload, done: &process::Finished, which: &str, counted: bool) -
              the program needs longer)"
         ));
     }
-    anyhow::Error::new(done.error()).context(format!("workload `{}` failed{which}: {how}", w.name))
+    anyhow::Error::new(done.error().end_told())
+        .context(format!("workload `{}` failed{which}: {how}", w.name))
 }
 
 /// The workload's own line, run under cachegrind; stdin, env, cwd and timeout stay the same.
@@ -141,7 +146,8 @@ fn finish(mut cmd: Cmd, w: &Workload, c: &Command, opts: &RunOptions) -> Cmd {
     if let Some(file) = &c.stdin {
         cmd = cmd.stdin(Input::File(file.clone()));
     }
-    cmd.stdout(Output::Discard)
+    cmd.measured()
+        .stdout(Output::Discard)
         .stderr(Output::CaptureTail)
         .timeout(Some(w.timeout.unwrap_or(DEFAULT_TIMEOUT)))
         .pin(opts.pin)

@@ -7,7 +7,6 @@ mod command;
 pub mod load;
 mod ready;
 mod service;
-pub mod target;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,8 +5,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use super::target::{HttpUrl, Readiness, resolve};
 use crate::process::{self, Child};
+use crate::tune_config::target::{HttpUrl, Readiness, resolve};
 
 /// Time between probes; short, so a fast service is measured soon after it is up.
 const POLL: Duration = Duration::from_millis(25);

@@ -9,9 +9,9 @@ use anyhow::{Context, Result, bail};
 
 use super::load::{self, LoadReport, LoadSpec};
 use super::ready::{NotReady, wait_until_ready};
-use super::target::Readiness;
 use super::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_GRACE, RunOptions, ServiceRun, StopReport};
 use crate::process::{self, Child, Cmd, Interrupted, Output, StopFlag, Stopped, describe_end};
+use crate::tune_config::target::Readiness;
 use crate::tune_config::{Service, Workload};
 
 /// How often the service is checked while the load runs.
@@ -160,6 +160,7 @@ impl<'a> Plan<'a> {
 /// Starts the service directly (never through a shell: it must receive the stop signals).
 fn start(binary: &Path, w: &Workload, s: &Service, opts: &RunOptions) -> Result<Child> {
     let mut cmd = Cmd::new(binary)
+        .measured()
         .args(&s.args)
         .stdout(Output::Discard)
         .stderr(Output::CaptureTail);

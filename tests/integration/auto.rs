@@ -34,6 +34,8 @@ fn speed_search_reports_and_leaves_the_manifest_alone() {
         r.stdout.contains("Use `") || r.stdout.contains("Keep `"),
         "{r}"
     );
+    // The last line of stdout is the winner's binary, and stderr says so.
+    r.stderr_has("Winner its binary is the last line of stdout");
     assert!(
         run_binary(r.last_line(), &["10"]).starts_with("result="),
         "last line is the winner's binary"
@@ -60,6 +62,8 @@ fn speed_search_reports_and_leaves_the_manifest_alone() {
 #[test]
 fn size_search_with_apply_writes_a_profile_cargo_builds() {
     let p = fixture("auto-size");
+    // A Windows checkout: the written manifest keeps CRLF on every line.
+    p.write("Cargo.toml", &p.read("Cargo.toml").replace('\n', "\r\n"));
     let mut args = vec![
         "auto",
         "--goal",
@@ -75,6 +79,10 @@ fn size_search_with_apply_writes_a_profile_cargo_builds() {
     assert!(
         manifest.contains("[profile.small]") && manifest.contains("inherits = \"release\""),
         "{manifest}\n{r}"
+    );
+    assert!(
+        manifest.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{manifest:?}"
     );
     assert!(
         manifest.contains("[[package.metadata.tune.workload]]"),

@@ -206,7 +206,7 @@ fn compare_measures_bolt_rows() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "out.json",
             "--",

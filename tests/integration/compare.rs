@@ -95,7 +95,7 @@ fn failures_mark_one_variant_and_the_others_are_measured() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "out.json",
             "--",
@@ -148,7 +148,7 @@ fn stacked_steps_and_pgo_rows() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "out.json",
             "--",
@@ -200,21 +200,25 @@ fn ctrl_c_stops_the_service_and_keeps_partial_results() {
 
 #[test]
 fn a_baseline_that_does_not_build_stops_before_the_others_and_is_reported_once() {
-    let p = cli("cmp-basefail");
+    // The baseline (`release`) fails to compile; the variant given alone would build.
+    let p = project("cmp-basefail")
+        .file(
+            "src/main.rs",
+            "#[cfg(not(debug_assertions))]\ncompile_error!(\"release builds are broken here\");\nfn main() {}\n",
+        )
+        .build();
     let r = p
         .tune(&[
             "compare",
             "--variant",
-            "broken=rustflags=-Cno-such-flag",
-            "--variant",
-            "fast=lto=fat",
+            "fast=debug-assertions=true",
             "--",
             "10",
         ])
         .fails();
-    r.stderr_has("the baseline `broken` did not build")
+    r.stderr_has("the baseline `release` did not build")
         .stderr_has("the other variants were not built")
-        .stderr_has("no-such-flag");
+        .stderr_has("release builds are broken here");
     // Once: on stderr, not also in a table on stdout.
     assert!(r.stdout.is_empty(), "{r}");
     assert!(!r.stderr.contains("Building fast"), "{r}");
@@ -240,13 +244,83 @@ fn a_service_that_ignores_sigterm_is_reported_with_what_it_costs() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--warmup",
             "0",
         ])
         .ok();
     r.stdout_has("service `api` ignored SIGTERM and SIGINT and had to be killed (SIGKILL)")
         .stdout_has("stop grace period of 200.00 ms")
-        .stdout_has("on 6 runs (+strip, release)")
+        .stdout_has("on 12 runs (+strip, release)")
         .stdout_has("makes the comparison slower but not its figures");
+}
+
+#[test]
+fn a_variant_alone_is_compared_with_the_baseline_and_may_not_take_a_preset_name() {
+    let p = cli("cmp-named");
+    // A name that is a preset or the base profile would label one build as another.
+    let r = p
+        .tune(&["compare", "--variant", "release=lto=fat", "--", "1000"])
+        .fails();
+    r.stderr_has("`release` is the base profile")
+        .stderr_has("--variant 'my-release=lto=fat'");
+    p.tune(&[
+        "compare",
+        "--variant",
+        "production=opt-level=1",
+        "--",
+        "1000",
+    ])
+    .fails()
+    .stderr_has("the preset `production`");
+    assert!(!p.join("target").exists(), "refused before building");
+    // `--variant` alone is compared with the base profile.
+    let r = p
+        .tune(&[
+            "compare",
+            "--variant",
+            "o1=opt-level=1",
+            "--min-runs",
+            "5",
+            "--max-runs",
+            "6",
+            "--json",
+            "out.json",
+            "--",
+            "1000",
+        ])
+        .ok();
+    let run: Value = serde_json::from_str(&p.read("out.json")).unwrap();
+    let names: Vec<&str> = run["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["release", "o1"], "{r}");
+    r.stdout_has("release (baseline)");
+    // stderr is not a terminal here: plain status lines instead of a bar.
+    r.stderr_has("   Measuring warm-up 1 of 1 · ");
+}
+
+#[test]
+fn too_few_runs_to_compare_are_refused_before_building() {
+    let p = cli("cmp-fewruns");
+    let r = p
+        .tune(&["compare", "--min-runs", "3", "--max-runs", "3", "--", "10"])
+        .fails();
+    assert_eq!(r.code, Some(2), "a usage error:\n{r}");
+    r.stderr_has("with at most 3 runs per variant nothing can be compared")
+        .stderr_has("--max-runs 6");
+    // Every usage mistake exits 2, whether clap or a later check finds it.
+    for args in [
+        &["compare", "--max-runs", "three"][..],
+        &["compare", "--variant", "release=lto=fat", "--", "10"],
+        &["compare", "--variants", "release,+lto=maybe", "--", "10"],
+        &["build", "--variant", "lto=maybe"],
+    ] {
+        let r = p.tune(args).fails();
+        assert_eq!(r.code, Some(2), "{r}");
+    }
+    assert!(!p.join("target").exists());
 }

@@ -64,7 +64,7 @@ fn two_compares_at_once_both_succeed_with_true_compile_times() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             json,
             "--",

@@ -87,7 +87,7 @@ fn a_broken_tune_table_is_an_error_and_workloads_are_listed() {
         .build();
     let r = p.tune(&["doctor"]).run();
     assert_eq!(r.code, Some(1), "{r}");
-    r.stdout_has("error[target]").stdout_has("arg");
+    r.stdout_has("error[config]").stdout_has("arg");
     p.write(
         "Cargo.toml",
         &p.read("Cargo.toml").replace("arg =", "args ="),
@@ -122,4 +122,67 @@ fn a_library_package_is_told_how_to_point_at_a_binary() {
         .stdout_has("cargo-tune tunes binaries, and this package is a library")
         .stdout_has("cargo tune -p APP doctor")
         .stdout_has("--manifest-path path/to/app/Cargo.toml doctor");
+}
+
+#[test]
+fn configuration_errors_are_reported_as_such_by_doctor_and_every_command() {
+    let cases = [
+        (
+            "budgett = \"5m\"\n",
+            "at `budgett`: unknown field `budgett`",
+        ),
+        (
+            "[[package.metadata.tune.workload]]\nname = \"w\"\nargs = [\"x\"]\nshell = \"true\"\n",
+            "give either `args` or `shell`, not both",
+        ),
+        (
+            "[[package.metadata.tune.workload]]\nname = \"w\"\ntimeout = \"0s\"\n",
+            "`workload[0].timeout` must be more than zero",
+        ),
+        (
+            "[[package.metadata.tune.workload]]\nname = \"api\"\nkind = \"service\"\n\
+             ready = \"htp://127.0.0.1:3999/health\"\nload = { url = \"http://127.0.0.1:3999/\" }\n",
+            "invalid `ready` value `htp://127.0.0.1:3999/health`",
+        ),
+    ];
+    for (i, (table, error)) in cases.into_iter().enumerate() {
+        let p = project(&format!("doc-cfg{i}"))
+            .manifest_extra(&format!("[package.metadata.tune]\n{table}"))
+            .build();
+        let r = p.tune(&["doctor"]).run();
+        assert_eq!(r.code, Some(1), "{r}");
+        r.stdout_has("error[config]: invalid `[package.metadata.tune]` in ")
+            .stdout_has("Cargo.toml")
+            .stdout_has(error)
+            .stdout_has("PGO: not ready");
+        for wrong in ["no workloads configured", "PGO: ready", "pick the binary"] {
+            assert!(!r.stdout.contains(wrong), "`{wrong}` in:\n{r}");
+        }
+        // The same message from a command that would run the workloads, before any build.
+        p.tune(&["compare", "--", "x"]).fails().stderr_has(error);
+        assert!(!p.join("target").exists(), "{r}");
+    }
+}
+
+#[test]
+fn a_workspace_with_two_binaries_is_told_to_pick_one_with_p() {
+    let member = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    let p = project("doc-two")
+        .file("Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\n")
+        .file("a/Cargo.toml", &member("a"))
+        .file("a/src/main.rs", "fn main() {}")
+        .file("b/Cargo.toml", &member("b"))
+        .file("b/src/main.rs", "fn main() {}")
+        .build();
+    std::fs::remove_file(p.join("src/main.rs")).unwrap();
+    let r = p.tune(&["doctor"]).fails();
+    r.stdout_has("error[target]: the workspace has several packages with binaries")
+        .stdout_has("fix: pick the package to tune with -p")
+        .stdout_has("PGO: not ready");
+    assert!(!r.stdout.contains("no workloads configured"), "{r}");
+    p.tune(&["-p", "a", "doctor"])
+        .ok()
+        .stdout_has("package `a`");
 }

@@ -108,7 +108,7 @@ fn every_hint_of_auto_compare_and_pgo_runs_as_printed() {
         format!(
             "{cargo} tune auto {manifest} --goal size --allow-slowdown 50% --min-runs 8 --max-runs 8"
         ),
-        format!("{cargo} tune compare {manifest} --variants release,pgo --min-runs 3 --max-runs 3"),
+        format!("{cargo} tune compare {manifest} --variants release,pgo --min-runs 3 --max-runs 6"),
         format!("{cargo} tune {manifest} pgo instrument"),
     ];
     let mut printed: Vec<String> = Vec::new();
@@ -154,7 +154,7 @@ fn the_commands_in_doctors_fixes_run_as_printed() {
     assert!(!found.is_empty(), "no compare hint in:\n{report}");
     for hint in found {
         // As printed, with fewer rounds appended only to keep the test short.
-        let hint = format!("{hint} --min-runs 3 --max-runs 3");
+        let hint = format!("{hint} --min-runs 3 --max-runs 6");
         let (ok, _, report) = sh(p.path(), &path, &hint);
         assert!(ok, "a printed hint failed:\n{report}");
     }

@@ -207,7 +207,7 @@ fn report_of_a_real_run_renders_offline_in_chromium() {
         "--min-runs",
         "3",
         "--max-runs",
-        "4",
+        "6",
         "--json",
         "out.json",
         "--html",

@@ -17,6 +17,7 @@ mod doctor;
 mod hints;
 mod html;
 mod lints;
+mod memory;
 mod metrics;
 mod pgo;
 mod prebuilt;

@@ -157,7 +157,7 @@ fn main() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
         ];
         if pin {
             a.push("--pin");

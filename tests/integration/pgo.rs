@@ -337,7 +337,7 @@ fn a_profile_from_other_workloads_is_not_reused() {
         "--min-runs",
         "3",
         "--max-runs",
-        "3",
+        "6",
     ];
     let first = p.tune(&[&args[..], &["--", "20000"]].concat()).ok();
     assert!(!first.stderr.contains("reusing"), "{first}");
@@ -364,4 +364,98 @@ fn changed_sources_are_reported() {
     let r = p.tune(&["pgo", "optimize"]).ok();
     r.stderr_has("hash mismatch")
         .stderr_has("sources changed since profiling");
+}
+
+/// A CLI whose profile counts differ on every run (the loop length depends on the clock), as a
+/// threaded program's do: a profile gathered again has another content and another name.
+const JITTERY_CLI: &str = r#"
+fn main() {
+    let n: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let mut s = 1u64;
+    for i in 0..n + nanos % 1000 {
+        s = if i % 3 == 0 { s.rotate_left(5) ^ i } else { s.wrapping_mul(31) + i };
+    }
+    println!("{s}");
+}
+"#;
+
+#[test]
+fn the_pgo_command_after_compare_reuses_its_build() {
+    let p = project("pgo-after")
+        .file("src/main.rs", JITTERY_CLI)
+        .build();
+    // $CARGO logs every cargo call; the workspace wrapper logs every compilation of this crate.
+    let calls = p.join("cargo-calls.log");
+    let compiles = p.join("compiles.log");
+    let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    p.write(
+        "wrap/cargo",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{real_cargo}' \"$@\"\n",
+            calls.display()
+        ),
+    );
+    p.write(
+        "wrap/rustc",
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n",
+            compiles.display()
+        ),
+    );
+    for f in ["wrap/cargo", "wrap/rustc"] {
+        std::fs::set_permissions(p.join(f), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let tune = |args: &[&str]| {
+        p.tune(args)
+            .env("CARGO", p.join("wrap/cargo"))
+            .env("RUSTC_WORKSPACE_WRAPPER", p.join("wrap/rustc"))
+    };
+    let lines = |f: &Path| std::fs::read_to_string(f).map_or(0, |t| t.lines().count());
+    tune(&[
+        "compare",
+        "--variants",
+        "release,pgo",
+        "--min-runs",
+        "6",
+        "--max-runs",
+        "6",
+        "--",
+        "20000",
+    ])
+    .ok();
+    assert!(
+        lines(&compiles) >= 3,
+        "compare compiled release, instrumented and optimized"
+    );
+    let _ = std::fs::remove_file(&calls);
+    let _ = std::fs::remove_file(&compiles);
+
+    // What `cargo tune pgo` prints after compare: its profile and cached build are reused.
+    let r = tune(&["pgo", "--", "20000"]).ok();
+    r.stderr_has("reusing the PGO profile gathered earlier")
+        .stderr_has("pgo clean` gathers afresh");
+    assert_eq!(
+        lines(&calls),
+        3,
+        "metadata, instrumented and optimized build:\n{}",
+        std::fs::read_to_string(&calls).unwrap_or_default()
+    );
+    assert_eq!(lines(&compiles), 0, "nothing recompiled:\n{r}");
+    assert!(
+        run_binary(r.last_line(), &["10"])
+            .trim()
+            .parse::<u64>()
+            .is_ok()
+    );
+
+    // Gathered afresh, the profile has other counts and the optimized build compiles again.
+    tune(&["pgo", "clean"]).ok();
+    let _ = std::fs::remove_file(&compiles);
+    let r = tune(&["pgo", "--", "20000"]).ok();
+    assert!(!r.stderr.contains("reusing"), "{r}");
+    assert!(lines(&compiles) >= 1, "{r}");
 }

@@ -186,6 +186,67 @@ fn apply_writes_the_profile_and_flags_preserving_the_rest_and_cargo_builds_it() 
     assert_eq!(before, after);
 }
 
+/// Every line of `text` ends in CRLF.
+fn all_crlf(text: &str) -> bool {
+    text.split_inclusive('\n').all(|l| l.ends_with("\r\n"))
+}
+
+#[test]
+fn crlf_files_keep_their_line_endings() {
+    let config = "# team settings\r\n[target.x86_64-unknown-linux-gnu]\r\nrustflags = [\"--cfg\", \"team\"]\r\n";
+    let manifest = COMMENTED.replace("shipme", "crlf").replace('\n', "\r\n");
+    let p = project("crlf")
+        .file("Cargo.toml", &manifest)
+        .file(".cargo/config.toml", config)
+        .build();
+    p.tune(&["profile", "apply", "fast-runtime"]).ok();
+    let written = p.read("Cargo.toml");
+    assert!(written.starts_with(&manifest), "{written:?}");
+    assert!(all_crlf(&written), "{written:?}");
+    assert!(written.contains("\r\n[profile.fast-runtime]\r\ninherits = \"release\"\r\n"));
+    let flags = p.read(".cargo/config.toml");
+    assert!(
+        all_crlf(&flags) && flags.contains("-Ctarget-cpu=x86-64-v3"),
+        "{flags:?}"
+    );
+    // Cargo reads it, and a second apply finds nothing to change.
+    crate::utils::cargo(
+        p.path(),
+        &["metadata", "--no-deps", "--format-version", "1"],
+    );
+    p.tune(&["profile", "apply", "fast-runtime"])
+        .ok()
+        .stderr_has("already up to date");
+    assert_eq!(p.read("Cargo.toml"), written);
+}
+
+#[test]
+fn a_read_only_manifest_is_refused_unless_forced() {
+    let p = commented();
+    let manifest = p.join("Cargo.toml");
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // Tests run as root, which may write anything: the mode bits are what counts.
+    let r = p.tune(&["profile", "apply", "fast-runtime"]).fails();
+    r.stderr_has("Cargo.toml is read-only (mode 444); nothing was written")
+        .stderr_has("chmod u+w")
+        .stderr_has("--force");
+    assert!(!r.stderr.contains("Updated"), "{r}");
+    assert_eq!(p.read("Cargo.toml"), COMMENTED);
+    assert!(!p.join(".cargo").exists(), "nothing written at all");
+    // `auto --apply` says so before it builds anything.
+    p.tune(&["auto", "--apply", "tuned", "--", "x"])
+        .fails()
+        .stderr_has("read-only");
+    assert!(!p.join("target").exists());
+    // --force replaces it and keeps its mode.
+    p.tune(&["profile", "apply", "fast-runtime", "--force"])
+        .ok()
+        .stderr_has("Updated");
+    assert!(p.read("Cargo.toml").contains("[profile.fast-runtime]"));
+    let mode = std::fs::metadata(&manifest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o444);
+}
+
 #[test]
 fn dry_run_shows_the_diff_and_writes_nothing() {
     let p = commented();

@@ -225,6 +225,8 @@ fn vs_shows_an_added_function_under_lto() {
 #[test]
 fn try_features_suggests_and_applies_only_when_asked() {
     let p = fixture();
+    // CRLF line endings survive the edit.
+    p.write("Cargo.toml", &p.read("Cargo.toml").replace('\n', "\r\n"));
     let before = p.read("Cargo.toml");
     let run = p.tune(&["size", "--crates", "--try-features"]).ok();
     run.stdout_has("beta: ")
@@ -240,6 +242,10 @@ fn try_features_suggests_and_applies_only_when_asked() {
         "{after}"
     );
     assert!(after.contains("alpha = { path = \"alpha\" }"), "{after}");
+    assert!(
+        after.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{after:?}"
+    );
 }
 
 fn build_crates(variant: &Value) -> Vec<(String, u64)> {
@@ -267,7 +273,7 @@ fn compare_sizes_every_variant_by_crate_stripped_ones_through_the_link_map() {
             "--min-runs",
             "3",
             "--max-runs",
-            "3",
+            "6",
             "--json",
             "cmp.json",
             "--markdown",
@@ -337,7 +343,7 @@ fn gnu_ld_maps_give_per_crate_sizes_too() {
         "--min-runs",
         "3",
         "--max-runs",
-        "3",
+        "6",
         "--json",
         "cmp.json",
     ])

@@ -17,7 +17,7 @@ use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;
 use crate::utils::{project, tune_in};
 
 /// Builds the fixture once per test run, in the test target's scratch directory.
-fn fixture() -> &'static Path {
+pub(crate) fn fixture() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("workload-fixture");
@@ -52,6 +52,8 @@ fn sh(name: &str, script: &str) -> WorkloadConfig {
 /// The tests write workloads as Cargo.toml does; each is checked as `[package.metadata.tune]`
 /// checks it, then run.
 fn run_once(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> anyhow::Result<Outcome> {
+    // Workloads start through the launcher, as in the binary.
+    cargo_tune::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
     cargo_tune::workload::run_once(binary, &w.clone().parse("workload")?, opts)
 }
 
@@ -150,9 +152,11 @@ fn timeout_kills_and_is_an_error_even_with_allow_failure() {
     w.allow_failure = true;
     let e = err(run_sh(&w));
     assert!(
-        e.contains("workload `slow` failed") && e.contains("timed out"),
+        e.contains("workload `slow` failed: timed out after 300ms and was killed: ran `/bin/sh -c"),
         "{e}"
     );
+    // The cause once, not again after the command line.
+    assert_eq!(e.matches("timed out").count(), 1, "{e}");
 }
 
 #[test]

@@ -25,7 +25,8 @@ pub struct AutoArgs {
     /// Write the winner as [profile.NAME] (and its rustflags into .cargo/config.toml), diff first
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "tuned")]
     pub apply: Option<String>,
-    /// With --apply: overwrite an existing, different profile of that name
+    /// With --apply: overwrite an existing, different profile of that name, or a read-only
+    /// Cargo.toml (keeping its mode)
     #[arg(long, requires = "apply")]
     pub force: bool,
     /// Leave PGO out of the search

@@ -23,7 +23,7 @@ pub use args::AutoArgs;
 
 pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     if let Some(name) = &args.apply {
-        manifest::validate_profile_name(name)?;
+        manifest::validate_profile_name(name).map_err(crate::commands::errors::usage)?;
     }
     let (project, bin) = ctx.target()?;
     if let Some(name) = &args.apply {
@@ -76,6 +76,10 @@ pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
         .as_ref()
         .map(|b| b.binary.clone())
         .context("the winning configuration has no binary")?;
+    // The machine-readable last line, as `build`, `pgo` and `bolt` print theirs; the label
+    // goes to stderr so `tail -n1` keeps working.
+    ctx.shell
+        .status("Winner", "its binary is the last line of stdout");
     println!("{}", binary.display());
     Ok(())
 }
@@ -199,8 +203,11 @@ fn apply(
     Ok(())
 }
 
-/// `--apply NAME` onto an existing profile needs `--force`: say so before a long search, not after.
+/// `--apply NAME` onto an existing profile or a read-only manifest needs `--force`: say so
+/// before a long search, not after.
 fn refuse_existing_profile(project: &Project, name: &str, force: bool) -> Result<()> {
+    let read_only = manifest::write::ReadOnly::forced(force);
+    manifest::write::check_writable(&project.root_manifest, read_only)?;
     if force {
         return Ok(());
     }

@@ -12,7 +12,9 @@ pub struct CompareArgs {
     /// `+key=value` steps that add one change to the row above [default: release,balanced,production,pgo]
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub variants: Vec<String>,
-    /// An ad-hoc variant: 'NAME=SPEC' (e.g. 'fast=lto=fat,codegen-units=1' or 'fast=production,pgo'); repeatable
+    /// An ad-hoc variant: 'NAME=SPEC' (e.g. 'fast=lto=fat,codegen-units=1' or 'fast=production,pgo');
+    /// repeatable; added after --variants, or after the configured list, or else after the base
+    /// profile (the baseline)
     #[arg(long = "variant", value_name = "NAME=SPEC")]
     pub named: Vec<String>,
     #[command(flatten)]

@@ -20,6 +20,8 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let (workloads, settings) = args.session.measured(&bin, &args.args)?;
     crate::workload::check_workloads(&workloads, args.session.allow_remote)?;
+    // A mistake in the variants is reported before anything is locked or built.
+    let explicit = explicit_candidates(ctx, &bin.config, args)?;
     let _lock = ctx.lock(&project)?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let mut session = Session::new(
@@ -29,7 +31,10 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         args.session.session_options(),
     );
 
-    let candidates = candidates(ctx, &bin.config, &session, args)?;
+    let candidates = match explicit {
+        Some(c) => c,
+        None => default_variants(ctx, &session),
+    };
 
     let mut run = session.new_run(RunCommand::Compare, settings);
     build_baseline(&mut session, &candidates[0])?;
@@ -50,23 +55,50 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     conclude(&run)
 }
 
-/// The variants to compare, in order: `--variants`/`--variant`, else the configured list, else
-/// the defaults (with PGO when it can run here).
-fn candidates(
+/// The variants given by `--variants`/`--variant` or the configured list, in order; `None`
+/// for the defaults.
+fn explicit_candidates(
     ctx: &Ctx,
     config: &crate::tune_config::TuneConfig,
-    session: &Session,
     args: &CompareArgs,
-) -> Result<Vec<Candidate>> {
+) -> Result<Option<Vec<Candidate>>> {
     let configured = config.variants.clone().unwrap_or_default();
     let items = if args.variants.is_empty() {
         &configured
     } else {
         &args.variants
     };
-    if !items.is_empty() || !args.named.is_empty() {
-        return parse_candidates(items, &args.named, &ctx.cargo.profile);
+    let base = &ctx.cargo.profile;
+    if !items.is_empty() {
+        let parsed = parse_candidates(items, &args.named, base);
+        // The configured list is the manifest's mistake, flags are the command line's.
+        return if args.variants.is_empty() && args.named.is_empty() {
+            parsed.map(Some)
+        } else {
+            parsed.map(Some).map_err(crate::commands::errors::usage)
+        };
     }
+    if args.named.is_empty() {
+        return Ok(None);
+    }
+    // `--variant` alone adds to the baseline, as a cargo user expects: it is compared with the
+    // base profile, unless it names that profile itself (`--variant release`).
+    let baseline = if args
+        .named
+        .iter()
+        .any(|n| crate::spec::variant_name(n) == base)
+    {
+        vec![]
+    } else {
+        vec![base.clone()]
+    };
+    parse_candidates(&baseline, &args.named, base)
+        .map(Some)
+        .map_err(crate::commands::errors::usage)
+}
+
+/// The default variants, with PGO when it can run here.
+fn default_variants(ctx: &Ctx, session: &Session) -> Vec<Candidate> {
     let pgo = session.pgo_available();
     if let Err(why) = &pgo {
         ctx.shell.note(format!(
@@ -74,7 +106,7 @@ fn candidates(
             why.lines().next().unwrap_or("")
         ));
     }
-    Ok(default_candidates(&ctx.cargo.profile, pgo.is_ok()))
+    default_candidates(&ctx.cargo.profile, pgo.is_ok())
 }
 
 /// The baseline first: when it does not build there is nothing to compare against, and

@@ -42,11 +42,10 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     } else {
         print::report(&ctx.shell, &report);
     }
-    let config_ok = !report.lints.iter().any(|l| l.severity == Severity::Error);
-    if report.pgo_ready && config_ok && report.platform_supported {
+    if report.pgo_ready && report.project_ok && report.platform_supported {
         Ok(())
     } else {
-        Err(crate::commands::SilentExit(1).into())
+        Err(crate::commands::errors::SilentExit(1).into())
     }
 }
 
@@ -68,6 +67,7 @@ impl Report {
         let found = |t: LlvmTool| tools.iter().any(|l| l.tool == t && l.found.is_some());
         let pgo_ready = profiler_runtime && found(LlvmTool::Profdata);
         let bolt_ready = found(LlvmTool::Bolt) && found(LlvmTool::MergeFdata);
+        let project_ok = !findings.lints.iter().any(|l| l.severity == Severity::Error);
         Ok(Report {
             platform: crate::platform::current(),
             platform_supported: crate::platform::is_supported(),
@@ -82,6 +82,7 @@ impl Report {
             lints: findings.lints,
             pgo_ready,
             bolt_ready,
+            project_ok,
             valgrind: valgrind_description(),
         })
     }
@@ -101,6 +102,11 @@ fn project_findings(ctx: &Ctx, target: &str) -> Result<ProjectFindings> {
             });
         }
     };
+    // A configuration error is reported as one, not as a missing binary.
+    let config_error = p
+        .package(&ctx.cargo)
+        .ok()
+        .is_some_and(|pk| p.tune_config(pk).is_err());
     let bin = p.bin_target(&ctx.cargo);
     let mut workloads = Vec::new();
     let what = match &bin {
@@ -124,7 +130,20 @@ fn project_findings(ctx: &Ctx, target: &str) -> Result<ProjectFindings> {
     let mut lints = lints::check(&p, &opts)?;
     // Without a binary (or with a broken tune table) nothing else can run: an error.
     if let Err(e) = &bin {
-        lints.insert(0, no_target(ctx, &p, e));
+        let lint = if config_error {
+            Lint {
+                id: "config",
+                severity: Severity::Error,
+                message: format!("{e:#}"),
+                fix: "correct the key or value named above; compare, pgo, auto and check refuse \
+                      to run until then"
+                    .into(),
+                location: None,
+            }
+        } else {
+            no_target(ctx, &p, e)
+        };
+        lints.insert(0, lint);
     }
     Ok(ProjectFindings {
         project: Some(what),
@@ -141,14 +160,17 @@ fn no_target(ctx: &Ctx, p: &Project, e: &anyhow::Error) -> Lint {
             .iter()
             .any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin))
     });
-    let fix = if library_only {
+    let several_packages = p.package(&ctx.cargo).is_err();
+    let fix = if several_packages {
+        "pick the package to tune with -p (`cargo tune -p APP doctor`)".into()
+    } else if library_only {
         "cargo-tune tunes binaries, and this package is a library: point it at a package \
          with a binary (`cargo tune -p APP doctor` in a workspace, or `cargo tune --manifest-path \
          path/to/app/Cargo.toml doctor`), or add a binary that runs this library's hot paths \
          (src/main.rs or a [[bin]] target) and tune that"
             .into()
     } else {
-        "fix [package.metadata.tune], or pick the binary with -p/--bin".into()
+        "pick the binary with --bin, or set `bin = \"…\"` in [package.metadata.tune]".into()
     };
     Lint {
         id: "target",

@@ -14,6 +14,14 @@ pub(super) fn report(s: &Shell, r: &Report) {
     println!();
     project(s, r);
     println!();
+    if !r.project_ok {
+        println!(
+            "PGO: {}   BOLT: {}   (fix the project's error above first)",
+            ok(s, false, "", "not ready"),
+            ok(s, false, "", "not ready")
+        );
+        return;
+    }
     println!(
         "PGO: {}   BOLT: {}",
         ok(s, r.pgo_ready, "ready", "not ready"),
@@ -128,7 +136,9 @@ fn project(s: &Shell, r: &Report) {
         (None, Some(e)) => println!("  {}", s.out(DIM, &format!("not checked: {e}"))),
         _ => {}
     }
-    if r.project.is_some() {
+    // Workloads are only known when the configuration and the binary were read.
+    let unread = r.lints.iter().any(|l| matches!(l.id, "config" | "target"));
+    if r.project.is_some() && !unread {
         if r.workloads.is_empty() {
             println!(
                 "  no workloads configured: compare, auto and pgo need [[package.metadata.tune.workload]] or `-- ARGS`"

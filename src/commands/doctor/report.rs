@@ -21,8 +21,11 @@ pub(super) struct Report {
     /// The configured workloads, one line each.
     pub workloads: Vec<String>,
     pub lints: Vec<Lint>,
+    /// The toolchain can build with PGO (the project may still have errors: `project_ok`).
     pub pgo_ready: bool,
     pub bolt_ready: bool,
+    /// No error-level finding about the project (its configuration, its binary).
+    pub project_ok: bool,
     /// valgrind's path and version, for `--metric instructions|cycles-est`; absent when missing.
     pub valgrind: Option<String>,
 }

@@ -8,7 +8,7 @@ use crate::measure::Metric;
 use crate::measure::WorkloadKind;
 use crate::measure::stats::Verdict;
 use crate::measure::summary::MetricSummary;
-use crate::report::format::{Scale, format_pct, format_value};
+use crate::report::format::{CLEARLY_QUICKER, Scale, format_pct, format_value};
 use crate::run::{BuildInfo, Run, VariantResult};
 use crate::ui::format_bytes;
 use crate::ui::format_duration;
@@ -147,6 +147,27 @@ fn best_min(values: &[Option<f64>]) -> Vec<bool> {
     values.iter().map(|v| *v == Some(min)).collect()
 }
 
+/// `best_min` for compile times: only a build `CLEARLY_QUICKER` times quicker than the rest.
+fn clearly_quickest(values: &[Option<f64>]) -> Vec<bool> {
+    let best = best_min(values);
+    let Some(min) = values
+        .iter()
+        .zip(&best)
+        .find_map(|(v, b)| b.then_some(*v).flatten())
+    else {
+        return best;
+    };
+    let clear = values
+        .iter()
+        .flatten()
+        .all(|&x| x == min || x >= min * CLEARLY_QUICKER);
+    if clear {
+        best
+    } else {
+        vec![false; values.len()]
+    }
+}
+
 fn size_text(v: &VariantResult, base: Option<&VariantResult>, is_baseline: bool) -> String {
     let Some(build) = &v.build else {
         return "—".into();
@@ -233,7 +254,7 @@ impl<'a> Columns<'a> {
             w,
             measured,
             best_size: best_min(&per_build(|b| b.file_size_bytes as f64)),
-            best_compile: best_min(&per_build(|b| b.compile_time_secs)),
+            best_compile: clearly_quickest(&per_build(|b| b.compile_time_secs)),
             best_measured: measured
                 .iter()
                 .map(|(m, _, _)| best_measured(run, w, *m))

@@ -59,18 +59,69 @@ impl Move {
     }
 }
 
-/// `c` with one more change, named `<c>+<change>`.
+/// `c` with one more change, named by its settings after the change: `release+lto=fat,
+/// codegen-units=1` and then thin LTO is `release+lto=thin,codegen-units=1`, never a name that
+/// holds two LTO settings.
 pub(in crate::search) fn changed(c: &Candidate, m: Move) -> Candidate {
     let mut n = c.clone();
     m.apply(&mut n.variant);
-    n.name = format!("{}+{}", c.name, m.label());
+    n.name = merged_name(&c.name, m.label());
     n.variant.name = n.name.clone();
     n
+}
+
+/// `<root>+<key=value,…>` with `label`'s pairs replacing earlier values of the same keys;
+/// items that are not pairs (`pgo`) keep their place after them.
+fn merged_name(name: &str, label: &str) -> String {
+    let (root, rest) = name.split_once('+').unwrap_or((name, ""));
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut stages: Vec<&str> = Vec::new();
+    let items = rest.split(['+', ',']).chain(label.split(','));
+    for item in items.filter(|i| !i.is_empty()) {
+        match item.split_once('=') {
+            Some((k, v)) => match pairs.iter_mut().find(|(key, _)| *key == k) {
+                Some(p) => p.1 = v,
+                None => pairs.push((k, v)),
+            },
+            None => stages.push(item),
+        }
+    }
+    let pairs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut out = format!("{root}+{}", pairs.join(","));
+    for s in stages {
+        out.push('+');
+        out.push_str(s);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A candidate's name lists each setting once, with its value after the last change.
+    #[test]
+    fn names_merge_the_settings() {
+        let release = Candidate::plain("release", Variant::new("release", "release"));
+        let fat = changed(&release, Move::FatLto);
+        assert_eq!(fat.name, "release+lto=fat,codegen-units=1");
+        let thin = changed(&fat, Move::ThinLto);
+        assert_eq!(thin.name, "release+lto=thin,codegen-units=1");
+        let v3 = changed(&thin, Move::CpuV3);
+        assert_eq!(
+            v3.name,
+            "release+lto=thin,codegen-units=1,target-cpu=x86-64-v3"
+        );
+        // The name says what was built.
+        let mut parsed = Variant::new("x", "release");
+        crate::spec::apply_pairs(&mut parsed, v3.name.split_once('+').unwrap().1).unwrap();
+        assert_eq!(parsed.settings, v3.variant.settings);
+        assert_eq!(parsed.target_cpu, v3.variant.target_cpu);
+        assert_eq!(
+            merged_name("production+pgo", "lto=thin"),
+            "production+lto=thin+pgo"
+        );
+    }
 
     /// Each move sets exactly what its label says, as the spec grammar would read it.
     #[test]

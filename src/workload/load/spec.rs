@@ -15,8 +15,8 @@ use hyper::{Method, Uri};
 
 use super::http;
 use super::{DEFAULT_CONCURRENCY, DEFAULT_DURATION, DEFAULT_TIME_LIMIT, DEFAULT_WARMUP};
+use crate::tune_config::target::{HttpUrl, check_loopback, resolve};
 use crate::tune_config::{Load, Urls};
-use crate::workload::target::{HttpUrl, check_loopback, resolve};
 
 /// Everything a load run needs, validated and resolved: no I/O left but the requests.
 #[derive(Debug, Clone)]

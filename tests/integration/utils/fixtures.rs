@@ -6,7 +6,8 @@
 /// (death), `--exit-early` exits 3 at once, `--startup-delay-ms N` delays listening, `--close`
 /// closes the connection after each answer, `--die-after N` exits after N requests with status
 /// `--die-code` (default 1), `--stall-ms N` stops answering for the first N ms of every second
-/// since it started (a pause like a garbage collector's: answers due then wait until it ends).
+/// since it started (a pause like a garbage collector's: answers due then wait until it ends),
+/// `--touch-mb N` allocates and writes N MB before it listens and holds them.
 pub const HTTP_SERVICE: &str = r#"
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -83,6 +84,10 @@ fn main() {
     } else if !flag("--no-handler") {
         unsafe { signal(SIGTERM, on_term as usize); }
     }
+    let mb: usize = opt("--touch-mb").map_or(0, |s| s.parse().unwrap());
+    let mut held = vec![0u8; mb << 20];
+    for i in (0..held.len()).step_by(4096) { held[i] = 1; }
+    std::hint::black_box(&held);
     if let Some(ms) = opt("--startup-delay-ms") {
         std::thread::sleep(Duration::from_millis(ms.parse().unwrap()));
     }
@@ -138,5 +143,17 @@ fn main() {
         s = step(s, i);
     }
     println!("result={s} user={}", cfg!(from_user));
+}
+"#;
+
+/// Allocates and writes the number of megabytes given as its argument (default 0), then exits.
+pub const MEMORY_CLI: &str = r#"
+fn main() {
+    let mb: usize = std::env::args().nth(1).map_or(0, |a| a.parse().unwrap());
+    let mut v = vec![0u8; mb << 20];
+    for i in (0..v.len()).step_by(4096) {
+        v[i] = 1;
+    }
+    std::hint::black_box(&v);
 }
 "#;

@@ -140,6 +140,10 @@ impl Readiness {
                  tcp://host:port or host:port (needs the port to accept connections)"
             )
         };
+        // `htp://…`, `http:/…`: a misspelt scheme, not a host name.
+        if hostport.contains('/') {
+            return Err(bad());
+        }
         let (host, port) = hostport.rsplit_once(':').ok_or_else(bad)?;
         let port: u16 = port.parse().map_err(|_| bad())?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -243,6 +247,13 @@ mod tests {
             Readiness::Http(_)
         ));
         assert!(Readiness::parse("health").is_err());
+        for typo in [
+            "htp://127.0.0.1:3999/health",
+            "http:/127.0.0.1:3999",
+            "tcp://a/b:1",
+        ] {
+            assert!(Readiness::parse(typo).is_err(), "{typo}");
+        }
         assert!(Readiness::parse("host:notaport").is_err());
     }
 
