@@ -7,6 +7,10 @@ use cargo_tune::ui::{Shell, Verbosity};
 use cargo_tune::{SilentExit, cli};
 
 fn main() -> ExitCode {
+    // rustc runs this binary as its linker, under another name, to record the link.
+    if let Some(code) = cargo_tune::link::capture::wrapper_main() {
+        return code;
+    }
     let cli = cli::parse_from(std::env::args_os());
     install_interrupt_handler();
     // Errors are shown even with --quiet, in the colours the user asked for.

@@ -14,6 +14,7 @@ mod discovery;
 mod doctor;
 mod hints;
 mod html;
+mod layout;
 mod lints;
 mod metrics;
 mod pgo;
