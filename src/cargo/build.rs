@@ -100,9 +100,7 @@ impl<'a> Builder<'a> {
             .filter(|_| target.contains("-linux-"));
         let link_map = cc.is_some();
         let link_wrapper = match cc {
-            Some(real) => crate::link::capture::install_wrapper(&project.tune_dir())
-                .map(|w| (w, real))
-                .map_err(|e| format!("{e:#}")),
+            Some(real) => Ok((project.tune_dir().join(crate::link::capture::WRAPPER), real)),
             None => Err(format!(
                 "links for {target} do not go through a C compiler driver (cc, gcc, clang) \
                  that cargo-tune can stand in for"
@@ -228,9 +226,17 @@ impl<'a> Builder<'a> {
             flags.push(format!("-Clink-arg=-Wl,-Map={}", map.display()));
         }
         // Last, so that it wins over a `-C linker` of the user's (which the wrapper then runs).
+        // Made here, by the first command that needs it: nothing is written before a build.
         if let Ok((wrapper, real)) = &self.link_wrapper {
-            flags.push(format!("-Clinker={}", wrapper.display()));
-            cmd = cmd.env(crate::link::capture::REAL_LINKER_ENV, real);
+            match crate::link::capture::install_wrapper(wrapper) {
+                Ok(()) => {
+                    flags.push(format!("-Clinker={}", wrapper.display()));
+                    cmd = cmd.env(crate::link::capture::REAL_LINKER_ENV, real);
+                }
+                Err(e) => self.shell.warn(format!(
+                    "links are not recorded, so code layouts cannot be varied: {e:#}"
+                )),
+            }
         }
         cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"))
             .env_remove("RUSTFLAGS")

@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::cargo::project::BinTarget;
+use crate::link::LayoutMode;
 use crate::measure::Settings;
 use crate::measure::choice::{MetricChoice, MetricName, choose};
 use crate::tune_config::{TuneConfig, Workload, parse_duration};
@@ -82,7 +83,20 @@ pub struct MeasureArgs {
     /// Seed of the run order and the bootstrap (default: random, saved with the results)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Code layouts per variant: each is the variant's link replayed with its code moved, each
+    /// run uses one and a padded environment; 1 measures the binaries as built
+    /// [default: 4; 1 for instructions]
+    #[arg(long, value_name = "K")]
+    pub layouts: Option<u32>,
+    /// How the layouts differ: shift moves code by 16–4080 bytes and keeps its order; shuffle
+    /// puts functions in a random order (a worse layout: a stress test, not noise)
+    #[arg(long, value_enum, value_name = "MODE", default_value_t)]
+    pub layout_mode: LayoutMode,
 }
+
+/// Layouts per variant unless `--layouts` says otherwise (docs/layout.md: why 4, and why
+/// `compare` uses them too).
+pub const DEFAULT_LAYOUTS: u32 = 4;
 
 impl MeasureArgs {
     /// The settings for measuring `workloads`, with the metric from `--metric` (else `metric` in
@@ -115,6 +129,14 @@ impl MeasureArgs {
         } else {
             (0.01, 10, 30, 1)
         };
+        // Instruction counts do not depend on where the code sits; estimated cycles do.
+        let layouts = match self.layouts {
+            Some(k) => k,
+            None if choice.command == crate::measure::Metric::Instructions => 1,
+            None => DEFAULT_LAYOUTS,
+        };
+        // Every layout runs before the first look.
+        let min = if layouts > 1 { min.max(layouts) } else { min };
         let min_runs = self.min_runs.unwrap_or(min);
         let settings = Settings {
             noise_threshold: self.noise.unwrap_or(noise),
@@ -125,6 +147,8 @@ impl MeasureArgs {
             seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
             command_metric: choice.command,
             pin,
+            layouts,
+            layout_mode: self.layout_mode,
             ..Settings::default()
         };
         settings.validate()?;

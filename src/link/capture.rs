@@ -70,21 +70,20 @@ pub fn wrapper_main() -> Option<std::process::ExitCode> {
     Some(std::process::ExitCode::from(1))
 }
 
-/// Points `<dir>/cargo-tune-link` at this executable (replacing an older link atomically) and
-/// returns it: a path that stays the same from run to run, so cargo sees the same rustflags.
-pub fn install_wrapper(dir: &Path) -> Result<PathBuf> {
+/// Points `path` (named [`WRAPPER`]) at this executable, replacing an older link atomically:
+/// a path that stays the same from run to run, so cargo sees the same rustflags.
+pub fn install_wrapper(path: &Path) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find cargo-tune's own executable")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join(WRAPPER);
-    if std::fs::read_link(&path).is_ok_and(|p| p == exe) {
-        return Ok(path);
+    if std::fs::read_link(path).is_ok_and(|p| p == exe) {
+        return Ok(());
     }
+    let dir = path.parent().context("wrapper path without a directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = dir.join(format!(".{WRAPPER}.{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(&exe, &tmp)
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .with_context(|| format!("cannot create the linker wrapper {}", path.display()))?;
-    Ok(path)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot create the linker wrapper {}", path.display()))
 }
 
 /// The record of the link that wrote `binary` (cargo's copy in the profile dir, or the file in

@@ -74,9 +74,18 @@ pub fn check(c: &Captured) -> Result<(), String> {
     }
 }
 
-/// One binary per seed, replaying `c` (reused when this record already made it).
+/// One binary per seed, replaying `c` (reused when this record already made it). Layouts of
+/// other seeds are removed: a record keeps the last run's only, not one binary per run.
 pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>> {
     check(c).map_err(anyhow::Error::msg)?;
+    let dirs: Vec<String> = seeds.iter().map(|&s| dir_name(mode, s)).collect();
+    if let Ok(entries) = std::fs::read_dir(c.dir.join("layouts")) {
+        for e in entries.flatten() {
+            if !dirs.iter().any(|d| e.file_name() == d.as_str()) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let name = c
         .output
         .file_name()
@@ -86,8 +95,7 @@ pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>
     seeds
         .iter()
         .map(|&seed| {
-            // Equally long paths: argv[0] ends up on the stack and in the loader's counts.
-            let dir = (c.dir.join("layouts")).join(format!("{}-{seed:010}", mode.as_str()));
+            let dir = c.dir.join("layouts").join(dir_name(mode, seed));
             let binary = dir.join(name);
             if !binary.is_file() {
                 relink(c, &edit(c, mode, seed, &dir)?, &binary)?;
@@ -100,6 +108,11 @@ pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>
             })
         })
         .collect()
+}
+
+/// Equally long for every seed: argv[0] ends up on the stack and in the loader's counts.
+fn dir_name(mode: LayoutMode, seed: u64) -> String {
+    format!("{}-{seed:010}", mode.as_str())
 }
 
 /// The replay of one layout; shift writes its padding object and ordering file into `dir`.

@@ -108,6 +108,13 @@ fn judgement(
     }
 }
 
+/// The smallest change a verdict may call faster or slower: the noise threshold, or the
+/// workload's layout band (`measure::layout`) when the run measured several code layouts and
+/// that is wider. Pass the result as `noise` to [`single`] and [`joint`].
+pub fn threshold(noise: f64, layout_band: Option<f64>) -> f64 {
+    layout_band.map_or(noise, |band| noise.max(band))
+}
+
 /// One workload: `variant / reference` in the metric's own units, tested at level `1 − alpha`.
 /// `None` when there is nothing to estimate (too few samples, or values that cannot be logged).
 pub fn single(arm: &Arm, alpha: f64, noise: f64) -> Option<Judgement> {

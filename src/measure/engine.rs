@@ -10,6 +10,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::decide;
+use crate::measure::layout;
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
 use crate::measure::sample::WorkloadKind;
@@ -18,11 +19,26 @@ use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
 
 /// Runs one workload against one variant's binary and measures it. `variant` and `workload`
-/// index `Plan::variants` and `Plan::workloads`. The sample's kind must match the workload's.
+/// index `Plan::variants` and `Plan::workloads`; `at` says which of the variant's code layouts
+/// runs and how much its environment is padded. The sample's kind must match the workload's.
 /// An `Err` marks that pair failed (with the error's text as the reason); the others go on.
 pub trait Executor {
-    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample>;
+    fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample>;
 }
+
+/// Where one run happens: which of its variant's code layouts (`Plan::layouts`), and how many
+/// bytes of padding its environment gets, which moves its stack's alignment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placement {
+    /// Index into the variant's layouts; 0 when it has one.
+    pub layout: u32,
+    /// Bytes of environment padding, 0–4095; always 0 when the run measures one layout.
+    pub env_pad: u32,
+}
+
+/// Streams of the seed that pick layouts and padding (apart from the run order's).
+const LAYOUT_STREAM: u64 = 0x1a70_u64;
+const ENV_STREAM: u64 = 0xe4f_u64;
 
 /// What to measure. Indices into `variants` and `workloads` are what the executor receives.
 #[derive(Debug, Clone)]
@@ -38,6 +54,8 @@ pub struct Plan {
     /// What must be decided before stopping early; empty means every variant against the
     /// baseline on each workload's primary metric.
     pub questions: Vec<Question>,
+    /// Code layouts per variant (1: its binary as built); same length as `variants`.
+    pub layouts: Vec<u32>,
 }
 
 /// One comparison the loop waits for: `variant` against `reference`, on one workload or jointly
@@ -56,12 +74,14 @@ impl Plan {
         baseline: usize,
     ) -> Plan {
         let skip = vec![false; variants.len()];
+        let layouts = vec![1; variants.len()];
         Plan {
             variants,
             workloads,
             baseline,
             skip,
             questions: Vec::new(),
+            layouts,
         }
     }
 
@@ -281,20 +301,23 @@ impl Loop<'_> {
             };
             self.progress.step(&step);
 
+            let at = self.placement(phase, round, v, w);
             let t = Instant::now();
-            let result = self.exec.run(v, w);
+            let result = self.exec.run(v, w, at);
             self.sampling += t.elapsed();
             self.samples_done += 1;
             // A run cut short by Ctrl-C is not the variant's fault: drop it, keep the rest.
             if result.is_err() && self.stopped() {
                 return false;
             }
+            let layout = (self.layouts(v) > 1).then_some(at.layout);
             let series = &mut self.series[v][w];
             match result {
                 Ok(sample) if sample.kind() == series.kind => series.samples.push(SampleRecord {
                     round,
                     warmup: phase == Phase::Warmup,
                     outlier: None,
+                    layout,
                     sample,
                 }),
                 Ok(sample) => {
@@ -308,6 +331,42 @@ impl Loop<'_> {
             }
         }
         true
+    }
+
+    fn layouts(&self, v: usize) -> u32 {
+        self.plan.layouts.get(v).copied().unwrap_or(1).max(1)
+    }
+
+    /// The layout variant `v` runs on in `round` (the same for every workload of the round),
+    /// and the environment padding of this one run, from the seed. Layouts go in blocks of K
+    /// rounds, each block a fresh random order of all K, so every layout runs about equally often.
+    fn placement(&self, phase: Phase, round: u32, v: usize, w: usize) -> Placement {
+        let k = self.layouts(v);
+        let seed = self.settings.seed;
+        let warm = u64::from(phase == Phase::Warmup);
+        let layout = if k > 1 {
+            let mut order: Vec<u32> = (0..k).collect();
+            let block = u64::from(round / k);
+            Rng::derived(seed, &[LAYOUT_STREAM, warm, v as u64, block]).shuffle(&mut order);
+            order[(round % k) as usize]
+        } else {
+            0
+        };
+        let env_pad = if self.settings.layouts > 1 {
+            let key = [ENV_STREAM, warm, u64::from(round), v as u64, w as u64];
+            Rng::derived(seed, &key).below(4096) as u32
+        } else {
+            0
+        };
+        Placement { layout, env_pad }
+    }
+
+    /// The layout band of workload `w` on `metric` so far (`measure::layout`).
+    fn band(&self, w: usize, metric: Metric) -> Option<f64> {
+        let series: Vec<&Series> = self.series.iter().map(|s| &s[w]).collect();
+        let s = self.settings;
+        layout::estimate(&series, self.plan.baseline, metric, s.layouts, s.confidence)
+            .map(|b| b.band)
     }
 
     /// Samples left, the one at `index` of this round included, until `target` measured rounds.
@@ -365,7 +424,12 @@ impl Loop<'_> {
                     exact: m.is_exact(),
                 })
                 .collect();
-            match decide::joint(&arms, level, self.settings.noise_threshold) {
+            let band = ws
+                .iter()
+                .filter_map(|&(w, m)| self.band(w, m))
+                .reduce(f64::max);
+            let threshold = decide::threshold(self.settings.noise_threshold, band);
+            match decide::joint(&arms, level, threshold) {
                 Ok(j) => j.verdict.is_decided(),
                 // Values that cannot be compared (zero times): more runs will not help.
                 Err(_) => true,

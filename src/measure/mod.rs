@@ -7,6 +7,7 @@ pub mod choice;
 pub mod decide;
 pub mod engine;
 pub mod exact;
+pub mod layout;
 pub mod progress;
 pub mod rng;
 pub mod sample;
@@ -18,7 +19,7 @@ pub mod summary;
 #[cfg(test)]
 pub mod testing;
 
-pub use engine::{Executor, Outcome, Plan, Question, StopReason, measure};
+pub use engine::{Executor, Outcome, Placement, Plan, Question, StopReason, measure};
 pub use progress::{IndicatifProgress, NoProgress, Progress, Step};
 pub use sample::{CommandSample, Metric, Sample, SampleRecord, Series, ServiceSample};
 pub use settings::Settings;

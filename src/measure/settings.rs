@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::link::LayoutMode;
 use crate::measure::sample::Metric;
 use crate::measure::sample::WorkloadKind;
 use crate::measure::stats::Bootstrap;
@@ -41,7 +42,29 @@ pub struct Settings {
     /// Command workloads ran bound to one CPU (`--pin`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pin: bool,
+    /// Code layouts per variant (`--layouts`): each run uses one, picked per round from the seed,
+    /// and gets random environment padding. 1 (older results too): the binary as built.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub layouts: u32,
+    /// How those layouts differ (`--layout-mode`).
+    #[serde(default, skip_serializing_if = "is_shift")]
+    pub layout_mode: LayoutMode,
 }
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_shift(m: &LayoutMode) -> bool {
+    *m == LayoutMode::Shift
+}
+
+/// Most layouts per variant: shifted layouts move code by one of 255 multiples of 16 bytes.
+pub const MAX_LAYOUTS: u32 = 255;
 
 fn default_command_metric() -> Metric {
     Metric::Wall
@@ -60,6 +83,8 @@ impl Default for Settings {
             resamples: 5000,
             command_metric: Metric::Wall,
             pin: false,
+            layouts: 1,
+            layout_mode: LayoutMode::Shift,
         }
     }
 }
@@ -105,6 +130,20 @@ impl Settings {
             bail!(
                 "max runs ({}) is less than min runs ({})",
                 self.max_runs,
+                self.min_runs
+            );
+        }
+        if !(1..=MAX_LAYOUTS).contains(&self.layouts) {
+            bail!(
+                "--layouts must be between 1 (off) and {MAX_LAYOUTS} (got {})",
+                self.layouts
+            );
+        }
+        if self.layouts > 1 && self.min_runs < self.layouts {
+            bail!(
+                "with {} layouts per variant at least {0} rounds are needed, so that each layout \
+                 runs before the first look (got min runs {}); raise --min-runs or lower --layouts",
+                self.layouts,
                 self.min_runs
             );
         }

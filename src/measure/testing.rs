@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 
-use crate::measure::engine::Executor;
+use crate::measure::engine::{Executor, Placement};
 use crate::measure::rng::Rng;
 use crate::measure::sample::WorkloadKind;
 use crate::measure::sample::{CommandSample, Sample, ServiceSample};
@@ -24,6 +24,9 @@ pub struct Behaviour {
     pub fail_on: Option<(usize, String)>,
     /// The shape of the noise around `center`.
     pub shape: Shape,
+    /// Relative offset of each code layout (`Placement::layout`): a run on layout `i` is
+    /// `1 + layout_offsets[i]` times slower. Empty: layout makes no difference.
+    pub layout_offsets: Vec<f64>,
 }
 
 /// How a sample scatters around its centre.
@@ -47,6 +50,7 @@ impl Behaviour {
             rss: 50_000_000,
             fail_on: None,
             shape: Shape::Gaussian,
+            layout_offsets: Vec::new(),
         }
     }
 
@@ -58,6 +62,7 @@ impl Behaviour {
             rss: 80_000_000,
             fail_on: None,
             shape: Shape::Gaussian,
+            layout_offsets: Vec::new(),
         }
     }
 
@@ -68,6 +73,11 @@ impl Behaviour {
 
     pub fn rss(mut self, rss: u64) -> Behaviour {
         self.rss = rss;
+        self
+    }
+
+    pub fn layout_offsets(mut self, offsets: Vec<f64>) -> Behaviour {
+        self.layout_offsets = offsets;
         self
     }
 
@@ -83,6 +93,8 @@ pub struct MockExecutor {
     pub behaviour: Vec<Vec<Behaviour>>,
     /// Every call, in order.
     pub calls: Vec<(usize, usize)>,
+    /// Where each call ran, in the same order.
+    pub placements: Vec<Placement>,
     /// Raise this flag after this many calls (simulates Ctrl-C during a run).
     pub stop_after: Option<(usize, Arc<AtomicBool>)>,
 }
@@ -93,19 +105,21 @@ impl MockExecutor {
             rng: Rng::new(seed),
             behaviour,
             calls: Vec::new(),
+            placements: Vec::new(),
             stop_after: None,
         }
     }
 }
 
 impl Executor for MockExecutor {
-    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
+    fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample> {
         let nth = self
             .calls
             .iter()
             .filter(|c| **c == (variant, workload))
             .count();
         self.calls.push((variant, workload));
+        self.placements.push(at);
         if let Some((after, flag)) = &self.stop_after
             && self.calls.len() >= *after
         {
@@ -129,6 +143,8 @@ impl Executor for MockExecutor {
                 mode * (1.0 + b.noise * self.rng.normal())
             }
         };
+        // A slower layout: more time, fewer requests.
+        let slow = 1.0 + b.layout_offsets.get(at.layout as usize).unwrap_or(&0.0);
         // Throughput falls when the machine is slow: the jitter divides it.
         let jitter = match (b.kind, b.shape) {
             (WorkloadKind::Service, Shape::TwoMode { .. }) => 1.0 / jitter,
@@ -137,7 +153,7 @@ impl Executor for MockExecutor {
         let rss = Some((b.rss as f64 * (1.0 + 0.001 * self.rng.normal())) as u64 / 4096 * 4096);
         Ok(match b.kind {
             WorkloadKind::Command => {
-                let wall = b.center * jitter;
+                let wall = b.center * jitter * slow;
                 Sample::Command(CommandSample {
                     wall_secs: wall,
                     user_secs: wall * 0.93,
@@ -148,7 +164,7 @@ impl Executor for MockExecutor {
                 })
             }
             WorkloadKind::Service => {
-                let rps = b.center * jitter;
+                let rps = b.center * jitter / slow;
                 let p50 = 32.0 / rps; // 32 connections kept busy
                 Sample::Service(ServiceSample {
                     requests_per_sec: rps,

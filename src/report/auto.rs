@@ -116,7 +116,11 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
         })
         .collect();
     let alpha = 1.0 - run.confidence();
-    let j = decide::joint(&arms, alpha, run.settings.noise_threshold).map_err(|w| {
+    let band = (0..run.workloads.len())
+        .filter_map(|w| run.noise.get(w)?.layout.map(|b| b.band))
+        .reduce(f64::max);
+    let threshold = decide::threshold(run.settings.noise_threshold, band);
+    let j = decide::joint(&arms, alpha, threshold).map_err(|w| {
         format!(
             "too few samples of {} on {}",
             run.variants[v].name, run.workloads[w].name

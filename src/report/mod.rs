@@ -5,6 +5,7 @@ pub mod auto;
 pub mod crates;
 pub mod format;
 pub mod html;
+pub mod layouts;
 pub mod markdown;
 pub mod model;
 pub mod pareto;

@@ -11,7 +11,7 @@
 //! ├─ project { root, package, bin }
 //! ├─ host { rustc_version, llvm_version, host_triple, target_triple, cpu_model?, cpus? }
 //! ├─ settings { noise_threshold, min_runs, max_runs, time_limit_secs?, warmup, seed,
-//! │             confidence, resamples }
+//! │             confidence, resamples, layouts?, layout_mode? }
 //! ├─ baseline                          index into `variants`
 //! ├─ workloads [ { name, kind ("command" | "service") } ]
 //! ├─ variants [
@@ -22,9 +22,11 @@
 //! │               crates? [ { name, bytes } ]  .text+.rodata+.data.rel.ro per crate, largest
 //! │                        first, "[unattributed]" last; from symbols or the link map },
 //! │      failure?                      why it did not build (then `build` is absent)
+//! │      layouts? [ { seed, sha256, binary, pad_bytes? } ]   the code layouts it ran on
+//! │                                    (`--layouts`; absent: its binary as built)
 //! │      measurements [ one per workload, same order:
 //! │        { workload, kind, failure?,
-//! │          samples [ { round, warmup, outlier? ("mild" | "severe"), kind,
+//! │          samples [ { round, warmup, outlier? ("mild" | "severe"), layout?, kind,
 //! │                      command: wall_secs, user_secs, sys_secs, peak_rss_bytes?
 //! │                      service: requests_per_sec, p50_secs, p90_secs, p99_secs, p999_secs,
 //! │                               requests, errors, non_2xx, duration_secs, peak_rss_bytes? } ],
@@ -40,7 +42,8 @@
 //! ├─ interrupted                       true when Ctrl-C cut the run short (partial data)
 //! ├─ notes [ string ]
 //! ├─ analysis? { design { method, alpha, looks, levels }, confidence }
-//! └─ noise [ { workload, spread?, resolution?, undecided } ]
+//! └─ noise [ { workload, spread?, resolution?, undecided,
+//!              layout? { layouts, spread, band, df } } ]   the layout band (`measure::layout`)
 //! ```
 
 use std::path::PathBuf;
@@ -109,7 +112,8 @@ pub struct HostInfo {
 #[cfg(test)]
 impl Run {
     /// A run of mock variants `v0`, `v1`, … (one per row of `behaviour`, each 1000 bytes, built
-    /// in 1 s) on named workloads, measured by the mock executor with `settings`.
+    /// in 1 s, with `settings.layouts` layouts when above 1) on named workloads, measured by the
+    /// mock executor with `settings`.
     pub fn mock_measured(
         settings: Settings,
         workloads: &[(&str, WorkloadKind)],
@@ -121,6 +125,12 @@ impl Run {
             bin: "p".into(),
         };
         let seed = settings.seed;
+        // With layouts on, every mock variant has that many (the behaviour's offsets apply).
+        let settings_layouts = if settings.layouts > 1 {
+            settings.layouts
+        } else {
+            0
+        };
         let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
         for (name, kind) in workloads {
             run.workloads.push(WorkloadInfo {
@@ -138,11 +148,17 @@ impl Run {
                 builds: 1,
                 crates: Vec::new(),
             };
-            run.variants.push(VariantResult::built(
-                Variant::new(format!("v{v}"), "release"),
-                vec![],
-                info,
-            ));
+            let mut row =
+                VariantResult::built(Variant::new(format!("v{v}"), "release"), vec![], info);
+            row.layouts = (0..settings_layouts)
+                .map(|i| crate::link::Layout {
+                    seed: u64::from(i) + 1,
+                    sha256: format!("{v:02x}{i:062x}"),
+                    binary: "/bin/true".into(),
+                    pad_bytes: Some(crate::link::layouts::pad_bytes(u64::from(i) + 1)),
+                })
+                .collect();
+            run.variants.push(row);
         }
         let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
         measure_run(
@@ -269,6 +285,9 @@ pub struct VariantResult {
     /// One per workload of the run, in the same order (empty when not measured).
     #[serde(default)]
     pub measurements: Vec<Measurement>,
+    /// The code layouts it was measured on (samples name theirs by index); empty: its binary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layouts: Vec<crate::link::Layout>,
 }
 
 impl VariantResult {
@@ -280,6 +299,7 @@ impl VariantResult {
             build: Some(build),
             failure: None,
             measurements: Vec::new(),
+            layouts: Vec::new(),
         }
     }
 
@@ -295,6 +315,7 @@ impl VariantResult {
             build: None,
             failure: Some(reason.into()),
             measurements: Vec::new(),
+            layouts: Vec::new(),
         }
     }
 
@@ -363,6 +384,9 @@ pub struct NoiseInfo {
     pub resolution: Option<f64>,
     /// Comparisons on the deciding metric that ended undecided.
     pub undecided: usize,
+    /// How far code layout alone moved the deciding metric, when several were measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<crate::measure::layout::Band>,
 }
 
 /// Now as RFC 3339 (UTC, whole seconds).
@@ -411,7 +435,28 @@ impl Run {
             self.baseline,
         );
         plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
+        plan.layouts = self
+            .variants
+            .iter()
+            .map(|v| v.layouts.len().max(1) as u32)
+            .collect();
         plan
+    }
+
+    /// The layout band of workload `w` on its deciding metric (`measure::layout`).
+    pub fn layout_band(&self, w: usize) -> Option<crate::measure::layout::Band> {
+        let series: Vec<Series> = self
+            .variants
+            .iter()
+            .map(|v| {
+                v.measurement(w)
+                    .map_or(Series::new(self.workloads[w].kind), Measurement::series)
+            })
+            .collect();
+        let refs: Vec<&Series> = series.iter().collect();
+        let s = &self.settings;
+        let metric = s.primary(self.workloads[w].kind);
+        crate::measure::layout::estimate(&refs, self.baseline, metric, s.layouts, s.confidence)
     }
 
     /// Stores the engine's outcome, flags outliers and computes every summary.
@@ -456,6 +501,15 @@ impl Run {
             confidence: 1.0 - alpha,
         });
         for w in 0..self.workloads.len() {
+            // Every figure of the workload is judged against its layout band, when wider.
+            let band = self.layout_band(w).map(|b| b.band);
+            let settings = Settings {
+                noise_threshold: crate::measure::decide::threshold(
+                    self.settings.noise_threshold,
+                    band,
+                ),
+                ..self.settings.clone()
+            };
             let base = self
                 .variants
                 .get(b)
@@ -469,7 +523,7 @@ impl Run {
                 let series = m.series();
                 let summary = (series.runs() > 0).then(|| {
                     let against = if v == b { None } else { base.as_ref() };
-                    summary::summarize(&series, against, &self.settings, alpha, v, w)
+                    summary::summarize(&series, against, &settings, alpha, v, w)
                 });
                 self.variants[v].measurements[w].summary = summary;
             }
@@ -497,10 +551,16 @@ impl Run {
             .fold(None, |acc: Option<f64>, x| {
                 Some(acc.map_or(x, |a| a.max(x)))
             });
+        let layout = self.layout_band(w);
+        let threshold = crate::measure::decide::threshold(
+            self.settings.noise_threshold,
+            layout.map(|b| b.band),
+        );
         NoiseInfo {
             workload: self.workloads[w].name.clone(),
             spread,
-            resolution: widest.map(|h| h + self.settings.noise_threshold),
+            layout,
+            resolution: widest.map(|h| h + threshold),
             undecided: comparisons
                 .iter()
                 .filter(|c| c.verdict == crate::measure::stats::Verdict::Undecided)

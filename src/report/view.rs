@@ -115,6 +115,7 @@ fn legend(run: &Run) -> Vec<String> {
         legend.extend(sequential_line(run));
     }
     legend.extend(noise_lines(run));
+    legend.extend(crate::report::layouts::legend_line(run));
     let has_commands = run
         .workloads
         .iter()

@@ -2,10 +2,9 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 pub mod executor;
+pub mod layouts;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -384,11 +383,7 @@ impl<'a> Session<'a> {
     /// As `measure`, stopping early only once `questions` are decided (none: every variant
     /// against the baseline on each workload).
     pub fn measure_with(&self, run: &mut Run, questions: Vec<measure::Question>) {
-        let binaries = run
-            .variants
-            .iter()
-            .map(|v| v.build.as_ref().map(|b| b.binary.clone()))
-            .collect::<Vec<Option<PathBuf>>>();
+        let binaries = layouts::binaries(self.shell, self.builder, run);
         let mut exec = WorkloadExecutor {
             binaries,
             workloads: &self.workloads,

@@ -8,7 +8,7 @@ use cargo_tune::link::{self, LayoutMode};
 use cargo_tune::workload::cachegrind::{Count, read_counts, wrapper_args};
 use object::{Object, ObjectSymbol, SymbolKind};
 
-use crate::utils::project;
+use crate::utils::{copy_dir, project, tune_in};
 
 const HOT_LOOP: &str = r#"
 #[inline(never)]
@@ -136,4 +136,62 @@ fn k_layouts_cost_one_build_and_k_links_and_shift_without_reordering() {
     let shuffled = link::layouts::make(&record, LayoutMode::Shuffle, &[9]).unwrap();
     let order = |f: Vec<(u64, String)>| f.into_iter().map(|x| x.1).collect::<Vec<_>>();
     assert_ne!(order(functions(&shuffled[0].binary)), order(base));
+}
+
+#[test]
+fn compare_over_four_layouts_lists_them_and_states_the_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/textproc");
+    copy_dir(&example, dir.path());
+    let json = dir.path().join("run.json");
+    let json_arg = json.display().to_string();
+    let r = tune_in(
+        dir.path(),
+        &[
+            "compare",
+            "--variants",
+            "release,+opt-level=2",
+            "--layouts",
+            "4",
+            "--min-runs",
+            "4",
+            "--max-runs",
+            "4",
+            "--json",
+            &json_arg,
+            "--",
+            "--size",
+            "20000",
+            "--seed",
+            "7",
+        ],
+    )
+    .ok();
+    r.stdout_has("Measured over 4 code layouts per variant: the layout band is ±")
+        .stdout_has("Code layouts: each variant ran on 4 layouts");
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    for v in run["variants"].as_array().unwrap() {
+        let mut shas: Vec<&str> = v["layouts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["sha256"].as_str().unwrap())
+            .collect();
+        shas.sort_unstable();
+        shas.dedup();
+        assert_eq!(shas.len(), 4, "{}", v["name"]);
+        // Four rounds are one block: every layout ran once.
+        let mut ran: Vec<u64> = v["measurements"][0]["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["warmup"] == false)
+            .map(|s| s["layout"].as_u64().unwrap())
+            .collect();
+        ran.sort_unstable();
+        assert_eq!(ran, [0, 1, 2, 3], "{}", v["name"]);
+    }
+    let band = &run["noise"][0]["layout"];
+    assert_eq!(band["layouts"], 4);
+    assert!(band["band"].as_f64().is_some() && band["spread"].as_f64().is_some());
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Sample, Settings};
+use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Placement, Sample, Settings};
 use cargo_tune::report::{
     BuildInfo, HostInfo, ProjectInfo, Run, RunCommand, VariantResult, WorkloadInfo, save,
 };
@@ -16,7 +16,7 @@ use crate::utils::project;
 struct Fixed(u32);
 
 impl Executor for Fixed {
-    fn run(&mut self, variant: usize, _workload: usize) -> anyhow::Result<Sample> {
+    fn run(&mut self, variant: usize, _workload: usize, _at: Placement) -> anyhow::Result<Sample> {
         self.0 += 1;
         let base = [0.200, 0.180][variant];
         Ok(Sample::Command(CommandSample {
