@@ -85,7 +85,7 @@ pub struct MeasureArgs {
     pub seed: Option<u64>,
     /// Code layouts per variant: each is the variant's link replayed with its code moved, each
     /// run uses one and a padded environment; 1 measures the binaries as built
-    /// [default: 4; 1 for instructions]
+    /// [default: 4, at most --min-runs; 1 for instructions]
     #[arg(long, value_name = "K")]
     pub layouts: Option<u32>,
     /// How the layouts differ: shift moves code by 16–4080 bytes and keeps its order; shuffle
@@ -129,13 +129,14 @@ impl MeasureArgs {
         } else {
             (0.01, 10, 30, 1)
         };
-        // Instruction counts do not depend on where the code sits; estimated cycles do.
-        let layouts = match self.layouts {
-            Some(k) => k,
-            None if choice.command == crate::measure::Metric::Instructions => 1,
-            None => DEFAULT_LAYOUTS,
+        // Instruction counts do not depend on where the code sits; estimated cycles do. Every
+        // layout runs before the first look: by default no more layouts than --min-runs.
+        let layouts = match (self.layouts, self.min_runs) {
+            (Some(k), _) => k,
+            (None, _) if choice.command == crate::measure::Metric::Instructions => 1,
+            (None, Some(m)) => DEFAULT_LAYOUTS.min(m.max(1)),
+            (None, None) => DEFAULT_LAYOUTS,
         };
-        // Every layout runs before the first look.
         let min = if layouts > 1 { min.max(layouts) } else { min };
         let min_runs = self.min_runs.unwrap_or(min);
         let settings = Settings {
@@ -171,7 +172,46 @@ pub fn parse_percent(text: &str) -> Result<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_percent;
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        measure: MeasureArgs,
+    }
+
+    fn settings(flags: &[&str]) -> Settings {
+        let args = Flags::parse_from(std::iter::once("t").chain(flags.iter().copied()));
+        args.measure
+            .settings(&TuneConfig::default(), &[])
+            .unwrap()
+            .0
+    }
+
+    #[test]
+    fn layouts_default_to_four_within_min_runs() {
+        let s = settings(&[]);
+        assert_eq!(
+            (s.layouts, s.min_runs, s.layout_mode),
+            (4, 10, LayoutMode::Shift)
+        );
+        assert_eq!(settings(&["--min-runs", "3"]).layouts, 3);
+        let s = settings(&["--layouts", "12", "--layout-mode", "shuffle"]);
+        assert_eq!((s.layouts, s.min_runs, s.max_runs), (12, 12, 30));
+        assert_eq!(s.layout_mode, LayoutMode::Shuffle);
+        assert_eq!(settings(&["--layouts", "1"]).layouts, 1);
+        let args = Flags::parse_from(["t", "--layouts", "8", "--min-runs", "5"]);
+        let e = args
+            .measure
+            .settings(&TuneConfig::default(), &[])
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("each layout runs before the first look"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn percentages() {

@@ -74,18 +74,9 @@ pub fn check(c: &Captured) -> Result<(), String> {
     }
 }
 
-/// One binary per seed, replaying `c` (reused when this record already made it). Layouts of
-/// other seeds are removed: a record keeps the last run's only, not one binary per run.
+/// One binary per seed, replaying `c` (reused when this record already made it).
 pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>> {
     check(c).map_err(anyhow::Error::msg)?;
-    let dirs: Vec<String> = seeds.iter().map(|&s| dir_name(mode, s)).collect();
-    if let Ok(entries) = std::fs::read_dir(c.dir.join("layouts")) {
-        for e in entries.flatten() {
-            if !dirs.iter().any(|d| e.file_name() == d.as_str()) {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
     let name = c
         .output
         .file_name()
@@ -108,6 +99,20 @@ pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>
             })
         })
         .collect()
+}
+
+/// Removes the layouts of `c` other than `keep`, so that a record holds the layouts of the
+/// last run only, not a binary per run and seed. (Two variants of one run may share a record:
+/// call this once per record, after making every layout the run needs.)
+pub fn prune(c: &Captured, keep: &[Layout]) {
+    let Ok(entries) = std::fs::read_dir(c.dir.join("layouts")) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if !keep.iter().any(|l| l.binary.starts_with(e.path())) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Equally long for every seed: argv[0] ends up on the stack and in the loader's counts.

@@ -140,11 +140,12 @@ impl Cmd {
         let mut parts = Vec::new();
         for (k, v) in &self.env {
             if let Some(v) = v {
-                parts.push(format!(
-                    "{}={}",
-                    k.to_string_lossy(),
-                    shell_quote(&v.to_string_lossy())
-                ));
+                // Padding (a run's environment-size padding is up to 4 KiB) is not worth reading.
+                let v = match v.len() {
+                    n if n > 256 => format!("<{n} bytes>"),
+                    _ => shell_quote(&v.to_string_lossy()),
+                };
+                parts.push(format!("{}={v}", k.to_string_lossy()));
             }
         }
         parts.push(shell_quote(&self.program.to_string_lossy()));
@@ -271,6 +272,12 @@ fn collect(mut stream: impl Read + Send + 'static, mode: Output) -> JoinHandle<V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_environment_values_are_shown_by_size() {
+        let cmd = Cmd::new("app").env("PAD", "x".repeat(300)).env("K", "v w");
+        assert_eq!(cmd.display(), "PAD=<300 bytes> K='v w' app");
+    }
 
     #[test]
     fn captures_output_and_status() {

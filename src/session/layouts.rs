@@ -32,6 +32,8 @@ pub fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<Path
     );
     let mut out = Vec::with_capacity(built.len());
     let mut kept_one = Vec::new();
+    // Records in use, with every layout made from each (variants may share one).
+    let mut records: Vec<(link::Captured, Vec<link::Layout>)> = Vec::new();
     for (v, binaries) in built.into_iter().enumerate() {
         let Some(binary) = binaries.first() else {
             out.push(binaries);
@@ -42,9 +44,14 @@ pub fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<Path
             Err("BOLT rewrote it after its link, and its layout is the optimization".to_string())
         } else {
             let seeds = seeds(run.settings.seed, v, k, mode);
-            builder
-                .link_record(binary)
-                .and_then(|c| link::layouts::make(&c, mode, &seeds).map_err(|e| format!("{e:#}")))
+            builder.link_record(binary).and_then(|c| {
+                let made = link::layouts::make(&c, mode, &seeds).map_err(|e| format!("{e:#}"))?;
+                match records.iter_mut().find(|(r, _)| r.dir == c.dir) {
+                    Some((_, all)) => all.extend(made.iter().cloned()),
+                    None => records.push((c, made.clone())),
+                }
+                Ok(made)
+            })
         };
         match made {
             Ok(layouts) => {
@@ -56,6 +63,9 @@ pub fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<Path
                 out.push(binaries);
             }
         }
+    }
+    for (record, layouts) in &records {
+        link::layouts::prune(record, layouts);
     }
     if out.iter().all(|b| b.len() < 2) {
         let why = kept_one.first().map_or(String::new(), |(_, w)| w.clone());
