@@ -137,7 +137,12 @@ impl MeasureArgs {
             (None, Some(m)) => DEFAULT_LAYOUTS.min(m.max(1)),
             (None, None) => DEFAULT_LAYOUTS,
         };
-        let min = if layouts > 1 { min.max(layouts) } else { min };
+        let (min, max) = match (layouts > 1, exact) {
+            // Counts: one run per layout decides, and up to one more pass settles a drift.
+            (true, true) => (layouts, 2 * layouts),
+            (true, false) => (min.max(layouts), max),
+            (false, _) => (min, max),
+        };
         let min_runs = self.min_runs.unwrap_or(min);
         let settings = Settings {
             noise_threshold: self.noise.unwrap_or(noise),
@@ -183,8 +188,9 @@ mod tests {
 
     fn settings(flags: &[&str]) -> Settings {
         let args = Flags::parse_from(std::iter::once("t").chain(flags.iter().copied()));
+        let workloads = [crate::workload::one_off(vec!["--fast".into()])];
         args.measure
-            .settings(&TuneConfig::default(), &[])
+            .settings(&TuneConfig::default(), &workloads)
             .unwrap()
             .0
     }
@@ -201,6 +207,11 @@ mod tests {
         assert_eq!((s.layouts, s.min_runs, s.max_runs), (12, 12, 30));
         assert_eq!(s.layout_mode, LayoutMode::Shuffle);
         assert_eq!(settings(&["--layouts", "1"]).layouts, 1);
+        // Counts: instructions do not move with layout; estimated cycles run once per layout.
+        let s = settings(&["--metric", "instructions"]);
+        assert_eq!((s.layouts, s.min_runs, s.max_runs), (1, 1, 3));
+        let s = settings(&["--metric", "cycles-est"]);
+        assert_eq!((s.layouts, s.min_runs, s.max_runs), (4, 4, 8));
         let args = Flags::parse_from(["t", "--layouts", "8", "--min-runs", "5"]);
         let e = args
             .measure
