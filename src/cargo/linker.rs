@@ -103,6 +103,21 @@ mod tests {
     }
 
     #[test]
+    fn the_real_linker_is_the_users_or_cc() {
+        let dir = tempfile::tempdir().unwrap();
+        let linker = |flags: &[&str]| {
+            let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+            cc_linker(dir.path(), "x86_64-unknown-linux-gnu", &flags, &|_| None)
+        };
+        assert_eq!(linker(&[]).as_deref(), Some("cc"));
+        assert_eq!(
+            linker(&["-C", "linker=clang-18"]).as_deref(),
+            Some("clang-18")
+        );
+        assert_eq!(linker(&["-Clinker=ld.mold"]), None);
+    }
+
+    #[test]
     fn other_linkers_and_flavors_get_no_wl_arguments() {
         assert!(!takes(&["-Clinker=rust-lld"], &[]));
         assert!(!takes(&["-C", "linker-flavor=ld.lld"], &[]));
