@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+pub use placement::Placement;
+
 use crate::measure::decide;
 use crate::measure::layout;
 use crate::measure::progress::{Phase, Progress, Step};
@@ -25,20 +27,6 @@ use crate::measure::settings::Settings;
 pub trait Executor {
     fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample>;
 }
-
-/// Where one run happens: which of its variant's code layouts (`Plan::layouts`), and how many
-/// bytes of padding its environment gets, which moves its stack's alignment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Placement {
-    /// Index into the variant's layouts; 0 when it has one.
-    pub layout: u32,
-    /// Bytes of environment padding, 0–4095; always 0 when the run measures one layout.
-    pub env_pad: u32,
-}
-
-/// Streams of the seed that pick layouts and padding (apart from the run order's).
-const LAYOUT_STREAM: u64 = 0x1a70_u64;
-const ENV_STREAM: u64 = 0xe4f_u64;
 
 /// What to measure. Indices into `variants` and `workloads` are what the executor receives.
 #[derive(Debug, Clone)]
@@ -337,28 +325,9 @@ impl Loop<'_> {
         self.plan.layouts.get(v).copied().unwrap_or(1).max(1)
     }
 
-    /// The layout variant `v` runs on in `round` (the same for every workload of the round),
-    /// and the environment padding of this one run, from the seed. Layouts go in blocks of K
-    /// rounds, each block a fresh random order of all K, so every layout runs about equally often.
     fn placement(&self, phase: Phase, round: u32, v: usize, w: usize) -> Placement {
-        let k = self.layouts(v);
-        let seed = self.settings.seed;
-        let warm = u64::from(phase == Phase::Warmup);
-        let layout = if k > 1 {
-            let mut order: Vec<u32> = (0..k).collect();
-            let block = u64::from(round / k);
-            Rng::derived(seed, &[LAYOUT_STREAM, warm, v as u64, block]).shuffle(&mut order);
-            order[(round % k) as usize]
-        } else {
-            0
-        };
-        let env_pad = if self.settings.layouts > 1 {
-            let key = [ENV_STREAM, warm, u64::from(round), v as u64, w as u64];
-            Rng::derived(seed, &key).below(4096) as u32
-        } else {
-            0
-        };
-        Placement { layout, env_pad }
+        let warmup = phase == Phase::Warmup;
+        placement::pick(self.settings, self.layouts(v), warmup, round, v, w)
     }
 
     /// The layout band of workload `w` on `metric` so far (`measure::layout`).
@@ -438,5 +407,6 @@ impl Loop<'_> {
     }
 }
 
+mod placement;
 #[cfg(test)]
 mod tests;

@@ -11,11 +11,15 @@
 //!
 //! `σ_L²` comes from a one-way random-effects ANOVA per variant (between-layout mean square
 //! minus within, over the effective group size), pooled over every variant measured on ≥ 2
-//! layouts (`df = Σ(K_v − 1)`). The band is `t_{df} · σ_L · √(2/K)` at the run's confidence:
-//! with identical code, `|offset difference| > band` happens with about that probability (a
-//! Student-t, since `σ_L` is itself estimated), and since a verdict needs its whole interval
-//! beyond the band, identical code is called different less often still. The verdict engine
-//! (`decide::threshold`) uses `max(noise threshold, band)`.
+//! layouts with some layout run twice (`df = Σ(K_v − 1)`). A variant whose every run had a
+//! layout of its own needs no band: its runs' spread holds the layout's, and a paired interval
+//! (or the range of exact counts) covers it.
+//!
+//! The band is `t_{df} · σ_L · √(2/K)` at the run's confidence: with identical code,
+//! `|offset difference| > band` happens with about that probability (a Student-t, since `σ_L`
+//! is itself estimated), and since a verdict needs its whole interval beyond the band, identical
+//! code is called different less often still. The verdict engine (`decide::threshold`) uses
+//! `max(noise threshold, band)`.
 
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +89,8 @@ pub fn estimate(
 }
 
 /// The between-layout variance component of the logs of `values` (`(layout, value)`), and its
-/// degrees of freedom (layouts seen − 1): `max(0, (MSB − MSW) / n₀)`.
+/// degrees of freedom (layouts seen − 1): `max(0, (MSB − MSW) / n₀)`. `None` below two layouts,
+/// or when no layout ran twice.
 fn between_variance(values: &[(u32, f64)]) -> Option<(f64, u32)> {
     let mut groups: Vec<(u32, Vec<f64>)> = Vec::new();
     for &(l, v) in values {
@@ -107,9 +112,14 @@ fn between_variance(values: &[(u32, f64)]) -> Option<(f64, u32)> {
         ssb += xs.len() as f64 * (m - grand).powi(2);
         ssw += xs.iter().map(|x| (x - m).powi(2)).sum::<f64>();
     }
+    // Every run on a layout of its own: runs and layouts cannot be told apart, and need not
+    // be, since the runs' own spread (which the interval or the counts' range uses) then
+    // includes layout.
+    if n == g {
+        return None;
+    }
     let msb = ssb / (g - 1) as f64;
-    // One run per layout (exact counts): no within term, every difference is the layout's.
-    let msw = if n > g { ssw / (n - g) as f64 } else { 0.0 };
+    let msw = ssw / (n - g) as f64;
     let sum_sq: f64 = groups.iter().map(|g| (g.1.len() as f64).powi(2)).sum();
     let n0 = (n as f64 - sum_sq / n as f64) / (g - 1) as f64;
     Some((((msb - msw) / n0).max(0.0), (g - 1) as u32))
@@ -224,8 +234,9 @@ mod tests {
         let (var, df) = between_variance(&v).unwrap();
         assert_eq!(df, 3);
         assert!((var.sqrt() - 0.0245).abs() < 0.001, "{}", var.sqrt());
-        // One layout, or runs that vary only within layouts: no band.
+        // One layout, or one run per layout: no band (the runs' spread already holds layout).
         assert!(between_variance(&[(0, 1.0), (0, 1.1)]).is_none());
+        assert!(between_variance(&[(0, 1.0), (1, 1.1), (2, 0.9)]).is_none());
         let within = [(0, 1.0), (0, 1.1), (1, 1.0), (1, 1.1)];
         assert_eq!(between_variance(&within).unwrap().0, 0.0);
     }

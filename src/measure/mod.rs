@@ -1,6 +1,7 @@
 //! Measurement: run each variant on each workload in interleaved rounds (`engine`), keep every
 //! sample (`sample`), stop at the looks of a sequential design (`sequential`), and decide every
-//! comparison in one place (`decide`, on the rank statistics of `stats`; `summary` per variant).
+//! comparison in one place (`decide`, on the rank statistics of `stats`; `summary` per variant;
+//! `layout`: how far code layout alone moves a workload, the band verdicts must clear).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
 pub mod choice;
