@@ -153,10 +153,11 @@ fn compare_over_four_layouts_lists_them_and_states_the_band() {
             "release,+opt-level=2",
             "--layouts",
             "4",
+            // Two rounds per layout: with one, runs and layouts cannot be told apart.
             "--min-runs",
-            "4",
+            "8",
             "--max-runs",
-            "4",
+            "8",
             "--json",
             &json_arg,
             "--",
@@ -180,7 +181,7 @@ fn compare_over_four_layouts_lists_them_and_states_the_band() {
         shas.sort_unstable();
         shas.dedup();
         assert_eq!(shas.len(), 4, "{}", v["name"]);
-        // Four rounds are one block: every layout ran once.
+        // Eight rounds are two blocks: every layout ran twice.
         let mut ran: Vec<u64> = v["measurements"][0]["samples"]
             .as_array()
             .unwrap()
@@ -189,7 +190,7 @@ fn compare_over_four_layouts_lists_them_and_states_the_band() {
             .map(|s| s["layout"].as_u64().unwrap())
             .collect();
         ran.sort_unstable();
-        assert_eq!(ran, [0, 1, 2, 3], "{}", v["name"]);
+        assert_eq!(ran, [0, 0, 1, 1, 2, 2, 3, 3], "{}", v["name"]);
     }
     let band = &run["noise"][0]["layout"];
     assert_eq!(band["layouts"], 4);
