@@ -13,6 +13,7 @@ pub mod check;
 pub mod ci;
 pub mod cli;
 pub mod commands;
+pub mod link;
 pub mod lints;
 pub mod manifest;
 pub mod measure;

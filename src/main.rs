@@ -13,6 +13,10 @@ fn main() -> ExitCode {
     // touches before forking the workload counts toward that workload's peak memory.
     cargo_tune::process::run_if_requested();
     cargo_tune::process::measure_through("/proc/self/exe");
+    // rustc runs this binary as its linker, under another name, to record the link.
+    if let Some(code) = cargo_tune::link::capture::wrapper_main() {
+        return code;
+    }
     let cli = cli::parse_from(std::env::args_os());
     install_interrupt_handler();
     // Errors are shown even with --quiet, in the colours the user asked for.

@@ -63,6 +63,9 @@ pub struct Builder<'a> {
     user_flags: UserFlags,
     /// Whether builds ask the linker for a map (see [`Builder::link_map`]).
     link_map: bool,
+    /// The linker wrapper and the real linker it hands links to, or why links are not recorded
+    /// (see [`Builder::link_record`]).
+    link_wrapper: Result<(PathBuf, String), String>,
 }
 
 impl<'a> Builder<'a> {
@@ -93,8 +96,16 @@ impl<'a> Builder<'a> {
             );
         }
         // ELF linkers (lld, GNU ld, gold, mold) all take `-Map`; other platforms spell it differently.
-        let link_map = target.contains("-linux-")
-            && super::linker::takes_cc_args(&cwd, &target, &user_flags.flags, &env);
+        let cc = super::linker::cc_linker(&cwd, &target, &user_flags.flags, &env)
+            .filter(|_| target.contains("-linux-"));
+        let link_map = cc.is_some();
+        let link_wrapper = match cc {
+            Some(real) => Ok((project.tune_dir().join(crate::link::capture::WRAPPER), real)),
+            None => Err(format!(
+                "links for {target} do not go through a C compiler driver (cc, gcc, clang) \
+                 that cargo-tune can stand in for"
+            )),
+        };
         Ok(Builder {
             shell,
             project,
@@ -104,6 +115,7 @@ impl<'a> Builder<'a> {
             target,
             user_flags,
             link_map,
+            link_wrapper,
         })
     }
 
@@ -140,6 +152,16 @@ impl<'a> Builder<'a> {
             .then(|| self.variant_dir(variant).join(super::linker::LINK_MAP))
     }
 
+    /// The recorded final link of `binary`, built by this builder, for replaying it
+    /// (`crate::link`), or why there is none.
+    pub fn link_record(
+        &self,
+        binary: &std::path::Path,
+    ) -> Result<crate::link::capture::Captured, String> {
+        self.link_wrapper.as_ref().map_err(Clone::clone)?;
+        crate::link::capture::find(binary)
+    }
+
     /// `<target-dir>/tune/<variant-hash>`.
     pub fn variant_dir(&self, variant: &Variant) -> PathBuf {
         self.project.tune_dir().join(variant.dir_key())
@@ -160,6 +182,12 @@ impl<'a> Builder<'a> {
             self.target.clone(),
             // Dirs built before links were mapped must rebuild once, cold, to time it honestly.
             if self.link_map { "link-map" } else { "" }.to_string(),
+            if self.link_wrapper.is_ok() {
+                "link-record"
+            } else {
+                ""
+            }
+            .to_string(),
         ];
         parts.join("\n")
     }
@@ -199,6 +227,19 @@ impl<'a> Builder<'a> {
         let mut flags = self.rustflags(variant);
         if let Some(map) = self.link_map(variant) {
             flags.push(format!("-Clink-arg=-Wl,-Map={}", map.display()));
+        }
+        // Last, so that it wins over a `-C linker` of the user's (which the wrapper then runs).
+        // Made here, by the first command that needs it: nothing is written before a build.
+        if let Ok((wrapper, real)) = &self.link_wrapper {
+            match crate::link::capture::install_wrapper(wrapper) {
+                Ok(()) => {
+                    flags.push(format!("-Clinker={}", wrapper.display()));
+                    cmd = cmd.env(crate::link::capture::REAL_LINKER_ENV, real);
+                }
+                Err(e) => self.shell.warn(format!(
+                    "links are not recorded, so code layouts cannot be varied: {e:#}"
+                )),
+            }
         }
         cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"))
             .env_remove("RUSTFLAGS")

@@ -12,7 +12,16 @@ pub const LINK_MAP: &str = "cargo-tune-link.map";
 /// cargo config or `CARGO_TARGET_<TRIPLE>_LINKER` name a linker that is not one, or set a
 /// linker flavor (then `-Wl,…` could break the link, so cargo-tune adds none).
 pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> bool {
+    cc_linker(cwd, target, rustflags, env).is_some()
+}
+
+/// The cc-style driver that links for `target`: the one the user named (rustflags first, as
+/// rustc reads them after cargo's `-C linker`, then `CARGO_TARGET_<TRIPLE>_LINKER`, then
+/// `target.<triple>.linker`), else `cc`, rustc's default on Linux. `None` when the named linker
+/// is not a cc-style driver or a linker flavor is set.
+pub fn cc_linker(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> Option<String> {
     let mut flags = rustflags.iter();
+    let mut named = None;
     while let Some(f) = flags.next() {
         let codegen = match f.strip_prefix("-C") {
             Some("") => flags.next().map(String::as_str).unwrap_or_default(),
@@ -20,22 +29,22 @@ pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLoo
             None => continue,
         };
         if codegen.starts_with("linker-flavor") {
-            return false;
+            return None;
         }
         if let Some(linker) = codegen.strip_prefix("linker=") {
-            return is_cc(linker);
+            named = Some(linker.to_string());
         }
     }
     let var = format!(
         "CARGO_TARGET_{}_LINKER",
         target.to_uppercase().replace(['-', '.'], "_")
     );
-    if let Some(linker) = env(&var) {
-        return is_cc(&linker);
-    }
-    match configured(cwd, target) {
-        Some((linker, _)) => is_cc(&linker),
-        None => true,
+    let linker = named
+        .or_else(|| env(&var))
+        .or_else(|| configured(cwd, target).map(|(l, _)| l));
+    match linker {
+        Some(l) => is_cc(&l).then_some(l),
+        None => Some("cc".into()),
     }
 }
 
@@ -83,12 +92,29 @@ mod tests {
     fn cc_style_drivers_take_wl_arguments() {
         assert!(takes(&[], &[]));
         assert!(takes(&["-Ctarget-cpu=native"], &[]));
+        // The last -C linker wins, as in rustc.
+        assert!(takes(&["-Clinker=rust-lld", "-Clinker=clang"], &[]));
         assert!(takes(&["-C", "linker=clang-18"], &[]));
         assert!(takes(&["-Clinker=/usr/bin/x86_64-linux-gnu-gcc"], &[]));
         assert!(takes(
             &[],
             &[("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "gcc-12")]
         ));
+    }
+
+    #[test]
+    fn the_real_linker_is_the_users_or_cc() {
+        let dir = tempfile::tempdir().unwrap();
+        let linker = |flags: &[&str]| {
+            let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+            cc_linker(dir.path(), "x86_64-unknown-linux-gnu", &flags, &|_| None)
+        };
+        assert_eq!(linker(&[]).as_deref(), Some("cc"));
+        assert_eq!(
+            linker(&["-C", "linker=clang-18"]).as_deref(),
+            Some("clang-18")
+        );
+        assert_eq!(linker(&["-Clinker=ld.mold"]), None);
     }
 
     #[test]

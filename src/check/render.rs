@@ -147,6 +147,7 @@ fn intro(r: &CheckResult) -> Vec<String> {
         trim_float(r.threshold * 100.0),
         trim_float(r.size_threshold * 100.0)
     )];
+    lines.push(crate::report::layouts::count_line(&r.run));
     if r.head.changed_files > 0 {
         lines.push(format!(
             "the working tree has uncommitted changes ({}): measured as it is",

@@ -47,6 +47,11 @@ pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
         if (!args.all && entry.file_name() == "results") || entry.file_name() == LOCK_FILE {
             continue;
         }
+        // The linker wrapper (a symlink) is no build: the next build makes it again.
+        if entry.file_name() == crate::link::capture::WRAPPER {
+            let _ = std::fs::remove_file(&path);
+            continue;
+        }
         freed += disk_usage(&path, &mut seen);
         if path.is_dir() {
             std::fs::remove_dir_all(&path)

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::cargo::BinTarget;
+use crate::link::layouts::LayoutMode;
 use crate::measure::choice::{MetricChoice, choose};
 use crate::measure::{Defaults, Metric, Settings};
 use crate::report::Format;
@@ -91,7 +92,20 @@ pub struct MeasureArgs {
     /// Seed of the run order and the bootstrap (default: random, saved with the results)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Code layouts per variant: each is the variant's link replayed with its code moved, each
+    /// run uses one and a padded environment; 1 measures the binaries as built
+    /// [default: 4, at most --min-runs; 1 for instructions]
+    #[arg(long, value_name = "K")]
+    pub layouts: Option<u32>,
+    /// How the layouts differ: shift moves code by 16–4080 bytes and keeps its order; shuffle
+    /// puts functions in a random order (a worse layout: a stress test, not noise)
+    #[arg(long, value_enum, value_name = "MODE", default_value_t)]
+    pub layout_mode: LayoutMode,
 }
+
+/// Layouts per variant unless `--layouts` says otherwise (docs/layout.md: why 4, and why
+/// `compare` uses them too).
+pub const DEFAULT_LAYOUTS: u32 = 4;
 
 impl MeasureArgs {
     /// The settings for measuring `workloads`, with the metric from `--metric` (else `metric` in
@@ -118,17 +132,33 @@ impl MeasureArgs {
         }
         // Counts barely move from run to run: a fine threshold, nothing to warm.
         let d = Defaults::of(exact);
-        let min_runs = self.min_runs.unwrap_or(d.min_runs);
+        // Instruction counts do not depend on where the code sits; estimated cycles do. Every
+        // layout runs before the first look: by default no more layouts than --min-runs.
+        let layouts = match (self.layouts, self.min_runs) {
+            (Some(k), _) => k,
+            (None, _) if choice.command == Metric::Instructions => 1,
+            (None, Some(m)) => DEFAULT_LAYOUTS.min(m.max(1)),
+            (None, None) => DEFAULT_LAYOUTS,
+        };
+        let (min, max) = match (layouts > 1, exact) {
+            // Counts: every layout at least once, and up to one more pass of them.
+            (true, true) => (d.min_runs.max(layouts), d.max_runs.max(2 * layouts)),
+            (true, false) => (d.min_runs.max(layouts), d.max_runs),
+            (false, _) => (d.min_runs, d.max_runs),
+        };
+        let min_runs = self.min_runs.unwrap_or(min);
         let settings = Settings {
             noise_threshold: self.noise.unwrap_or(d.noise),
             min_runs,
-            max_runs: self.max_runs.unwrap_or(d.max_runs.max(min_runs)),
+            max_runs: self.max_runs.unwrap_or(max.max(min_runs)),
             time_limit: self.time_limit,
             warmup: self.warmup.unwrap_or(d.warmup),
             seed: self.seed.unwrap_or_else(crate::measure::rng::fresh_seed),
             command_metric: choice.command,
             service_metric: choice.service,
             pin,
+            layouts,
+            layout_mode: self.layout_mode,
             ..Settings::default()
         };
         settings

@@ -142,6 +142,13 @@ fn comparison(
     })
 }
 
+/// The smallest change a verdict may call faster or slower: the noise threshold, or the
+/// workload's layout band (`measure::layout`) when the run measured several code layouts and
+/// that is wider. Pass the result as `noise` to [`single`] and [`joint`].
+pub fn threshold(noise: f64, layout_band: Option<f64>) -> f64 {
+    layout_band.map_or(noise, |band| noise.max(band))
+}
+
 /// One workload: `variant / reference` in the metric's own units.
 pub fn single(arm: &Arm, levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
     let logs = logs(arm).ok_or(Undecidable::Samples(0))?;

@@ -9,8 +9,11 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
+pub use placement::Placement;
+
 use crate::measure::decide;
 use crate::measure::family;
+use crate::measure::layout;
 use crate::measure::metric::{Metric, WorkloadKind};
 use crate::measure::progress::{Phase, Progress, Step};
 use crate::measure::rng::Rng;
@@ -19,10 +22,11 @@ use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
 
 /// Runs one workload against one variant's binary and measures it. `variant` and `workload`
-/// index `Plan::variants` and `Plan::workloads`. The sample's kind must match the workload's.
+/// index `Plan::variants` and `Plan::workloads`; `at` says which of the variant's code layouts
+/// runs and how much its environment is padded. The sample's kind must match the workload's.
 /// An `Err` marks that pair failed (with the error's text as the reason); the others go on.
 pub trait Executor {
-    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample>;
+    fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample>;
 }
 
 /// What to measure. Indices into `variants` and `workloads` are what the executor receives.
@@ -39,6 +43,8 @@ pub struct Plan {
     /// What must be decided before stopping early; empty means every variant against the
     /// baseline on each workload's deciding metric. They are decided as one family.
     pub questions: Vec<Question>,
+    /// Code layouts per variant (1: its binary as built); same length as `variants`.
+    pub layouts: Vec<u32>,
 }
 
 /// One comparison the loop waits for: `variant` against `reference`, on one workload or jointly
@@ -57,12 +63,14 @@ impl Plan {
         baseline: usize,
     ) -> Plan {
         let skip = vec![false; variants.len()];
+        let layouts = vec![1; variants.len()];
         Plan {
             variants,
             workloads,
             baseline,
             skip,
             questions: Vec::new(),
+            layouts,
         }
     }
 
@@ -275,20 +283,23 @@ impl Loop<'_> {
             };
             self.progress.step(&step);
 
+            let at = self.placement(phase, round, v, w);
             let t = Instant::now();
-            let result = self.exec.run(v, w);
+            let result = self.exec.run(v, w, at);
             self.sampling += t.elapsed();
             self.samples_done += 1;
             // A run cut short by Ctrl-C is not the variant's fault: drop it, keep the rest.
             if result.is_err() && self.stopped() {
                 return false;
             }
+            let layout = (self.layouts(v) > 1).then_some(at.layout);
             let series = &mut self.series[v][w];
             match result {
                 Ok(sample) if sample.kind() == series.kind => series.samples.push(SampleRecord {
                     round,
                     warmup: phase == Phase::Warmup,
                     outlier: None,
+                    layout,
                     sample,
                 }),
                 Ok(sample) => {
@@ -302,6 +313,23 @@ impl Loop<'_> {
             }
         }
         true
+    }
+
+    fn layouts(&self, v: usize) -> u32 {
+        self.plan.layouts.get(v).copied().unwrap_or(1).max(1)
+    }
+
+    fn placement(&self, phase: Phase, round: u32, v: usize, w: usize) -> Placement {
+        let warmup = phase == Phase::Warmup;
+        placement::pick(self.settings, self.layouts(v), warmup, round, v, w)
+    }
+
+    /// The layout band of workload `w` on `metric` so far (`measure::layout`).
+    fn band(&self, w: usize, metric: Metric) -> Option<f64> {
+        let series: Vec<&Series> = self.series.iter().map(|s| &s[w]).collect();
+        let s = self.settings;
+        layout::estimate(&series, self.plan.baseline, metric, s.layouts, s.confidence)
+            .map(|b| b.band)
     }
 
     /// Samples left, the one at `index` of this round included, until `target` measured rounds.
@@ -321,7 +349,7 @@ impl Loop<'_> {
     fn all_decided(&self, design: &Design, rounds: u32) -> bool {
         let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
         // Per question, per live workload: the variant's and the reference's values.
-        type Sides = (Vec<(u32, f64)>, Vec<(u32, f64)>, Metric);
+        type Sides = (Vec<(u32, f64)>, Vec<(u32, f64)>, Metric, usize);
         let values: Vec<Vec<Sides>> = self
             .plan
             .questions()
@@ -332,7 +360,7 @@ impl Loop<'_> {
                     .filter(|&&(w, _)| alive(q.variant, w) && alive(q.reference, w))
                     .map(|&(w, m)| {
                         let v = self.series[q.variant][w].values(m);
-                        (v, self.series[q.reference][w].values(m), m)
+                        (v, self.series[q.reference][w].values(m), m, w)
                     })
                     .collect()
             })
@@ -342,12 +370,23 @@ impl Loop<'_> {
             .iter()
             .map(|q| {
                 q.iter()
-                    .map(|(v, r, m)| decide::Arm::of(v, r, *m))
+                    .map(|(v, r, m, _)| decide::Arm::of(v, r, *m))
                     .collect()
             })
             .collect();
+        // Each question's band: the noise threshold, or its workloads' widest layout band.
+        let noise: Vec<f64> = values
+            .iter()
+            .map(|q| {
+                let band = q
+                    .iter()
+                    .filter_map(|(_, _, m, w)| self.band(*w, *m))
+                    .reduce(f64::max);
+                decide::threshold(self.settings.noise_threshold, band)
+            })
+            .collect();
         let level = |a: f64| design.look(a, rounds).unwrap_or(0.0);
-        family::decide(&arms, design.alpha, self.settings.noise_threshold, &level)
+        family::decide(&arms, design.alpha, &noise, &level)
             .iter()
             .all(|r| match r {
                 Ok(c) => c.verdict.is_decided(),
@@ -358,5 +397,6 @@ impl Loop<'_> {
     }
 }
 
+mod placement;
 #[cfg(test)]
 mod tests;

@@ -15,20 +15,21 @@ use crate::measure::comparison::Comparison;
 use crate::measure::decide::{self, Arm, Levels, Undecidable};
 
 /// Decides `questions` (each one comparison, joint over its arms) as one family of error rate
-/// `alpha`. `level(a)` is the level a test of error rate `a` gets at this analysis (0 when it
-/// cannot decide here). Questions that cannot be analysed at all (no samples) do not count
-/// towards the family's size.
+/// `alpha`; `noise[i]` is question `i`'s band (the noise threshold, or a wider layout band).
+/// `level(a)` is the level a test of error rate `a` gets at this analysis (0 when it cannot
+/// decide here). Questions that cannot be analysed at all (no samples) do not count towards
+/// the family's size.
 pub fn decide(
     questions: &[Vec<Arm>],
     alpha: f64,
-    noise: f64,
+    noise: &[f64],
     level: Levels,
 ) -> Vec<Result<Comparison, Undecidable>> {
     let at = |share: f64| move |part: f64| level(share * part);
     let mut out: Vec<Option<Result<Comparison, Undecidable>>> = vec![None; questions.len()];
     // Questions that cannot be analysed are settled first, outside the family.
     for (i, q) in questions.iter().enumerate() {
-        if let Err(e @ Undecidable::Samples(_)) = decide::joint(q, &at(alpha), noise) {
+        if let Err(e @ Undecidable::Samples(_)) = decide::joint(q, &at(alpha), noise[i]) {
             out[i] = Some(Err(e));
         }
     }
@@ -37,7 +38,7 @@ pub fn decide(
         let share = alpha / open.len() as f64;
         let judged: Vec<(usize, Result<Comparison, Undecidable>)> = open
             .iter()
-            .map(|&i| (i, decide::joint(&questions[i], &at(share), noise)))
+            .map(|&i| (i, decide::joint(&questions[i], &at(share), noise[i])))
             .collect();
         let decided: Vec<usize> = judged
             .iter()
@@ -82,7 +83,12 @@ mod tests {
         let fixed = |a: f64| a;
         let alone = decide::joint(&[arm(&close)], &|p| 0.025 * p, 0.01).unwrap();
         assert_eq!(alone.verdict, Verdict::Undecided, "{alone:?}");
-        let both = decide(&[vec![arm(&clear)], vec![arm(&close)]], 0.05, 0.01, &fixed);
+        let both = decide(
+            &[vec![arm(&clear)], vec![arm(&close)]],
+            0.05,
+            &[0.01; 2],
+            &fixed,
+        );
         let (a, b) = (both[0].unwrap(), both[1].unwrap());
         assert_eq!(a.verdict, Verdict::Better);
         assert_eq!(a.confidence, Some(0.975));

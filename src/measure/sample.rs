@@ -98,6 +98,9 @@ pub struct SampleRecord {
     /// Set when the primary metric of this sample lies beyond the IQR fences (flagged, still used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outlier: Option<Outlier>,
+    /// Which of the variant's code layouts ran (index into its `layouts`), when it had several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<u32>,
     #[serde(flatten)]
     pub sample: Sample,
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::link::layouts::LayoutMode;
 use crate::measure::metric::{Metric, WorkloadKind};
 use crate::measure::stats::Bootstrap;
 
@@ -41,6 +42,13 @@ pub struct Settings {
     /// its default: requests per second under closed-loop load, p99 latency at a fixed rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_metric: Option<Metric>,
+    /// Code layouts per variant (`--layouts`): each run uses one, picked per round from the seed,
+    /// and gets random environment padding. 1 (older results too): the binary as built.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub layouts: u32,
+    /// How those layouts differ (`--layout-mode`).
+    #[serde(default, skip_serializing_if = "is_shift")]
+    pub layout_mode: LayoutMode,
     /// Command workloads ran bound to one CPU (`--pin`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pin: bool,
@@ -49,6 +57,21 @@ pub struct Settings {
 fn default_command_metric() -> Metric {
     Metric::Wall
 }
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_shift(m: &LayoutMode) -> bool {
+    *m == LayoutMode::Shift
+}
+
+/// Most layouts per variant: shifted layouts move code by one of 255 multiples of 16 bytes.
+pub const MAX_LAYOUTS: u32 = 255;
 
 /// How carefully to measure when nothing says otherwise: the one place these are written
 /// (`Settings::default`, the command line and its help read them).
@@ -97,6 +120,8 @@ impl Default for Settings {
             command_metric: Metric::Wall,
             service_metric: None,
             pin: false,
+            layouts: 1,
+            layout_mode: LayoutMode::Shift,
         }
     }
 }
@@ -177,6 +202,20 @@ impl Settings {
                  comparison needs at least {fewest} runs{why} (pass --max-runs {fewest} or more)",
                 self.max_runs,
                 self.confidence * 100.0
+            );
+        }
+        if !(1..=MAX_LAYOUTS).contains(&self.layouts) {
+            bail!(
+                "--layouts must be between 1 (off) and {MAX_LAYOUTS} (got {})",
+                self.layouts
+            );
+        }
+        if self.layouts > 1 && self.min_runs < self.layouts {
+            bail!(
+                "with {} layouts per variant at least {0} rounds are needed, so that each layout \
+                 runs before the first look (got min runs {}); raise --min-runs or lower --layouts",
+                self.layouts,
+                self.min_runs
             );
         }
         if self.resamples < 100 {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, bail};
 
-use crate::measure::engine::Executor;
+use crate::measure::engine::{Executor, Placement};
 use crate::measure::metric::WorkloadKind;
 use crate::measure::rng::Rng;
 use crate::measure::sample::{CommandSample, Sample, ServiceSample};
@@ -29,6 +29,9 @@ pub struct Behaviour {
     /// Services: loaded at this fixed rate (open loop): req/s is the rate, and `center` is the
     /// p99 latency in seconds.
     pub open_rate: Option<f64>,
+    /// Relative offset of each code layout (`Placement::layout`): a run on layout `i` is
+    /// `1 + layout_offsets[i]` times slower. Empty: layout makes no difference.
+    pub layout_offsets: Vec<f64>,
 }
 
 /// How a sample scatters around its centre.
@@ -54,6 +57,7 @@ impl Behaviour {
             shape: Shape::Gaussian,
             counted: None,
             open_rate: None,
+            layout_offsets: Vec::new(),
         }
     }
 
@@ -84,6 +88,7 @@ impl Behaviour {
             shape: Shape::Gaussian,
             counted: None,
             open_rate: None,
+            layout_offsets: Vec::new(),
         }
     }
 
@@ -94,6 +99,11 @@ impl Behaviour {
 
     pub fn rss(mut self, rss: u64) -> Behaviour {
         self.rss = rss;
+        self
+    }
+
+    pub fn layout_offsets(mut self, offsets: Vec<f64>) -> Behaviour {
+        self.layout_offsets = offsets;
         self
     }
 
@@ -109,6 +119,8 @@ pub struct MockExecutor {
     pub behaviour: Vec<Vec<Behaviour>>,
     /// Every call, in order.
     pub calls: Vec<(usize, usize)>,
+    /// Where each call ran, in the same order.
+    pub placements: Vec<Placement>,
     /// Raise this flag after this many calls (simulates Ctrl-C during a run).
     pub stop_after: Option<(usize, Arc<AtomicBool>)>,
 }
@@ -119,19 +131,21 @@ impl MockExecutor {
             rng: Rng::new(seed),
             behaviour,
             calls: Vec::new(),
+            placements: Vec::new(),
             stop_after: None,
         }
     }
 }
 
 impl Executor for MockExecutor {
-    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
+    fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample> {
         let nth = self
             .calls
             .iter()
             .filter(|c| **c == (variant, workload))
             .count();
         self.calls.push((variant, workload));
+        self.placements.push(at);
         if let Some((after, flag)) = &self.stop_after
             && self.calls.len() >= *after
         {
@@ -156,6 +170,8 @@ impl Executor for MockExecutor {
             }
         };
         // Throughput falls when the machine is slow: the jitter divides it.
+        // A slower layout: more time, fewer requests.
+        let slow = 1.0 + b.layout_offsets.get(at.layout as usize).unwrap_or(&0.0);
         let jitter = match (b.kind, b.shape) {
             (WorkloadKind::Service, Shape::TwoMode { .. }) => 1.0 / jitter,
             _ => jitter,
@@ -163,7 +179,7 @@ impl Executor for MockExecutor {
         let rss = Some((b.rss as f64 * (1.0 + 0.001 * self.rng.normal())) as u64 / 4096 * 4096);
         Ok(match b.kind {
             WorkloadKind::Command => {
-                let wall = b.center * jitter;
+                let wall = b.center * jitter * slow;
                 let counted = b.counted.map(|(n, drift)| {
                     let i = n * (1.0 + drift * self.rng.normal());
                     (i as u64, (i * 1.7) as u64)
@@ -179,7 +195,7 @@ impl Executor for MockExecutor {
             }
             WorkloadKind::Service if b.open_rate.is_some() => {
                 let rate = b.open_rate.unwrap_or(1.0);
-                let p99 = b.center * jitter;
+                let p99 = b.center * jitter * slow;
                 Sample::Service(ServiceSample {
                     // The schedule sets the rate; only a hair of timer jitter moves it.
                     requests_per_sec: rate * (1.0 + 1e-5 * self.rng.normal()),
@@ -195,7 +211,7 @@ impl Executor for MockExecutor {
                 })
             }
             WorkloadKind::Service => {
-                let rps = b.center * jitter;
+                let rps = b.center * jitter / slow;
                 let p50 = 32.0 / rps; // 32 connections kept busy
                 Sample::Service(ServiceSample {
                     requests_per_sec: rps,

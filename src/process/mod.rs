@@ -152,11 +152,12 @@ impl Cmd {
         let mut parts = Vec::new();
         for (k, v) in &self.env {
             if let Some(v) = v {
-                parts.push(format!(
-                    "{}={}",
-                    k.to_string_lossy(),
-                    shell_quote(&v.to_string_lossy())
-                ));
+                // Padding (a run's environment-size padding is up to 4 KiB) is not worth reading.
+                let v = match v.len() {
+                    n if n > 256 => format!("<{n} bytes>"),
+                    _ => shell_quote(&v.to_string_lossy()),
+                };
+                parts.push(format!("{}={v}", k.to_string_lossy()));
             }
         }
         parts.push(shell_quote(&self.program.to_string_lossy()));

@@ -126,3 +126,9 @@ fn quoting() {
     assert_eq!(shell_quote("it's"), r"'it'\''s'");
     assert_eq!(shell_quote("-Ca\u{1f}-Cb"), r"$'-Ca\x1f-Cb'");
 }
+
+#[test]
+fn long_environment_values_are_shown_by_size() {
+    let cmd = Cmd::new("app").env("PAD", "x".repeat(300)).env("K", "v w");
+    assert_eq!(cmd.display(), "PAD=<300 bytes> K='v w' app");
+}

@@ -5,6 +5,7 @@ pub mod crates;
 pub mod exporter;
 pub mod format;
 pub mod html;
+pub mod layouts;
 pub mod markdown;
 pub mod prose;
 pub mod table;

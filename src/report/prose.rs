@@ -268,6 +268,7 @@ pub fn summary(run: &Run) -> String {
         phrases.extend(compile_phrase(variant, base));
         sentences.push(format!("{} {}.", variant.name, join(&phrases)));
     }
+    sentences.extend(crate::report::layouts::sentence(run));
     if run.interrupted {
         sentences.push(format!(
             "The run was interrupted after {} complete round{}, so these figures are partial.",

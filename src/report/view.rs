@@ -141,6 +141,7 @@ fn legend(run: &Run) -> Vec<String> {
     let mut legend = vec![changes_line(run, only_counted)];
     legend.extend(sequential_line(run));
     legend.extend(noise_lines(run));
+    legend.extend(crate::report::layouts::legend_line(run));
     let has_commands = run
         .workloads
         .iter()

@@ -33,7 +33,8 @@ use crate::{
 #[cfg(test)]
 impl Run {
     /// A run of mock variants `v0`, `v1`, … (one per row of `behaviour`, each 1000 bytes, built
-    /// in 1 s) on named workloads, measured by the mock executor with `settings`.
+    /// in 1 s, with `settings.layouts` layouts when above 1) on named workloads, measured by the
+    /// mock executor with `settings`.
     pub fn mock_measured(
         settings: Settings,
         workloads: &[(&str, WorkloadKind)],
@@ -45,6 +46,12 @@ impl Run {
             bin: "p".into(),
         };
         let seed = settings.seed;
+        // With layouts on, every mock variant has that many (the behaviour's offsets apply).
+        let layouts = if settings.layouts > 1 {
+            settings.layouts
+        } else {
+            0
+        };
         let mut run = Run::new(RunCommand::Compare, project, HostInfo::example(), settings);
         for (name, kind) in workloads {
             run.workloads.push(WorkloadInfo {
@@ -63,11 +70,17 @@ impl Run {
                 builds: 1,
                 crates: Vec::new(),
             };
-            run.variants.push(VariantResult::built(
-                Variant::new(format!("v{v}"), "release"),
-                vec![],
-                info,
-            ));
+            let mut row =
+                VariantResult::built(Variant::new(format!("v{v}"), "release"), vec![], info);
+            row.layouts = (0..layouts)
+                .map(|i| crate::link::layouts::Layout {
+                    seed: u64::from(i) + 1,
+                    sha256: format!("{v:02x}{i:062x}"),
+                    binary: "/bin/true".into(),
+                    pad_bytes: Some(crate::link::layouts::pad_bytes(u64::from(i) + 1)),
+                })
+                .collect();
+            run.variants.push(row);
         }
         let mut exec = crate::measure::testing::MockExecutor::new(seed, behaviour);
         measure_run(&mut run, &mut exec, &mut crate::measure::NoProgress);

@@ -11,7 +11,7 @@
 //! ├─ project { root, package, bin }
 //! ├─ host { rustc_version, llvm_version, host_triple, target_triple, cpu_model?, cpus? }
 //! ├─ settings { noise_threshold, min_runs, max_runs, time_limit_secs?, warmup, seed,
-//! │             confidence, resamples }
+//! │             confidence, resamples, layouts?, layout_mode? }
 //! ├─ baseline                          index into `variants`
 //! ├─ workloads [ { name, kind ("command" | "service") } ]
 //! ├─ variants [
@@ -22,9 +22,11 @@
 //! │               crates? [ { name, bytes } ]  .text+.rodata+.data.rel.ro per crate, largest
 //! │                        first, "[unattributed]" last; from symbols or the link map },
 //! │      failure?                      why it did not build (then `build` is absent)
+//! │      layouts? [ { seed, sha256, binary, pad_bytes? } ]   the code layouts it ran on
+//! │                                    (`--layouts`; absent: its binary as built)
 //! │      measurements [ one per workload, same order:
 //! │        { workload, kind, failure?,
-//! │          samples [ { round, warmup, outlier? ("mild" | "severe"), kind,
+//! │          samples [ { round, warmup, outlier? ("mild" | "severe"), layout?, kind,
 //! │                      command: wall_secs, user_secs, sys_secs, peak_rss_bytes?
 //! │                      service: requests_per_sec, p50_secs, p90_secs, p99_secs, p999_secs,
 //! │                               requests, errors, non_2xx, duration_secs, peak_rss_bytes? } ],
@@ -40,7 +42,8 @@
 //! ├─ interrupted                       true when Ctrl-C cut the run short (partial data)
 //! ├─ notes [ string ]
 //! ├─ analysis? { design { method, alpha, looks, levels }, confidence }
-//! └─ noise [ { workload, spread?, resolution?, undecided } ]
+//! └─ noise [ { workload, spread?, resolution?, undecided,
+//!              layout? { layouts, spread, band, df } } ]   the layout band (`measure::layout`)
 //! ```
 
 pub mod auto;
@@ -172,6 +175,9 @@ pub struct VariantResult {
     /// One per workload of the run, in the same order (empty when not measured).
     #[serde(default)]
     pub measurements: Vec<Measurement>,
+    /// The code layouts it was measured on (samples name theirs by index); empty: its binary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layouts: Vec<crate::link::layouts::Layout>,
 }
 
 impl VariantResult {
@@ -183,6 +189,7 @@ impl VariantResult {
             build: Some(build),
             failure: None,
             measurements: Vec::new(),
+            layouts: Vec::new(),
         }
     }
 
@@ -198,6 +205,7 @@ impl VariantResult {
             build: None,
             failure: Some(reason.into()),
             measurements: Vec::new(),
+            layouts: Vec::new(),
         }
     }
 
@@ -276,6 +284,9 @@ pub struct NoiseInfo {
     pub detectable: Option<f64>,
     /// Comparisons on the deciding metric that ended undecided.
     pub undecided: usize,
+    /// How far code layout alone moved the deciding metric, when several were measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<crate::measure::layout::Band>,
 }
 
 /// Now as RFC 3339 (UTC, whole seconds).
@@ -327,6 +338,11 @@ impl Run {
         );
         plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
         plan.questions = self.joint_questions();
+        plan.layouts = self
+            .variants
+            .iter()
+            .map(|v| v.layouts.len().max(1) as u32)
+            .collect();
         plan
     }
 

@@ -2,8 +2,9 @@
 //! variant's summaries, the family of comparisons on each workload's deciding metric, `auto`'s
 //! joint questions, the noise each workload showed and the change it could find.
 
+use crate::measure::Series;
 use crate::measure::comparison::Comparison;
-use crate::measure::decide::{Arm, Undecidable};
+use crate::measure::decide::{self, Arm, Undecidable};
 use crate::measure::sequential::Design;
 use crate::measure::stats::{Direction, Verdict};
 use crate::measure::{Metric, Question, family, power, summary};
@@ -37,6 +38,37 @@ impl Run {
             .collect()
     }
 
+    /// The layout band of workload `w` on its deciding metric (`measure::layout`).
+    pub fn layout_band(&self, w: usize) -> Option<crate::measure::layout::Band> {
+        let series: Vec<Series> = self
+            .variants
+            .iter()
+            .map(|v| {
+                v.measurement(w)
+                    .map_or(Series::new(self.workloads[w].kind), Measurement::series)
+            })
+            .collect();
+        let refs: Vec<&Series> = series.iter().collect();
+        let s = &self.settings;
+        let metric = self.deciding(w);
+        crate::measure::layout::estimate(&refs, self.baseline, metric, s.layouts, s.confidence)
+    }
+
+    /// The band a verdict on workload `w` must clear: the noise threshold, or its layout band.
+    fn threshold(&self, w: usize) -> f64 {
+        decide::threshold(
+            self.settings.noise_threshold,
+            self.layout_band(w).map(|b| b.band),
+        )
+    }
+
+    /// The widest band over all workloads (for joint questions).
+    fn joint_threshold(&self) -> f64 {
+        (0..self.workloads.len())
+            .map(|w| self.threshold(w))
+            .fold(self.settings.noise_threshold, f64::max)
+    }
+
     /// The level of the final analysis for a test of error rate `a`.
     fn final_level(&self) -> impl Fn(f64) -> f64 + use<> {
         let design = Design::new(&self.settings);
@@ -52,6 +84,11 @@ impl Run {
         let mut summaries = Vec::new();
         for w in 0..self.workloads.len() {
             let base = self.series_of(self.baseline, w);
+            // Every figure of the workload is judged against its layout band, when wider.
+            let settings = crate::measure::Settings {
+                noise_threshold: self.threshold(w),
+                ..self.settings.clone()
+            };
             for v in 0..self.variants.len() {
                 let Some(series) = self.variants[v]
                     .measurements
@@ -62,7 +99,7 @@ impl Run {
                 };
                 let summary = (series.runs() > 0).then(|| {
                     let against = base.as_ref().filter(|_| v != self.baseline);
-                    summary::summarize(&series, against, &self.settings, &level, v, w)
+                    summary::summarize(&series, against, &settings, &level, v, w)
                 });
                 summaries.push((v, w, summary));
             }
@@ -104,6 +141,7 @@ impl Run {
     fn table_family(&self) -> Vec<((usize, usize), Result<Comparison, Undecidable>)> {
         let mut keys = Vec::new();
         let mut values = Vec::new();
+        let mut noise = Vec::new();
         for v in (0..self.variants.len()).filter(|&v| v != self.baseline) {
             for w in 0..self.workloads.len() {
                 let (Some(a), Some(b)) = (self.series_of(v, w), self.series_of(self.baseline, w))
@@ -113,6 +151,7 @@ impl Run {
                 let m = self.deciding(w);
                 keys.push((v, w));
                 values.push((a.values(m), b.values(m), m));
+                noise.push(self.threshold(w));
             }
         }
         let arms: Vec<Vec<Arm>> = values
@@ -120,12 +159,7 @@ impl Run {
             .map(|(a, b, m)| vec![Arm::of(a, b, *m)])
             .collect();
         let alpha = 1.0 - self.settings.confidence;
-        let results = family::decide(
-            &arms,
-            alpha,
-            self.settings.noise_threshold,
-            &self.final_level(),
-        );
+        let results = family::decide(&arms, alpha, &noise, &self.final_level());
         // The family's ratios are time-like; the table shows each metric in its own units.
         keys.into_iter()
             .zip(results)
@@ -157,11 +191,7 @@ impl Run {
         let level = self.final_level();
         let result = match self.questions.iter().position(|q| *q == pair) {
             Some(i) => self.question_family(&level)?.swap_remove(i),
-            None => crate::measure::decide::joint(
-                &arms,
-                &|p| level(alpha * p),
-                self.settings.noise_threshold,
-            ),
+            None => decide::joint(&arms, &|p| level(alpha * p), self.joint_threshold()),
         };
         result.map_err(|e| self.why_not(variant, reference, e))
     }
@@ -186,12 +216,8 @@ impl Run {
             .map(|q| q.iter().map(|(a, b, m)| Arm::of(a, b, *m)).collect())
             .collect();
         let alpha = 1.0 - self.settings.confidence;
-        Ok(family::decide(
-            &arms,
-            alpha,
-            self.settings.noise_threshold,
-            level,
-        ))
+        let noise = vec![self.joint_threshold(); arms.len()];
+        Ok(family::decide(&arms, alpha, &noise, level))
     }
 
     /// The series of variant `i` on workload `w`, or why there is none.
@@ -237,7 +263,7 @@ impl Run {
             .filter(|&v| v != self.baseline)
             .filter_map(|v| self.metric(v, w, metric)?.vs_baseline)
             .collect();
-        let band = self.settings.noise_threshold;
+        let band = self.threshold(w);
         let fallback = self.analysis.as_ref().map_or(0.95, |a| a.confidence);
         let detectable = comparisons
             .iter()
@@ -254,6 +280,7 @@ impl Run {
                 .iter()
                 .filter(|c| c.verdict == Verdict::Undecided)
                 .count(),
+            layout: self.layout_band(w),
         }
     }
 

@@ -16,6 +16,8 @@ pub fn step_settings(final_settings: &Settings) -> Settings {
     let mut s = final_settings.clone();
     s.min_runs = final_settings.min_runs.min(6);
     s.max_runs = final_settings.max_runs.min(20).max(s.min_runs);
+    // Steps compare binaries as built; the final run, which confirms the pick, varies layouts.
+    s.layouts = 1;
     s
 }
 

@@ -5,13 +5,17 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::measure::{CommandSample, Executor, Sample, ServiceSample};
+use crate::measure::{CommandSample, Executor, Placement, Sample, ServiceSample};
 use crate::tune_config::Workload;
 use crate::workload::{Outcome, RunOptions, run_once};
 
-/// Binaries by variant index, workloads by workload index.
+/// The variable whose value pads a run's environment (`Placement::env_pad`).
+pub const ENV_PAD: &str = "CARGO_TUNE_ENV_PAD";
+
+/// Binaries by variant index (one per code layout; none when it did not build), workloads by
+/// workload index.
 pub struct WorkloadExecutor<'a> {
-    pub binaries: Vec<Option<PathBuf>>,
+    pub binaries: Vec<Vec<PathBuf>>,
     pub workloads: &'a [Workload],
     pub allow_remote: bool,
     /// Command workloads: count with cachegrind (`--metric instructions|cycles-est`).
@@ -78,12 +82,18 @@ impl WorkloadExecutor<'_> {
 }
 
 impl Executor for WorkloadExecutor<'_> {
-    fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
-        let Some(Some(binary)) = self.binaries.get(variant) else {
-            bail!("variant {variant} has no binary")
+    fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample> {
+        let Some(binary) = self
+            .binaries
+            .get(variant)
+            .and_then(|b| b.get(at.layout as usize))
+        else {
+            bail!("variant {variant} has no binary for layout {}", at.layout)
         };
+        // Its size moves where the stack starts, and so the stack's alignment.
+        let pad = (at.env_pad > 0).then(|| (ENV_PAD.to_string(), "x".repeat(at.env_pad as usize)));
         let opts = RunOptions {
-            extra_env: Vec::new(),
+            extra_env: pad.into_iter().collect(),
             allow_remote: self.allow_remote,
             warmup: true,
             count: self.count,

@@ -2,10 +2,9 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 mod executor;
+mod layouts;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -368,11 +367,7 @@ impl<'a> Session<'a> {
     /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop, until
     /// the run's questions are decided) and records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
-        let binaries = run
-            .variants
-            .iter()
-            .map(|v| v.build.as_ref().map(|b| b.binary.clone()))
-            .collect::<Vec<Option<PathBuf>>>();
+        let binaries = layouts::binaries(self.shell, self.builder, run);
         let mut exec = WorkloadExecutor {
             binaries,
             workloads: &self.workloads,

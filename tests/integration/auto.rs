@@ -29,7 +29,8 @@ fn speed_search_reports_and_leaves_the_manifest_alone() {
     r.stdout_has("Search path")
         .stdout_has("Pareto front")
         .stdout_has("Final measurement")
-        .stdout_has("configurations with");
+        .stdout_has("configurations with")
+        .stdout_has("Measured over 4 code layouts per variant");
     assert!(
         r.stdout.contains("Use `") || r.stdout.contains("Keep `"),
         "{r}"
@@ -57,6 +58,10 @@ fn speed_search_reports_and_leaves_the_manifest_alone() {
         result["builds"].as_u64().unwrap() < 20,
         "a search, not an enumeration"
     );
+    // The steps rank binaries as built; the final run confirms over 4 layouts (not BOLT's).
+    assert!(result["steps"][0]["settings"]["layouts"].is_null());
+    assert_eq!(result["final_run"]["settings"]["layouts"], 4);
+    assert_eq!(finals[0]["layouts"].as_array().unwrap().len(), 4);
 }
 
 #[test]

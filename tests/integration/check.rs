@@ -58,10 +58,35 @@ fn a_slower_commit_is_a_regression_and_an_unchanged_one_is_not() {
     let same = check(&p, "HEAD", &["--json", "same.json"]);
     assert_eq!(same.code, Some(0), "{same}");
     same.stdout_has("no change beyond ±3%")
+        .stdout_has("Code layouts: 1 per variant, the binary as built: instruction counts")
         .stdout_has("Result: no regression (exit 0)");
     let result: Value = serde_json::from_str(&p.read("same.json")).unwrap();
     assert_eq!(result["workloads"][0]["outcome"], "within_threshold");
     assert_eq!(result["run"]["command"], "check");
+    // Timed, both sides run on 4 layouts each (whatever the verdict on this machine).
+    let args = [
+        "check",
+        "--base",
+        "HEAD",
+        "--min-runs",
+        "4",
+        "--max-runs",
+        "4",
+        "--json",
+        "wall.json",
+    ];
+    let timed = p.tune(&args).env_remove("GITHUB_STEP_SUMMARY").run();
+    timed.stdout_has("Code layouts: 4 per variant (shift)");
+    let result: Value = serde_json::from_str(&p.read("wall.json")).unwrap();
+    for side in 0..2 {
+        assert_eq!(
+            result["run"]["variants"][side]["layouts"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+    }
 
     // Uncommitted: compared as it is, and said so.
     p.write("src/main.rs", &program(13, false));

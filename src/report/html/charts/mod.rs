@@ -55,6 +55,8 @@ pub struct Point {
     pub round: u32,
     pub value: f64,
     pub outlier: Option<Outlier>,
+    /// Which of the variant's code layouts ran, when it had several.
+    pub layout: Option<u32>,
 }
 
 /// The measured (non-warm-up) samples of `metric` of variant `v` on workload `w`.
@@ -71,6 +73,7 @@ pub fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
                 round: r.round,
                 value,
                 outlier: r.outlier,
+                layout: r.layout,
             })
         })
         .collect()

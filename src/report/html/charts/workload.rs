@@ -20,8 +20,17 @@ fn outlier_class(o: Option<Outlier>) -> &'static str {
     }
 }
 
+/// A dot's colour: its variant's, or with several code layouts its layout's (`l0`–`l7`), so a
+/// result whose modes are layouts shows as such.
+fn dot_class(v: usize, p: &super::Point) -> String {
+    match p.layout {
+        Some(l) => format!("layout l{}", l % 8),
+        None => series_class(v),
+    }
+}
+
 /// Every measured sample per variant as a strip of dots, with the median and its interval;
-/// the baseline's band highlighted, outliers ringed.
+/// the baseline's band highlighted, outliers ringed; dots coloured by layout when there were several.
 pub fn distribution(run: &Run, w: usize) -> Markup {
     let metric = run.deciding(w);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
@@ -58,8 +67,10 @@ pub fn distribution(run: &Run, w: usize) -> Markup {
                     y1=(n(cy - band * 0.42)) y2=(n(cy + band * 0.42)) {}
             }
             @for (i, p) in pts.iter().enumerate() {
-                circle class=(cls(&["dot", &series_class(v), outlier_class(p.outlier)]))
-                    cx=(n(x.map(p.value))) cy=(n(cy + jitter(i) * band * 0.6)) r="3" {}
+                circle class=(cls(&["dot", &dot_class(v, p), outlier_class(p.outlier)]))
+                    cx=(n(x.map(p.value))) cy=(n(cy + jitter(i) * band * 0.6)) r="3" {
+                    @if let Some(l) = p.layout { title { "layout " (l + 1) } }
+                }
             }
             @if pts.is_empty() {
                 text.missing x=(n(frame.x0() + 8.0)) y=(n(cy + 4.0)) { (missing_reason(run, v, w)) }
@@ -89,7 +100,15 @@ pub fn change(run: &Run, w: usize) -> Markup {
         .collect();
     let count = rows.len().max(1);
     let frame = Frame::new(WIDTH, 40.0 + 30.0 * count as f64).margins(LABELS, 150.0, 8.0, 40.0);
-    let noise = run.settings.noise_threshold * 100.0;
+    // The band a verdict had to clear: the noise threshold, or the layout band when wider.
+    let layout_band = run.noise.get(w).and_then(|n| n.layout).map(|b| b.band);
+    let noise =
+        crate::measure::decide::threshold(run.settings.noise_threshold, layout_band) * 100.0;
+    let band_name = if layout_band.is_some_and(|b| b > run.settings.noise_threshold) {
+        "layout band"
+    } else {
+        "noise band"
+    };
     let comps: Vec<_> = rows
         .iter()
         .map(|&v| run.metric(v, w, metric).and_then(|s| s.vs_baseline))
@@ -109,7 +128,7 @@ pub fn change(run: &Run, w: usize) -> Markup {
         metric_title(metric)
     );
     let title = format!(
-        "Change of each variant's {} against the baseline on {}, with {:.0}% intervals and the ±{}% noise band",
+        "Change of each variant's {} against the baseline on {}, with {:.0}% intervals and the ±{}% {band_name}",
         metric_title(metric),
         run.workloads[w].name,
         run.settings.confidence * 100.0,
