@@ -69,9 +69,9 @@ fn a_slower_commit_is_a_regression_and_an_unchanged_one_is_not() {
         "--base",
         "HEAD",
         "--min-runs",
-        "4",
+        "6",
         "--max-runs",
-        "4",
+        "6",
         "--json",
         "wall.json",
     ];

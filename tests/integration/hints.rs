@@ -104,9 +104,11 @@ fn every_hint_of_auto_compare_and_pgo_runs_as_printed() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let first = [
         format!("{cargo} tune auto {manifest} --budget 3m --min-runs 4 --max-runs 6"),
-        // A size pick differs from release: it prints how to write it as a profile.
+        // A size pick differs from release: it prints how to write it as a profile. The pick must
+        // be shown within the allowed slowdown (its whole interval), so the allowance is wide:
+        // this is about the hint, not about the noise of the machine running the test.
         format!(
-            "{cargo} tune auto {manifest} --goal size --allow-slowdown 50% --min-runs 8 --max-runs 8"
+            "{cargo} tune auto {manifest} --goal size --allow-slowdown 99% --min-runs 8 --max-runs 8 --layouts 1"
         ),
         format!("{cargo} tune compare {manifest} --variants release,pgo --min-runs 3 --max-runs 6"),
         format!("{cargo} tune {manifest} pgo instrument"),
