@@ -35,6 +35,9 @@ pub struct Plan {
     pub baseline: usize,
     /// Variants not to run (their build failed); same length as `variants`.
     pub skip: Vec<bool>,
+    /// (variant, workload) pairs never run: a held-out fold's binary is measured only on the
+    /// workload its profile left out.
+    pub skip_pairs: Vec<(usize, usize)>,
     /// What must be decided before stopping early; empty means every variant against the
     /// baseline on each workload's primary metric.
     pub questions: Vec<Question>,
@@ -61,6 +64,7 @@ impl Plan {
             workloads,
             baseline,
             skip,
+            skip_pairs: Vec::new(),
             questions: Vec::new(),
         }
     }
@@ -74,6 +78,9 @@ impl Plan {
         let mut out = Vec::new();
         for v in (0..self.variants.len()).filter(|&v| v != self.baseline) {
             for (w, (_, kind)) in self.workloads.iter().enumerate() {
+                if self.skip_pairs.contains(&(v, w)) {
+                    continue;
+                }
                 out.push(Question {
                     variant: v,
                     reference: self.baseline,
@@ -223,7 +230,7 @@ impl Loop<'_> {
                 continue;
             }
             for w in 0..self.plan.workloads.len() {
-                if self.series[v][w].failure.is_none() {
+                if self.series[v][w].failure.is_none() && !self.plan.skip_pairs.contains(&(v, w)) {
                     pairs.push((v, w));
                 }
             }
@@ -333,7 +340,11 @@ impl Loop<'_> {
 
     /// True when every question whose pairs are alive is decided at `level`.
     fn all_decided(&self, level: f64) -> bool {
-        let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
+        let alive = |v: usize, w: usize| {
+            !self.skipped(v)
+                && self.series[v][w].failure.is_none()
+                && !self.plan.skip_pairs.contains(&(v, w))
+        };
         let questions = self.plan.questions(|kind| self.settings.primary(kind));
         questions.iter().all(|q| {
             let ws: Vec<(usize, Metric)> = q

@@ -20,6 +20,8 @@ use crate::workload::{Outcome, RunOptions, run_once};
 pub struct Gathered {
     pub source: String,
     pub new_profiles: usize,
+    /// The raw profiles this run wrote.
+    pub files: Vec<PathBuf>,
     pub elapsed: Duration,
 }
 
@@ -84,7 +86,9 @@ pub fn run_workloads(
             )
         })?;
         let elapsed = started.elapsed();
-        let new_profiles = existing(layout)?.difference(&before).count();
+        let mut files: Vec<PathBuf> = existing(layout)?.difference(&before).cloned().collect();
+        files.sort();
+        let new_profiles = files.len();
         if new_profiles == 0 {
             bail!("{}", no_profile_explanation(w, &outcome, &layout.raw_dir()));
         }
@@ -100,6 +104,7 @@ pub fn run_workloads(
         out.push(Gathered {
             source: w.name.clone(),
             new_profiles,
+            files,
             elapsed,
         });
     }
@@ -143,7 +148,8 @@ pub fn run_cargo_targets(
             "`cargo {sub}` failed while gathering profiles; fix it, or use workloads"
         ));
     }
-    let new_profiles = existing(layout)?.difference(&before).count();
+    let files: Vec<PathBuf> = existing(layout)?.difference(&before).cloned().collect();
+    let new_profiles = files.len();
     if new_profiles == 0 {
         bail!(
             "`cargo {sub} {what}` ran but wrote no profile: the package may have no {sub} targets"
@@ -152,6 +158,7 @@ pub fn run_cargo_targets(
     Ok(Gathered {
         source: format!("cargo {sub}"),
         new_profiles,
+        files,
         elapsed: started.elapsed(),
     })
 }

@@ -11,6 +11,7 @@ pub mod pareto;
 pub mod prose;
 pub mod store;
 pub mod table;
+pub mod training;
 pub mod view;
 
 use anyhow::Result;

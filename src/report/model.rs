@@ -22,8 +22,13 @@
 //! │               crates? [ { name, bytes } ]  .text+.rodata+.data.rel.ro per crate, largest
 //! │                        first, "[unattributed]" last; from symbols or the link map },
 //! │      failure?                      why it did not build (then `build` is absent)
+//! │      trained_on? [ workload ]      PGO/BOLT: the workloads its profile was gathered with
+//! │      fold? { of, held_out }        a held-out fold of variant `of`, measured on `held_out` only
+//! │      health? { functions, functions_with_data, function_coverage, mismatched, missing,
+//! │                workloads? [ { workload, trained, count_coverage, overlap } ] }
 //! │      measurements [ one per workload, same order:
-//! │        { workload, kind, failure?,
+//! │        { workload, kind, failure?, in_sample? (true: trained on this workload),
+//! │          held_out? { variant, metric, ratio?, lo?, hi?, verdict? } (the fold's figure),
 //! │          samples [ { round, warmup, outlier? ("mild" | "severe"), kind,
 //! │                      command: wall_secs, user_secs, sys_secs, peak_rss_bytes?
 //! │                      service: requests_per_sec, p50_secs, p90_secs, p99_secs, p999_secs,
@@ -54,6 +59,8 @@ use crate::measure::sequential::Design;
 use crate::measure::settings::Settings;
 use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
+use crate::pgo::health::ProfileHealth;
+use crate::report::training::{self, Fold, HeldOut};
 use crate::toolchain::Rustc;
 use crate::tune_config::WorkloadKind;
 use crate::variant::Variant;
@@ -242,6 +249,12 @@ pub struct Measurement {
     /// Absent when no sample was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+    /// The variant's profile was trained on this workload: its figure here is in-sample.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_sample: bool,
+    /// The same variant built without this workload's profile, measured here (`--held-out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<HeldOut>,
 }
 
 impl Measurement {
@@ -269,6 +282,15 @@ pub struct VariantResult {
     /// One per workload of the run, in the same order (empty when not measured).
     #[serde(default)]
     pub measurements: Vec<Measurement>,
+    /// The workloads a PGO/BOLT variant's profile was gathered with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trained_on: Vec<String>,
+    /// A held-out fold: measured only on the workload its profile left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold: Option<Fold>,
+    /// Coverage, overlap and staleness of its PGO profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<ProfileHealth>,
 }
 
 impl VariantResult {
@@ -280,6 +302,9 @@ impl VariantResult {
             build: Some(build),
             failure: None,
             measurements: Vec::new(),
+            trained_on: Vec::new(),
+            fold: None,
+            health: None,
         }
     }
 
@@ -295,6 +320,9 @@ impl VariantResult {
             build: None,
             failure: Some(reason.into()),
             measurements: Vec::new(),
+            trained_on: Vec::new(),
+            fold: None,
+            health: None,
         }
     }
 
@@ -411,6 +439,7 @@ impl Run {
             self.baseline,
         );
         plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
+        plan.skip_pairs = training::unmeasured_pairs(self);
         plan
     }
 
@@ -435,6 +464,8 @@ impl Run {
                         failure: s.failure,
                         samples: s.samples,
                         summary: None,
+                        in_sample: false,
+                        held_out: None,
                     }
                 })
                 .collect();
@@ -477,6 +508,7 @@ impl Run {
         self.noise = (0..self.workloads.len())
             .map(|w| self.noise_info(w))
             .collect();
+        training::link(self);
     }
 
     /// The baseline's spread and the run's resolution on workload `w`'s deciding metric.

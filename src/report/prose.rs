@@ -225,7 +225,8 @@ pub fn summary(run: &Run) -> String {
     }
     let many = run.workloads.len() > 1;
     for (v, variant) in run.variants.iter().enumerate() {
-        if v == run.baseline || base.failure.is_some() {
+        // A held-out fold is told with the variant it belongs to (`training::sentences`).
+        if v == run.baseline || base.failure.is_some() || variant.fold.is_some() {
             continue;
         }
         if let Some(reason) = &variant.failure {
@@ -256,6 +257,9 @@ pub fn summary(run: &Run) -> String {
         phrases.extend(size_phrase(variant, base, mention));
         phrases.extend(compile_phrase(variant, base));
         sentences.push(format!("{} {}.", variant.name, join(&phrases)));
+    }
+    if base.failure.is_none() {
+        sentences.extend(crate::report::training::sentences(run));
     }
     if run.interrupted {
         sentences.push(format!(

@@ -122,6 +122,7 @@ fn legend(run: &Run) -> Vec<String> {
     if has_commands && run.settings.command_metric.is_exact() {
         legend.push(crate::report::format::SIMULATED_LEGEND.into());
     }
+    legend.extend(training_legend(run));
     if has_commands && run.settings.pin {
         legend.push("Command workloads ran pinned to one CPU (--pin).".into());
     }
@@ -136,6 +137,30 @@ fn legend(run: &Run) -> Vec<String> {
         );
     }
     legend
+}
+
+/// What the in-sample and held-out marks mean, when the run has them.
+fn training_legend(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    let in_sample = run
+        .variants
+        .iter()
+        .any(|v| v.measurements.iter().any(|m| m.in_sample));
+    if in_sample {
+        out.push(
+            "(in-sample): measured on a workload the variant's PGO/BOLT profile was trained on; \
+             the gain may not carry to inputs the profile never saw."
+                .into(),
+        );
+    }
+    if run.variants.iter().any(|v| v.fold.is_some()) {
+        out.push(
+            "X[¬W] (held-out): X built from a profile gathered without workload W, measured on W \
+             only; its change is what X gains on an input its profile did not see."
+                .into(),
+        );
+    }
+    out
 }
 
 /// What a change in a cell means: a ratio of counts when every workload was counted, otherwise
@@ -185,6 +210,7 @@ fn failures(run: &Run) -> Vec<(String, String)> {
 /// decide the undecided comparisons.
 fn notes(run: &Run) -> Vec<String> {
     let mut notes = run.notes.clone();
+    notes.extend(crate::report::training::health_lines(run));
     for v in &run.variants {
         for m in &v.measurements {
             let Some(s) = &m.summary else { continue };

@@ -93,6 +93,7 @@ impl Bench for ScriptedBench {
                         builds: pgo as u32,
                         crates: Vec::new(),
                     },
+                    profile: None,
                 })
             })
             .collect())

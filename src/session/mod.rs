@@ -2,6 +2,7 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 pub mod executor;
+mod folds;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ use crate::report::{
 use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::Variant;
+use crate::workload::roles;
 
 /// The report's record of a build: size and ELF sections of its binary, and what it cost.
 /// `compile_time` may add up stages (PGO: instrumented + optimized = 2 `builds`).
@@ -54,6 +56,18 @@ pub struct Built {
     pub variant: Variant,
     pub rustflags: Vec<String>,
     pub info: BuildInfo,
+    /// A profile-guided build's training: workloads, profile health, held-out folds.
+    pub profile: Option<Trained>,
+}
+
+/// What a profile-guided build learned from.
+#[derive(Debug, Clone, Default)]
+pub struct Trained {
+    /// The training workloads, in order.
+    pub on: Vec<String>,
+    pub health: Option<crate::pgo::health::ProfileHealth>,
+    /// Its held-out folds: (the workload left out, the build without its profile).
+    pub folds: Vec<(String, Built)>,
 }
 
 /// Options that apply to every build and run of a session.
@@ -62,12 +76,17 @@ pub struct SessionOptions {
     /// Rebuild each candidate from an empty target dir (once per session).
     pub rebuild: bool,
     pub allow_remote: bool,
+    /// Build each PGO candidate once more per measured training workload, from a profile
+    /// without it, and measure that fold on it (`--held-out`).
+    pub held_out: bool,
 }
 
 /// Builds and measures candidates for one binary.
 pub struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
+    /// Every selected workload; `measure` runs those whose role measures, profiles are
+    /// gathered with those whose role trains (`workload::roles`).
     pub workloads: Vec<Workload>,
     opts: SessionOptions,
     built: HashMap<String, Result<Built, String>>,
@@ -208,6 +227,7 @@ impl<'a> Session<'a> {
             variant: c.variant.clone(),
             rustflags: build.rustflags,
             info,
+            profile: None,
         })
     }
 
@@ -230,8 +250,10 @@ impl<'a> Session<'a> {
             allow_remote: self.opts.allow_remote,
             ..Default::default()
         };
+        let training = roles::training(&self.workloads);
+        roles::require_training(&self.workloads)?;
         let run = pgo.run(
-            &ProfileSource::Workloads(self.workloads.clone()),
+            &ProfileSource::Workloads(training),
             &opts,
             !self.opts.rebuild,
         )?;
@@ -252,10 +274,53 @@ impl<'a> Session<'a> {
             name: c.name.clone(),
             ..run.optimized.variant.clone()
         };
+        let profile = self.evaluate(c, &pgo, &run, &opts)?;
         Ok(Built {
             variant,
             rustflags: run.optimized.rustflags,
             info,
+            profile: Some(profile),
+        })
+    }
+
+    /// Health of a PGO build's profile and, with `held_out`, its folds as builds of their own.
+    fn evaluate(
+        &mut self,
+        c: &Candidate,
+        pgo: &Pgo,
+        run: &crate::pgo::PgoRun,
+        opts: &PgoOptions,
+    ) -> Result<Trained> {
+        let measured = roles::measured(&self.workloads);
+        let eval = pgo.evaluate(run, &measured, self.opts.held_out, opts)?;
+        self.notes
+            .extend(eval.notes.iter().map(|n| format!("{}: {n}", c.name)));
+        let mut folds = Vec::new();
+        for f in eval.folds {
+            self.builds_run += u32::from(!f.build.fresh);
+            let compile = run.instrumented.compile_time + f.build.compile_time;
+            let cached =
+                !run.instrumented.compile_time_measured_now || !f.build.compile_time_measured_now;
+            let name = crate::report::training::fold_name(&c.name, &f.held_out);
+            let built = Built {
+                variant: Variant {
+                    name,
+                    ..f.build.variant.clone()
+                },
+                rustflags: f.build.rustflags.clone(),
+                info: build_info(&f.build, compile, cached, 2)?,
+                profile: Some(Trained {
+                    on: f.trained_on,
+                    health: f.health,
+                    folds: Vec::new(),
+                }),
+            };
+            folds.push((f.held_out, built));
+        }
+        Ok(Trained {
+            on: eval.trained_on,
+            health: eval.health,
+            folds,
         })
     }
 
@@ -280,7 +345,9 @@ impl<'a> Session<'a> {
             ..c.variant.clone()
         };
         let bolt = Bolt::new(self.shell, self.builder, &base, c.pgo, opts);
-        let run = bolt.run(&self.workloads, !self.opts.rebuild)?;
+        roles::require_training(&self.workloads)?;
+        let training = roles::training(&self.workloads);
+        let run = bolt.run(&training, !self.opts.rebuild)?;
         self.builds_run += run.input.builds_run + u32::from(run.optimized_now);
         let compile = run.input.compile_time + run.bolt_time;
         let build = Build {
@@ -315,6 +382,10 @@ impl<'a> Session<'a> {
             variant,
             rustflags: run.input.build.rustflags,
             info,
+            profile: Some(Trained {
+                on: training.iter().map(|w| w.name.clone()).collect(),
+                ..Trained::default()
+            }),
         })
     }
 
@@ -349,8 +420,7 @@ impl<'a> Session<'a> {
         };
         let host = HostInfo::detect(self.builder.rustc(), self.builder.target());
         let mut run = Run::new(command, project, host, settings);
-        run.workloads = self
-            .workloads
+        run.workloads = roles::measured(&self.workloads)
             .iter()
             .map(|w| WorkloadInfo {
                 name: w.name.clone(),
@@ -363,7 +433,15 @@ impl<'a> Session<'a> {
     /// The run's row for a built (or failed) candidate.
     pub fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
         match built {
-            Ok(b) => VariantResult::built(b.variant.clone(), b.rustflags.clone(), b.info.clone()),
+            Ok(b) => {
+                let mut r =
+                    VariantResult::built(b.variant.clone(), b.rustflags.clone(), b.info.clone());
+                if let Some(p) = &b.profile {
+                    r.trained_on = p.on.clone();
+                    r.health = p.health.clone();
+                }
+                r
+            }
             Err(reason) => VariantResult::failed(
                 Variant {
                     name: c.name.clone(),
@@ -384,6 +462,8 @@ impl<'a> Session<'a> {
     /// As `measure`, stopping early only once `questions` are decided (none: every variant
     /// against the baseline on each workload).
     pub fn measure_with(&self, run: &mut Run, questions: Vec<measure::Question>) {
+        let questions = self.add_folds(run, questions);
+        let measured = roles::measured(&self.workloads);
         let binaries = run
             .variants
             .iter()
@@ -391,7 +471,7 @@ impl<'a> Session<'a> {
             .collect::<Vec<Option<PathBuf>>>();
         let mut exec = WorkloadExecutor {
             binaries,
-            workloads: &self.workloads,
+            workloads: &measured,
             allow_remote: self.opts.allow_remote,
             count: count_for(run.settings.command_metric),
             pin: match run.settings.pin {

@@ -6,6 +6,7 @@ mod check;
 mod command;
 pub mod load;
 mod ready;
+pub mod roles;
 mod service;
 pub mod target;
 
@@ -158,6 +159,7 @@ pub fn select_measurable(
             manifest.display()
         );
     }
+    roles::require_measured(&selected)?;
     Ok(selected)
 }
 
@@ -174,6 +176,8 @@ pub fn one_off(args: Vec<String>) -> Workload {
             stdin: None,
             repeat: None,
         }),
+        role: crate::tune_config::Role::Both,
+        weight: std::num::NonZeroU32::MIN,
     }
 }
 

@@ -5,7 +5,7 @@ use anyhow::Result;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::{builds, crates, pct_label, service, tradeoff, verdict_view, workload};
-use super::{details, embedded_json};
+use super::{details, embedded_json, health};
 use crate::report::auto::{AutoResult, Decision, SpeedMetric};
 use crate::report::format::format_bytes;
 use crate::report::html::svg::series_class;
@@ -248,6 +248,7 @@ pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
                     @for (w, t) in v.tables.iter().enumerate() {
                         (workload_section(run, w, t))
                     }
+                    (health::section(run))
                     section id="builds" {
                         h2 { "Builds" }
                         ul.legend aria-label="Binary sections" {

@@ -1,0 +1,204 @@
+//! How far a profile-guided figure carries: which workloads a PGO/BOLT variant trained on, which
+//! of its measurements are therefore in-sample, and its held-out folds (the same build with a
+//! profile that left the measured workload out), linked beside the in-sample figures.
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::sample::Metric;
+use crate::measure::stats::Verdict;
+use crate::report::model::Run;
+
+/// A held-out fold: variant `of`, rebuilt from a profile without `held_out`, and measured only
+/// on that workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fold {
+    pub of: String,
+    pub held_out: String,
+}
+
+/// The held-out figure beside an in-sample one: the fold's change against the baseline on the
+/// same workload, decided by the same engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOut {
+    /// The fold variant's name.
+    pub variant: String,
+    pub metric: Metric,
+    /// Fold / baseline, with its interval and verdict; absent until measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lo: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hi: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+/// The name of `of`'s fold that leaves `workload` out.
+pub fn fold_name(of: &str, workload: &str) -> String {
+    format!("{of}[¬{workload}]")
+}
+
+/// Pairs the engine must not run: a fold on any workload but the one it left out.
+pub fn unmeasured_pairs(run: &Run) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (v, variant) in run.variants.iter().enumerate() {
+        let Some(fold) = &variant.fold else { continue };
+        for (w, workload) in run.workloads.iter().enumerate() {
+            if workload.name != fold.held_out {
+                pairs.push((v, w));
+            }
+        }
+    }
+    pairs
+}
+
+/// Whether variant `v`'s row belongs in workload `w`'s table: every variant but a fold, which
+/// shows only where it was measured.
+pub fn shown_on(run: &Run, v: usize, w: usize) -> bool {
+    match &run.variants[v].fold {
+        Some(fold) => run
+            .workloads
+            .get(w)
+            .is_some_and(|wl| wl.name == fold.held_out),
+        None => true,
+    }
+}
+
+/// The table's row order on workload `w`: each variant, its fold for `w` right under it.
+pub fn row_order(run: &Run, w: usize) -> Vec<usize> {
+    let mut order = Vec::new();
+    for (v, variant) in run.variants.iter().enumerate() {
+        if variant.fold.is_some() {
+            continue;
+        }
+        order.push(v);
+        order.extend((0..run.variants.len()).filter(|&f| {
+            run.variants[f]
+                .fold
+                .as_ref()
+                .is_some_and(|fold| fold.of == variant.name)
+                && shown_on(run, f, w)
+        }));
+    }
+    // A fold whose variant is not in the run still shows.
+    let orphans: Vec<usize> = (0..run.variants.len())
+        .filter(|&f| !order.contains(&f) && shown_on(run, f, w))
+        .collect();
+    order.extend(orphans);
+    order
+}
+
+/// Marks each measurement on a workload its variant trained on as in-sample and links the
+/// held-out figure of its fold, when there is one. Called after every summary is computed.
+pub fn link(run: &mut Run) {
+    let names: Vec<String> = run.workloads.iter().map(|w| w.name.clone()).collect();
+    for v in 0..run.variants.len() {
+        for (w, workload) in names.iter().enumerate() {
+            // A fold is measured only where its profile did not train.
+            let in_sample =
+                run.variants[v].fold.is_none() && run.variants[v].trained_on.contains(workload);
+            let held_out = (in_sample && run.variants[v].fold.is_none())
+                .then(|| held_out(run, v, w))
+                .flatten();
+            if let Some(m) = run.variants[v].measurements.get_mut(w) {
+                m.in_sample = in_sample;
+                m.held_out = held_out;
+            }
+        }
+    }
+}
+
+/// The fold of variant `v` that left workload `w` out, with its change against the baseline.
+fn held_out(run: &Run, v: usize, w: usize) -> Option<HeldOut> {
+    let (of, workload) = (&run.variants[v].name, &run.workloads[w]);
+    let f = run.variants.iter().position(|x| {
+        x.fold
+            .as_ref()
+            .is_some_and(|fold| &fold.of == of && fold.held_out == workload.name)
+    })?;
+    let metric = run.settings.primary(workload.kind);
+    let c = run.metric(f, w, metric).and_then(|s| s.vs_baseline);
+    Some(HeldOut {
+        variant: run.variants[f].name.clone(),
+        metric,
+        ratio: c.map(|c| c.ratio),
+        lo: c.map(|c| c.lo),
+        hi: c.map(|c| c.hi),
+        verdict: c.map(|c| c.verdict),
+    })
+}
+
+/// The plain sentences for the summary: which gains were measured on their own training input,
+/// and what the held-out folds measured instead.
+pub fn sentences(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in &run.variants {
+        if v.fold.is_some() || v.build.is_none() {
+            continue;
+        }
+        let in_sample: Vec<&str> = v
+            .measurements
+            .iter()
+            .filter(|m| m.in_sample && m.summary.is_some())
+            .map(|m| m.workload.as_str())
+            .collect();
+        if in_sample.is_empty() {
+            continue;
+        }
+        let mut s = format!(
+            "{}'s figures on {} were measured on the input its profile was trained on \
+             (in-sample), so its gain there may not carry to other inputs.",
+            v.name,
+            in_sample.join(" and ")
+        );
+        let held: Vec<String> = v
+            .measurements
+            .iter()
+            .filter_map(|m| Some((m.workload.as_str(), m.held_out.as_ref()?)))
+            .map(|(w, h)| format!("{} on {w}", held_out_text(h)))
+            .collect();
+        if held.is_empty() {
+            s.push_str(" Re-run with --held-out to measure it on inputs it did not train on.");
+        } else {
+            s.push_str(&format!(
+                " Built without the measured input's profile (held-out), it measured {}.",
+                held.join(", ")
+            ));
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// One line per profile-guided variant with a known profile health, then its warnings.
+pub fn health_lines(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in &run.variants {
+        let Some(h) = &v.health else { continue };
+        out.push(format!("{} profile health: {}.", v.name, h.summary()));
+        if v.fold.is_none() {
+            out.extend(h.warnings(&v.name));
+        }
+    }
+    out
+}
+
+/// A held-out change in words: "−8.1% (±1.2%)", "within noise", "undecided".
+pub fn held_out_text(h: &HeldOut) -> String {
+    let (Some(ratio), Some(lo), Some(hi), Some(verdict)) = (h.ratio, h.lo, h.hi, h.verdict) else {
+        return "not measured".into();
+    };
+    let pct = (ratio - 1.0) * 100.0;
+    match verdict {
+        Verdict::WithinNoise => "within noise".into(),
+        Verdict::Undecided => format!(
+            "undecided ({pct:+.1}%, interval {:+.1}% to {:+.1}%)",
+            (lo - 1.0) * 100.0,
+            (hi - 1.0) * 100.0
+        ),
+        Verdict::Better | Verdict::Worse => {
+            format!("{pct:+.1}% (±{:.1}%)", (hi - lo) / 2.0 * 100.0)
+        }
+    }
+}
