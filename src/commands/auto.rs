@@ -49,6 +49,11 @@ pub struct AutoArgs {
     /// Also try target-cpu=native (the binary then needs a CPU like this machine's)
     #[arg(long)]
     pub native: bool,
+    /// Judge every profile-guided figure in-sample, without held-out folds [default with
+    /// several training workloads: held-out folds of the final pick only; --held-out: of every
+    /// PGO candidate]
+    #[arg(long, conflicts_with = "held_out")]
+    pub no_held_out: bool,
     /// Write everything (path, Pareto front, every sample) as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -139,6 +144,11 @@ fn request(args: &AutoArgs, bin: &BinTarget) -> Result<Request> {
         pgo: !args.no_pgo,
         bolt: !args.no_bolt,
         native: args.native,
+        held_out: match (args.session.held_out, args.no_held_out) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     check_budget(request.budget()).with_context(|| {
         format!(

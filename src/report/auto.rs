@@ -44,6 +44,9 @@ pub struct Speed {
     /// single workload is clearly worse; Worse when the combined interval is, or any workload is;
     /// WithinNoise when it lies inside the band; Undecided across an edge.
     pub verdict: Verdict,
+    /// Each workload was judged on a build whose profile left it out (`--held-out` folds).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_out: bool,
 }
 
 impl Speed {
@@ -52,6 +55,7 @@ impl Speed {
         lo: 1.0,
         hi: 1.0,
         verdict: Verdict::WithinNoise,
+        held_out: false,
     };
 
     /// Relative change of time in percent (negative is faster).
@@ -77,8 +81,24 @@ impl Speed {
 /// as the table, so a single workload against the baseline gets exactly the table's verdict.
 /// `Err` with the reason when a workload failed for either or was not measured.
 pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
+    speed_by(run, v, reference, metric, &|i, _| Some(i))
+}
+
+/// As [`speed`], with each side's samples on workload `w` taken from variant `pick(side, w)`
+/// (a held-out fold of the side on that workload, `report::training`); a workload where `pick`
+/// gives `None` is left out.
+pub fn speed_by(
+    run: &Run,
+    v: usize,
+    reference: usize,
+    metric: SpeedMetric,
+    pick: &dyn Fn(usize, usize) -> Option<usize>,
+) -> Result<Speed, String> {
     let mut values = Vec::new();
     for (w, info) in run.workloads.iter().enumerate() {
+        let (Some(pv), Some(pr)) = (pick(v, w), pick(reference, w)) else {
+            continue;
+        };
         let m = match info.kind {
             WorkloadKind::Command => run.settings.primary(info.kind),
             WorkloadKind::Service => metric.for_kind(info.kind),
@@ -101,7 +121,7 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
             }
             Ok(meas.series().values(m))
         };
-        values.push((series(v)?, series(reference)?, m));
+        values.push((series(pv)?, series(pr)?, m));
     }
     if values.is_empty() {
         return Err("no workload was measured".into());
@@ -133,6 +153,7 @@ pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Resu
         lo,
         hi,
         verdict: j.verdict,
+        held_out: false,
     })
 }
 

@@ -22,7 +22,10 @@ pub fn front(run: &Run, metric: SpeedMetric) -> Vec<usize> {
             let time = if v == 0 {
                 1.0
             } else {
-                let sp = evidence::speed(run, v, 0, metric).ok()?;
+                // Held-out when the run has folds, as the search ranks.
+                let sp = crate::report::training::held_out_speed(run, v, 0, metric)
+                    .unwrap_or_else(|| evidence::speed(run, v, 0, metric))
+                    .ok()?;
                 // Only an established change moves a point; undecided is not a gain.
                 if !matches!(
                     sp.verdict,

@@ -23,7 +23,11 @@ pub struct HeldOut {
     /// The fold variant's name.
     pub variant: String,
     pub metric: Metric,
-    /// Fold / baseline, with its interval and verdict; absent until measured.
+    /// What the fold is compared with: the baseline's own fold on this workload when it has one
+    /// (`check`: both sides built without the workload's profile); absent: the baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
+    /// Fold / reference, with its interval and verdict; absent until measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +41,41 @@ pub struct HeldOut {
 /// The name of `of`'s fold that leaves `workload` out.
 pub fn fold_name(of: &str, workload: &str) -> String {
     format!("{of}[¬{workload}]")
+}
+
+/// The fold of variant `v` that left workload `w` out, if the run has it.
+pub fn fold_of(run: &Run, v: usize, w: usize) -> Option<usize> {
+    let (of, workload) = (&run.variants.get(v)?.name, &run.workloads.get(w)?.name);
+    run.variants.iter().position(|x| {
+        x.fold
+            .as_ref()
+            .is_some_and(|f| &f.of == of && &f.held_out == workload)
+    })
+}
+
+/// Speed of `v` against `reference` over all workloads, each side on each workload taken from
+/// its held-out fold when it has one: what the variants gain on inputs their profiles never saw.
+/// `None` when neither side has a fold (then [`speed`] is the whole story).
+///
+/// [`speed`]: crate::report::auto::speed
+pub fn held_out_speed(
+    run: &Run,
+    v: usize,
+    reference: usize,
+    metric: crate::report::auto::SpeedMetric,
+) -> Option<Result<crate::report::auto::Speed, String>> {
+    let any = (0..run.workloads.len())
+        .any(|w| fold_of(run, v, w).is_some() || fold_of(run, reference, w).is_some());
+    if !any {
+        return None;
+    }
+    let pick = |i: usize, w: usize| Some(fold_of(run, i, w).unwrap_or(i));
+    Some(
+        crate::report::auto::speed_by(run, v, reference, metric, &pick).map(|mut s| {
+            s.held_out = true;
+            s
+        }),
+    )
 }
 
 /// Pairs the engine must not run: a fold on any workload but the one it left out.
@@ -111,21 +150,37 @@ pub fn link(run: &mut Run) {
 
 /// The fold of variant `v` that left workload `w` out, with its change against the baseline.
 fn held_out(run: &Run, v: usize, w: usize) -> Option<HeldOut> {
-    let (of, workload) = (&run.variants[v].name, &run.workloads[w]);
-    let f = run.variants.iter().position(|x| {
-        x.fold
-            .as_ref()
-            .is_some_and(|fold| &fold.of == of && fold.held_out == workload.name)
-    })?;
+    let workload = &run.workloads[w];
+    let f = fold_of(run, v, w)?;
     let metric = run.settings.primary(workload.kind);
-    let c = run.metric(f, w, metric).and_then(|s| s.vs_baseline);
+    let Some(bf) = fold_of(run, run.baseline, w).filter(|_| v != run.baseline) else {
+        let c = run.metric(f, w, metric).and_then(|s| s.vs_baseline);
+        return Some(HeldOut {
+            variant: run.variants[f].name.clone(),
+            against: None,
+            metric,
+            ratio: c.map(|c| c.ratio),
+            lo: c.map(|c| c.lo),
+            hi: c.map(|c| c.hi),
+            verdict: c.map(|c| c.verdict),
+        });
+    };
+    // Fold against fold, on this workload alone, by the engine every verdict comes from.
+    let only_w = |i: usize, x: usize| (x == w).then_some(i);
+    let sp =
+        crate::report::auto::speed_by(run, f, bf, crate::report::auto::SpeedMetric::Rps, &only_w)
+            .ok();
+    // A speed is time-like; a higher-is-better metric (req/s) reads as its inverse.
+    let inverse = metric.direction() == crate::measure::stats::Direction::HigherIsBetter;
+    let flip = |x: f64| if inverse { 1.0 / x } else { x };
     Some(HeldOut {
         variant: run.variants[f].name.clone(),
+        against: Some(run.variants[bf].name.clone()),
         metric,
-        ratio: c.map(|c| c.ratio),
-        lo: c.map(|c| c.lo),
-        hi: c.map(|c| c.hi),
-        verdict: c.map(|c| c.verdict),
+        ratio: sp.map(|s| flip(s.time_ratio)),
+        lo: sp.map(|s| flip(if inverse { s.hi } else { s.lo })),
+        hi: sp.map(|s| flip(if inverse { s.lo } else { s.hi })),
+        verdict: sp.map(|s| s.verdict),
     })
 }
 

@@ -1,7 +1,17 @@
 //! What one measurement says about a candidate: its speed relative to the run's reference
 //! (combined over workloads), its size and compile time, and the balanced score.
 
-pub use crate::report::auto::{Speed, SpeedMetric, speed};
+pub use crate::report::auto::{Speed, SpeedMetric};
+
+use crate::report::Run;
+
+/// Speed of `v` against `reference` over all workloads: held-out when the run has folds of
+/// either (`--held-out`, or `auto`'s final run), so profile-guided candidates are ranked by
+/// what they gain on inputs their profile never saw; in-sample otherwise.
+pub fn speed(run: &Run, v: usize, reference: usize, metric: SpeedMetric) -> Result<Speed, String> {
+    crate::report::training::held_out_speed(run, v, reference, metric)
+        .unwrap_or_else(|| crate::report::auto::speed(run, v, reference, metric))
+}
 
 /// Whether `speed` (against the baseline) stays within an allowed slowdown: the median is
 /// within it and the slowdown is not established beyond it.
@@ -114,6 +124,7 @@ mod tests {
             lo: 0.95,
             hi: 1.01,
             verdict: Verdict::WithinNoise,
+            held_out: false,
         };
         assert_eq!(noise.counted_speedup(), 1.0);
         let real = Speed {
@@ -121,6 +132,7 @@ mod tests {
             lo: 0.78,
             hi: 0.82,
             verdict: Verdict::Better,
+            held_out: false,
         };
         assert!((real.counted_speedup() - 1.25).abs() < 1e-9);
     }
@@ -132,6 +144,7 @@ mod tests {
             lo: 0.88,
             hi: 0.92,
             verdict: Verdict::Better,
+            held_out: false,
         };
         // 10% faster at twice the compile time is still worth it; 5% is not.
         assert!(balanced_score(&ten_pct, 1.0, 2.0) > 1.0);
@@ -140,6 +153,7 @@ mod tests {
             lo: 0.94,
             hi: 0.96,
             verdict: Verdict::Better,
+            held_out: false,
         };
         assert!(balanced_score(&five_pct, 1.0, 2.0) < 1.0);
         // Half the size counts like ~7% of speed.
@@ -153,6 +167,7 @@ mod tests {
             lo: 1.03,
             hi: 1.07,
             verdict: Verdict::Worse,
+            held_out: false,
         };
         assert!(!within_slowdown(&slower, 0.01));
         assert!(within_slowdown(&slower, 0.10));
@@ -161,6 +176,7 @@ mod tests {
             lo: 0.99,
             hi: 1.02,
             verdict: Verdict::WithinNoise,
+            held_out: false,
         };
         assert!(within_slowdown(&noisy, 0.01));
     }

@@ -25,13 +25,45 @@ pub(super) fn recommend(opts: &SearchOptions, run: &Run, w: usize, winner: &Cand
         return format!("`{name}` was chosen, but its final build failed.");
     };
     format!(
-        "Use `{name}` ({}): it {}, is {}, at {}.{}",
+        "Use `{name}` ({}): it {}, is {}, at {}.{}{}",
         winner.describe(),
         speed_clause(run, w, opts.metric),
         size_clause(b, base.build.as_ref()),
         compile_clause(b, base.build.as_ref()),
+        carries(run, w, winner, opts.metric),
         cautions(winner, run, opts.metric, &opts.selection)
     )
+}
+
+/// For a profile-guided pick: whether its gain was measured on inputs its profile never saw.
+fn carries(run: &Run, w: usize, winner: &Candidate, metric: SpeedMetric) -> String {
+    if !(winner.pgo || winner.bolt) {
+        let mut names: Vec<&str> = run
+            .variants
+            .iter()
+            .filter_map(|v| Some(v.fold.as_ref()?.of.as_str()))
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            return String::new();
+        }
+        return format!(
+            " The profile-guided candidates ({}) were judged held-out: on each workload, built \
+             from a profile that left that workload out.",
+            names.join(", ")
+        );
+    }
+    let held_out = evidence::speed(run, w, 0, metric).is_ok_and(|sp| sp.held_out);
+    if held_out {
+        " That gain is held-out: on each workload it is the build whose profile left that \
+         workload out, so it is what the profile gives on inputs it never saw."
+            .to_string()
+    } else {
+        " That gain is in-sample: it was measured on the workloads its profile was trained on, \
+         and may be smaller on other inputs (`--held-out` measures builds without each \
+         workload's profile)."
+            .to_string()
+    }
 }
 
 /// The winner's size, with its change against the baseline's when that was built.

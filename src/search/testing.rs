@@ -143,4 +143,6 @@ impl Bench for ScriptedBench {
     fn take_notes(&mut self) -> Vec<String> {
         Vec::new()
     }
+
+    fn hold_out(&mut self) {}
 }

@@ -36,6 +36,8 @@ fn options(noise: f64) -> SearchOptions {
             ..settings.clone()
         },
         final_settings: settings,
+        held_out: super::HeldOutMode::Off,
+        folds: 0,
     }
 }
 

@@ -11,7 +11,7 @@ use super::{Built, Session};
 impl Session<'_> {
     /// Adds the folds of the run's variants (when this session built them) and returns
     /// `questions` with each fold asked on its workload wherever its variant is asked.
-    pub(super) fn add_folds(&self, run: &mut Run, mut questions: Vec<Question>) -> Vec<Question> {
+    pub fn add_folds(&self, run: &mut Run, mut questions: Vec<Question>) -> Vec<Question> {
         let parents = run.variants.len();
         for v in 0..parents {
             let Some(built) = self.built_for(&run.variants[v]) else {
@@ -21,14 +21,19 @@ impl Session<'_> {
                 continue;
             };
             for (held_out, fold) in &profile.folds {
-                if run.variants.iter().any(|x| x.name == fold.variant.name) {
-                    continue;
-                }
                 let Some(w) = run.workloads.iter().position(|x| &x.name == held_out) else {
                     continue;
                 };
+                // Named after the run's row (`check` calls its rows `head` and `base …`).
+                let name = crate::report::training::fold_name(&run.variants[v].name, held_out);
+                if run.variants.iter().any(|x| x.name == name) {
+                    continue;
+                }
                 let mut r = VariantResult::built(
-                    fold.variant.clone(),
+                    crate::variant::Variant {
+                        name,
+                        ..fold.variant.clone()
+                    },
                     fold.rustflags.clone(),
                     fold.info.clone(),
                 );

@@ -68,6 +68,8 @@ pub struct Trained {
     pub health: Option<crate::pgo::health::ProfileHealth>,
     /// Its held-out folds: (the workload left out, the build without its profile).
     pub folds: Vec<(String, Built)>,
+    /// Whether folds were asked for (none may be possible: a single training workload).
+    pub folds_tried: bool,
 }
 
 /// Options that apply to every build and run of a session.
@@ -144,7 +146,9 @@ impl<'a> Session<'a> {
 
     /// Builds a candidate once; a failure is kept as its reason. Only Ctrl-C is an `Err`.
     pub fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
-        if let Some(done) = self.built.get(&c.key()) {
+        if let Some(done) = self.built.get(&c.key())
+            && !self.lacks_folds(c, done)
+        {
             return Ok(done.clone().map(|b| Built {
                 variant: Variant {
                     name: c.name.clone(),
@@ -153,6 +157,9 @@ impl<'a> Session<'a> {
                 ..b
             }));
         }
+        // Built before folds were wanted: its profile and build are reused, not made again.
+        let rebuild = self.opts.rebuild;
+        self.opts.rebuild &= !self.built.contains_key(&c.key());
         let result = if c.bolt {
             self.build_bolt(c)
         } else if c.pgo {
@@ -160,6 +167,7 @@ impl<'a> Session<'a> {
         } else {
             self.build_plain(c)
         };
+        self.opts.rebuild = rebuild;
         let result = match result {
             Ok(b) => Ok(b),
             Err(e) if e.is::<Interrupted>() || crate::process::interrupted() => {
@@ -169,6 +177,22 @@ impl<'a> Session<'a> {
         };
         self.built.insert(c.key(), result.clone());
         Ok(result)
+    }
+
+    /// Measure held-out folds from now on: PGO candidates built without them are built again
+    /// (their profile and optimized build are reused) with their folds.
+    pub fn set_held_out(&mut self, on: bool) {
+        self.opts.held_out = on;
+    }
+
+    /// A PGO build made before held-out folds were wanted.
+    fn lacks_folds(&self, c: &Candidate, done: &Result<Built, String>) -> bool {
+        self.opts.held_out
+            && c.pgo
+            && !c.bolt
+            && done
+                .as_ref()
+                .is_ok_and(|b| b.profile.as_ref().is_some_and(|p| !p.folds_tried))
     }
 
     /// `info` with its binary's bytes per crate (from its symbols or its link map), or a note
@@ -312,7 +336,7 @@ impl<'a> Session<'a> {
                 profile: Some(Trained {
                     on: f.trained_on,
                     health: f.health,
-                    folds: Vec::new(),
+                    ..Trained::default()
                 }),
             };
             folds.push((f.held_out, built));
@@ -321,6 +345,7 @@ impl<'a> Session<'a> {
             on: eval.trained_on,
             health: eval.health,
             folds,
+            folds_tried: self.opts.held_out,
         })
     }
 

@@ -215,6 +215,7 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         lo: 0.86,
         hi: 0.89,
         verdict: Verdict::Better,
+        held_out: false,
     };
     let result = AutoResult {
         goal: Goal::Speed,
