@@ -72,15 +72,14 @@ impl Pgo<'_> {
 
 /// How stale a reused profile is, in one sentence.
 pub fn staleness(file: &Path, r: &Reused) -> String {
-    let of = r
-        .functions
-        .map(|n| format!(" of the {n} functions it has records for"))
-        .unwrap_or_default();
+    let changed = match r.functions {
+        Some(n) => format!("{} of its {n} functions", r.warnings.mismatched),
+        None => crate::ui::count(r.warnings.mismatched, "function"),
+    };
     format!(
-        "profile {}: {}{of} changed since it was taken (their code differs, so they get no PGO); \
-         {} have no record (new since, or never instrumented)",
+        "{}: {changed} changed since it was taken (their code differs, so they get no PGO); \
+         {} without a record (new since, or never instrumented)",
         file.display(),
-        crate::ui::count(r.warnings.mismatched, "function"),
         crate::ui::count(r.warnings.missing, "function"),
     )
 }

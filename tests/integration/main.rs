@@ -12,6 +12,7 @@ mod compare;
 mod concurrency;
 mod discovery;
 mod doctor;
+mod held_out;
 mod hints;
 mod html;
 mod lints;
