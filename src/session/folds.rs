@@ -1,14 +1,89 @@
-//! Held-out folds in a measured run: each PGO variant's folds (built with the variant, see
-//! `Session::evaluate`) join the run as variants of their own, measured only on the workload
-//! their profile left out, and asked about alongside their variant.
+//! What a session knows about its PGO builds' training: their profile health and held-out
+//! folds (built with the variant), and the folds in a measured run — variants of their own,
+//! measured only on the workload their profile left out, asked about alongside their variant.
+
+use anyhow::Result;
 
 use crate::measure::Question;
+use crate::pgo::{Pgo, PgoOptions};
 use crate::report::training::Fold;
 use crate::report::{Run, VariantResult};
+use crate::variant::Variant;
+use crate::workload::roles;
 
-use super::{Built, Session};
+use super::{Built, Candidate, Session, build_info};
+
+/// What a profile-guided build learned from.
+#[derive(Debug, Clone, Default)]
+pub struct Trained {
+    /// The training workloads, in order.
+    pub on: Vec<String>,
+    pub health: Option<crate::pgo::health::ProfileHealth>,
+    /// Its held-out folds: (the workload left out, the build without its profile).
+    pub folds: Vec<(String, Built)>,
+    /// Whether folds were asked for (none may be possible: a single training workload).
+    pub folds_tried: bool,
+}
 
 impl Session<'_> {
+    /// Measure held-out folds from now on: PGO candidates built without them are built again
+    /// (their profile and optimized build are reused) with their folds.
+    pub fn set_held_out(&mut self, on: bool) {
+        self.opts.held_out = on;
+    }
+
+    /// A PGO build made before held-out folds were wanted.
+    pub(super) fn lacks_folds(&self, c: &Candidate, done: &Result<Built, String>) -> bool {
+        self.opts.held_out
+            && c.pgo
+            && !c.bolt
+            && done
+                .as_ref()
+                .is_ok_and(|b| b.profile.as_ref().is_some_and(|p| !p.folds_tried))
+    }
+
+    /// Health of a PGO build's profile and, with `held_out`, its folds as builds of their own.
+    pub(super) fn evaluate(
+        &mut self,
+        c: &Candidate,
+        pgo: &Pgo,
+        run: &crate::pgo::PgoRun,
+        opts: &PgoOptions,
+    ) -> Result<Trained> {
+        let measured = roles::measured(&self.workloads);
+        let eval = pgo.evaluate(run, &measured, self.opts.held_out, opts)?;
+        self.notes
+            .extend(eval.notes.iter().map(|n| format!("{}: {n}", c.name)));
+        let mut folds = Vec::new();
+        for f in eval.folds {
+            self.builds_run += u32::from(!f.build.fresh);
+            let compile = run.instrumented.compile_time + f.build.compile_time;
+            let cached =
+                !run.instrumented.compile_time_measured_now || !f.build.compile_time_measured_now;
+            let name = crate::report::training::fold_name(&c.name, &f.held_out);
+            let built = Built {
+                variant: Variant {
+                    name,
+                    ..f.build.variant.clone()
+                },
+                rustflags: f.build.rustflags.clone(),
+                info: build_info(&f.build, compile, cached, 2)?,
+                profile: Some(Trained {
+                    on: f.trained_on,
+                    health: f.health,
+                    ..Trained::default()
+                }),
+            };
+            folds.push((f.held_out, built));
+        }
+        Ok(Trained {
+            on: eval.trained_on,
+            health: eval.health,
+            folds,
+            folds_tried: self.opts.held_out,
+        })
+    }
+
     /// Adds the folds of the run's variants (when this session built them) and returns
     /// `questions` with each fold asked on its workload wherever its variant is asked.
     pub fn add_folds(&self, run: &mut Run, mut questions: Vec<Question>) -> Vec<Question> {

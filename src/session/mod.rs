@@ -4,6 +4,8 @@
 pub mod executor;
 mod folds;
 
+pub use folds::Trained;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -58,18 +60,6 @@ pub struct Built {
     pub info: BuildInfo,
     /// A profile-guided build's training: workloads, profile health, held-out folds.
     pub profile: Option<Trained>,
-}
-
-/// What a profile-guided build learned from.
-#[derive(Debug, Clone, Default)]
-pub struct Trained {
-    /// The training workloads, in order.
-    pub on: Vec<String>,
-    pub health: Option<crate::pgo::health::ProfileHealth>,
-    /// Its held-out folds: (the workload left out, the build without its profile).
-    pub folds: Vec<(String, Built)>,
-    /// Whether folds were asked for (none may be possible: a single training workload).
-    pub folds_tried: bool,
 }
 
 /// Options that apply to every build and run of a session.
@@ -177,22 +167,6 @@ impl<'a> Session<'a> {
         };
         self.built.insert(c.key(), result.clone());
         Ok(result)
-    }
-
-    /// Measure held-out folds from now on: PGO candidates built without them are built again
-    /// (their profile and optimized build are reused) with their folds.
-    pub fn set_held_out(&mut self, on: bool) {
-        self.opts.held_out = on;
-    }
-
-    /// A PGO build made before held-out folds were wanted.
-    fn lacks_folds(&self, c: &Candidate, done: &Result<Built, String>) -> bool {
-        self.opts.held_out
-            && c.pgo
-            && !c.bolt
-            && done
-                .as_ref()
-                .is_ok_and(|b| b.profile.as_ref().is_some_and(|p| !p.folds_tried))
     }
 
     /// `info` with its binary's bytes per crate (from its symbols or its link map), or a note
@@ -304,48 +278,6 @@ impl<'a> Session<'a> {
             rustflags: run.optimized.rustflags,
             info,
             profile: Some(profile),
-        })
-    }
-
-    /// Health of a PGO build's profile and, with `held_out`, its folds as builds of their own.
-    fn evaluate(
-        &mut self,
-        c: &Candidate,
-        pgo: &Pgo,
-        run: &crate::pgo::PgoRun,
-        opts: &PgoOptions,
-    ) -> Result<Trained> {
-        let measured = roles::measured(&self.workloads);
-        let eval = pgo.evaluate(run, &measured, self.opts.held_out, opts)?;
-        self.notes
-            .extend(eval.notes.iter().map(|n| format!("{}: {n}", c.name)));
-        let mut folds = Vec::new();
-        for f in eval.folds {
-            self.builds_run += u32::from(!f.build.fresh);
-            let compile = run.instrumented.compile_time + f.build.compile_time;
-            let cached =
-                !run.instrumented.compile_time_measured_now || !f.build.compile_time_measured_now;
-            let name = crate::report::training::fold_name(&c.name, &f.held_out);
-            let built = Built {
-                variant: Variant {
-                    name,
-                    ..f.build.variant.clone()
-                },
-                rustflags: f.build.rustflags.clone(),
-                info: build_info(&f.build, compile, cached, 2)?,
-                profile: Some(Trained {
-                    on: f.trained_on,
-                    health: f.health,
-                    ..Trained::default()
-                }),
-            };
-            folds.push((f.held_out, built));
-        }
-        Ok(Trained {
-            on: eval.trained_on,
-            health: eval.health,
-            folds,
-            folds_tried: self.opts.held_out,
         })
     }
 
