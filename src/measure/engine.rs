@@ -69,6 +69,18 @@ impl Plan {
         }
     }
 
+    /// How many (variant, workload) pairs are run each round: those of variants not skipped,
+    /// less the skipped pairs.
+    pub fn live_pairs(&self) -> usize {
+        let variants = self.skip.iter().filter(|s| !**s).count();
+        let skipped = self
+            .skip_pairs
+            .iter()
+            .filter(|(v, _)| !self.skip.get(*v).copied().unwrap_or(false))
+            .count();
+        (variants * self.workloads.len()).saturating_sub(skipped)
+    }
+
     /// The questions to decide: the explicit ones, or each variant against the baseline per
     /// workload on the metric `primary` picks for its kind.
     pub fn questions(&self, primary: impl Fn(WorkloadKind) -> Metric) -> Vec<Question> {

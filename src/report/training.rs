@@ -55,7 +55,8 @@ pub fn fold_of(run: &Run, v: usize, w: usize) -> Option<usize> {
 
 /// Speed of `v` against `reference` over all workloads, each side on each workload taken from
 /// its held-out fold when it has one: what the variants gain on inputs their profiles never saw.
-/// `None` when neither side has a fold (then [`speed`] is the whole story).
+/// `None` when neither side has folds, or a profile-guided side has none (then [`speed`],
+/// in-sample on both sides, is the fair comparison).
 ///
 /// [`speed`]: crate::report::auto::speed
 pub fn held_out_speed(
@@ -64,9 +65,12 @@ pub fn held_out_speed(
     reference: usize,
     metric: crate::report::auto::SpeedMetric,
 ) -> Option<Result<crate::report::auto::Speed, String>> {
-    let any = (0..run.workloads.len())
-        .any(|w| fold_of(run, v, w).is_some() || fold_of(run, reference, w).is_some());
-    if !any {
+    // Held-out only when every profile-guided side has folds: a held-out figure against an
+    // in-sample one would favour the in-sample side.
+    let folded = |i: usize| (0..run.workloads.len()).any(|w| fold_of(run, i, w).is_some());
+    let guided = |i: usize| !run.variants[i].trained_on.is_empty();
+    let sides = [v, reference];
+    if !sides.iter().any(|&i| folded(i)) || sides.iter().any(|&i| guided(i) && !folded(i)) {
         return None;
     }
     let pick = |i: usize, w: usize| Some(fold_of(run, i, w).unwrap_or(i));

@@ -159,6 +159,16 @@ fn training_legend(run: &Run) -> Vec<String> {
              only; its change is what X gains on an input its profile did not see."
                 .into(),
         );
+    } else if run
+        .variants
+        .iter()
+        .any(|v| !v.trained_on.is_empty() && v.measurements.iter().any(|m| !m.in_sample))
+    {
+        out.push(
+            "(held-out): measured on a workload that does not train (role = \"measure\"): the \
+             profile never saw this input."
+                .into(),
+        );
     }
     out
 }

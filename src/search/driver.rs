@@ -68,8 +68,10 @@ impl<'l> Searcher<'l> {
     fn final_reserve(&self, n: usize) -> Duration {
         let rounds = self.opts.final_settings.min_runs + self.opts.final_settings.warmup;
         let (extra_builds, extra_variants) = match self.opts.held_out {
-            super::HeldOutMode::Final if self.opts.folds > 0 => (self.opts.folds * 2, 2),
-            _ => (0, 0),
+            _ if self.opts.folds == 0 => (0, 0),
+            super::HeldOutMode::Final => (self.opts.folds * 2, 2),
+            super::HeldOutMode::Always => (0, 2),
+            super::HeldOutMode::Off => (0, 0),
         };
         let builds = self.baseline_compile.unwrap_or(30.0) * extra_builds as f64;
         self.variant_round.unwrap_or_default() * (rounds * (n + extra_variants) as u32)
@@ -184,17 +186,12 @@ impl<'l> Searcher<'l> {
         if built[0].is_ok() {
             let questions = self.questions(&run, extra);
             self.session.measure(&mut run, questions);
-            let measured = run
-                .variants
-                .iter()
-                .filter(|v| v.build.is_some())
-                .count()
-                .max(1);
-            let passes = (run.rounds + run.settings.warmup).max(1) * measured as u32;
+            // A held-out fold runs one workload: a variant's round is all of its pairs.
+            let pairs = run.plan().live_pairs().max(1) as f64;
+            let variants = pairs / run.workloads.len().max(1) as f64;
+            let passes = f64::from((run.rounds + run.settings.warmup).max(1)) * variants;
             if run.elapsed_secs > 0.0 {
-                self.variant_round = Some(Duration::from_secs_f64(
-                    run.elapsed_secs / f64::from(passes),
-                ));
+                self.variant_round = Some(Duration::from_secs_f64(run.elapsed_secs / passes));
             }
         }
         if run.interrupted {

@@ -16,9 +16,10 @@ pub(super) fn recommend(opts: &SearchOptions, run: &Run, w: usize, winner: &Cand
     let name = &winner.name;
     if w == 0 {
         return format!(
-            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
+            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.{}",
             opts.goal,
-            opts.final_settings.noise_threshold * 100.0
+            opts.final_settings.noise_threshold * 100.0,
+            carries(run, w, winner, opts.metric)
         );
     }
     let Some(b) = &run.variants[w].build else {

@@ -268,6 +268,57 @@ fn held_out_builds_one_fold_per_workload_and_reports_both_figures() {
         in_range(&narrow["function_coverage"]) < in_range(&full["function_coverage"]),
         "{full} {narrow}"
     );
+    // The overlap is llvm-profdata's own: its `overlap` of the fold's profile and `a`'s.
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(pgo_state(&p)).unwrap()).unwrap();
+    let a_raw: Vec<&str> = state["by_workload"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let a_profile = p.join("a.profdata");
+    let merged = std::process::Command::new("llvm-profdata-22")
+        .args(["merge", "-o"])
+        .arg(&a_profile)
+        .args(&a_raw)
+        .status()
+        .unwrap();
+    assert!(merged.success());
+    let fold_dir = std::fs::read_dir(pgo_state(&p).parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|d| {
+            d.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("fold-a-")
+        })
+        .unwrap();
+    let fold_profile = std::fs::read_dir(&fold_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|f| f.extension().is_some_and(|e| e == "profdata"))
+        .unwrap();
+    let out = std::process::Command::new("llvm-profdata-22")
+        .arg("overlap")
+        .args([&fold_profile, &a_profile])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let llvm: f64 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Edge profile overlap:"))
+        .and_then(|x| x.trim().trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        (ovl(narrow, 0) * 100.0 - llvm).abs() < 0.01,
+        "ours {} vs llvm-profdata {llvm}%",
+        ovl(narrow, 0)
+    );
 }
 
 #[test]

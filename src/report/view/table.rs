@@ -301,10 +301,12 @@ impl<'a> Columns<'a> {
         let is_baseline = v == self.run.baseline;
         let mut text = measured_text(s, metric, self.scales[c], is_baseline, with_change);
         // The deciding column says how far its figure carries (`training`).
-        let m = self.run.variants[v].measurement(self.w);
-        if c == 0 && m.is_some_and(|m| m.in_sample) {
+        let variant = &self.run.variants[v];
+        let in_sample = variant.measurement(self.w).is_some_and(|m| m.in_sample);
+        if c == 0 && in_sample {
             text.push_str(" (in-sample)");
-        } else if c == 0 && self.run.variants[v].fold.is_some() {
+        } else if c == 0 && !variant.trained_on.is_empty() {
+            // A fold, or a measure-only workload: the profile never saw this input.
             text.push_str(" (held-out)");
         }
         CellView {
