@@ -50,7 +50,7 @@ pub struct AutoArgs {
     #[arg(long)]
     pub native: bool,
     /// Judge every profile-guided figure in-sample, without held-out folds [default with
-    /// several training workloads: held-out folds of the final pick only; --held-out: of every
+    /// several training workloads: folds of the final run's PGO variants; --held-out: of every
     /// PGO candidate]
     #[arg(long, conflicts_with = "held_out")]
     pub no_held_out: bool,

@@ -72,9 +72,18 @@ impl Pgo<'_> {
                 .iter()
                 .filter(|w| eval.trained_on.contains(&w.name));
             for w in trained {
-                match self.fold(&tool, &state, w, profiles.as_deref(), opts)? {
-                    Ok(fold) => eval.folds.push(fold),
-                    Err(why) => eval.notes.push(why),
+                match self.fold(&tool, &state, w, profiles.as_deref(), opts) {
+                    Ok(Ok(fold)) => eval.folds.push(fold),
+                    Ok(Err(why)) => eval.notes.push(why),
+                    // A fold that fails leaves the variant's own figures standing.
+                    Err(e)
+                        if !(e.is::<crate::process::Interrupted>()
+                            || crate::process::interrupted()) =>
+                    {
+                        eval.notes
+                            .push(format!("no held-out build without `{}`: {e:#}", w.name))
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }

@@ -261,3 +261,62 @@ pub fn held_out_text(h: &HeldOut) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::Settings;
+    use crate::measure::testing::Behaviour;
+    use crate::tune_config::WorkloadKind;
+
+    /// v0 the baseline, v1 a PGO variant trained on both workloads, v2 its fold without w0
+    /// (2% slower than v1 on w0).
+    fn run() -> Run {
+        let settings = Settings {
+            min_runs: 8,
+            max_runs: 8,
+            warmup: 0,
+            seed: 5,
+            resamples: 300,
+            ..Settings::default()
+        };
+        let b = |a: f64| vec![Behaviour::command(a, 0.002), Behaviour::command(a, 0.002)];
+        let workloads = [("w0", WorkloadKind::Command), ("w1", WorkloadKind::Command)];
+        let mut run = Run::mock_measured(settings, &workloads, vec![b(1.0), b(0.8), b(0.9)]);
+        run.variants[1].trained_on = vec!["w0".into(), "w1".into()];
+        run.variants[2].trained_on = vec!["w1".into()];
+        run.variants[2].fold = Some(Fold {
+            of: "v1".into(),
+            held_out: "w0".into(),
+        });
+        run.summarize();
+        run
+    }
+
+    #[test]
+    fn in_sample_figures_are_marked_and_linked_to_their_fold() {
+        let run = run();
+        assert_eq!(unmeasured_pairs(&run), [(2, 1)]);
+        assert_eq!(row_order(&run, 0), [0, 1, 2]);
+        assert_eq!(row_order(&run, 1), [0, 1]);
+        let m = &run.variants[1].measurements;
+        assert!(m[0].in_sample && m[1].in_sample);
+        let h = m[0].held_out.as_ref().unwrap();
+        assert_eq!(h.variant, "v2");
+        assert!((h.ratio.unwrap() - 0.9).abs() < 0.02, "{h:?}");
+        assert_eq!(h.verdict, Some(Verdict::Better));
+        assert!(m[1].held_out.is_none(), "no fold leaves w1 out");
+        // A fold is never in-sample, not even on the workloads its profile trained on.
+        assert!(run.variants[2].measurements.iter().all(|m| !m.in_sample));
+        let said = sentences(&run).join(" ");
+        assert!(
+            said.contains("v1's figures on w0 and w1") && said.contains("on w0"),
+            "{said}"
+        );
+        let table = crate::report::render(&run, crate::report::Format::Table, false).unwrap();
+        assert!(
+            table.contains("(in-sample)") && table.contains("(held-out)"),
+            "{table}"
+        );
+    }
+}
