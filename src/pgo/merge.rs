@@ -125,6 +125,11 @@ pub fn content_named(tmp: &Path, dir: &Path) -> Result<PathBuf> {
             let _ = std::fs::remove_file(old);
         }
     }
+    if path.is_file() {
+        // The same profile again (a rerun's fold): leave the file, and its build, untouched.
+        let _ = std::fs::remove_file(tmp);
+        return Ok(path);
+    }
     std::fs::rename(tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }
