@@ -109,7 +109,9 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
 use crate::measure::WorkloadKind;
 pub use keys::{ConfigTable, config_tables};
 pub use raw::{LoadConfig, WeightedUrl, WorkloadConfig};
-pub use workload::{Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload};
+pub use workload::{
+    Command, Kind, Load, Pace, Program, Role, Service, Urls, WeightedTarget, Workload,
+};
 
 /// The whole tune table, with its workloads checked (`W` is `WorkloadConfig` only while reading).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -241,6 +243,7 @@ impl TuneConfig<WorkloadConfig> {
             w.resolve_paths(base);
             workload.push(w.parse(&at)?);
         }
+        check_roles(&workload)?;
         Ok(TuneConfig {
             bin: self.bin,
             goal: self.goal,
@@ -255,6 +258,27 @@ impl TuneConfig<WorkloadConfig> {
             workload,
         })
     }
+}
+
+/// A configuration must be able to do both: a table of workloads where none trains, or none is
+/// measured, is a mistake (it would surface only when a command needs the missing half).
+fn check_roles(workloads: &[Workload]) -> Result<()> {
+    if workloads.is_empty() {
+        return Ok(());
+    }
+    if !workloads.iter().any(Workload::trains) {
+        bail!(
+            "no workload trains: every workload has role = \"measure\", so PGO and BOLT would have \
+             nothing to gather profiles with; give at least one role = \"train\" or \"both\""
+        );
+    }
+    if !workloads.iter().any(Workload::measured) {
+        bail!(
+            "no workload is measured: every workload has role = \"train\"; give at least one \
+             role = \"measure\" or \"both\""
+        );
+    }
+    Ok(())
 }
 
 /// A compile-time cap: a factor of the baseline's compile time, or an absolute duration.

@@ -70,6 +70,9 @@ pub fn measure(
     head_row.variant.name = "head".into();
     run.variants = vec![base_row, head_row];
     if base_built.is_ok() {
+        super::held_out::add_base_folds(&mut run, base_built);
+        session.add_folds(&mut run);
+        run.questions = super::held_out::questions(&run);
         session.measure(&mut run);
     }
     run.notes.append(&mut session.notes);
@@ -95,7 +98,7 @@ pub fn conclude(
         Some(_) => Gate::NoBase,
         None => gate(&workloads, size.as_ref()),
     };
-    let mut notes = Vec::new();
+    let mut notes = super::held_out::notes(&run);
     if let Some(why) = &base_failure {
         notes.push(format!(
             "the base {} ({}) does not build as `{}`, so nothing was compared; this is not a \

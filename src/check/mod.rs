@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod git;
+pub mod held_out;
 pub mod render;
 pub mod ship;
 mod verdict;

@@ -133,8 +133,11 @@ pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
         stages.pgo,
         flags.options(),
     );
+    let selected = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+    crate::workload::roles::require_training(&selected)?;
     let sc = StepCtx {
-        workloads: crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?,
+        // BOLT (and PGO under it) learn from the workloads that train.
+        workloads: crate::workload::roles::training(&selected),
         pgo: stages.pgo,
         again: ctx.cargo.selection(),
         variant_flag: variant_flag(&flags.variant),

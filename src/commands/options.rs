@@ -27,6 +27,10 @@ pub struct SessionArgs {
     /// Allow service load to target hosts other than loopback
     #[arg(long)]
     pub allow_remote: bool,
+    /// Judge PGO variants on inputs their profile never saw: per measured workload, one more
+    /// optimized build from a profile without it, measured on it beside the in-sample figure
+    #[arg(long)]
+    pub held_out: bool,
 }
 
 impl SessionArgs {
@@ -43,7 +47,11 @@ impl SessionArgs {
             trailing,
             &bin.package_manifest,
         )?;
-        let settings = self.measure.settings(&bin.config, &workloads)?;
+        if self.held_out {
+            crate::workload::roles::require_held_out(&workloads)?;
+        }
+        let measured = crate::workload::roles::measured(&workloads);
+        let settings = self.measure.settings(&bin.config, &measured)?;
         Ok((workloads, settings))
     }
 
@@ -51,6 +59,7 @@ impl SessionArgs {
         crate::session::SessionOptions {
             rebuild: self.rebuild,
             allow_remote: self.allow_remote,
+            held_out: self.held_out,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `cargo tune pgo`: the one-shot PGO workflow and its steps (instrument, run, merge, optimize, clean).
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
@@ -71,6 +73,14 @@ pub struct PgoFlags {
     /// Rebuild from empty target dirs
     #[arg(long)]
     pub rebuild: bool,
+    /// Also write the merged profile to FILE, for `--use-profile` on later commits (one-shot
+    /// and `merge`)
+    #[arg(long, value_name = "FILE")]
+    pub save_profile: Option<PathBuf>,
+    /// Build with the profile in FILE instead of gathering one, and report how stale it is
+    /// (one-shot and `optimize`)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tests", "benches", "keep_profiles", "save_profile"])]
+    pub use_profile: Option<PathBuf>,
 }
 
 impl PgoFlags {
@@ -116,14 +126,55 @@ pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
         );
     }
 
+    check_profile_flags(flags, step)?;
+    if let Some(file) = &flags.use_profile {
+        if !trailing.is_empty() || !flags.workloads.is_empty() {
+            bail!(
+                "--use-profile builds with a saved profile and runs no workload: drop the workload"
+            );
+        }
+        return use_saved(ctx, &pgo, file, &opts);
+    }
     match step {
-        None => one_shot(ctx, &pgo, &source()?, &opts),
+        None => one_shot(ctx, &pgo, &source()?, flags, &bin, trailing, &opts),
         Some(Step::Instrument(_)) => instrument(ctx, &pgo, &opts),
         Some(Step::Run(_)) => gather(ctx, &pgo, &source()?, &opts),
-        Some(Step::Merge(_)) => merge(ctx, &pgo, &opts),
+        Some(Step::Merge(_)) => merge(ctx, &pgo, flags.save_profile.as_deref(), &opts),
         Some(Step::Optimize(_)) => optimize(ctx, &pgo, &opts),
         Some(Step::Clean(_)) => clean(ctx, &project, &bin),
     }
+}
+
+/// `--save-profile` applies where a merged profile is made, `--use-profile` where one is used.
+fn check_profile_flags(flags: &PgoFlags, step: Option<&Step>) -> Result<()> {
+    if flags.save_profile.is_some() && !matches!(step, None | Some(Step::Merge(_))) {
+        bail!(
+            "--save-profile writes the merged profile: use it with `cargo tune pgo` or `pgo merge`"
+        );
+    }
+    if flags.use_profile.is_some() && !matches!(step, None | Some(Step::Optimize(_))) {
+        bail!(
+            "--use-profile builds with a saved profile: use it with `cargo tune pgo` or `pgo optimize`"
+        );
+    }
+    Ok(())
+}
+
+/// The optimized build with a saved profile, and how stale the profile is now.
+fn use_saved(ctx: &Ctx, pgo: &Pgo, file: &Path, opts: &PgoOptions) -> Result<()> {
+    let reused = pgo.use_saved(file, opts)?;
+    let line = crate::pgo::saved::staleness(file, &reused);
+    if reused.warnings.mismatched > 0 {
+        ctx.shell.warn(format!(
+            "{line}; gather a fresh profile (`cargo tune{} pgo --save-profile {}`) when that grows",
+            ctx.cargo.selection(),
+            crate::process::shell_quote(&file.display().to_string())
+        ));
+    } else {
+        ctx.shell.status("Profile", line);
+    }
+    println!("{}", reused.build.binary.display());
+    Ok(())
 }
 
 /// What the profiles are gathered with: the tests, the benchmarks, or the selected workloads.
@@ -134,19 +185,66 @@ fn profile_source(flags: &PgoFlags, bin: &BinTarget, trailing: &[String]) -> Res
         ProfileSource::Benches
     } else {
         let workloads = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
-        crate::workload::check_workloads(&workloads, flags.allow_remote)?;
-        ProfileSource::Workloads(workloads)
+        crate::workload::roles::require_training(&workloads)?;
+        let training = crate::workload::roles::training(&workloads);
+        crate::workload::check_workloads(&training, flags.allow_remote)?;
+        ProfileSource::Workloads(training)
     })
 }
 
-fn one_shot(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Result<()> {
+fn one_shot(
+    ctx: &Ctx,
+    pgo: &Pgo,
+    source: &ProfileSource,
+    flags: &PgoFlags,
+    bin: &BinTarget,
+    trailing: &[String],
+    opts: &PgoOptions,
+) -> Result<()> {
     // The profile of an unchanged instrumented build and the same workloads (from `compare`,
     // `auto` or an earlier `pgo`) is reused, so the optimized build is cargo's cached one: a
     // profile gathered again differs in its counts and would rebuild everything.
     let reuse = !opts.keep_profiles && !opts.rebuild;
     let run = pgo.run(source, opts, reuse)?;
     print_summary(&ctx.shell, pgo, &run);
+    if matches!(source, ProfileSource::Workloads(_)) {
+        let selected = crate::workload::select(&bin.config.workload, &flags.workloads, trailing)?;
+        print_health(
+            ctx,
+            pgo,
+            &run,
+            &crate::workload::roles::measured(&selected),
+            opts,
+        )?;
+    }
+    if let Some(to) = &flags.save_profile {
+        crate::pgo::saved::save(&run.merged.path, to)?;
+        ctx.shell
+            .status("Saved", format!("the profile to {}", to.display()));
+    }
     println!("{}", run.optimized.binary.display());
+    Ok(())
+}
+
+/// The profile's health against the measured workloads, and a warning per workload it
+/// describes poorly.
+fn print_health(
+    ctx: &Ctx,
+    pgo: &Pgo,
+    run: &PgoRun,
+    measured: &[crate::tune_config::Workload],
+    opts: &PgoOptions,
+) -> Result<()> {
+    let eval = pgo.evaluate(run, measured, false, opts)?;
+    for n in &eval.notes {
+        ctx.shell.note(n.clone());
+    }
+    if let Some(h) = &eval.health {
+        ctx.shell.status("Health", h.summary());
+        for w in h.warnings(&format!("{}+pgo", pgo.base.name)) {
+            ctx.shell.warn(w);
+        }
+    }
     Ok(())
 }
 
@@ -179,9 +277,14 @@ fn gather(ctx: &Ctx, pgo: &Pgo, source: &ProfileSource, opts: &PgoOptions) -> Re
     Ok(())
 }
 
-fn merge(ctx: &Ctx, pgo: &Pgo, opts: &PgoOptions) -> Result<()> {
+fn merge(ctx: &Ctx, pgo: &Pgo, save: Option<&Path>, opts: &PgoOptions) -> Result<()> {
     let tool = pgo.preflight()?;
     let merged = pgo.merge(&tool, opts)?;
+    if let Some(to) = save {
+        crate::pgo::saved::save(&merged.path, to)?;
+        ctx.shell
+            .status("Saved", format!("the profile to {}", to.display()));
+    }
     let functions = merged
         .functions
         .map(|f| format!(", {f} functions"))

@@ -28,6 +28,9 @@ pub struct Comparison {
     #[serde(default)]
     pub paired: bool,
     pub verdict: Verdict,
+    /// Each workload was judged on a build whose profile left it out (`--held-out` folds).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_out: bool,
 }
 
 impl Comparison {
@@ -39,6 +42,7 @@ impl Comparison {
         confidence: None,
         paired: true,
         verdict: Verdict::WithinNoise,
+        held_out: false,
     };
 
     /// Relative change in percent (`+7.8` for a ratio of 1.078).

@@ -139,6 +139,7 @@ fn comparison(
         confidence: Some(1.0 - level),
         paired,
         verdict: verdict(lo, hi, noise, direction),
+        held_out: false,
     })
 }
 

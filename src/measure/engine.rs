@@ -40,6 +40,9 @@ pub struct Plan {
     pub baseline: usize,
     /// Variants not to run (their build failed); same length as `variants`.
     pub skip: Vec<bool>,
+    /// (variant, workload) pairs never run: a held-out fold's binary is measured only on the
+    /// workload its profile left out.
+    pub skip_pairs: Vec<(usize, usize)>,
     /// What must be decided before stopping early; empty means every variant against the
     /// baseline on each workload's deciding metric. They are decided as one family.
     pub questions: Vec<Question>,
@@ -69,9 +72,22 @@ impl Plan {
             workloads,
             baseline,
             skip,
+            skip_pairs: Vec::new(),
             questions: Vec::new(),
             layouts,
         }
+    }
+
+    /// How many (variant, workload) pairs are run each round: those of variants not skipped,
+    /// less the skipped pairs.
+    pub fn live_pairs(&self) -> usize {
+        let variants = self.skip.iter().filter(|s| !**s).count();
+        let skipped = self
+            .skip_pairs
+            .iter()
+            .filter(|(v, _)| !self.skip.get(*v).copied().unwrap_or(false))
+            .count();
+        (variants * self.workloads.len()).saturating_sub(skipped)
     }
 
     /// The questions to decide: the explicit ones, or each variant against the baseline per
@@ -83,6 +99,9 @@ impl Plan {
         let mut out = Vec::new();
         for v in (0..self.variants.len()).filter(|&v| v != self.baseline) {
             for (w, (_, _, metric)) in self.workloads.iter().enumerate() {
+                if self.skip_pairs.contains(&(v, w)) {
+                    continue;
+                }
                 out.push(Question {
                     variant: v,
                     reference: self.baseline,
@@ -225,7 +244,7 @@ impl Loop<'_> {
                 continue;
             }
             for w in 0..self.plan.workloads.len() {
-                if self.series[v][w].failure.is_none() {
+                if self.series[v][w].failure.is_none() && !self.plan.skip_pairs.contains(&(v, w)) {
                     pairs.push((v, w));
                 }
             }
@@ -347,7 +366,11 @@ impl Loop<'_> {
     /// True when every question whose pairs are alive is decided at the look after `rounds`,
     /// the questions taken as one family (`measure::family`).
     fn all_decided(&self, design: &Design, rounds: u32) -> bool {
-        let alive = |v: usize, w: usize| !self.skipped(v) && self.series[v][w].failure.is_none();
+        let alive = |v: usize, w: usize| {
+            !self.skipped(v)
+                && self.series[v][w].failure.is_none()
+                && !self.plan.skip_pairs.contains(&(v, w))
+        };
         // Per question, per live workload: the variant's and the reference's values.
         type Sides = (Vec<(u32, f64)>, Vec<(u32, f64)>, Metric, usize);
         let values: Vec<Vec<Sides>> = self

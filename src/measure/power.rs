@@ -41,6 +41,7 @@ mod tests {
             confidence: Some(0.95),
             paired: true,
             verdict: Verdict::Undecided,
+            held_out: false,
         };
         let d = detectable(&c, 0.01, 0.95).unwrap();
         assert!((d - 0.0393).abs() < 0.001, "{d}");

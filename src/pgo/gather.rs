@@ -20,6 +20,8 @@ use crate::workload::{Outcome, RunOptions, run_once};
 #[derive(Debug, Clone)]
 pub struct Gathered {
     pub new_profiles: usize,
+    /// The raw profiles this run wrote.
+    pub files: Vec<PathBuf>,
 }
 
 /// Where profiles come from.
@@ -85,7 +87,9 @@ pub fn run_workloads(
         })?;
         drop(beat);
         let elapsed = started.elapsed();
-        let new_profiles = existing(layout)?.difference(&before).count();
+        let mut files: Vec<PathBuf> = existing(layout)?.difference(&before).cloned().collect();
+        files.sort();
+        let new_profiles = files.len();
         if new_profiles == 0 {
             bail!("{}", no_profile_explanation(w, &outcome, &layout.raw_dir()));
         }
@@ -98,7 +102,10 @@ pub fn run_workloads(
                 format_duration(elapsed)
             ),
         );
-        out.push(Gathered { new_profiles });
+        out.push(Gathered {
+            new_profiles,
+            files,
+        });
     }
     Ok(out)
 }
@@ -142,13 +149,17 @@ pub fn run_cargo_targets(
             "`cargo {sub}` failed while gathering profiles; fix it, or use workloads"
         ));
     }
-    let new_profiles = existing(layout)?.difference(&before).count();
+    let files: Vec<PathBuf> = existing(layout)?.difference(&before).cloned().collect();
+    let new_profiles = files.len();
     if new_profiles == 0 {
         bail!(
             "`cargo {sub} {what}` ran but wrote no profile: the package may have no {sub} targets"
         );
     }
-    Ok(Gathered { new_profiles })
+    Ok(Gathered {
+        new_profiles,
+        files,
+    })
 }
 
 fn existing(layout: &Layout) -> Result<HashSet<PathBuf>> {

@@ -28,6 +28,34 @@ pub struct State {
     pub gathered_from: Vec<String>,
     /// Cleared whenever new raw profiles arrive, so a stale merge is never used.
     pub merged: Option<MergedInfo>,
+    /// Which raw profiles each workload wrote, with its weight: merges of subsets (held-out
+    /// folds) and per-workload profiles (health) come from these without running anything again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_workload: Vec<WorkloadRaw>,
+}
+
+/// The raw profiles one training workload wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadRaw {
+    pub name: String,
+    pub weight: u32,
+    pub files: Vec<PathBuf>,
+}
+
+impl State {
+    /// Each raw profile with the weight of the workload that wrote it (1 when not recorded).
+    pub fn weighted(&self, raw: &[PathBuf]) -> Vec<(u32, PathBuf)> {
+        raw.iter()
+            .map(|p| {
+                let weight = self
+                    .by_workload
+                    .iter()
+                    .find(|w| w.files.contains(p))
+                    .map_or(1, |w| w.weight);
+                (weight, p.clone())
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +89,18 @@ impl Layout {
         self.root.join("raw")
     }
 
+    /// Where a held-out fold's profile (training without `workload`) is merged. A folder of its
+    /// own, so its optimized build gets a target dir of its own (`Variant::dir_key`).
+    pub fn fold_dir(&self, workload: &str) -> PathBuf {
+        self.root.join(format!("fold-{}", slug(workload)))
+    }
+
+    /// Where a measure-only workload's profile is gathered (for health only, never merged into
+    /// the training profile).
+    pub fn probe_dir(&self, workload: &str) -> PathBuf {
+        self.root.join("probe").join(slug(workload))
+    }
+
     /// `LLVM_PROFILE_FILE` for runs: `%m` (binary signature) and `%p` (pid) keep
     /// parallel and repeated runs from overwriting each other.
     pub fn profile_file_pattern(&self) -> PathBuf {
@@ -86,6 +126,26 @@ impl Layout {
     pub fn save_state(&self, state: &State) -> Result<()> {
         save_state(&self.root, state)
     }
+}
+
+/// A workload name as a file name: its safe characters and a short hash of the whole name, so
+/// two names never share a folder.
+fn slug(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
+    format!("{safe}-{hex}")
 }
 
 /// Removes `files`; returns how many.

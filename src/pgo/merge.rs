@@ -38,8 +38,9 @@ pub fn merge(
     let tmp = layout
         .root
         .join(format!("merging-{}.profdata.tmp", std::process::id()));
+    let state = layout.load_state()?;
     let mut inputs = raw.clone();
-    let first = merge_cmd(profdata, &tmp, &inputs).run_unchecked()?;
+    let first = merge_cmd(profdata, &tmp, &state.weighted(&inputs)).run_unchecked()?;
     if !first.success() {
         // Find out which files are at fault, so the user knows what to delete.
         let bad = find_bad(profdata, &raw)?;
@@ -72,23 +73,11 @@ pub fn merge(
                 layout.raw_dir().display()
             );
         }
-        merge_cmd(profdata, &tmp, &inputs)
+        merge_cmd(profdata, &tmp, &state.weighted(&inputs))
             .run()
             .context("llvm-profdata could not merge the readable profiles")?;
     }
-    let bytes = std::fs::read(&tmp).with_context(|| format!("cannot read {}", tmp.display()))?;
-    let hash: String = Sha256::digest(&bytes)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let path = layout.root.join(format!("{hash}.profdata"));
-    for old in layout.merged_files()? {
-        if old != path {
-            let _ = std::fs::remove_file(old);
-        }
-    }
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    let path = content_named(&tmp, &layout.root)?;
     let functions = count_functions(profdata, &path).ok();
     Ok(MergedInfo {
         path,
@@ -99,12 +88,50 @@ pub fn merge(
     })
 }
 
-fn merge_cmd(profdata: &Path, out: &Path, inputs: &[PathBuf]) -> Cmd {
-    Cmd::new(profdata)
-        .arg("merge")
-        .arg("-o")
-        .arg(out)
-        .args(inputs)
+/// `llvm-profdata merge`; a workload's `weight` other than 1 goes in as `--weighted-input`.
+fn merge_cmd(profdata: &Path, out: &Path, inputs: &[(u32, PathBuf)]) -> Cmd {
+    let mut cmd = Cmd::new(profdata).arg("merge").arg("-o").arg(out);
+    for (weight, path) in inputs {
+        cmd = match weight {
+            1 => cmd.arg(path),
+            w => cmd.arg(format!("--weighted-input={w},{}", path.display())),
+        };
+    }
+    cmd
+}
+
+/// Merges `inputs` (each with its weight) into `<dir>/<content-hash>.profdata`, replacing any
+/// other profile there: a held-out fold's or a saved profile's folder holds one profile.
+pub fn merge_into(profdata: &Path, inputs: &[(u32, PathBuf)], dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!("merging-{}.profdata.tmp", std::process::id()));
+    merge_cmd(profdata, &tmp, inputs)
+        .run()
+        .context("llvm-profdata could not merge the profiles")?;
+    content_named(&tmp, dir)
+}
+
+/// Renames `tmp` to `<dir>/<hash of its bytes>.profdata` and removes the other profiles there.
+pub fn content_named(tmp: &Path, dir: &Path) -> Result<PathBuf> {
+    let bytes = std::fs::read(tmp).with_context(|| format!("cannot read {}", tmp.display()))?;
+    let hash: String = Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = dir.join(format!("{hash}.profdata"));
+    for old in super::layout::list(dir, "profdata")? {
+        if old != path {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    if path.is_file() {
+        // The same profile again (a rerun's fold): leave the file, and its build, untouched.
+        let _ = std::fs::remove_file(tmp);
+        return Ok(path);
+    }
+    std::fs::rename(tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
 }
 
 fn find_bad(profdata: &Path, raw: &[PathBuf]) -> Result<Vec<BadProfile>> {

@@ -3,10 +3,13 @@
 //! Each step is a function so `cargo tune pgo <step>` can run it alone and `compare`/`auto`
 //! can run the whole pipeline on top of any base variant.
 
+pub mod folds;
 mod gather;
+pub mod health;
 pub mod layout;
 pub mod manual;
 pub mod merge;
+pub mod saved;
 mod warnings;
 
 use std::time::{Duration, Instant};
@@ -134,6 +137,7 @@ impl<'a> Pgo<'a> {
             }
             state.gathered_from.clear();
             state.merged = None;
+            state.by_workload.clear();
         }
         state.base = Some(self.base.clone());
         state.instrumented_binary = Some(instrumented.binary.clone());
@@ -169,6 +173,15 @@ impl<'a> Pgo<'a> {
         };
         let mut state = self.layout.load_state()?;
         state.gathered_from.push(source.fingerprint());
+        if let ProfileSource::Workloads(ws) = source {
+            for (w, g) in ws.iter().zip(&gathered) {
+                state.by_workload.push(layout::WorkloadRaw {
+                    name: w.name.clone(),
+                    weight: w.weight.get(),
+                    files: g.files.clone(),
+                });
+            }
+        }
         // New raw profiles make an earlier merge stale.
         state.merged = None;
         self.layout.save_state(&state)?;

@@ -98,6 +98,10 @@ pub fn table(run: &Run) -> Option<TableView> {
     if names.is_empty() {
         return None;
     }
+    // Held-out folds are the same configuration as their variant: no column of their own.
+    let shown: Vec<usize> = (0..run.variants.len())
+        .filter(|&v| run.variants[v].fold.is_none())
+        .collect();
     let splits: Vec<Vec<u64>> = run.variants.iter().map(|v| split(v, &names)).collect();
     let base = splits.get(run.baseline);
     let cell = |text: String| CellView {
@@ -111,6 +115,9 @@ pub fn table(run: &Run) -> Option<TableView> {
     for (r, name) in lines.enumerate() {
         let mut row = vec![cell(name.to_string())];
         for (v, s) in splits.iter().enumerate() {
+            if !shown.contains(&v) {
+                continue;
+            }
             if s.is_empty() {
                 row.push(cell("—".into()));
                 continue;
@@ -132,7 +139,7 @@ pub fn table(run: &Run) -> Option<TableView> {
         rows.push(row);
     }
     let headers = std::iter::once("Crate".to_string())
-        .chain(run.variants.iter().map(|v| v.name.clone()))
+        .chain(shown.iter().map(|&v| run.variants[v].name.clone()))
         .collect();
     Some(TableView {
         title: "Size by crate (.text + .rodata + .data.rel.ro; `cargo tune size` lists functions)"

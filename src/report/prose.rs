@@ -236,7 +236,8 @@ pub fn summary(run: &Run) -> String {
     }
     let many = run.workloads.len() > 1;
     for (v, variant) in run.variants.iter().enumerate() {
-        if v == run.baseline || base.failure.is_some() {
+        // A held-out fold is told with the variant it belongs to (`training::sentences`).
+        if v == run.baseline || base.failure.is_some() || variant.fold.is_some() {
             continue;
         }
         if let Some(reason) = &variant.failure {
@@ -269,6 +270,9 @@ pub fn summary(run: &Run) -> String {
         sentences.push(format!("{} {}.", variant.name, join(&phrases)));
     }
     sentences.extend(crate::report::layouts::sentence(run));
+    if base.failure.is_none() {
+        sentences.extend(crate::run::training::sentences(run));
+    }
     if run.interrupted {
         sentences.push(format!(
             "The run was interrupted after {} complete round{}, so these figures are partial.",

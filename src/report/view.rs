@@ -149,6 +149,7 @@ fn legend(run: &Run) -> Vec<String> {
     if has_commands && run.settings.command_metric.is_exact() {
         legend.push(crate::report::format::SIMULATED_LEGEND.into());
     }
+    legend.extend(training_legend(run));
     if has_commands && run.settings.pin {
         legend.push("Command workloads ran pinned to one CPU (--pin).".into());
     }
@@ -163,6 +164,40 @@ fn legend(run: &Run) -> Vec<String> {
         );
     }
     legend
+}
+
+/// What the in-sample and held-out marks mean, when the run has them.
+fn training_legend(run: &Run) -> Vec<String> {
+    let mut out = Vec::new();
+    let in_sample = run
+        .variants
+        .iter()
+        .any(|v| v.measurements.iter().any(|m| m.in_sample));
+    if in_sample {
+        out.push(
+            "(in-sample): measured on a workload the variant's PGO/BOLT profile was trained on; \
+             the gain may not carry to inputs the profile never saw."
+                .into(),
+        );
+    }
+    if run.variants.iter().any(|v| v.fold.is_some()) {
+        out.push(
+            "X[¬W] (held-out): X built from a profile gathered without workload W, measured on W \
+             only; its change is what X gains on an input its profile did not see."
+                .into(),
+        );
+    } else if run
+        .variants
+        .iter()
+        .any(|v| !v.trained_on.is_empty() && v.measurements.iter().any(|m| !m.in_sample))
+    {
+        out.push(
+            "(held-out): measured on a workload that does not train (role = \"measure\"): the \
+             profile never saw this input."
+                .into(),
+        );
+    }
+    out
 }
 
 /// What a change in a cell means: the estimate of the ratio with its interval, from paired
@@ -209,6 +244,7 @@ fn failures(run: &Run) -> Vec<(String, String)> {
 /// decide the undecided comparisons.
 fn notes(run: &Run) -> Vec<String> {
     let mut notes = run.notes.clone();
+    notes.extend(crate::run::training::health_lines(run));
     for v in &run.variants {
         for m in &v.measurements {
             let Some(s) = &m.summary else { continue };

@@ -24,8 +24,13 @@
 //! │      failure?                      why it did not build (then `build` is absent)
 //! │      layouts? [ { seed, sha256, binary, pad_bytes? } ]   the code layouts it ran on
 //! │                                    (`--layouts`; absent: its binary as built)
+//! │      trained_on? [ workload ]      PGO/BOLT: the workloads its profile was gathered with
+//! │      fold? { of, held_out }        a held-out fold of variant `of`, measured on `held_out` only
+//! │      health? { functions, functions_with_data, function_coverage, mismatched, missing,
+//! │                workloads? [ { workload, trained, count_coverage, overlap } ] }
 //! │      measurements [ one per workload, same order:
-//! │        { workload, kind, failure?,
+//! │        { workload, kind, failure?, in_sample? (true: trained on this workload),
+//! │          held_out? { variant, metric, ratio?, lo?, hi?, verdict? } (the fold's figure),
 //! │          samples [ { round, warmup, outlier? ("mild" | "severe"), layout?, kind,
 //! │                      command: wall_secs, user_secs, sys_secs, peak_rss_bytes?
 //! │                      service: requests_per_sec, p50_secs, p90_secs, p99_secs, p999_secs,
@@ -48,9 +53,11 @@
 
 pub mod auto;
 pub mod driver;
+pub mod fold;
 pub mod host;
 pub mod pareto;
 pub mod store;
+pub mod training;
 mod verdicts;
 
 use std::path::PathBuf;
@@ -64,7 +71,9 @@ use crate::measure::sequential::Design;
 use crate::measure::size::SectionSizes;
 use crate::measure::summary::{self, Summary};
 use crate::measure::{Metric, SampleRecord, Series};
-use crate::measure::{Outcome, Plan, StopReason};
+use crate::measure::{Outcome, StopReason};
+use crate::pgo::health::ProfileHealth;
+use crate::run::fold::{Fold, HeldOut};
 use crate::run::host::{HostInfo, ProjectInfo};
 use crate::variant::Variant;
 
@@ -101,12 +110,15 @@ pub struct WorkloadInfo {
     pub metric: Option<Metric>,
 }
 
-/// A question `auto` asks of a run: `variant` against `reference`, jointly over every workload
-/// on its deciding metric. A run's questions are decided as one family.
+/// A question a run asks explicitly (`auto`'s steps, `check` with folds): `variant` against
+/// `reference` on `workload`, or jointly over every workload both run on. A run's questions are
+/// decided as one family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pair {
     pub variant: usize,
     pub reference: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<usize>,
 }
 
 /// How a variant's binary came to be.
@@ -148,6 +160,12 @@ pub struct Measurement {
     /// Absent when no sample was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+    /// The variant's profile was trained on this workload: its figure here is in-sample.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_sample: bool,
+    /// The same variant built without this workload's profile, measured here (`--held-out`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<HeldOut>,
 }
 
 impl Measurement {
@@ -178,6 +196,15 @@ pub struct VariantResult {
     /// The code layouts it was measured on (samples name theirs by index); empty: its binary.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layouts: Vec<crate::link::layouts::Layout>,
+    /// The workloads a PGO/BOLT variant's profile was gathered with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trained_on: Vec<String>,
+    /// A held-out fold: measured only on the workload its profile left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold: Option<Fold>,
+    /// Coverage, overlap and staleness of its PGO profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<ProfileHealth>,
 }
 
 impl VariantResult {
@@ -190,6 +217,9 @@ impl VariantResult {
             failure: None,
             measurements: Vec::new(),
             layouts: Vec::new(),
+            trained_on: Vec::new(),
+            fold: None,
+            health: None,
         }
     }
 
@@ -206,6 +236,9 @@ impl VariantResult {
             failure: Some(reason.into()),
             measurements: Vec::new(),
             layouts: Vec::new(),
+            trained_on: Vec::new(),
+            fold: None,
+            health: None,
         }
     }
 
@@ -325,27 +358,6 @@ impl Run {
         }
     }
 
-    /// What the engine should measure: every workload on every variant that built.
-    pub fn plan(&self) -> Plan {
-        let mut plan = Plan::new(
-            self.variants.iter().map(|v| v.name.clone()).collect(),
-            self.workloads
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (w.name.clone(), w.kind, self.deciding(i)))
-                .collect(),
-            self.baseline,
-        );
-        plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
-        plan.questions = self.joint_questions();
-        plan.layouts = self
-            .variants
-            .iter()
-            .map(|v| v.layouts.len().max(1) as u32)
-            .collect();
-        plan
-    }
-
     /// Stores the engine's outcome, flags outliers and computes every summary.
     pub fn record(&mut self, outcome: Outcome) {
         self.interrupted = outcome.interrupted();
@@ -370,6 +382,8 @@ impl Run {
                         failure: s.failure,
                         samples: s.samples,
                         summary: None,
+                        in_sample: false,
+                        held_out: None,
                     }
                 })
                 .collect();

@@ -20,6 +20,7 @@ pub fn front(run: &Run) -> Vec<usize> {
             let time = if v == 0 {
                 1.0
             } else {
+                // Held-out when the run has folds, as the search ranks (`Run::speed`).
                 let sp = run.speed(v, 0).ok()?;
                 // Only an established change moves a point; undecided is not a gain.
                 if !matches!(

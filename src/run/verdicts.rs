@@ -7,7 +7,7 @@ use crate::measure::comparison::Comparison;
 use crate::measure::decide::{self, Arm, Undecidable};
 use crate::measure::sequential::Design;
 use crate::measure::stats::{Direction, Verdict};
-use crate::measure::{Metric, Question, family, power, summary};
+use crate::measure::{Metric, Plan, Question, family, power, summary};
 use crate::run::{Analysis, Measurement, NoiseInfo, Pair, Run};
 use crate::ui::first_line;
 
@@ -23,17 +23,44 @@ impl Run {
             .unwrap_or_else(|| self.settings.deciding(info.kind, false))
     }
 
-    /// `auto`'s questions as the engine asks them: jointly over every workload.
-    pub(super) fn joint_questions(&self) -> Vec<Question> {
-        let workloads: Vec<(usize, Metric)> = (0..self.workloads.len())
-            .map(|w| (w, self.deciding(w)))
+    /// What the engine should measure: every workload on every variant that built.
+    pub fn plan(&self) -> Plan {
+        let mut plan = Plan::new(
+            self.variants.iter().map(|v| v.name.clone()).collect(),
+            self.workloads
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.name.clone(), w.kind, self.deciding(i)))
+                .collect(),
+            self.baseline,
+        );
+        plan.skip = self.variants.iter().map(|v| v.build.is_none()).collect();
+        plan.questions = self.joint_questions();
+        plan.layouts = self
+            .variants
+            .iter()
+            .map(|v| v.layouts.len().max(1) as u32)
             .collect();
+        plan.skip_pairs = super::training::unmeasured_pairs(self);
+        plan
+    }
+
+    /// The run's questions as the engine asks them: each pair jointly over its workload, or
+    /// over every workload both sides run on (a held-out fold runs on one).
+    pub(super) fn joint_questions(&self) -> Vec<Question> {
+        let skipped = super::training::unmeasured_pairs(self);
         self.questions
             .iter()
             .map(|p| Question {
                 variant: p.variant,
                 reference: p.reference,
-                workloads: workloads.clone(),
+                workloads: (0..self.workloads.len())
+                    .filter(|&w| p.workload.is_none_or(|x| x == w))
+                    .filter(|&w| {
+                        !skipped.contains(&(p.variant, w)) && !skipped.contains(&(p.reference, w))
+                    })
+                    .map(|w| (w, self.deciding(w)))
+                    .collect(),
             })
             .collect()
     }
@@ -126,6 +153,7 @@ impl Run {
         self.noise = (0..self.workloads.len())
             .map(|w| self.noise_info(w))
             .collect();
+        super::training::link(self);
     }
 
     fn series_of(&self, v: usize, w: usize) -> Option<crate::measure::Series> {
@@ -173,27 +201,57 @@ impl Run {
             .collect()
     }
 
-    /// `variant` against `reference` over all workloads (time-like: below 1 is faster). One of
-    /// `auto`'s questions is decided in their family; any other pair on its own, at the whole
-    /// error rate. `Err` says why there is no comparison.
+    /// `variant` against `reference` over all workloads (time-like: below 1 is faster):
+    /// held-out when the run has folds of them (`training::held_out_applies`), else in-sample.
+    /// An in-sample pair that is one of `auto`'s questions is decided in their family; any other
+    /// comparison on its own, at the whole error rate. `Err` says why there is none.
     pub fn speed(&self, variant: usize, reference: usize) -> Result<Comparison, String> {
+        if super::training::held_out_applies(self, variant, reference) {
+            let pick = |i: usize, w: usize| Some(super::training::fold_of(self, i, w).unwrap_or(i));
+            return self
+                .speed_picked(variant, reference, &pick)
+                .map(|c| Comparison {
+                    held_out: true,
+                    ..c
+                });
+        }
+        let pair = Pair {
+            variant,
+            reference,
+            workload: None,
+        };
+        match self.questions.iter().position(|q| *q == pair) {
+            Some(i) => self.question_family(&self.final_level())?.swap_remove(i),
+            None => return self.speed_picked(variant, reference, &|i, _| Some(i)),
+        }
+        .map_err(|e| self.why_not(variant, reference, e))
+    }
+
+    /// As [`Run::speed`] on its own, each side on workload `w` read from variant `pick(side, w)`
+    /// (a held-out fold); workloads where `pick` gives `None` are left out.
+    pub fn speed_picked(
+        &self,
+        variant: usize,
+        reference: usize,
+        pick: &dyn Fn(usize, usize) -> Option<usize>,
+    ) -> Result<Comparison, String> {
         let mut values = Vec::new();
         for w in 0..self.workloads.len() {
-            let of = |i: usize| self.measured(i, w).map(|s| s.values(self.deciding(w)));
-            values.push((of(variant)?, of(reference)?, self.deciding(w)));
+            let (Some(pv), Some(pr)) = (pick(variant, w), pick(reference, w)) else {
+                continue;
+            };
+            let m = self.deciding(w);
+            let of = |i: usize| self.measured(i, w).map(|s| s.values(m));
+            values.push((of(pv)?, of(pr)?, m));
         }
         if values.is_empty() {
             return Err("no workload was measured".into());
         }
         let arms: Vec<Arm> = values.iter().map(|(a, b, m)| Arm::of(a, b, *m)).collect();
-        let pair = Pair { variant, reference };
         let alpha = 1.0 - self.settings.confidence;
         let level = self.final_level();
-        let result = match self.questions.iter().position(|q| *q == pair) {
-            Some(i) => self.question_family(&level)?.swap_remove(i),
-            None => decide::joint(&arms, &|p| level(alpha * p), self.joint_threshold()),
-        };
-        result.map_err(|e| self.why_not(variant, reference, e))
+        decide::joint(&arms, &|p| level(alpha * p), self.joint_threshold())
+            .map_err(|e| self.why_not(variant, reference, e))
     }
 
     /// `auto`'s questions, decided as one family.
@@ -202,10 +260,9 @@ impl Run {
         level: &dyn Fn(f64) -> f64,
     ) -> Result<Vec<Result<Comparison, Undecidable>>, String> {
         let mut values = Vec::new();
-        for q in &self.questions {
+        for q in self.joint_questions() {
             let mut per = Vec::new();
-            for w in 0..self.workloads.len() {
-                let m = self.deciding(w);
+            for (w, m) in q.workloads {
                 let of = |i: usize| self.measured(i, w).map(|s| s.values(m));
                 per.push((of(q.variant)?, of(q.reference)?, m));
             }

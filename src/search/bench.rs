@@ -26,6 +26,8 @@ pub trait Bench {
     fn builds_run(&self) -> u32;
     /// Notes for the final report (reused profiles, cached compile times).
     fn take_notes(&mut self) -> Vec<String>;
+    /// From now on, build PGO candidates with their held-out folds and measure those too.
+    fn hold_out(&mut self);
 }
 
 impl Bench for Session<'_> {
@@ -59,5 +61,9 @@ impl Bench for Session<'_> {
 
     fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)
+    }
+
+    fn hold_out(&mut self) {
+        self.set_held_out(true);
     }
 }

@@ -131,15 +131,11 @@ pub(super) fn confirm(run: &Run, w: usize, opts: &SearchOptions) -> (usize, Opti
             Err(e) if run.variants[w].build.is_some() => format!("no verdict there: {e}"),
             _ => "it failed in the final run".to_string(),
         },
-        (Goal::Speed, Some(s)) => format!(
-            "it measured {:+.1}% ±{:.1}% there",
+        (Goal::Speed | Goal::Size, Some(s)) => format!(
+            "it measured {:+.1}% ±{:.1}% there{}",
             s.change_pct(),
-            s.half_width_pct()
-        ),
-        (Goal::Size, Some(s)) => format!(
-            "it measured {:+.1}% ±{:.1}% there",
-            s.change_pct(),
-            s.half_width_pct()
+            s.half_width_pct(),
+            if s.held_out { ", held-out" } else { "" }
         ),
         (Goal::Balanced, Some(_)) => format!("its score there was {:.3}", score(w).unwrap_or(0.0)),
     };

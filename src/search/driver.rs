@@ -64,10 +64,21 @@ impl<'l> Searcher<'l> {
         self.opts.budget.saturating_sub(self.elapsed())
     }
 
-    /// Time kept for the final measurement of `n` variants.
+    /// Time kept for the final measurement of `n` variants, and for the held-out folds when
+    /// only the final run has them: one optimized build per fold of each of its PGO variants
+    /// (PGO on the baseline and a profile-guided pick: two), each fold measured on one workload
+    /// (a variant's round between a variant's folds).
     fn final_reserve(&self, n: usize) -> Duration {
         let rounds = self.opts.final_settings.min_runs + self.opts.final_settings.warmup;
-        self.variant_round.unwrap_or_default() * (rounds * n as u32)
+        let (extra_builds, extra_variants) = match self.opts.held_out {
+            _ if self.opts.folds == 0 => (0, 0),
+            super::options::HeldOutMode::Final => (self.opts.folds * 2, 2),
+            super::options::HeldOutMode::Always => (0, 2),
+            super::options::HeldOutMode::Off => (0, 0),
+        };
+        let builds = self.baseline_compile.unwrap_or(30.0) * extra_builds as f64;
+        self.variant_round.unwrap_or_default() * (rounds * (n + extra_variants) as u32)
+            + Duration::from_secs_f64(builds)
     }
 
     pub fn was_tried(&self, c: &Candidate) -> bool {
@@ -110,11 +121,16 @@ impl<'l> Searcher<'l> {
         if s.codegen_units == Some(1) {
             f *= 1.3;
         }
+        let plain = f;
         // Each profiling stage is another build plus a pass over the workloads.
         let stages = usize::from(c.pgo) + usize::from(c.bolt);
         for _ in 0..stages {
             f = f * 2.0
                 + self.variant_round.unwrap_or_default().as_secs_f64() * 2.0 / base.max(1e-3);
+        }
+        // Held-out folds: one more optimized build per fold, no instrumented run.
+        if c.pgo && !c.bolt && self.opts.held_out == super::options::HeldOutMode::Always {
+            f += plain * self.opts.folds as f64;
         }
         base * f
     }
@@ -173,17 +189,12 @@ impl<'l> Searcher<'l> {
         if built[0].is_ok() {
             Self::ask(&mut run, extra);
             self.session.measure(&mut run);
-            let measured = run
-                .variants
-                .iter()
-                .filter(|v| v.build.is_some())
-                .count()
-                .max(1);
-            let passes = (run.rounds + run.settings.warmup).max(1) * measured as u32;
+            // A held-out fold runs one workload: a variant's round is all of its pairs.
+            let pairs = run.plan().live_pairs().max(1) as f64;
+            let variants = pairs / run.workloads.len().max(1) as f64;
+            let passes = f64::from((run.rounds + run.settings.warmup).max(1)) * variants;
             if run.elapsed_secs > 0.0 {
-                self.variant_round = Some(Duration::from_secs_f64(
-                    run.elapsed_secs / f64::from(passes),
-                ));
+                self.variant_round = Some(Duration::from_secs_f64(run.elapsed_secs / passes));
             }
         }
         if run.interrupted {
@@ -229,7 +240,11 @@ impl<'l> Searcher<'l> {
         run.questions = (1..run.variants.len())
             .map(|v| (v, 0))
             .chain(extra.iter().copied())
-            .map(|(variant, reference)| Pair { variant, reference })
+            .map(|(variant, reference)| Pair {
+                variant,
+                reference,
+                workload: None,
+            })
             .collect();
     }
 
@@ -253,6 +268,9 @@ impl<'l> Searcher<'l> {
             }
         }
         let settings = self.opts.final_settings.clone();
+        if self.opts.held_out == super::options::HeldOutMode::Final {
+            self.session.hold_out();
+        }
         let built = match self.build(&final_set) {
             Ok(b) => b,
             Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),

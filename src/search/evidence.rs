@@ -115,6 +115,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::WithinNoise,
+            held_out: false,
         };
         assert_eq!(counted_speedup(&noise), 1.0);
         let real = Comparison {
@@ -124,6 +125,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::Better,
+            held_out: false,
         };
         assert!((counted_speedup(&real) - 1.25).abs() < 1e-9);
     }
@@ -137,6 +139,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::Better,
+            held_out: false,
         };
         // 10% faster at twice the compile time is still worth it; 5% is not.
         assert!(balanced_score(&ten_pct, 1.0, 2.0) > 1.0);
@@ -147,6 +150,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::Better,
+            held_out: false,
         };
         assert!(balanced_score(&five_pct, 1.0, 2.0) < 1.0);
         // Half the size counts like ~7% of speed.
@@ -162,6 +166,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::Worse,
+            held_out: false,
         };
         assert!(!within_slowdown(&slower, 0.01));
         assert!(within_slowdown(&slower, 0.10));
@@ -174,6 +179,7 @@ mod tests {
             confidence: None,
             paired: true,
             verdict: Verdict::Undecided,
+            held_out: false,
         };
         assert!(!within_slowdown(&noisy, 0.01));
         assert!(within_slowdown(&noisy, 0.02));

@@ -58,4 +58,21 @@ pub struct SearchOptions {
     pub final_settings: Settings,
     /// The user's project selection as typed again in printed commands (` --manifest-path …`).
     pub selection: String,
+    /// When profile-guided candidates are judged on held-out folds.
+    pub held_out: HeldOutMode,
+    /// Measured workloads that get a fold (each trains too, and another workload trains).
+    pub folds: usize,
+}
+
+/// When `auto` builds held-out folds of its PGO candidates (see `docs/held-out.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeldOutMode {
+    /// Never: every profile-guided figure is in-sample (and said to be).
+    #[default]
+    Off,
+    /// Only for the final run: the steps rank in-sample, the recommendation is held-out. The
+    /// default with several workloads: k more optimized builds of one configuration.
+    Final,
+    /// For every PGO candidate of every step (`--held-out`): ranked by held-out gains throughout.
+    Always,
 }

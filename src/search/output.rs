@@ -79,7 +79,10 @@ fn speed_text(sp: &Option<Comparison>, how: Shown) -> String {
     };
     // The interval itself: rank intervals are often lopsided, so no "±".
     let pct = |x: f64| (x - 1.0) * 100.0;
-    let text = format!("{:+.1}% [{:+.1}, {:+.1}]", pct(mid), pct(lo), pct(hi));
+    let mut text = format!("{:+.1}% [{:+.1}, {:+.1}]", pct(mid), pct(lo), pct(hi));
+    if s.held_out {
+        text.push_str(" held-out");
+    }
     match s.verdict {
         Verdict::WithinNoise => format!("≈ {text}"),
         Verdict::Undecided => format!("? {text}"),

@@ -16,22 +16,55 @@ pub(super) fn recommend(opts: &SearchOptions, run: &Run, w: usize, winner: &Cand
     let name = &winner.name;
     if w == 0 {
         return format!(
-            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.",
+            "Keep `{name}`: nothing tried was a real improvement for the {} goal beyond the ±{:.1}% noise threshold.{}",
             opts.goal,
-            opts.final_settings.noise_threshold * 100.0
+            opts.final_settings.noise_threshold * 100.0,
+            carries(run, w, winner)
         );
     }
     let Some(b) = &run.variants[w].build else {
         return format!("`{name}` was chosen, but its final build failed.");
     };
     format!(
-        "Use `{name}` ({}): it {}, is {}, at {}.{}",
+        "Use `{name}` ({}): it {}, is {}, at {}.{}{}",
         winner.describe(),
         speed_clause(run, w),
         size_clause(b, base.build.as_ref()),
         compile_clause(b, base.build.as_ref()),
+        carries(run, w, winner),
         cautions(winner, run, &opts.selection)
     )
+}
+
+/// For a profile-guided pick: whether its gain was measured on inputs its profile never saw.
+fn carries(run: &Run, w: usize, winner: &Candidate) -> String {
+    if !(winner.pgo || winner.bolt) {
+        let mut names: Vec<&str> = run
+            .variants
+            .iter()
+            .filter_map(|v| Some(v.fold.as_ref()?.of.as_str()))
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            return String::new();
+        }
+        return format!(
+            " The profile-guided candidates ({}) were judged held-out: on each workload, built \
+             from a profile that left that workload out.",
+            names.join(", ")
+        );
+    }
+    let held_out = run.speed(w, 0).is_ok_and(|sp| sp.held_out);
+    if held_out {
+        " That gain is held-out: on each workload it is the build whose profile left that \
+         workload out, so it is what the profile gives on inputs it never saw."
+            .to_string()
+    } else {
+        " That gain is in-sample: it was measured on the workloads its profile was trained on, \
+         and may be smaller on other inputs (`--held-out` measures builds without each \
+         workload's profile)."
+            .to_string()
+    }
 }
 
 /// The winner's size, with its change against the baseline's when that was built.

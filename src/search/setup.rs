@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::options::{DEFAULT_BUDGET, SearchOptions, step_settings};
+use super::options::{DEFAULT_BUDGET, HeldOutMode, SearchOptions, step_settings};
 use crate::cargo::Selection;
 use crate::measure::Settings;
 use crate::session::Session;
@@ -24,6 +24,9 @@ pub struct Request {
     pub bolt: bool,
     /// Allow `target-cpu=native`.
     pub native: bool,
+    /// `--held-out` (true) or `--no-held-out` (false); `None`: held-out for the final run when
+    /// the workloads allow it.
+    pub held_out: Option<bool>,
 }
 
 impl Request {
@@ -61,6 +64,13 @@ pub fn options(
             }
         };
     let bolt = request.bolt && session.bolt_available().is_ok();
+    let folds = fold_count(&session.workloads);
+    let held_out = match request.held_out {
+        _ if !pgo || folds == 0 => HeldOutMode::Off,
+        Some(true) => HeldOutMode::Always,
+        Some(false) => HeldOutMode::Off,
+        None => HeldOutMode::Final,
+    };
     SearchOptions {
         goal: request.goal(),
         budget: request.budget(),
@@ -74,7 +84,22 @@ pub fn options(
         step_settings: step_settings(&final_settings),
         final_settings,
         selection: selection.selection(),
+        held_out,
+        folds,
     }
+}
+
+/// How many measured workloads get a held-out fold: those that train, when another one trains
+/// too (a profile must be left after leaving one out).
+pub fn fold_count(workloads: &[crate::tune_config::Workload]) -> usize {
+    let training = workloads.iter().filter(|w| w.trains()).count();
+    if training < 2 {
+        return 0;
+    }
+    workloads
+        .iter()
+        .filter(|w| w.trains() && w.measured())
+        .count()
 }
 
 #[cfg(test)]
@@ -91,6 +116,7 @@ mod tests {
             pgo: true,
             bolt: true,
             native: false,
+            held_out: None,
         };
         assert_eq!((r.goal(), r.budget()), (Goal::Speed, DEFAULT_BUDGET));
         let r = Request {

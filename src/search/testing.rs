@@ -24,6 +24,8 @@ pub struct ScriptedBench {
     /// Every measurement: the candidate names and the rounds it took.
     pub runs: Vec<(Vec<String>, u32)>,
     built: Vec<String>,
+    /// Measure each PGO variant's held-out folds too (`X[¬w0]`, scripted like any variant).
+    pub held_out: bool,
 }
 
 impl ScriptedBench {
@@ -42,6 +44,7 @@ impl ScriptedBench {
             default,
             runs: Vec::new(),
             built: Vec::new(),
+            held_out: false,
         }
     }
 
@@ -94,6 +97,7 @@ impl Bench for ScriptedBench {
                         builds: pgo as u32,
                         crates: Vec::new(),
                     },
+                    profile: None,
                 })
             })
             .collect())
@@ -126,6 +130,9 @@ impl Bench for ScriptedBench {
     }
 
     fn measure(&mut self, run: &mut Run) {
+        if self.held_out {
+            self.add_folds(run);
+        }
         let names: Vec<String> = run.variants.iter().map(|v| v.name.clone()).collect();
         let behaviour = names
             .iter()
@@ -142,5 +149,36 @@ impl Bench for ScriptedBench {
 
     fn take_notes(&mut self) -> Vec<String> {
         Vec::new()
+    }
+
+    fn hold_out(&mut self) {
+        self.held_out = true;
+    }
+}
+
+impl ScriptedBench {
+    /// A fold per PGO variant (without BOLT) and workload, trained on the other workloads.
+    fn add_folds(&self, run: &mut Run) {
+        use crate::run::fold::Fold;
+        use crate::run::fold::fold_name;
+        let names: Vec<String> = run.workloads.iter().map(|w| w.name.clone()).collect();
+        for v in 0..run.variants.len() {
+            let parent = run.variants[v].clone();
+            if parent.fold.is_some() || !parent.name.ends_with("+pgo") || parent.build.is_none() {
+                continue;
+            }
+            for w in &names {
+                let mut fold = parent.clone();
+                fold.name = fold_name(&parent.name, w);
+                fold.variant.name = fold.name.clone();
+                fold.trained_on = names.iter().filter(|x| *x != w).cloned().collect();
+                fold.fold = Some(Fold {
+                    of: parent.name.clone(),
+                    held_out: w.clone(),
+                });
+                run.variants.push(fold);
+            }
+            run.variants[v].trained_on = names.clone();
+        }
     }
 }

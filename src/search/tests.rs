@@ -38,6 +38,8 @@ fn options(noise: f64) -> SearchOptions {
             ..settings.clone()
         },
         final_settings: settings,
+        held_out: super::options::HeldOutMode::Off,
+        folds: 0,
     }
 }
 
@@ -189,4 +191,47 @@ fn balanced_keeps_what_pays_for_its_cost() {
     assert_eq!(trial(&r, "production").decision, Decision::Kept);
     assert_eq!(trial(&r, "production+pgo").decision, Decision::Kept);
     assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+}
+
+/// PGO that gains only on the inputs it trained on: in-sample it wins, held-out (each workload
+/// measured on a build whose profile left it out) it is no faster than the production bundle,
+/// so a held-out search keeps the cheaper build.
+#[test]
+fn held_out_gains_rank_profile_guided_candidates() {
+    let noise = 0.002;
+    let two = |a: f64, b: f64| vec![Behaviour::command(a, noise), Behaviour::command(b, noise)];
+    let script = || {
+        ScriptedBench::new(&[WorkloadKind::Command; 2], two(1.0, 1.0))
+            .script("production", two(0.8, 0.8))
+            .script("release+pgo", two(0.7, 0.7))
+            .script("release+pgo[¬w0]", two(0.8, 0.8))
+            .script("release+pgo[¬w1]", two(0.8, 0.8))
+            .script("production+pgo", two(0.6, 0.6))
+            .script("production+pgo[¬w0]", two(0.8, 0.8))
+            .script("production+pgo[¬w1]", two(0.8, 0.8))
+    };
+    let (r, _) = search(&mut script(), options(0.01)).unwrap();
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+    assert!(
+        r.recommendation.contains("in-sample"),
+        "{}",
+        r.recommendation
+    );
+    let mut bench = script();
+    bench.held_out = true;
+    let opts = SearchOptions {
+        held_out: super::options::HeldOutMode::Always,
+        folds: 2,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut bench, opts).unwrap();
+    let pgo = trial(&r, "production+pgo");
+    assert!(pgo.speed.unwrap().held_out, "{pgo:#?}");
+    assert_eq!(pgo.decision, Decision::Dropped, "{pgo:#?}");
+    assert_eq!(r.final_run.variants[r.winner].name, "production");
+    assert!(
+        r.recommendation.contains("judged held-out"),
+        "{}",
+        r.recommendation
+    );
 }

@@ -2,7 +2,10 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 mod executor;
+mod folds;
 mod layouts;
+
+pub use folds::Trained;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -24,6 +27,7 @@ use crate::spec::Candidate;
 use crate::tune_config::Workload;
 use crate::ui::Shell;
 use crate::variant::Variant;
+use crate::workload::roles;
 
 /// The report's record of a build: size and ELF sections of its binary, and what it cost.
 /// `compile_time` may add up stages (PGO: instrumented + optimized = 2 `builds`).
@@ -53,6 +57,8 @@ pub struct Built {
     pub variant: Variant,
     pub rustflags: Vec<String>,
     pub info: BuildInfo,
+    /// A profile-guided build's training: workloads, profile health, held-out folds.
+    pub profile: Option<Trained>,
 }
 
 /// Options that apply to every build and run of a session.
@@ -61,12 +67,17 @@ pub struct SessionOptions {
     /// Rebuild each candidate from an empty target dir (once per session).
     pub rebuild: bool,
     pub allow_remote: bool,
+    /// Build each PGO candidate once more per measured training workload, from a profile
+    /// without it, and measure that fold on it (`--held-out`).
+    pub held_out: bool,
 }
 
 /// Builds and measures candidates for one binary.
 pub struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
+    /// Every selected workload; `measure` runs those whose role measures, profiles are
+    /// gathered with those whose role trains (`workload::roles`).
     pub workloads: Vec<Workload>,
     opts: SessionOptions,
     built: HashMap<String, Result<Built, String>>,
@@ -124,7 +135,9 @@ impl<'a> Session<'a> {
 
     /// Builds a candidate once; a failure is kept as its reason. Only Ctrl-C is an `Err`.
     pub fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
-        if let Some(done) = self.built.get(&c.key()) {
+        if let Some(done) = self.built.get(&c.key())
+            && !self.lacks_folds(c, done)
+        {
             return Ok(done.clone().map(|b| Built {
                 variant: Variant {
                     name: c.name.clone(),
@@ -133,6 +146,9 @@ impl<'a> Session<'a> {
                 ..b
             }));
         }
+        // Built before folds were wanted: its profile and build are reused, not made again.
+        let rebuild = self.opts.rebuild;
+        self.opts.rebuild &= !self.built.contains_key(&c.key());
         let result = if c.bolt {
             self.build_bolt(c)
         } else if c.pgo {
@@ -140,6 +156,7 @@ impl<'a> Session<'a> {
         } else {
             self.build_plain(c)
         };
+        self.opts.rebuild = rebuild;
         let result = match result {
             Ok(b) => Ok(b),
             Err(e) if e.is::<Interrupted>() || crate::process::interrupted() => {
@@ -207,6 +224,7 @@ impl<'a> Session<'a> {
             variant: c.variant.clone(),
             rustflags: build.rustflags,
             info,
+            profile: None,
         })
     }
 
@@ -225,8 +243,10 @@ impl<'a> Session<'a> {
             allow_remote: self.opts.allow_remote,
             ..Default::default()
         };
+        let training = roles::training(&self.workloads);
+        roles::require_training(&self.workloads)?;
         let run = pgo.run(
-            &ProfileSource::Workloads(self.workloads.clone()),
+            &ProfileSource::Workloads(training),
             &opts,
             !self.opts.rebuild,
         )?;
@@ -247,10 +267,12 @@ impl<'a> Session<'a> {
             name: c.name.clone(),
             ..run.optimized.variant.clone()
         };
+        let profile = self.evaluate(c, &pgo, &run, &opts)?;
         Ok(Built {
             variant,
             rustflags: run.optimized.rustflags,
             info,
+            profile: Some(profile),
         })
     }
 
@@ -268,7 +290,9 @@ impl<'a> Session<'a> {
             ..c.variant.clone()
         };
         let bolt = Bolt::new(self.shell, self.builder, &base, c.pgo, opts);
-        let run = bolt.run(&self.workloads, !self.opts.rebuild)?;
+        roles::require_training(&self.workloads)?;
+        let training = roles::training(&self.workloads);
+        let run = bolt.run(&training, !self.opts.rebuild)?;
         self.builds_run += run.input.builds_run + u32::from(run.optimized_now);
         let compile = run.input.compile_time + run.bolt_time;
         let build = Build {
@@ -303,6 +327,10 @@ impl<'a> Session<'a> {
             variant,
             rustflags: run.input.build.rustflags,
             info,
+            profile: Some(Trained {
+                on: training.iter().map(|w| w.name.clone()).collect(),
+                ..Trained::default()
+            }),
         })
     }
 
@@ -337,8 +365,7 @@ impl<'a> Session<'a> {
         };
         let host = HostInfo::detect(self.builder.rustc(), self.builder.target());
         let mut run = Run::new(command, project, host, settings);
-        run.workloads = self
-            .workloads
+        run.workloads = roles::measured(&self.workloads)
             .iter()
             .map(|w| WorkloadInfo {
                 name: w.name.clone(),
@@ -352,7 +379,15 @@ impl<'a> Session<'a> {
     /// The run's row for a built (or failed) candidate.
     pub fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
         match built {
-            Ok(b) => VariantResult::built(b.variant.clone(), b.rustflags.clone(), b.info.clone()),
+            Ok(b) => {
+                let mut r =
+                    VariantResult::built(b.variant.clone(), b.rustflags.clone(), b.info.clone());
+                if let Some(p) = &b.profile {
+                    r.trained_on = p.on.clone();
+                    r.health = p.health.clone();
+                }
+                r
+            }
             Err(reason) => VariantResult::failed(
                 Variant {
                     name: c.name.clone(),
@@ -367,10 +402,12 @@ impl<'a> Session<'a> {
     /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop, until
     /// the run's questions are decided) and records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
+        self.add_folds(run);
+        let measured = roles::measured(&self.workloads);
         let binaries = layouts::binaries(self.shell, self.builder, run);
         let mut exec = WorkloadExecutor {
             binaries,
-            workloads: &self.workloads,
+            workloads: &measured,
             allow_remote: self.opts.allow_remote,
             count: count_for(run.settings.command_metric),
             pin: match run.settings.pin {

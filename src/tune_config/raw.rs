@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::target::{HttpUrl, Readiness};
 use super::workload::{
-    Command, Kind, Load, Pace, Program, Service, Urls, WeightedTarget, Workload,
+    Command, Kind, Load, Pace, Program, Role, Service, Urls, WeightedTarget, Workload,
 };
 use super::{Dur, WorkloadKind};
 
@@ -45,6 +45,12 @@ pub struct WorkloadConfig {
     pub load: Option<LoadConfig>,
     /// How long to wait after SIGTERM (and after SIGINT) before the next signal.
     pub stop_grace: Option<Dur>,
+    /// What the workload is for: gathering PGO/BOLT profiles, measuring, or both [default: both].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// A training workload's share of the merged profile (`llvm-profdata merge --weighted-input`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
 }
 
 /// HTTP load driven against a service workload, as written (also what `cargo tune load`'s
@@ -110,7 +116,22 @@ impl WorkloadConfig {
             WorkloadKind::Command => Kind::Command(self.command(at)?),
             WorkloadKind::Service => Kind::Service(self.service(at)?),
         };
+        let role = self.role.unwrap_or_default();
+        let weight = match self.weight {
+            None => NonZeroU32::MIN,
+            Some(_) if role == Role::Measure => bail!(
+                "`{at}.weight` only applies to a workload that trains (role = \"train\" or \"both\"); \
+                 a measure-only workload never enters the profile"
+            ),
+            Some(n) => NonZeroU32::new(n).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{at}.weight` must be at least 1 (leave a workload out of training with role = \"measure\")"
+                )
+            })?,
+        };
         Ok(Workload {
+            role,
+            weight,
             name: self.name,
             env: self.env,
             cwd: self.cwd,
@@ -328,6 +349,9 @@ impl From<Workload> for WorkloadConfig {
             cwd: w.cwd,
             timeout: w.timeout.map(Dur),
             allow_failure: w.allow_failure,
+            // Written only when set, so fingerprints of profiles gathered before roles existed stay.
+            role: (w.role != Role::Both).then_some(w.role),
+            weight: (w.weight.get() != 1).then_some(w.weight.get()),
             ..WorkloadConfig::default()
         };
         match w.kind {

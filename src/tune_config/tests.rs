@@ -311,3 +311,59 @@ fn workloads_are_typed_and_serialize_as_written() {
         serde_json::to_value(&raw_resolved).unwrap()
     );
 }
+
+#[test]
+fn roles_and_weights() {
+    let c = parse(json!({ "workload": [
+        { "name": "t", "role": "train", "weight": 3 },
+        { "name": "m", "role": "measure" },
+        { "name": "b" }
+    ]}))
+    .unwrap()
+    .unwrap();
+    let roles: Vec<(Role, u32)> = c
+        .workload
+        .iter()
+        .map(|w| (w.role, w.weight.get()))
+        .collect();
+    assert_eq!(
+        roles,
+        [(Role::Train, 3), (Role::Measure, 1), (Role::Both, 1)]
+    );
+    // Unset keys stay unwritten: fingerprints of profiles gathered before roles existed hold.
+    let raw = serde_json::to_value(&c.workload[2]).unwrap();
+    assert!(
+        raw.get("role").is_none() && raw.get("weight").is_none(),
+        "{raw}"
+    );
+    let e = parse(
+        json!({ "workload": [{ "name": "a", "role": "measure", "weight": 2 },
+        { "name": "b" }] }),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("workload[0].weight") && e.contains("only applies"),
+        "{e}"
+    );
+    let e = parse(json!({ "workload": [{ "name": "a", "weight": 0 }] }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least 1"), "{e}");
+    let e = parse(json!({ "workload": [{ "name": "a", "role": "fit" }] }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("role") && e.contains("train"), "{e}");
+}
+
+#[test]
+fn nothing_trains_or_nothing_measured_is_an_error() {
+    let e = parse(json!({ "workload": [{ "name": "a", "role": "measure" }] }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no workload trains"), "{e}");
+    let e = parse(json!({ "workload": [{ "name": "a", "role": "train" }] }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no workload is measured"), "{e}");
+}

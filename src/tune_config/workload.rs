@@ -7,6 +7,8 @@ use std::num::{NonZeroU32, NonZeroU64};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::Serialize;
+
 use super::WorkloadKind;
 
 /// One workload: how to exercise the binary, for PGO profiles and for measurement. Made by
@@ -25,6 +27,31 @@ pub struct Workload {
     /// Accept a non-zero exit status (a service: stopping on its own during the load).
     pub allow_failure: bool,
     pub kind: Kind,
+    /// Whether it trains profiles (PGO, BOLT), is measured, or both.
+    pub role: Role,
+    /// Its share of a merged training profile (1 unless `weight` is set).
+    pub weight: NonZeroU32,
+}
+
+/// What a workload is used for. Gathering profiles uses `train` and `both`; measuring uses
+/// `measure` and `both`, so a profile-guided build can be judged on inputs it never saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Train,
+    Measure,
+    #[default]
+    Both,
+}
+
+impl Role {
+    pub fn trains(self) -> bool {
+        self != Role::Measure
+    }
+
+    pub fn measured(self) -> bool {
+        self != Role::Train
+    }
 }
 
 /// What kind of workload it is, with the settings only that kind has.
@@ -134,6 +161,14 @@ impl Workload {
             }) => Some(line),
             _ => None,
         }
+    }
+
+    pub fn trains(&self) -> bool {
+        self.role.trains()
+    }
+
+    pub fn measured(&self) -> bool {
+        self.role.measured()
     }
 
     pub fn service(&self) -> Option<&Service> {

@@ -100,18 +100,22 @@ impl Variant {
         self.hash_with(self.added_rustflags())
     }
 
-    /// The name of this variant's target dir: like `hash`, except that every profile a
-    /// PGO-optimized build is given shares one dir (a new profile rebuilds it in place
-    /// instead of leaving a full target dir behind per profile).
+    /// The name of this variant's target dir: like `hash`, except that the profiles of one
+    /// folder share one dir (a new profile rebuilds it in place instead of leaving a full target
+    /// dir behind per profile). Profiles in other folders — a held-out fold's, a saved one — get
+    /// dirs of their own, so their builds and the usual one stay side by side.
     pub fn dir_key(&self) -> String {
         match &self.stage {
-            Stage::PgoOptimized { .. } => {
+            Stage::PgoOptimized { profdata } => {
                 let plain = Variant {
                     stage: Stage::Plain,
                     ..self.clone()
                 };
                 let mut flags = plain.added_rustflags();
                 flags.push("-Cprofile-use".into());
+                if let Some(folder) = profdata.parent() {
+                    flags.push(folder.display().to_string());
+                }
                 self.hash_with(flags)
             }
             _ => self.hash(),
@@ -213,6 +217,12 @@ mod tests {
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.dir_key(), b.dir_key());
         assert_ne!(a.dir_key(), Variant::new("a", "release").dir_key());
+        // A held-out fold's profile lives in a folder of its own, and so does its build.
+        let mut fold = a.clone();
+        fold.stage = Stage::PgoOptimized {
+            profdata: "/p/fold-x/3.profdata".into(),
+        };
+        assert_ne!(a.dir_key(), fold.dir_key());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod check;
 mod command;
 pub mod load;
 mod ready;
+pub mod roles;
 mod service;
 
 use std::path::{Path, PathBuf};
@@ -157,6 +158,7 @@ pub fn select_measurable(
             manifest.display()
         );
     }
+    roles::require_measured(&selected)?;
     Ok(selected)
 }
 
@@ -173,6 +175,8 @@ pub fn one_off(args: Vec<String>) -> Workload {
             stdin: None,
             repeat: None,
         }),
+        role: crate::tune_config::Role::Both,
+        weight: std::num::NonZeroU32::MIN,
     }
 }
 

@@ -38,6 +38,11 @@ pub struct AutoArgs {
     /// Also try target-cpu=native (the binary then needs a CPU like this machine's)
     #[arg(long)]
     pub native: bool,
+    /// Judge every profile-guided figure in-sample, without held-out folds [default with
+    /// several training workloads: folds of the final run's PGO variants; --held-out: of every
+    /// PGO candidate]
+    #[arg(long, conflicts_with = "held_out")]
+    pub no_held_out: bool,
     /// JSON holds everything (the path, the Pareto front, every sample); HTML the search path and
     /// the trade-off chart too
     #[command(flatten)]

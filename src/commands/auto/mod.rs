@@ -95,6 +95,11 @@ fn request(args: &AutoArgs, bin: &BinTarget) -> Result<Request> {
         pgo: !args.no_pgo,
         bolt: !args.no_bolt,
         native: args.native,
+        held_out: match (args.session.held_out, args.no_held_out) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     check_budget(request.budget()).with_context(|| {
         format!(

@@ -31,6 +31,7 @@ pub fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
     let opts = SessionOptions {
         rebuild,
         allow_remote: false,
+        held_out: false,
     };
     let mut session = Session::new(&ctx.shell, &builder, workloads, opts);
     let built = session.build(&candidate)?.map_err(|r| anyhow!(r))?;
@@ -96,6 +97,12 @@ fn select(
 pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
     if !args.named.is_empty() {
         bail!("--prebuilt measures exported binaries by name: select them with --variants NAME,…");
+    }
+    if args.session.held_out {
+        bail!(
+            "--held-out builds each PGO variant again from other profiles, which --prebuilt cannot: \
+             run `cargo tune compare --held-out` where the sources are"
+        );
     }
     let (project, bin) = ctx.target()?;
     let (workloads, settings) = args.session.measured(&bin, &args.args)?;

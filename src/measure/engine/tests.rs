@@ -188,6 +188,31 @@ fn skipped_variants_are_not_run_and_nothing_left_is_reported() {
 }
 
 #[test]
+fn skipped_pairs_are_never_run_nor_waited_for() {
+    // A held-out fold: variant 2 runs only on workload 1.
+    let mut p = plan(3, &[WorkloadKind::Command, WorkloadKind::Command]);
+    p.skip_pairs = vec![(2, 0)];
+    let b = || vec![Behaviour::command(1.0, 0.01), Behaviour::command(1.0, 0.01)];
+    let mut exec = MockExecutor::new(5, vec![b(), b(), b()]);
+    let out = run(&p, &settings(4, 4), &mut exec);
+    assert!(!exec.calls.iter().any(|c| (c.0, c.1) == (2, 0)));
+    assert!(exec.calls.iter().any(|c| (c.0, c.1) == (2, 1)));
+    assert!(out.series[2][0].samples.is_empty());
+    assert_eq!(
+        out.series[2][1].samples.len(),
+        5,
+        "one warm-up, four rounds"
+    );
+    let questions = p.questions();
+    assert!(
+        !questions
+            .iter()
+            .any(|q| q.variant == 2 && q.workloads[0].0 == 0)
+    );
+    assert_eq!(questions.len(), 3);
+}
+
+#[test]
 fn a_sample_of_the_wrong_kind_fails_the_pair() {
     let p = plan(1, &[WorkloadKind::Command]);
     let mut exec = MockExecutor::new(6, vec![vec![Behaviour::service(10.0, 0.0)]]);

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod details;
+mod health;
 mod page;
 pub mod svg;
 

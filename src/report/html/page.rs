@@ -5,7 +5,7 @@ use anyhow::Result;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::charts::{builds, crates, pct_label, service, tradeoff, verdict_view, workload};
-use super::{details, embedded_json};
+use super::{details, embedded_json, health};
 use crate::measure::WorkloadKind;
 use crate::report::html::svg::series_class;
 use crate::report::view::{TableView, Tone, view};
@@ -264,6 +264,7 @@ pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
                     @for (w, t) in v.tables.iter().enumerate() {
                         (workload_section(run, w, t))
                     }
+                    (health::section(run))
                     section id="builds" {
                         h2 { "Builds" }
                         ul.legend aria-label="Binary sections" {

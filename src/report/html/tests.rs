@@ -217,6 +217,7 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         confidence: None,
         paired: true,
         verdict: Verdict::Better,
+        held_out: false,
     };
     let result = AutoResult {
         goal: Goal::Speed,

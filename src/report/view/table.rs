@@ -215,7 +215,10 @@ pub(super) fn workload_table(run: &Run, w: usize) -> TableView {
     TableView {
         title: title(run, w),
         headers: columns.headers(),
-        rows: (0..run.variants.len()).map(|v| columns.row(v)).collect(),
+        rows: crate::run::training::row_order(run, w)
+            .into_iter()
+            .map(|v| columns.row(v))
+            .collect(),
     }
 }
 
@@ -317,8 +320,18 @@ impl<'a> Columns<'a> {
             return CellView::plain("—");
         };
         let is_baseline = v == self.run.baseline;
+        let mut text = measured_text(s, metric, self.scales[c], is_baseline, with_change);
+        // The deciding column says how far its figure carries (`training`).
+        let variant = &self.run.variants[v];
+        let in_sample = variant.measurement(self.w).is_some_and(|m| m.in_sample);
+        if c == 0 && in_sample {
+            text.push_str(" (in-sample)");
+        } else if c == 0 && !variant.trained_on.is_empty() {
+            // A fold, or a measure-only workload: the profile never saw this input.
+            text.push_str(" (held-out)");
+        }
         CellView {
-            text: measured_text(s, metric, self.scales[c], is_baseline, with_change),
+            text,
             best: self.best_measured[c] == Some(v),
             tone: match s.vs_baseline.map(|c| c.verdict) {
                 Some(Verdict::Worse) => Tone::Worse,
