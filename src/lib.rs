@@ -12,6 +12,7 @@ pub mod check;
 pub mod ci;
 pub mod cli;
 pub mod commands;
+pub mod explain;
 pub mod lints;
 pub mod manifest;
 pub mod measure;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Build(_)
             | Command::Load(_)
             | Command::Check(_)
+            | Command::Explain(_)
     ) {
         platform::check()?;
     }
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Explain(a) => commands::explain::run(&ctx, a),
         Command::Ci(a) => commands::ci::run(&ctx, a),
     }
 }

@@ -37,13 +37,23 @@ pub struct CompareArgs {
     /// CI runners) instead of building; refuses ones from another commit or rustc
     #[arg(long, value_name = "DIR")]
     pub prebuilt: Option<PathBuf>,
+    /// Also show where each variant's change comes from: the functions and crates whose cost
+    /// changed most, counted by cachegrind on the first command workload (`cargo tune explain`)
+    #[arg(long)]
+    pub explain: bool,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
 }
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     if let Some(dir) = &args.prebuilt {
+        if args.explain {
+            bail!(
+                "--explain needs the builds themselves (their twins with symbols): drop --prebuilt"
+            );
+        }
         return crate::commands::prebuilt::compare(ctx, args, dir);
     }
     let (project, bin) = ctx.target()?;
@@ -73,12 +83,33 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         run.variants.push(session.variant_result(c, b));
     }
     session.measure(&mut run);
+    if args.explain && !run.interrupted {
+        let sides: Vec<_> = candidates
+            .iter()
+            .zip(&built)
+            .map(|(c, b)| (c, &builder, b.as_ref().ok()))
+            .collect();
+        crate::commands::explain::add_to_run(
+            &ctx.shell,
+            &sides,
+            &session.workloads,
+            &project.tune_dir(),
+            &mut run,
+        )?;
+    }
     run.notes.append(&mut session.notes);
     if run.interrupted {
         run.notes
             .push("interrupted: these results are partial".into());
     }
     save_and_print(&ctx.shell, &project.tune_dir(), &run, args)?;
+    ctx.shell.status(
+        "Finished",
+        format!(
+            "comparing in {}",
+            crate::ui::format_duration(started.elapsed())
+        ),
+    );
     if run.interrupted {
         return Err(Interrupted.into());
     }

@@ -8,6 +8,7 @@ pub mod ci;
 pub mod clean;
 pub mod compare;
 pub mod doctor;
+pub mod explain;
 pub mod load;
 pub mod options;
 pub mod pgo;

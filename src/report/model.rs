@@ -40,7 +40,9 @@
 //! ├─ interrupted                       true when Ctrl-C cut the run short (partial data)
 //! ├─ notes [ string ]
 //! ├─ analysis? { design { method, alpha, looks, levels }, confidence }
-//! └─ noise [ { workload, spread?, resolution?, undecided } ]
+//! ├─ noise [ { workload, spread?, resolution?, undecided } ]
+//! └─ explain? [ where each variant's change against the baseline comes from, per function
+//!               and crate (`compare --explain`, `check --explain`; see `crate::explain`) ]
 //! ```
 
 use std::path::PathBuf;
@@ -340,6 +342,9 @@ pub struct Run {
     /// Per workload, the noise the run saw and the smallest change it could tell apart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub noise: Vec<NoiseInfo>,
+    /// Per-function explanations of the changes (`--explain`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<crate::explain::Explanation>,
 }
 
 /// The statistics behind every verdict of a run.
@@ -397,6 +402,7 @@ impl Run {
             notes: Vec::new(),
             analysis: None,
             noise: Vec::new(),
+            explain: Vec::new(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The real measurement executor: runs a workload against a built binary and turns the
 //! workload's outcome into a measurement sample.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -20,6 +20,10 @@ pub struct WorkloadExecutor<'a> {
     pub pin: Option<usize>,
     /// Service runs that needed more than SIGTERM to stop: (variant, workload, signal).
     pub hard_stops: Vec<(usize, usize, i32)>,
+    /// Counted runs: keep cachegrind's files here, for `explain` (`None`: not kept).
+    pub kept: Option<crate::workload::kept::Kept>,
+    /// Content hashes of the binaries by variant, computed at their first counted run.
+    pub shas: Vec<Option<String>>,
 }
 
 impl WorkloadExecutor<'_> {
@@ -77,19 +81,41 @@ impl WorkloadExecutor<'_> {
     }
 }
 
+impl WorkloadExecutor<'_> {
+    /// Where a counted run of `variant` on a command `workload` keeps cachegrind's files; `None`
+    /// when nothing is kept (or the binary cannot be read, which the run itself will report).
+    fn keep_dir(&mut self, variant: usize, workload: usize, binary: &Path) -> Option<PathBuf> {
+        let (kept, count) = (self.kept.as_ref()?, self.count?);
+        let w = &self.workloads[workload];
+        if w.service().is_some() {
+            return None;
+        }
+        if self.shas.len() <= variant {
+            self.shas.resize(variant + 1, None);
+        }
+        if self.shas[variant].is_none() {
+            self.shas[variant] = crate::workload::kept::file_sha256(binary).ok();
+        }
+        let sha = self.shas[variant].as_deref()?;
+        Some(kept.dir(sha, w, count))
+    }
+}
+
 impl Executor for WorkloadExecutor<'_> {
     fn run(&mut self, variant: usize, workload: usize) -> Result<Sample> {
-        let Some(Some(binary)) = self.binaries.get(variant) else {
+        let Some(Some(binary)) = self.binaries.get(variant).cloned() else {
             bail!("variant {variant} has no binary")
         };
+        let keep_cachegrind = self.keep_dir(variant, workload, &binary);
         let opts = RunOptions {
             extra_env: Vec::new(),
             allow_remote: self.allow_remote,
             warmup: true,
             count: self.count,
             pin: self.pin,
+            keep_cachegrind,
         };
-        let outcome = run_once(binary, &self.workloads[workload], &opts)?;
+        let outcome = run_once(&binary, &self.workloads[workload], &opts)?;
         if let Outcome::Service(s) = &outcome
             && let Some(sig) = s.stop.signal_that_stopped_it
             && sig != libc::SIGTERM

@@ -400,6 +400,10 @@ impl<'a> Session<'a> {
                 false => None,
             },
             hard_stops: Vec::new(),
+            kept: Some(crate::workload::kept::Kept::new(
+                &self.builder.project().tune_dir(),
+            )),
+            shas: Vec::new(),
         };
         let mut progress = IndicatifProgress::new(self.shell);
         measure_run(run, &mut exec, &mut progress, questions);

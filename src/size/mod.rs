@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-pub use attribute::attribute;
+pub use attribute::{attribute, std_row};
 pub use image::{Image, SECTIONS};
 pub use rlibs::{Origin, SymbolIndex};
 

@@ -1,0 +1,165 @@
+//! Explaining a change in cost between two builds: each runs the workload under cachegrind, the
+//! costs are read per function, matched across the builds by demangled path, ranked by how much
+//! of the change each carries, and rolled up per crate, with a rest row so that everything adds
+//! up to the totals exactly. A stripped build is counted through an unstripped twin whose loaded
+//! code is byte for byte the shipped one (`twin`); a function that one build lacks is looked for
+//! in the other's debug info to name the caller it was inlined into (`inline`).
+//!
+//! The JSON of one explanation (`Explanation`, kept in a run's `explain` list):
+//!
+//! ```text
+//! { metric ("instructions" | "cycles_est"), total { a, b },
+//!   functions [ { name, crate, a, b } ], rest { a, b },          the change's split (`Diff`)
+//!   baseline, variant, workload,                                   what was compared
+//!   instructions { a, b }, cycles_est? { a, b },                   both totals
+//!   crates [ { name, a, b } ]            the metric per crate; adds up to `total`
+//!   only_in_one [ { name, in ("a" | "b"), absorbed_by [ name ] } ]
+//!   sides [ { variant, binary, twin?, reused, instructions, shipped_instructions? } ]
+//!   notes [ string ] }
+//! ```
+//! `a` is the baseline's cost and `b` the variant's; `functions` plus `rest` equal `total`.
+
+pub mod crates;
+pub mod diff;
+pub mod inline;
+pub mod pipeline;
+pub mod profile;
+pub mod render;
+pub mod twin;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use pipeline::{Options, Subject, explain};
+
+/// What the functions are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Executed instructions (exact).
+    #[default]
+    Instructions,
+    /// Estimated cycles from cachegrind's cache simulation (L1 + 5 × LL + 35 × RAM).
+    CyclesEst,
+}
+
+impl Metric {
+    pub fn title(self) -> &'static str {
+        match self {
+            Metric::Instructions => "instructions",
+            Metric::CyclesEst => "estimated cycles",
+        }
+    }
+}
+
+/// A cost in the baseline (`a`) and in the variant (`b`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Costs {
+    pub a: u64,
+    pub b: u64,
+}
+
+impl Costs {
+    pub fn change(&self) -> i128 {
+        i128::from(self.b) - i128::from(self.a)
+    }
+}
+
+/// One function's cost in both builds (0 where a build does not have it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionCost {
+    /// Demangled path without hash (`textproc::record::Record::parse`), or the symbol of
+    /// non-Rust code (`memcpy`).
+    pub name: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub a: u64,
+    pub b: u64,
+}
+
+/// The change split into the functions that carry most of it and the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diff {
+    pub metric: Metric,
+    pub total: Costs,
+    pub functions: Vec<FunctionCost>,
+    pub rest: Costs,
+}
+
+/// One crate's cost in both builds (std, core, alloc and std's private crates as `std`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateCost {
+    pub name: String,
+    pub a: u64,
+    pub b: u64,
+}
+
+/// Which build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Which {
+    A,
+    B,
+}
+
+/// A listed function that only one build has as a function of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlyInOne {
+    pub name: String,
+    /// The build that has it.
+    #[serde(rename = "in")]
+    pub present_in: Which,
+    /// Where the other build's debug info shows it inlined, most inlined copies first (empty:
+    /// not found inlined, or no debug info to tell).
+    #[serde(default)]
+    pub absorbed_by: Vec<String>,
+}
+
+/// How one build's functions were counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideInfo {
+    pub variant: String,
+    /// The binary that is shipped (and measured by `compare`).
+    pub binary: PathBuf,
+    /// The unstripped twin cachegrind ran instead, when the shipped binary has no symbols; its
+    /// loaded sections are byte-identical to the shipped binary's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twin: Option<PathBuf>,
+    /// The counts come from a kept run of the same binary on the same workload.
+    pub reused: bool,
+    /// Instructions of the counted run.
+    pub instructions: u64,
+    /// With a twin: the shipped binary's own count from a kept run (`compare`'s), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipped_instructions: Option<u64>,
+}
+
+/// Where a change between two builds comes from, on one workload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The build the change is from (A) and the one it is to (B).
+    pub baseline: String,
+    pub variant: String,
+    pub workload: String,
+    /// `metric`, `total`, `functions` and `rest`, at the top level of the object.
+    #[serde(flatten)]
+    pub diff: Diff,
+    pub instructions: Costs,
+    /// When both runs simulated the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles_est: Option<Costs>,
+    pub crates: Vec<CrateCost>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_in_one: Vec<OnlyInOne>,
+    pub sides: Vec<SideInfo>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Explanation {
+    /// What is known about a listed function present in one build only.
+    pub fn only_in_one(&self, name: &str) -> Option<&OnlyInOne> {
+        self.only_in_one.iter().find(|o| o.name == name)
+    }
+}

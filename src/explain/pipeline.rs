@@ -1,0 +1,331 @@
+//! One explanation from two builds: name each build's functions (`twin`), count them on the
+//! workload under cachegrind or take a kept run of the same binary and workload, split the
+//! change (`diff`), and look up where functions only one build has went (`inline`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use super::crates::Namer;
+use super::diff;
+use super::profile::Profile;
+use super::twin::{self, Named};
+use super::{Costs, Explanation, Metric, OnlyInOne, SideInfo, Which};
+use crate::cargo::Builder;
+use crate::tune_config::Workload;
+use crate::ui::Shell;
+use crate::variant::Variant;
+use crate::workload::cachegrind::Count;
+use crate::workload::kept::{Kept, file_sha256};
+
+/// One of the two builds: its name, how it was built (by `builder`) and its shipped binary.
+pub struct Subject<'a> {
+    pub name: &'a str,
+    pub builder: &'a Builder<'a>,
+    pub variant: &'a Variant,
+    pub binary: &'a Path,
+}
+
+/// How to explain.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub metric: Metric,
+    /// Functions listed.
+    pub top: usize,
+    /// Run cachegrind again even when a run of the same binary and workload is kept.
+    pub rerun: bool,
+    /// Build a twin with debug info when the counted binaries cannot tell where a function
+    /// was inlined (else such functions are listed without their caller).
+    pub debug_builds: bool,
+    pub allow_remote: bool,
+    /// Where counted runs are kept and looked up (the project's, for both builds).
+    pub kept: Kept,
+}
+
+/// One build, counted.
+struct Counted {
+    named: Named,
+    profile: Profile,
+    info: SideInfo,
+}
+
+/// Explains the change from `a` to `b` on `workload` (a command workload).
+pub fn explain(
+    shell: &Shell,
+    a: &Subject,
+    b: &Subject,
+    workload: &Workload,
+    opts: &Options,
+) -> Result<Explanation> {
+    if workload.service().is_some() {
+        bail!(
+            "`explain` counts a command workload under cachegrind; `{}` is a service",
+            workload.name
+        );
+    }
+    let ca = count(shell, a, workload, opts)?;
+    let cb = count(shell, b, workload, opts)?;
+    let mut notes = witness_notes(&[&ca, &cb]);
+    let costs = |p: &Profile| by_symbol(p, opts.metric);
+    let (costs_a, costs_b) = (costs(&ca.profile)?, costs(&cb.profile)?);
+    let namer = namer(&[(a, &ca), (b, &cb)])?;
+    let rows = diff::rows(&costs_a, &costs_b, |name, sym| namer.crate_of(name, sym));
+    let d = diff::diff(opts.metric, &rows, opts.top);
+    let crates = diff::crates(&rows);
+    let mut only_in_one = only_in_one(shell, &d.functions, [(a, &ca), (b, &cb)], opts, &mut notes);
+    by_cost(&mut only_in_one, &rows);
+    let (ta, tb) = (ca.profile.totals(), cb.profile.totals());
+    Ok(Explanation {
+        baseline: a.name.to_string(),
+        variant: b.name.to_string(),
+        workload: workload.name.clone(),
+        diff: d,
+        instructions: Costs {
+            a: ta.instructions,
+            b: tb.instructions,
+        },
+        cycles_est: ta
+            .cycles_est
+            .zip(tb.cycles_est)
+            .map(|(a, b)| Costs { a, b }),
+        crates,
+        only_in_one,
+        sides: vec![ca.info, cb.info],
+        notes,
+    })
+}
+
+/// Names `s`'s functions and counts them: from a kept run of the counted binary, else by
+/// running it now under cachegrind with the cache simulated (and keeping that run).
+fn count(shell: &Shell, s: &Subject, workload: &Workload, opts: &Options) -> Result<Counted> {
+    let named = twin::with_symbols(s.builder, s.variant, s.binary)
+        .with_context(|| format!("cannot name the functions of `{}`", s.name))?;
+    let kept = &opts.kept;
+    let need = match opts.metric {
+        Metric::Instructions => Count::Instructions,
+        Metric::CyclesEst => Count::CyclesEst,
+    };
+    let found = match opts.rerun {
+        true => None,
+        false => kept.find(&named.binary, workload, need)?,
+    };
+    let reused = found.is_some();
+    let dir = match found {
+        Some(dir) => dir,
+        None => run(shell, s.name, &named.binary, workload, opts)?,
+    };
+    let profile = Profile::read_dir(&dir, None)
+        .with_context(|| format!("cannot read the counts of `{}`", s.name))?;
+    let shipped_instructions = match named.twin {
+        true => kept
+            .find(s.binary, workload, Count::Instructions)?
+            .and_then(|d| Profile::read_dir(&d, None).ok())
+            .map(|p| p.totals().instructions),
+        false => None,
+    };
+    let info = SideInfo {
+        variant: s.name.to_string(),
+        binary: s.binary.to_path_buf(),
+        twin: named.twin.then(|| named.binary.clone()),
+        reused,
+        instructions: profile.totals().instructions,
+        shipped_instructions,
+    };
+    Ok(Counted {
+        named,
+        profile,
+        info,
+    })
+}
+
+/// Runs `binary` on `workload` under cachegrind (cache simulated) and returns the kept run.
+fn run(
+    shell: &Shell,
+    name: &str,
+    binary: &Path,
+    workload: &Workload,
+    opts: &Options,
+) -> Result<std::path::PathBuf> {
+    let dest = opts
+        .kept
+        .dir(&file_sha256(binary)?, workload, Count::CyclesEst);
+    if dest.exists() {
+        std::fs::remove_dir_all(&dest)
+            .with_context(|| format!("cannot remove {}", dest.display()))?;
+    }
+    shell.status(
+        "Counting",
+        format!("`{name}` on `{}` under cachegrind", workload.name),
+    );
+    let run_opts = crate::workload::RunOptions {
+        allow_remote: opts.allow_remote,
+        count: Some(Count::CyclesEst),
+        keep_cachegrind: Some(dest.clone()),
+        ..Default::default()
+    };
+    crate::workload::run_once(binary, workload, &run_opts)
+        .with_context(|| format!("`{name}` on `{}` under cachegrind", workload.name))?;
+    Ok(dest)
+}
+
+/// The metric's cost of every symbol.
+fn by_symbol(p: &Profile, metric: Metric) -> Result<BTreeMap<String, u64>> {
+    p.functions
+        .iter()
+        .map(|(sym, values)| {
+            let c = p.counts(values);
+            let v = match metric {
+                Metric::Instructions => Some(c.instructions),
+                Metric::CyclesEst => c.cycles_est,
+            };
+            Ok((
+                sym.clone(),
+                v.context("estimated cycles need a run with the cache simulated")?,
+            ))
+        })
+        .collect()
+}
+
+fn namer(sides: &[(&Subject, &Counted)]) -> Result<Namer> {
+    let builder = sides[0].0.builder;
+    let deps: Vec<std::path::PathBuf> = sides
+        .iter()
+        .map(|(s, c)| {
+            crate::size::rlib_dirs(
+                &s.builder.variant_dir(&c.named.variant),
+                s.builder.target(),
+                &c.named.variant.base_profile,
+                &s.builder.rustc().sysroot,
+            )[0]
+            .0
+            .clone()
+        })
+        .collect();
+    let sysroot = builder
+        .rustc()
+        .sysroot
+        .join("lib/rustlib")
+        .join(builder.target())
+        .join("lib");
+    let deps: Vec<&Path> = deps.iter().map(|d| d.as_path()).collect();
+    Namer::new(&deps, &sysroot)
+}
+
+/// What the counts say about the twins: the same count as the shipped binary's kept run, or
+/// by how much they differ (a program that reads the clock or seeds a hash differs by itself).
+fn witness_notes(sides: &[&Counted]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for c in sides {
+        let (Some(twin), Some(shipped)) = (&c.info.twin, c.info.shipped_instructions) else {
+            continue;
+        };
+        let counted = c.info.instructions;
+        let how = if counted == shipped {
+            "the same count".to_string()
+        } else {
+            let diff = counted as f64 / shipped as f64 - 1.0;
+            format!(
+                "{counted} instructions against {shipped} ({:+.4}%: the program itself varies \
+                 from run to run)",
+                100.0 * diff
+            )
+        };
+        notes.push(format!(
+            "`{}` was counted through its unstripped twin {} (identical loaded code): {how} as \
+             the shipped binary in an earlier run",
+            c.info.variant,
+            twin.display()
+        ));
+    }
+    notes
+}
+
+/// The listed functions only one build has, with where the other build inlined them.
+fn only_in_one(
+    shell: &Shell,
+    functions: &[super::FunctionCost],
+    sides: [(&Subject, &Counted); 2],
+    opts: &Options,
+    notes: &mut Vec<String>,
+) -> Vec<OnlyInOne> {
+    let mut out = Vec::new();
+    for (present_in, other) in [(Which::A, 1), (Which::B, 0)] {
+        let missing: BTreeSet<String> = functions
+            .iter()
+            .filter(|f| match present_in {
+                Which::A => f.b == 0 && f.a > 0,
+                Which::B => f.a == 0 && f.b > 0,
+            })
+            .map(|f| f.name.clone())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let (s, c) = sides[other];
+        let found = absorbers(shell, s, &c.named, &missing, opts).unwrap_or_else(|e| {
+            notes.push(format!(
+                "where `{}` inlined functions is not known: {e:#}",
+                s.name
+            ));
+            BTreeMap::new()
+        });
+        for name in missing {
+            let absorbed_by = found.get(&name).cloned().unwrap_or_default();
+            out.push(OnlyInOne {
+                name,
+                present_in,
+                absorbed_by,
+            });
+        }
+    }
+    out
+}
+
+/// Callers that absorbed a function, the one that costs most in the build that absorbed it first
+/// (the count of inlined copies says less: a copy in a cold path costs nothing).
+fn by_cost(only: &mut [OnlyInOne], rows: &[diff::Row]) {
+    let cost: BTreeMap<&str, super::Costs> =
+        rows.iter().map(|r| (r.name.as_str(), r.cost)).collect();
+    for o in only {
+        let of = |name: &String| {
+            let c = cost.get(name.as_str()).copied().unwrap_or_default();
+            match o.present_in {
+                Which::A => c.b,
+                Which::B => c.a,
+            }
+        };
+        // Stable: equal costs keep the order of most copies.
+        o.absorbed_by.sort_by_key(|n| std::cmp::Reverse(of(n)));
+    }
+}
+
+/// Where `named`'s build inlined `missing`: its own debug info first, then (when allowed) a
+/// build with debug info for what that did not show.
+fn absorbers(
+    shell: &Shell,
+    s: &Subject,
+    named: &Named,
+    missing: &BTreeSet<String>,
+    opts: &Options,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut found = super::inline::absorbers(&named.binary, missing)?;
+    let rest: BTreeSet<String> = missing
+        .iter()
+        .filter(|m| !found.contains_key(*m))
+        .cloned()
+        .collect();
+    if rest.is_empty() || !opts.debug_builds {
+        return Ok(found);
+    }
+    shell.verbose(
+        "Inlining",
+        format!(
+            "`{}` has no debug info to tell where functions went: building it with some",
+            s.name
+        ),
+    );
+    let debug = twin::with_debug_info(s.builder, named)?;
+    found.extend(super::inline::absorbers(&debug, &rest)?);
+    Ok(found)
+}
