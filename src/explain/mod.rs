@@ -14,7 +14,9 @@
 //!   instructions { a, b }, cycles_est? { a, b },                   both totals
 //!   crates [ { name, a, b } ]            the metric per crate; adds up to `total`
 //!   only_in_one [ { name, in ("a" | "b"), absorbed_by [ name ] } ]
-//!   sides [ { variant, binary, twin?, reused, instructions, shipped_instructions? } ]
+//!   sides [ { variant, binary, twin?, reused, instructions,
+//!             witness? { shipped_instructions, twin_instructions, own_code_shipped,
+//!                        own_code_twin, library_differences? [ [name, shipped, twin] ] } } ]
 //!   notes [ string ] }
 //! ```
 //! `a` is the baseline's cost and `b` the variant's; `functions` plus `rest` equal `total`.
@@ -26,6 +28,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod render;
 pub mod twin;
+pub mod witness;
 
 use std::path::PathBuf;
 
@@ -130,9 +133,9 @@ pub struct SideInfo {
     pub reused: bool,
     /// Instructions of the counted run.
     pub instructions: u64,
-    /// With a twin: the shipped binary's own count from a kept run (`compare`'s), when there is one.
+    /// With a twin and a kept run of the shipped binary (`compare`'s): the two compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipped_instructions: Option<u64>,
+    pub witness: Option<witness::Witness>,
 }
 
 /// Where a change between two builds comes from, on one workload.
@@ -161,5 +164,112 @@ impl Explanation {
     /// What is known about a listed function present in one build only.
     pub fn only_in_one(&self, name: &str) -> Option<&OnlyInOne> {
         self.only_in_one.iter().find(|o| o.name == name)
+    }
+}
+
+#[cfg(test)]
+impl Explanation {
+    /// A fixed explanation for deterministic tests and snapshots: `app::parse` inlined into
+    /// `app::main`, a std function made cheaper, C code unchanged but for a little.
+    pub fn example() -> Explanation {
+        let f = |name: &str, krate: &str, a: u64, b: u64| FunctionCost {
+            name: name.into(),
+            krate: krate.into(),
+            a,
+            b,
+        };
+        let functions = vec![
+            f("app::main", "app", 3_000_000, 70_000_000),
+            f("app::record::Record::parse", "app", 41_500_000, 0),
+            f(
+                "core::hash::BuildHasher::hash_one",
+                "std",
+                6_200_000,
+                16_000,
+            ),
+            f("app::vm::Program::eval", "app", 96_000_000, 60_684_000),
+        ];
+        let listed_a: u64 = functions.iter().map(|f| f.a).sum();
+        let listed_b: u64 = functions.iter().map(|f| f.b).sum();
+        let total = Costs {
+            a: 348_000_000,
+            b: 331_000_000,
+        };
+        Explanation {
+            baseline: "release".into(),
+            variant: "production".into(),
+            workload: "logfmt".into(),
+            diff: Diff {
+                metric: Metric::Instructions,
+                total,
+                functions,
+                rest: Costs {
+                    a: total.a - listed_a,
+                    b: total.b - listed_b,
+                },
+            },
+            instructions: total,
+            cycles_est: Some(Costs {
+                a: 453_000_000,
+                b: 429_000_000,
+            }),
+            crates: vec![
+                CrateCost {
+                    name: "std".into(),
+                    a: 62_000_000,
+                    b: 50_000_000,
+                },
+                CrateCost {
+                    name: "app".into(),
+                    a: 279_000_000,
+                    b: 273_000_000,
+                },
+                CrateCost {
+                    name: crate::size::NO_CRATE.into(),
+                    a: 7_000_000,
+                    b: 8_000_000,
+                },
+            ],
+            only_in_one: vec![OnlyInOne {
+                name: "app::record::Record::parse".into(),
+                present_in: Which::A,
+                absorbed_by: vec!["app::main".into()],
+            }],
+            sides: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_the_issue_shape_at_the_top_level() {
+        let e = Explanation::example();
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["metric"], "instructions");
+        assert_eq!(v["total"]["a"], 348_000_000);
+        assert_eq!(v["functions"][1]["name"], "app::record::Record::parse");
+        assert_eq!(v["functions"][1]["crate"], "app");
+        assert_eq!(v["functions"][1]["b"], 0);
+        assert!(v["rest"]["b"].is_u64());
+        assert_eq!(v["only_in_one"][0]["in"], "a");
+        let back: Explanation = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn text_adds_up_and_labels_what_one_build_lacks() {
+        let e = Explanation::example();
+        let text = render::text(&e);
+        insta::assert_snapshot!(text);
+        assert!(text.contains("absent in B: inlined or removed (B has it inlined into app::main)"));
+        let md = render::markdown(&e);
+        assert!(
+            md.contains("| `app::record::Record::parse` | app |"),
+            "{md}"
+        );
     }
 }

@@ -11,6 +11,7 @@ use super::crates::Namer;
 use super::diff;
 use super::profile::Profile;
 use super::twin::{self, Named};
+use super::witness::Witness;
 use super::{Costs, Explanation, Metric, OnlyInOne, SideInfo, Which};
 use crate::cargo::Builder;
 use crate::tune_config::Workload;
@@ -117,11 +118,11 @@ fn count(shell: &Shell, s: &Subject, workload: &Workload, opts: &Options) -> Res
     };
     let profile = Profile::read_dir(&dir, None)
         .with_context(|| format!("cannot read the counts of `{}`", s.name))?;
-    let shipped_instructions = match named.twin {
+    let witness = match named.twin {
         true => kept
             .find(s.binary, workload, Count::Instructions)?
             .and_then(|d| Profile::read_dir(&d, None).ok())
-            .map(|p| p.totals().instructions),
+            .map(|shipped| Witness::new(&shipped, &profile)),
         false => None,
     };
     let info = SideInfo {
@@ -130,7 +131,7 @@ fn count(shell: &Shell, s: &Subject, workload: &Workload, opts: &Options) -> Res
         twin: named.twin.then(|| named.binary.clone()),
         reused,
         instructions: profile.totals().instructions,
-        shipped_instructions,
+        witness,
     };
     Ok(Counted {
         named,
@@ -212,33 +213,12 @@ fn namer(sides: &[(&Subject, &Counted)]) -> Result<Namer> {
     Namer::new(&deps, &sysroot)
 }
 
-/// What the counts say about the twins: the same count as the shipped binary's kept run, or
-/// by how much they differ (a program that reads the clock or seeds a hash differs by itself).
+/// What the kept runs of the shipped binaries say about their twins.
 fn witness_notes(sides: &[&Counted]) -> Vec<String> {
-    let mut notes = Vec::new();
-    for c in sides {
-        let (Some(twin), Some(shipped)) = (&c.info.twin, c.info.shipped_instructions) else {
-            continue;
-        };
-        let counted = c.info.instructions;
-        let how = if counted == shipped {
-            "the same count".to_string()
-        } else {
-            let diff = counted as f64 / shipped as f64 - 1.0;
-            format!(
-                "{counted} instructions against {shipped} ({:+.4}%: the program itself varies \
-                 from run to run)",
-                100.0 * diff
-            )
-        };
-        notes.push(format!(
-            "`{}` was counted through its unstripped twin {} (identical loaded code): {how} as \
-             the shipped binary in an earlier run",
-            c.info.variant,
-            twin.display()
-        ));
-    }
-    notes
+    sides
+        .iter()
+        .filter_map(|c| Some(c.info.witness.as_ref()?.describe(&c.info.variant)))
+        .collect()
 }
 
 /// The listed functions only one build has, with where the other build inlined them.

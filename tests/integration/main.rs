@@ -12,6 +12,7 @@ mod compare;
 mod concurrency;
 mod discovery;
 mod doctor;
+mod explain;
 mod hints;
 mod html;
 mod lints;
