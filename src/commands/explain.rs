@@ -23,10 +23,12 @@ pub struct ExplainArgs {
     /// An ad-hoc variant 'NAME=SPEC' to name in --variants (repeatable)
     #[arg(long = "variant", value_name = "NAME=SPEC")]
     pub named: Vec<String>,
-    /// The command workload to count [default: the first configured one]
+    /// The command workload to count (and, as in `compare --workload`, the only one that trains
+    /// PGO) [default: the first configured command workload; all train PGO]
     #[arg(long, value_name = "NAME")]
     pub workload: Option<String>,
-    /// What ranks the functions
+    /// What ranks the functions; `cycles-est` simulates the cache (about twice valgrind's time)
+    /// and shows estimated cycles beside instructions
     #[arg(long, value_enum, default_value_t = ExplainMetric::Instructions)]
     pub metric: ExplainMetric,
     /// How many functions to list
@@ -59,10 +61,12 @@ pub fn run(ctx: &Ctx, args: &ExplainArgs) -> Result<()> {
     let started = Instant::now();
     let (project, bin) = ctx.target()?;
     crate::workload::cachegrind::find_valgrind()?;
-    // Every workload trains PGO as in `compare`, so its builds are the same ones.
+    // The workloads train PGO as in `compare` with the same `--workload` (all configured ones
+    // without it), so the builds are the same ones.
+    let chosen: Vec<String> = args.workload.iter().cloned().collect();
     let workloads = crate::workload::select_measurable(
         &bin.config.workload,
-        &[],
+        &chosen,
         &args.args,
         &bin.package_manifest,
     )?;
@@ -122,39 +126,41 @@ fn built(session: &mut Session, c: &Candidate) -> Result<Built> {
     }
 }
 
-/// A and B: `--variants A,B`, or `--variants B` against the profile the variants start from.
+/// A and B: `--variants A,B` (either may be a `--variant NAME=SPEC`), or one variant to explain
+/// against the profile the variants start from.
 fn pair(args: &ExplainArgs, profile: &str) -> Result<(Candidate, Candidate)> {
-    let mut items = args.variants.clone();
-    if items.len() == 1 {
-        items.insert(0, profile.to_string());
-    }
-    if items.len() != 2 {
-        bail!(
-            "explain compares two builds: give --variants A,B (e.g. --variants release,production), \
-             or one variant to explain against `{profile}`"
-        );
-    }
-    let named: Vec<String> = args
+    let ad_hoc: Vec<&str> = args
         .named
         .iter()
-        .filter(|n| {
-            let name = n.split_once('=').map_or(n.as_str(), |(k, _)| k);
-            items.iter().any(|i| i == name)
-        })
+        .map(|n| n.split_once('=').map_or(n.as_str(), |(k, _)| k))
+        .collect();
+    let items: Vec<String> = args
+        .variants
+        .iter()
+        .filter(|v| !ad_hoc.contains(&v.as_str()))
         .cloned()
         .collect();
-    let mut all = parse_candidates(&items, &named, profile)?;
-    // An ad-hoc variant is listed after --variants: put both in the order given.
+    let mut all = match items.is_empty() && args.named.is_empty() {
+        true => Vec::new(),
+        false => parse_candidates(&items, &args.named, profile)?,
+    };
+    // Ad-hoc variants are parsed after the others: keep the order --variants gives.
     all.sort_by_key(|c| {
-        items
+        args.variants
             .iter()
-            .position(|i| *i == c.name)
+            .position(|v| *v == c.name)
             .unwrap_or(usize::MAX)
     });
-    let mut it = all.into_iter();
-    match (it.next(), it.next()) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => bail!("explain needs two builds, e.g. --variants release,production"),
+    if all.len() == 1 {
+        let base = parse_candidates(&[profile.to_string()], &[], profile)?;
+        all.splice(0..0, base);
+    }
+    match <[Candidate; 2]>::try_from(all) {
+        Ok([a, b]) => Ok((a, b)),
+        Err(_) => bail!(
+            "explain compares two builds: give --variants A,B (e.g. --variants \
+             release,production), or one variant to explain against `{profile}`"
+        ),
     }
 }
 
@@ -231,4 +237,36 @@ pub(crate) fn add_to_run(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(variants: &[&str], named: &[&str]) -> ExplainArgs {
+        ExplainArgs {
+            variants: variants.iter().map(|s| s.to_string()).collect(),
+            named: named.iter().map(|s| s.to_string()).collect(),
+            workload: None,
+            metric: ExplainMetric::Instructions,
+            top: 15,
+            json: None,
+            rerun: false,
+            no_debug_build: false,
+            args: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn one_variant_is_explained_against_the_profile_and_order_is_kept() {
+        let (a, b) = pair(&args(&["production"], &[]), "release").unwrap();
+        assert_eq!(
+            (a.name.as_str(), b.name.as_str()),
+            ("release", "production")
+        );
+        let (a, b) = pair(&args(&["fast", "release"], &["fast=lto=fat"]), "release").unwrap();
+        assert_eq!((a.name.as_str(), b.name.as_str()), ("fast", "release"));
+        assert!(pair(&args(&["a", "b", "c"], &[]), "release").is_err());
+        assert!(pair(&args(&[], &[]), "release").is_err());
+    }
 }

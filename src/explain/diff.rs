@@ -25,7 +25,7 @@ pub struct Row {
 impl Row {
     /// The change from A to B, signed.
     pub fn change(&self) -> i128 {
-        i128::from(self.cost.b) - i128::from(self.cost.a)
+        self.cost.change()
     }
 }
 
@@ -103,7 +103,7 @@ pub fn crates(rows: &[Row]) -> Vec<CrateCost> {
             b: c.b,
         })
         .collect();
-    let change = |c: &CrateCost| (i128::from(c.b) - i128::from(c.a)).abs();
+    let change = |c: &CrateCost| Costs { a: c.a, b: c.b }.change().abs();
     out.sort_by(|x, y| change(y).cmp(&change(x)).then(x.name.cmp(&y.name)));
     out
 }

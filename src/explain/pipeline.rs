@@ -1,9 +1,9 @@
 //! One explanation from two builds: name each build's functions (`twin`), count them on the
-//! workload under cachegrind or take a kept run of the same binary and workload, split the
-//! change (`diff`), and look up where functions only one build has went (`inline`).
+//! workload under cachegrind (both at once) or take kept runs of the same binaries and workload,
+//! split the change (`diff`), and look up where functions only one build has went (`inline`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -44,6 +44,17 @@ pub struct Options {
     pub kept: Kept,
 }
 
+impl Options {
+    /// What cachegrind counts: the cache is simulated (about twice valgrind's time) only for
+    /// estimated cycles; a kept run that simulated it serves for instructions too.
+    pub fn count(&self) -> Count {
+        match self.metric {
+            Metric::Instructions => Count::Instructions,
+            Metric::CyclesEst => Count::CyclesEst,
+        }
+    }
+}
+
 /// One build, counted.
 struct Counted {
     named: Named,
@@ -65,8 +76,8 @@ pub fn explain(
             workload.name
         );
     }
-    let ca = count(shell, a, workload, opts)?;
-    let cb = count(shell, b, workload, opts)?;
+    let (pa, pb) = (prepare(a, workload, opts)?, prepare(b, workload, opts)?);
+    let [ca, cb] = count_both(shell, [(a, pa), (b, pb)], workload, opts)?;
     let mut notes = witness_notes(&[&ca, &cb]);
     let costs = |p: &Profile| by_symbol(p, opts.metric);
     let (costs_a, costs_b) = (costs(&ca.profile)?, costs(&cb.profile)?);
@@ -97,29 +108,75 @@ pub fn explain(
     })
 }
 
-/// Names `s`'s functions and counts them: from a kept run of the counted binary, else by
-/// running it now under cachegrind with the cache simulated (and keeping that run).
-fn count(shell: &Shell, s: &Subject, workload: &Workload, opts: &Options) -> Result<Counted> {
+/// A build whose functions have names, and a kept run of it if there is one.
+struct Prepared {
+    named: Named,
+    kept_run: Option<PathBuf>,
+}
+
+/// Names `s`'s functions (building a twin if it was stripped) and looks for a kept run.
+fn prepare(s: &Subject, workload: &Workload, opts: &Options) -> Result<Prepared> {
     let named = twin::with_symbols(s.builder, s.variant, s.binary)
         .with_context(|| format!("cannot name the functions of `{}`", s.name))?;
-    let kept = &opts.kept;
-    let need = match opts.metric {
-        Metric::Instructions => Count::Instructions,
-        Metric::CyclesEst => Count::CyclesEst,
-    };
-    let found = match opts.rerun {
+    let kept_run = match opts.rerun {
         true => None,
-        false => kept.find(&named.binary, workload, need)?,
+        false => opts.kept.find(&named.binary, workload, opts.count())?,
     };
-    let reused = found.is_some();
-    let dir = match found {
-        Some(dir) => dir,
-        None => run(shell, s.name, &named.binary, workload, opts)?,
-    };
+    Ok(Prepared { named, kept_run })
+}
+
+/// Counts both builds: the kept runs, and the others under cachegrind now, side by side (the
+/// counts do not depend on what else the machine runs, and valgrind is single-threaded).
+fn count_both(
+    shell: &Shell,
+    sides: [(&Subject, Prepared); 2],
+    workload: &Workload,
+    opts: &Options,
+) -> Result<[Counted; 2]> {
+    for (s, p) in &sides {
+        if p.kept_run.is_none() {
+            shell.status(
+                "Counting",
+                format!("`{}` on `{}` under cachegrind", s.name, workload.name),
+            );
+        }
+    }
+    let [(sa, pa), (sb, pb)] = sides;
+    let (da, db) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| run_or_kept(sa, &pa, workload, opts));
+        let db = run_or_kept(sb, &pb, workload, opts);
+        let da = a
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("counting `{}` panicked", sa.name)));
+        (da, db)
+    });
+    Ok([
+        finish(sa, pa, da?, opts, workload)?,
+        finish(sb, pb, db?, opts, workload)?,
+    ])
+}
+
+/// The directory of `p`'s kept run, made now when there is none.
+fn run_or_kept(s: &Subject, p: &Prepared, workload: &Workload, opts: &Options) -> Result<PathBuf> {
+    match &p.kept_run {
+        Some(dir) => Ok(dir.clone()),
+        None => run(s.name, &p.named.binary, workload, opts),
+    }
+}
+
+/// Reads a counted run and compares a twin's with the shipped binary's kept run, if any.
+fn finish(
+    s: &Subject,
+    p: Prepared,
+    dir: PathBuf,
+    opts: &Options,
+    workload: &Workload,
+) -> Result<Counted> {
     let profile = Profile::read_dir(&dir, None)
         .with_context(|| format!("cannot read the counts of `{}`", s.name))?;
-    let witness = match named.twin {
-        true => kept
+    let witness = match p.named.twin {
+        true => opts
+            .kept
             .find(s.binary, workload, Count::Instructions)?
             .and_then(|d| Profile::read_dir(&d, None).ok())
             .map(|shipped| Witness::new(&shipped, &profile)),
@@ -128,40 +185,28 @@ fn count(shell: &Shell, s: &Subject, workload: &Workload, opts: &Options) -> Res
     let info = SideInfo {
         variant: s.name.to_string(),
         binary: s.binary.to_path_buf(),
-        twin: named.twin.then(|| named.binary.clone()),
-        reused,
+        twin: p.named.twin.then(|| p.named.binary.clone()),
+        reused: p.kept_run.is_some(),
         instructions: profile.totals().instructions,
         witness,
     };
     Ok(Counted {
-        named,
+        named: p.named,
         profile,
         info,
     })
 }
 
-/// Runs `binary` on `workload` under cachegrind (cache simulated) and returns the kept run.
-fn run(
-    shell: &Shell,
-    name: &str,
-    binary: &Path,
-    workload: &Workload,
-    opts: &Options,
-) -> Result<std::path::PathBuf> {
-    let dest = opts
-        .kept
-        .dir(&file_sha256(binary)?, workload, Count::CyclesEst);
+/// Runs `binary` on `workload` under cachegrind and returns the kept run.
+fn run(name: &str, binary: &Path, workload: &Workload, opts: &Options) -> Result<PathBuf> {
+    let dest = opts.kept.dir(&file_sha256(binary)?, workload, opts.count());
     if dest.exists() {
         std::fs::remove_dir_all(&dest)
             .with_context(|| format!("cannot remove {}", dest.display()))?;
     }
-    shell.status(
-        "Counting",
-        format!("`{name}` on `{}` under cachegrind", workload.name),
-    );
     let run_opts = crate::workload::RunOptions {
         allow_remote: opts.allow_remote,
-        count: Some(Count::CyclesEst),
+        count: Some(opts.count()),
         keep_cachegrind: Some(dest.clone()),
         ..Default::default()
     };

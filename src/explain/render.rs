@@ -156,12 +156,13 @@ pub fn headline(e: &Explanation) -> String {
         let _ = write!(s, "; the largest changes: {}", top.join(", "));
     }
     if let Some(c) = e.crates.first().filter(|c| c.a != c.b) {
-        let change = Costs { a: c.a, b: c.b };
+        let change = Costs { a: c.a, b: c.b }.change();
         let _ = write!(
             s,
-            "; by crate, most is in {} ({} of the change)",
+            "; of the crates, {} changed most ({}{})",
             c.name,
-            share(change, t)
+            if change > 0 { "+" } else { "" },
+            short(change)
         );
     }
     s.push('.');
@@ -201,7 +202,11 @@ pub fn text(e: &Explanation) -> String {
         &function_rows(e),
         &[0, 1, 6],
     ));
-    let _ = writeln!(s, "\nBy crate ({metric}; std, core and alloc as std)");
+    let _ = writeln!(
+        s,
+        "\nBy crate ({metric} where the code runs: inlined code counts to its caller's crate; \
+         std, core and alloc as std)"
+    );
     s.push_str(&table(
         &["Crate", "A", "B", "Change", "Share"],
         &crate_rows(e),

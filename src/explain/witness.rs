@@ -42,11 +42,14 @@ impl Witness {
             .collect();
         let sum = |p: &Profile| library.iter().map(|n| ir(p, n)).sum::<u64>();
         let (ts, tt) = (shipped.totals().instructions, twin.totals().instructions);
-        let library_differences = library
+        let mut library_differences: Vec<(String, u64, u64)> = library
             .iter()
             .filter(|n| ir(shipped, n) != ir(twin, n))
             .map(|n| (n.to_string(), ir(shipped, n), ir(twin, n)))
             .collect();
+        // The largest differences first (stable: by name among equals).
+        library_differences
+            .sort_by_key(|(_, s, t)| std::cmp::Reverse((i128::from(*t) - i128::from(*s)).abs()));
         Witness {
             shipped_instructions: ts,
             twin_instructions: tt,
@@ -72,7 +75,7 @@ impl Witness {
                 .map(|(n, s, t)| format!("{n} {:+}", i128::from(*t) - i128::from(*s)))
                 .collect();
             format!(
-                "totals {} and {} (library code at startup: {})",
+                "totals {} and {} (library code: {})",
                 self.shipped_instructions,
                 self.twin_instructions,
                 diffs.join(", ")
