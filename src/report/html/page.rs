@@ -210,7 +210,8 @@ fn explain_section(run: &Run) -> Markup {
             h2 { "Where the change comes from" }
             @for e in &run.explain {
                 h3 { code { (e.variant) } " against " code { (e.baseline) } ", workload " code { (e.workload) } }
-                p { (crate::explain::render::headline(e)) }
+                // The sentence marks names with backticks for the terminal.
+                p { (crate::explain::render::headline(e).replace('`', "")) }
                 div.charts {
                     (figure(waterfall::waterfall(e), "From the baseline's total to the variant's: each listed function's change, then the rest of the program's, counted by cachegrind."))
                 }
