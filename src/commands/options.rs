@@ -48,6 +48,7 @@ impl SessionArgs {
         crate::session::SessionOptions {
             rebuild: self.rebuild,
             allow_remote: self.allow_remote,
+            keep_no_counts: false,
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
     let opts = SessionOptions {
         rebuild,
         allow_remote: false,
+        keep_no_counts: false,
     };
     let mut session = Session::new(&ctx.shell, &builder, workloads, opts);
     let built = session.build(&candidate)?.map_err(|r| anyhow!(r))?;
@@ -117,7 +118,10 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
         &ctx.shell,
         &builder,
         workloads,
-        args.session.session_options(),
+        SessionOptions {
+            keep_no_counts: true,
+            ..args.session.session_options()
+        },
     );
     let mut run = session.new_run(RunCommand::Compare, settings);
     for (d, e) in &exports {

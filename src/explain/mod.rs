@@ -13,7 +13,7 @@
 //!   baseline, variant, workload,                                   what was compared
 //!   instructions { a, b }, cycles_est? { a, b },                   both totals
 //!   crates [ { name, a, b } ]            the metric per crate; adds up to `total`
-//!   only_in_one [ { name, in ("a" | "b"), absorbed_by [ name ] } ]
+//!   inlined [ { name, build ("a" | "b"), partly, into [ name ] } ]
 //!   sides [ { variant, binary, twin?, reused, instructions,
 //!             witness? { shipped_instructions, twin_instructions, own_code_shipped,
 //!                        own_code_twin, library_differences? [ [name, shipped, twin] ] } } ]
@@ -106,17 +106,18 @@ pub enum Which {
     B,
 }
 
-/// A listed function that only one build has as a function of its own.
+/// What one build's debug info shows about a listed function: that the build has no symbol of
+/// its own for it (`partly` false), or that besides its own symbol it also has inlined copies
+/// (`partly` true), and the out-of-line functions that hold those copies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OnlyInOne {
+pub struct Inlined {
     pub name: String,
-    /// The build that has it.
-    #[serde(rename = "in")]
-    pub present_in: Which,
-    /// Where the other build's debug info shows it inlined, most inlined copies first (empty:
-    /// not found inlined, or no debug info to tell).
+    pub build: Which,
+    pub partly: bool,
+    /// The functions holding inlined copies, the one that costs most in `build` first (empty:
+    /// none found, or no debug info to tell).
     #[serde(default)]
-    pub absorbed_by: Vec<String>,
+    pub into: Vec<String>,
 }
 
 /// How one build's functions were counted.
@@ -154,16 +155,16 @@ pub struct Explanation {
     pub cycles_est: Option<Costs>,
     pub crates: Vec<CrateCost>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub only_in_one: Vec<OnlyInOne>,
+    pub inlined: Vec<Inlined>,
     pub sides: Vec<SideInfo>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
 impl Explanation {
-    /// What is known about a listed function present in one build only.
-    pub fn only_in_one(&self, name: &str) -> Option<&OnlyInOne> {
-        self.only_in_one.iter().find(|o| o.name == name)
+    /// What the builds' debug info shows about a listed function.
+    pub fn inlined(&self, name: &str) -> impl Iterator<Item = &Inlined> {
+        self.inlined.iter().filter(move |o| o.name == name)
     }
 }
 
@@ -230,11 +231,20 @@ impl Explanation {
                     b: 8_000_000,
                 },
             ],
-            only_in_one: vec![OnlyInOne {
-                name: "app::record::Record::parse".into(),
-                present_in: Which::A,
-                absorbed_by: vec!["app::main".into()],
-            }],
+            inlined: vec![
+                Inlined {
+                    name: "app::record::Record::parse".into(),
+                    build: Which::B,
+                    partly: false,
+                    into: vec!["app::main".into()],
+                },
+                Inlined {
+                    name: "app::vm::Program::eval".into(),
+                    build: Which::B,
+                    partly: true,
+                    into: vec!["app::main".into()],
+                },
+            ],
             sides: Vec::new(),
             notes: Vec::new(),
         }
@@ -255,7 +265,8 @@ mod tests {
         assert_eq!(v["functions"][1]["crate"], "app");
         assert_eq!(v["functions"][1]["b"], 0);
         assert!(v["rest"]["b"].is_u64());
-        assert_eq!(v["only_in_one"][0]["in"], "a");
+        assert_eq!(v["inlined"][0]["build"], "b");
+        assert_eq!(v["inlined"][1]["partly"], true);
         let back: Explanation = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
     }

@@ -12,7 +12,7 @@ use super::diff;
 use super::profile::Profile;
 use super::twin::{self, Named};
 use super::witness::Witness;
-use super::{Costs, Explanation, Metric, OnlyInOne, SideInfo, Which};
+use super::{Costs, Explanation, Inlined, Metric, SideInfo, Which};
 use crate::cargo::Builder;
 use crate::tune_config::Workload;
 use crate::ui::Shell;
@@ -85,8 +85,8 @@ pub fn explain(
     let rows = diff::rows(&costs_a, &costs_b, |name, sym| namer.crate_of(name, sym));
     let d = diff::diff(opts.metric, &rows, opts.top);
     let crates = diff::crates(&rows);
-    let mut only_in_one = only_in_one(shell, &d.functions, [(a, &ca), (b, &cb)], opts, &mut notes);
-    by_cost(&mut only_in_one, &rows);
+    let mut inlined = inlined(shell, &d.functions, [(a, &ca), (b, &cb)], opts, &mut notes);
+    by_cost(&mut inlined, &rows);
     let (ta, tb) = (ca.profile.totals(), cb.profile.totals());
     Ok(Explanation {
         baseline: a.name.to_string(),
@@ -102,7 +102,7 @@ pub fn explain(
             .zip(tb.cycles_est)
             .map(|(a, b)| Costs { a, b }),
         crates,
-        only_in_one,
+        inlined,
         sides: vec![ca.info, cb.info],
         notes,
     })
@@ -142,6 +142,17 @@ fn count_both(
         }
     }
     let [(sa, pa), (sb, pb)] = sides;
+    // Two variants can build the same binary: count it once (both runs would keep one dir).
+    let same = pa.kept_run.is_none()
+        && pb.kept_run.is_none()
+        && file_sha256(&pa.named.binary)? == file_sha256(&pb.named.binary)?;
+    if same {
+        let dir = run_or_kept(sa, &pa, workload, opts)?;
+        return Ok([
+            finish(sa, pa, dir.clone(), opts, workload)?,
+            finish(sb, pb, dir, opts, workload)?,
+        ]);
+    }
     let (da, db) = std::thread::scope(|scope| {
         let a = scope.spawn(|| run_or_kept(sa, &pa, workload, opts));
         let db = run_or_kept(sb, &pb, workload, opts);
@@ -266,42 +277,53 @@ fn witness_notes(sides: &[&Counted]) -> Vec<String> {
         .collect()
 }
 
-/// The listed functions only one build has, with where the other build inlined them.
-fn only_in_one(
+/// What each build's debug info shows about the listed functions: where the ones it lacks went,
+/// and where it inlined copies of the ones it has too.
+fn inlined(
     shell: &Shell,
     functions: &[super::FunctionCost],
     sides: [(&Subject, &Counted); 2],
     opts: &Options,
     notes: &mut Vec<String>,
-) -> Vec<OnlyInOne> {
+) -> Vec<Inlined> {
     let mut out = Vec::new();
-    for (present_in, other) in [(Which::A, 1), (Which::B, 0)] {
-        let missing: BTreeSet<String> = functions
+    for (build, i) in [(Which::B, 1), (Which::A, 0)] {
+        let lacks = |f: &&super::FunctionCost| match build {
+            Which::A => f.a == 0,
+            Which::B => f.b == 0,
+        };
+        let absent: BTreeSet<String> = functions
             .iter()
-            .filter(|f| match present_in {
-                Which::A => f.b == 0 && f.a > 0,
-                Which::B => f.a == 0 && f.b > 0,
-            })
+            .filter(lacks)
             .map(|f| f.name.clone())
             .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let (s, c) = sides[other];
-        let found = absorbers(shell, s, &c.named, &missing, opts).unwrap_or_else(|e| {
+        let both: BTreeSet<String> = functions
+            .iter()
+            .filter(|f| f.a > 0 && f.b > 0)
+            .map(|f| f.name.clone())
+            .collect();
+        let (s, c) = sides[i];
+        let found = absorbers(shell, s, &c.named, &absent, &both, opts).unwrap_or_else(|e| {
             notes.push(format!(
                 "where `{}` inlined functions is not known: {e:#}",
                 s.name
             ));
             BTreeMap::new()
         });
-        for name in missing {
-            let absorbed_by = found.get(&name).cloned().unwrap_or_default();
-            out.push(OnlyInOne {
-                name,
-                present_in,
-                absorbed_by,
-            });
+        for (name, partly) in absent
+            .iter()
+            .map(|n| (n, false))
+            .chain(both.iter().map(|n| (n, true)))
+        {
+            let into = found.get(name).cloned().unwrap_or_default();
+            if !partly || !into.is_empty() {
+                out.push(Inlined {
+                    name: name.clone(),
+                    build,
+                    partly,
+                    into,
+                });
+            }
         }
     }
     out
@@ -309,38 +331,39 @@ fn only_in_one(
 
 /// Callers that absorbed a function, the one that costs most in the build that absorbed it first
 /// (the count of inlined copies says less: a copy in a cold path costs nothing).
-fn by_cost(only: &mut [OnlyInOne], rows: &[diff::Row]) {
+fn by_cost(inlined: &mut [Inlined], rows: &[diff::Row]) {
     let cost: BTreeMap<&str, super::Costs> =
         rows.iter().map(|r| (r.name.as_str(), r.cost)).collect();
-    for o in only {
+    for o in inlined {
         let of = |name: &String| {
             let c = cost.get(name.as_str()).copied().unwrap_or_default();
-            match o.present_in {
-                Which::A => c.b,
-                Which::B => c.a,
+            match o.build {
+                Which::A => c.a,
+                Which::B => c.b,
             }
         };
         // Stable: equal costs keep the order of most copies.
-        o.absorbed_by.sort_by_key(|n| std::cmp::Reverse(of(n)));
+        o.into.sort_by_key(|n| std::cmp::Reverse(of(n)));
     }
 }
 
-/// Where `named`'s build inlined `missing`: its own debug info first, then (when allowed) a
-/// build with debug info for what that did not show.
+/// Where `named`'s build inlined `absent` and `both`: its own debug info, or (when that does not
+/// show where every one of `absent` went, and it is allowed) a build of it with debug info.
 fn absorbers(
     shell: &Shell,
     s: &Subject,
     named: &Named,
-    missing: &BTreeSet<String>,
+    absent: &BTreeSet<String>,
+    both: &BTreeSet<String>,
     opts: &Options,
 ) -> Result<BTreeMap<String, Vec<String>>> {
-    let mut found = super::inline::absorbers(&named.binary, missing)?;
-    let rest: BTreeSet<String> = missing
-        .iter()
-        .filter(|m| !found.contains_key(*m))
-        .cloned()
-        .collect();
-    if rest.is_empty() || !opts.debug_builds {
+    if absent.is_empty() && both.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let wanted: BTreeSet<String> = absent.union(both).cloned().collect();
+    let found = super::inline::absorbers(&named.binary, &wanted)?;
+    let unknown = absent.iter().any(|m| !found.contains_key(m));
+    if !unknown || !opts.debug_builds {
         return Ok(found);
     }
     shell.verbose(
@@ -351,6 +374,5 @@ fn absorbers(
         ),
     );
     let debug = twin::with_debug_info(s.builder, named)?;
-    found.extend(super::inline::absorbers(&debug, &rest)?);
-    Ok(found)
+    super::inline::absorbers(&debug, &wanted)
 }

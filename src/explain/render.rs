@@ -7,22 +7,46 @@ use std::fmt::Write;
 use super::{Costs, Explanation, Which};
 use crate::size::render::{signed, table, thousands};
 
-/// The label of a function only one build has, e.g. `absent in B: inlined or removed (inlined
-/// into app::main)`.
+/// What is known about where a listed function went, e.g. `absent in B: inlined or removed (B
+/// has it inlined into app::main)` or `B also has it inlined into app::main`.
 pub fn presence(e: &Explanation, name: &str) -> Option<String> {
-    let o = e.only_in_one(name)?;
-    let (label, verb, other) = match o.present_in {
-        Which::A => ("absent in B: inlined or removed", "inlined", "B"),
-        Which::B => ("new in B: not inlined, or new code", "inlined", "A"),
-    };
-    Some(match o.absorbed_by.as_slice() {
-        [] => label.to_string(),
-        [one] => format!("{label} ({other} has it {verb} into {one})"),
-        [one, more @ ..] => format!(
-            "{label} ({other} has it {verb} into {one} and {})",
-            crate::ui::count(more.len(), "other")
-        ),
-    })
+    let labels: Vec<String> = e
+        .inlined(name)
+        .filter_map(|o| {
+            let build = match o.build {
+                Which::A => "A",
+                Which::B => "B",
+            };
+            let into = match o.into.as_slice() {
+                [] => None,
+                [one] => Some(one.clone()),
+                [one, more @ ..] => Some(format!(
+                    "{one} and {}",
+                    crate::ui::count(more.len(), "other")
+                )),
+            };
+            match (o.partly, o.build, into) {
+                (true, _, None) => None,
+                (true, _, Some(into)) => Some(format!("{build} also has it inlined into {into}")),
+                (false, Which::B, into) => {
+                    Some(with_into("absent in B: inlined or removed", build, into))
+                }
+                (false, Which::A, into) => Some(with_into(
+                    "new in B: not inlined there, or new code",
+                    build,
+                    into,
+                )),
+            }
+        })
+        .collect();
+    (!labels.is_empty()).then(|| labels.join("; "))
+}
+
+fn with_into(label: &str, build: &str, into: Option<String>) -> String {
+    match into {
+        Some(into) => format!("{label} ({build} has it inlined into {into})"),
+        None => label.to_string(),
+    }
 }
 
 /// `-17,311,022 (-5.0%)`.

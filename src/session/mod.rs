@@ -62,6 +62,9 @@ pub struct SessionOptions {
     /// Rebuild each candidate from an empty target dir (once per session).
     pub rebuild: bool,
     pub allow_remote: bool,
+    /// Keep nothing of counted runs (`explain` reads them later) under the target dir: the
+    /// binaries measured are not this project's builds (`compare --prebuilt`).
+    pub keep_no_counts: bool,
 }
 
 /// Builds and measures candidates for one binary.
@@ -400,9 +403,8 @@ impl<'a> Session<'a> {
                 false => None,
             },
             hard_stops: Vec::new(),
-            kept: Some(crate::workload::kept::Kept::new(
-                &self.builder.project().tune_dir(),
-            )),
+            kept: (!self.opts.keep_no_counts)
+                .then(|| crate::workload::kept::Kept::new(&self.builder.project().tune_dir())),
             shas: Vec::new(),
         };
         let mut progress = IndicatifProgress::new(self.shell);

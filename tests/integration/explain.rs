@@ -110,15 +110,17 @@ fn textproc_release_against_production_names_its_functions_and_what_was_inlined(
         assert!(line.contains("absent in B: inlined or removed"), "{line}");
     }
     // production's debug info (from its build with debug info) names where they went.
-    let only = e["only_in_one"].as_array().unwrap();
+    let inlined = e["inlined"].as_array().unwrap();
     assert!(
-        only.iter()
+        inlined
+            .iter()
             .any(|o| absent.contains(&o["name"].as_str().unwrap())
-                && o["in"] == "a"
-                && o["absorbed_by"][0]
+                && o["build"] == "b"
+                && o["partly"] == false
+                && o["into"][0]
                     .as_str()
                     .is_some_and(|c| c.starts_with("textproc::"))),
-        "{only:#?}"
+        "{inlined:#?}"
     );
     // production is stripped: counted through a twin; release has its symbols.
     assert!(e["sides"][0]["twin"].is_null(), "{:#}", e["sides"]);
