@@ -45,6 +45,9 @@ pub enum Command {
     Profile(commands::profile::ProfileArgs),
     /// Where the bytes go: per-crate and per-function size, features, and the change between two variants.
     Size(commands::size::SizeArgs),
+    /// Where a change in cost comes from: per function and per crate, counted by cachegrind on
+    /// two builds (e.g. `--variants release,production+pgo`).
+    Explain(commands::explain::ExplainArgs),
     /// Is this change slower or bigger? The base revision against the working tree, same build
     /// (exit 0 no regression, 1 regression, 2 error)
     Check(commands::check::CheckArgs),

@@ -13,6 +13,7 @@ pub mod check;
 pub mod ci;
 pub mod cli;
 pub mod commands;
+pub mod explain;
 pub mod link;
 pub mod lints;
 pub mod manifest;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<()> {
             | Command::Build(_)
             | Command::Load(_)
             | Command::Check(_)
+            | Command::Explain(_)
     ) {
         platform::check()?;
     }
@@ -77,6 +79,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clean(a) => commands::clean::run(&ctx, a),
         Command::Load(a) => commands::load::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Explain(a) => commands::explain::run(&ctx, a),
         Command::Ci(a) => commands::ci::run(&ctx, a),
         Command::Completions(a) => commands::completions::run(&ctx, a, cli_definition()),
         Command::Man(a) => commands::man::run(&ctx, a, cli_definition()),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::cargo::{Builder, Project};
+use crate::cargo::{BinTarget, Builder, Project, Selection};
 use crate::check::compare::{self, Thresholds};
 use crate::check::git::{Commit, Repo};
 use crate::check::render;
@@ -55,6 +55,10 @@ pub struct CheckArgs {
     /// Also write the head's figures for github-action-benchmark (`customSmallerIsBetter`)
     #[arg(long, value_name = "FILE")]
     pub bench_json: Option<PathBuf>,
+    /// Also show where the change comes from: the functions and crates whose cost changed most
+    /// from base to head, counted by cachegrind on the first command workload
+    #[arg(long)]
+    pub explain: bool,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,
@@ -115,14 +119,40 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<i32> {
             candidate.name
         ),
     };
-    let run = compare::measure(
+    let mut run = compare::measure(
         &mut session,
         settings,
         &candidate,
         &base,
         &base_built,
-        head_built,
+        head_built.clone(),
     )?;
+    if args.explain
+        && let Ok(base_b) = &base_built
+    {
+        let target = base_target(ctx, &repo, &project, &base)?;
+        let (base_project, base_bin, base_args) = target.map_err(anyhow::Error::msg)?;
+        let base_builder = Builder::new(&ctx.shell, &base_project, &base_bin, &base_args)?;
+        let named = |name: String| Candidate {
+            name,
+            ..candidate.clone()
+        };
+        let (base_c, head_c) = (
+            named(format!("base {}", base.short())),
+            named("head".into()),
+        );
+        let sides = [
+            (&base_c, &base_builder, Some(base_b)),
+            (&head_c, &builder, Some(&head_built)),
+        ];
+        crate::commands::explain::add_to_run(
+            &ctx.shell,
+            &sides,
+            &session.workloads,
+            &project.tune_dir(),
+            &mut run,
+        )?;
+    }
     let thresholds = Thresholds {
         speed: args.threshold,
         size: args.size_threshold,
@@ -158,7 +188,7 @@ fn checkout_and_build_base(
             base.short()
         ),
     );
-    build_base(ctx, args, repo, project, base, &base_dir, candidate)
+    build_base(ctx, args, repo, project, base, candidate)
 }
 
 /// Builds the candidate from the base checkout, trained (PGO, BOLT) on the base's own
@@ -169,9 +199,39 @@ fn build_base(
     repo: &Repo,
     project: &Project,
     base: &Commit,
-    base_dir: &Path,
     candidate: &Candidate,
 ) -> Result<Result<Built, String>> {
+    let (base_project, base_bin, base_args) = match base_target(ctx, repo, project, base)? {
+        Ok(x) => x,
+        Err(why) => return Ok(Err(why)),
+    };
+    // Trained on its own workloads when it has them (they may name files that changed since).
+    let workloads = crate::workload::select_measurable(
+        &base_bin.config.workload,
+        &args.session.workloads,
+        &args.args,
+        &base_bin.package_manifest,
+    )
+    .unwrap_or_default();
+    let builder = Builder::new(&ctx.shell, &base_project, &base_bin, &base_args)?;
+    let mut session = Session::new(
+        &ctx.shell,
+        &builder,
+        workloads,
+        args.session.session_options(),
+    );
+    session.build(candidate)
+}
+
+/// The base checkout's project, binary and cargo selection (its own target dir), or why there is
+/// none at that commit.
+fn base_target(
+    ctx: &Ctx,
+    repo: &Repo,
+    project: &Project,
+    base: &Commit,
+) -> Result<Result<(Project, BinTarget, Selection), String>> {
+    let base_dir = project.tune_dir().join("check").join(&base.sha);
     let manifest = canonical(&project.manifest)?;
     let rel = manifest
         .strip_prefix(canonical(&repo.root)?)
@@ -190,7 +250,7 @@ fn build_base(
             base.short()
         )));
     }
-    let base_args = crate::cargo::Selection {
+    let base_args = Selection {
         manifest_path: Some(base_manifest),
         target_dir: Some(base_dir.join("target")),
         ..ctx.cargo.clone()
@@ -199,26 +259,10 @@ fn build_base(
         let bin = p.bin_target(&base_args)?;
         Ok((p, bin))
     });
-    let (base_project, base_bin) = match loaded {
-        Ok(x) => x,
-        Err(e) => return Ok(Err(format!("{e:#}"))),
-    };
-    // Trained on its own workloads when it has them (they may name files that changed since).
-    let workloads = crate::workload::select_measurable(
-        &base_bin.config.workload,
-        &args.session.workloads,
-        &args.args,
-        &base_bin.package_manifest,
-    )
-    .unwrap_or_default();
-    let builder = Builder::new(&ctx.shell, &base_project, &base_bin, &base_args)?;
-    let mut session = Session::new(
-        &ctx.shell,
-        &builder,
-        workloads,
-        args.session.session_options(),
-    );
-    session.build(candidate)
+    Ok(match loaded {
+        Ok((p, bin)) => Ok((p, bin, base_args)),
+        Err(e) => Err(format!("{e:#}")),
+    })
 }
 
 fn canonical(p: &Path) -> Result<PathBuf> {

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod completions;
 pub mod doctor;
 mod errors;
+pub mod explain;
 pub mod load;
 pub mod man;
 pub mod options;

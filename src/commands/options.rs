@@ -60,6 +60,7 @@ impl SessionArgs {
             rebuild: self.rebuild,
             allow_remote: self.allow_remote,
             held_out: self.held_out,
+            keep_no_counts: false,
         }
     }
 }

@@ -10,7 +10,10 @@
 //! enough rounds the interval is narrow around a value that one lucky set of layouts moved.
 //!
 //! `σ_L²` comes from a one-way random-effects ANOVA per variant (between-layout mean square
-//! minus within, over the effective group size), pooled over every variant measured on ≥ 2
+//! minus within, over the effective group size) on values relative to the other variants of
+//! the same round (`round_r` cancels, so a machine that drifts does not pass its drift off as
+//! layout; the others' layouts are independent of this one's, so they only add to the within
+//! term), pooled over every variant measured on ≥ 2
 //! layouts with some layout run twice (`df = Σ(K_v − 1)`). A variant whose every run had a
 //! layout of its own needs no band: its runs' spread holds the layout's, and a paired interval
 //! (or the range of exact counts) covers it.
@@ -51,6 +54,44 @@ pub fn by_layout(series: &Series, metric: Metric) -> Vec<(u32, f64)> {
         .collect()
 }
 
+/// Per measured round, the sum of the log values of the variants that ran in it, and how many.
+fn round_sums(series: &[&Series], metric: Metric) -> std::collections::HashMap<u32, (f64, u32)> {
+    let mut sums: std::collections::HashMap<u32, (f64, u32)> = Default::default();
+    for s in series {
+        for r in s.samples.iter().filter(|r| !r.warmup) {
+            if let Some(v) = r.sample.value(metric).filter(|v| v.is_finite() && *v > 0.0) {
+                let e = sums.entry(r.round).or_default();
+                *e = (e.0 + v.ln(), e.1 + 1);
+            }
+        }
+    }
+    sums
+}
+
+/// `(layout, value relative to the round's other variants)` of the samples of `series` that
+/// ran on a known layout in a round where another variant ran too.
+fn within_round(
+    series: &Series,
+    metric: Metric,
+    rounds: &std::collections::HashMap<u32, (f64, u32)>,
+) -> Vec<(u32, f64)> {
+    series
+        .samples
+        .iter()
+        .filter(|r| !r.warmup)
+        .filter_map(|r| {
+            let v = r
+                .sample
+                .value(metric)
+                .filter(|v| v.is_finite() && *v > 0.0)?
+                .ln();
+            let (sum, n) = rounds.get(&r.round).copied().filter(|(_, n)| *n >= 2)?;
+            let others = (sum - v) / f64::from(n - 1);
+            Some((r.layout?, (v - others).exp()))
+        })
+        .collect()
+}
+
 /// The band of one workload from its variants' series (`baseline` indexes them), on `metric`,
 /// for a run of `layouts` layouts per variant at `confidence`. `None` when layouts are off or
 /// no variant has two measured layouts yet.
@@ -64,9 +105,10 @@ pub fn estimate(
     if layouts < 2 {
         return None;
     }
+    let rounds = round_sums(series, metric);
     let each: Vec<Option<(f64, u32)>> = series
         .iter()
-        .map(|s| between_variance(&by_layout(s, metric)))
+        .map(|s| between_variance(&within_round(s, metric, &rounds)))
         .collect();
     let (sum, df) = each.iter().flatten().fold((0.0, 0), |(s, d), &(var, df)| {
         (s + var * f64::from(df), d + df)

@@ -47,6 +47,10 @@ impl Exporter for MarkdownExporter {
         }
         out.push_str(&v.summary);
         out.push_str("\n\n");
+        for e in &run.explain {
+            out.push_str(&crate::explain::render::markdown(e));
+            out.push('\n');
+        }
         for l in &v.legend {
             out.push_str(&format!("{l}  \n"));
         }

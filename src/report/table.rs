@@ -82,6 +82,10 @@ impl Exporter for TableExporter {
         }
         out.push_str(&v.summary);
         out.push_str("\n\n");
+        for e in &run.explain {
+            out.push_str(&crate::explain::render::text(e));
+            out.push('\n');
+        }
         for l in &v.legend {
             out.push_str(l);
             out.push('\n');

@@ -47,8 +47,10 @@
 //! ├─ interrupted                       true when Ctrl-C cut the run short (partial data)
 //! ├─ notes [ string ]
 //! ├─ analysis? { design { method, alpha, looks, levels }, confidence }
-//! └─ noise [ { workload, spread?, resolution?, undecided,
+//! ├─ noise [ { workload, spread?, resolution?, undecided,
 //!              layout? { layouts, spread, band, df } } ]   the layout band (`measure::layout`)
+//! └─ explain? [ where each variant's change against the baseline comes from, per function
+//!               and crate (`compare --explain`, `check --explain`; see `crate::explain`) ]
 //! ```
 
 pub mod auto;
@@ -288,6 +290,9 @@ pub struct Run {
     /// is each variant against the baseline on each workload.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Pair>,
+    /// Per-function explanations of the changes (`--explain`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<crate::explain::Explanation>,
 }
 
 /// The statistics behind every verdict of a run.
@@ -355,6 +360,7 @@ impl Run {
             analysis: None,
             noise: Vec::new(),
             questions: Vec::new(),
+            explain: Vec::new(),
         }
     }
 

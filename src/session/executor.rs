@@ -1,7 +1,7 @@
 //! The real measurement executor: runs a workload against a built binary and turns the
 //! workload's outcome into a measurement sample.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -24,6 +24,11 @@ pub struct WorkloadExecutor<'a> {
     pub pin: Option<usize>,
     /// Service runs that needed more than SIGTERM to stop: (variant, workload, signal).
     pub hard_stops: Vec<(usize, usize, i32)>,
+    /// Counted runs: keep cachegrind's files here, for `explain` (`None`: not kept).
+    pub kept: Option<crate::workload::kept::Kept>,
+    /// Content hashes of the binaries (each variant's layouts are several), computed at their
+    /// first counted run.
+    pub shas: std::collections::HashMap<PathBuf, Option<String>>,
 }
 
 impl WorkloadExecutor<'_> {
@@ -81,6 +86,24 @@ impl WorkloadExecutor<'_> {
     }
 }
 
+impl WorkloadExecutor<'_> {
+    /// Where a counted run of `binary` on a command `workload` keeps cachegrind's files; `None`
+    /// when nothing is kept (or the binary cannot be read, which the run itself will report).
+    fn keep_dir(&mut self, workload: usize, binary: &Path) -> Option<PathBuf> {
+        let (kept, count) = (self.kept.as_ref()?, self.count?);
+        let w = &self.workloads[workload];
+        if w.service().is_some() {
+            return None;
+        }
+        let sha = self
+            .shas
+            .entry(binary.to_path_buf())
+            .or_insert_with(|| crate::workload::kept::file_sha256(binary).ok())
+            .as_deref()?;
+        Some(kept.dir(sha, w, count))
+    }
+}
+
 impl Executor for WorkloadExecutor<'_> {
     fn run(&mut self, variant: usize, workload: usize, at: Placement) -> Result<Sample> {
         let Some(binary) = self
@@ -92,14 +115,17 @@ impl Executor for WorkloadExecutor<'_> {
         };
         // Its size moves where the stack starts, and so the stack's alignment.
         let pad = (at.env_pad > 0).then(|| (ENV_PAD.to_string(), "x".repeat(at.env_pad as usize)));
+        let binary = binary.clone();
+        let keep_cachegrind = self.keep_dir(workload, &binary);
         let opts = RunOptions {
             extra_env: pad.into_iter().collect(),
             allow_remote: self.allow_remote,
             warmup: true,
             count: self.count,
             pin: self.pin,
+            keep_cachegrind,
         };
-        let outcome = run_once(binary, &self.workloads[workload], &opts)?;
+        let outcome = run_once(&binary, &self.workloads[workload], &opts)?;
         if let Outcome::Service(s) = &outcome
             && let Some(sig) = s.stop.signal_that_stopped_it
             && sig != libc::SIGTERM

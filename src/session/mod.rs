@@ -70,6 +70,9 @@ pub struct SessionOptions {
     /// Build each PGO candidate once more per measured training workload, from a profile
     /// without it, and measure that fold on it (`--held-out`).
     pub held_out: bool,
+    /// Keep nothing of counted runs (`explain` reads them later) under the target dir: the
+    /// binaries measured are not this project's builds (`compare --prebuilt`).
+    pub keep_no_counts: bool,
 }
 
 /// Builds and measures candidates for one binary.
@@ -416,6 +419,9 @@ impl<'a> Session<'a> {
                 false => None,
             },
             hard_stops: Vec::new(),
+            kept: (!self.opts.keep_no_counts)
+                .then(|| crate::workload::kept::Kept::new(&self.builder.project().tune_dir())),
+            shas: Default::default(),
         };
         let mut progress = crate::measure::for_shell(self.shell);
         measure_run(run, &mut exec, progress.as_mut());

@@ -68,14 +68,29 @@ impl<'a> Owners<'a> {
 
     /// `k`, or `std` when it is one of std's crates and they are not split.
     fn std_name(&self, k: &str) -> String {
-        // A path crate that only the sysroot has (`hashbrown`, `__rustc`) is std's private code.
-        let std_private = k == "__rustc"
-            || (self.index.sysroot_crates.contains(k) && !self.index.project_crates.contains(k));
-        if !self.opts.split_std && (names::STD_CRATES.contains(&k) || std_private) {
-            "std".to_string()
-        } else {
-            k.to_string()
-        }
+        std_row(
+            k,
+            &self.index.sysroot_crates,
+            &self.index.project_crates,
+            self.opts.split_std,
+        )
+    }
+}
+
+/// The row of crate `k`: `std` for std's crates (unless `split_std`) and for crates only the
+/// toolchain's sysroot has, else `k`.
+pub fn std_row(
+    k: &str,
+    sysroot_crates: &std::collections::BTreeSet<String>,
+    project_crates: &std::collections::BTreeSet<String>,
+    split_std: bool,
+) -> String {
+    // A path crate that only the sysroot has (`hashbrown`, `__rustc`) is std's private code.
+    let std_private = k == "__rustc" || (sysroot_crates.contains(k) && !project_crates.contains(k));
+    if !split_std && (names::STD_CRATES.contains(&k) || std_private) {
+        "std".to_string()
+    } else {
+        k.to_string()
     }
 }
 

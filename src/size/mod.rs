@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-pub use attribute::attribute;
+pub use attribute::{attribute, std_row};
 pub use image::{Image, SECTIONS};
-pub use rlibs::{Origin, SymbolIndex};
+pub use rlibs::{Origin, SymbolIndex, crate_of_rlib, strip_llvm_suffix};
 
 /// The row for bytes no symbol covers.
 pub const UNATTRIBUTED: &str = "[unattributed]";

@@ -22,7 +22,8 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn signed(n: i64) -> String {
+/// `+1,234`, `-56`, `0`.
+pub fn signed(n: i64) -> String {
     match n {
         0 => "0".into(),
         n if n > 0 => format!("+{}", thousands(n as u64)),
@@ -40,7 +41,7 @@ fn pct(part: u64, whole: u64) -> String {
 
 /// Lays out rows under a header; columns listed in `left` are left-aligned, the others
 /// right-aligned.
-fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
+pub fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
     let cols = header.len();
     let mut width = vec![0usize; cols];
     for row in std::iter::once(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())

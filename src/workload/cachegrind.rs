@@ -63,6 +63,9 @@ pub fn wrapper_args(count: Count, out_dir: &Path, trace_children: bool) -> Vec<O
         }
         .into(),
         "--branch-sim=no".into(),
+        // Symbol names as the binary spells them: `explain` demangles them itself and finds
+        // their crates by the mangled name (totals do not depend on names).
+        "--demangle=no".into(),
         file,
     ];
     if trace_children {
@@ -104,7 +107,8 @@ pub fn read_counts(out_dir: &Path, binary: &Path) -> Result<Counts> {
     }
 }
 
-fn runs_binary(cmd: &str, binary: &Path) -> bool {
+/// Whether a file's `cmd:` line ran `binary` (not `sh` or another program of a pipeline).
+pub fn runs_binary(cmd: &str, binary: &Path) -> bool {
     let program = cmd.split_whitespace().next().unwrap_or("");
     Path::new(program) == binary
 }
@@ -134,11 +138,22 @@ fn parse(text: &str) -> Result<File> {
     let (Some(events), Some(summary)) = (events, summary) else {
         bail!("no `events:`/`summary:` lines: not a complete cachegrind output file");
     };
+    let counts = counts_of(&events, &summary)?;
+    Ok(File {
+        cmd: cmd.unwrap_or_default(),
+        counts,
+    })
+}
+
+/// Instructions, and estimated cycles when the cache was simulated, from the values of `events`
+/// (a line of a cachegrind file: the summary, or one function's costs). The model is linear, so
+/// the estimates of a program's parts add up to the estimate of the whole.
+pub fn counts_of(events: &[&str], values: &[u64]) -> Result<Counts> {
     let get = |name: &str| {
         events
             .iter()
             .position(|e| *e == name)
-            .map(|i| summary.get(i).copied().unwrap_or(0))
+            .map(|i| values.get(i).copied().unwrap_or(0))
     };
     let instructions = get("Ir").context("cachegrind counted no `Ir` (instructions)")?;
     let cycles_est = match (
@@ -162,12 +177,9 @@ fn parse(text: &str) -> Result<File> {
         }
         _ => None,
     };
-    Ok(File {
-        cmd: cmd.unwrap_or_default(),
-        counts: Counts {
-            instructions,
-            cycles_est,
-        },
+    Ok(Counts {
+        instructions,
+        cycles_est,
     })
 }
 

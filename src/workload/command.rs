@@ -59,6 +59,9 @@ pub(super) fn run(
         ),
         None => None,
     };
+    if let (Some(dir), Some(dest)) = (&out_dir, &opts.keep_cachegrind) {
+        super::kept::keep(dir.path(), binary, dest)?;
+    }
     Ok(CommandRun {
         usage: total,
         executions: repeat,

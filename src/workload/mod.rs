@@ -4,6 +4,7 @@
 pub mod cachegrind;
 mod check;
 mod command;
+pub mod kept;
 pub mod load;
 mod ready;
 pub mod roles;
@@ -41,6 +42,9 @@ pub struct RunOptions {
     pub count: Option<cachegrind::Count>,
     /// Commands: bind to this CPU (`--pin`).
     pub pin: Option<usize>,
+    /// Commands counted under cachegrind: also keep its output files in this directory
+    /// (`kept::keep`), for `explain` to read per function later.
+    pub keep_cachegrind: Option<PathBuf>,
 }
 
 /// What one run of a workload produced.

@@ -14,6 +14,7 @@ mod concurrency;
 mod discovery;
 mod docs;
 mod doctor;
+mod explain;
 mod held_out;
 mod hints;
 mod html;

@@ -25,6 +25,10 @@ pub struct CompareArgs {
     /// CI runners) instead of building; refuses ones from another commit or rustc
     #[arg(long, value_name = "DIR")]
     pub prebuilt: Option<PathBuf>,
+    /// Also show where each variant's change comes from: the functions and crates whose cost
+    /// changed most, counted by cachegrind on the first command workload (`cargo tune explain`)
+    #[arg(long)]
+    pub explain: bool,
     /// Run the binary with these arguments as the (only) workload
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<String>,

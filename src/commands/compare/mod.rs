@@ -14,7 +14,13 @@ use crate::spec::{Candidate, default_candidates, parse_candidates};
 use anyhow::{Result, bail};
 
 pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     if let Some(dir) = &args.prebuilt {
+        if args.explain {
+            bail!(
+                "--explain needs the builds themselves (their twins with symbols): drop --prebuilt"
+            );
+        }
         return prebuilt::compare(ctx, args, dir);
     }
     let (project, bin) = ctx.target()?;
@@ -43,12 +49,33 @@ pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
         run.variants.push(session.variant_result(c, b));
     }
     session.measure(&mut run);
+    if args.explain && !run.interrupted {
+        let sides: Vec<_> = candidates
+            .iter()
+            .zip(&built)
+            .map(|(c, b)| (c, &builder, b.as_ref().ok()))
+            .collect();
+        crate::commands::explain::add_to_run(
+            &ctx.shell,
+            &sides,
+            &session.workloads,
+            &project.tune_dir(),
+            &mut run,
+        )?;
+    }
     run.notes.append(&mut session.notes);
     if run.interrupted {
         run.notes
             .push("interrupted: these results are partial".into());
     }
     save_and_print(&ctx.shell, &project.tune_dir(), &run, &args.export)?;
+    ctx.shell.status(
+        "Finished",
+        format!(
+            "comparing in {}",
+            crate::ui::format_duration(started.elapsed())
+        ),
+    );
     if run.interrupted {
         return Err(Interrupted.into());
     }

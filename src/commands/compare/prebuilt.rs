@@ -32,6 +32,7 @@ pub fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
         rebuild,
         allow_remote: false,
         held_out: false,
+        keep_no_counts: false,
     };
     let mut session = Session::new(&ctx.shell, &builder, workloads, opts);
     let built = session.build(&candidate)?.map_err(|r| anyhow!(r))?;
@@ -124,7 +125,10 @@ pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
         &ctx.shell,
         &builder,
         workloads,
-        args.session.session_options(),
+        SessionOptions {
+            keep_no_counts: true,
+            ..args.session.session_options()
+        },
     );
     let mut run = session.new_run(RunCommand::Compare, settings);
     for (d, e) in &exports {

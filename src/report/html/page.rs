@@ -4,7 +4,9 @@
 use anyhow::Result;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::charts::{builds, crates, pct_label, service, tradeoff, verdict_view, workload};
+use super::charts::{
+    builds, crates, pct_label, service, tradeoff, verdict_view, waterfall, workload,
+};
 use super::{details, embedded_json, health};
 use crate::measure::WorkloadKind;
 use crate::report::html::svg::series_class;
@@ -212,7 +214,52 @@ fn search_section(run: &Run, auto: Option<&AutoResult>) -> Markup {
     }
 }
 
-/// The whole document.
+/// `--explain`: per explanation, its sentence, the waterfall, and the function and crate tables.
+fn explain_section(run: &Run) -> Markup {
+    use crate::explain::render::{presence, short};
+    let change = |a: u64, b: u64| {
+        let c = i128::from(b) - i128::from(a);
+        format!("{}{}", if c > 0 { "+" } else { "" }, short(c))
+    };
+    html! {
+        section id="explain" {
+            h2 { "Where the change comes from" }
+            @for e in &run.explain {
+                h3 { code { (e.variant) } " against " code { (e.baseline) } ", workload " code { (e.workload) } }
+                // The sentence marks names with backticks for the terminal.
+                p { (crate::explain::render::headline(e).replace('`', "")) }
+                div.charts {
+                    (figure(waterfall::waterfall(e), "From the baseline's total to the variant's: each listed function's change, then the rest of the program's, counted by cachegrind."))
+                }
+                table.results {
+                    caption { "Functions that changed most (A: " (e.baseline) ", B: " (e.variant) ")" }
+                    thead { tr { th scope="col" { "Function" } th scope="col" { "Crate" } th scope="col" { "A" } th scope="col" { "B" } th scope="col" { "Change" } th scope="col" { "" } } }
+                    tbody {
+                        @for f in &e.diff.functions {
+                            tr {
+                                th scope="row" { code { (f.name) } }
+                                td { (f.krate) } td { (short(f.a.into())) } td { (short(f.b.into())) }
+                                td class=(if f.b > f.a { "worse" } else { "better" }) { (change(f.a, f.b)) }
+                                td { (presence(e, &f.name).unwrap_or_default()) }
+                            }
+                        }
+                        tr { th scope="row" { "rest" } td {} td { (short(e.diff.rest.a.into())) } td { (short(e.diff.rest.b.into())) } td { (change(e.diff.rest.a, e.diff.rest.b)) } td {} }
+                    }
+                }
+                table.results {
+                    caption { "By crate" }
+                    thead { tr { th scope="col" { "Crate" } th scope="col" { "A" } th scope="col" { "B" } th scope="col" { "Change" } } }
+                    tbody {
+                        @for c in &e.crates {
+                            tr { th scope="row" { (c.name) } td { (short(c.a.into())) } td { (short(c.b.into())) } td { (change(c.a, c.b)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Bytes per crate: legend, stacked bars and the table (as in the terminal), when measured.
 fn crates_part(run: &Run) -> Markup {
     let (Some((chart, names)), Some(t)) = (crates::crates(run), crate::report::crates::table(run))
@@ -265,6 +312,9 @@ pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
                         (workload_section(run, w, t))
                     }
                     (health::section(run))
+                    @if !run.explain.is_empty() {
+                        (explain_section(run))
+                    }
                     section id="builds" {
                         h2 { "Builds" }
                         ul.legend aria-label="Binary sections" {

@@ -98,6 +98,38 @@ fn build_charts_snapshot() {
 }
 
 #[test]
+fn waterfall_chart_snapshot() {
+    let e = crate::explain::Explanation::example();
+    insta::assert_snapshot!(
+        "waterfall",
+        pretty(&super::charts::waterfall::waterfall(&e).into_string())
+    );
+}
+
+#[test]
+fn an_explained_run_has_its_waterfall_and_tables() {
+    let mut run = fixture(false);
+    run.explain.push(crate::explain::Explanation::example());
+    let html = render(&run, Format::Html, false).unwrap();
+    let (errors, dom) = parse(&html);
+    assert!(errors.is_empty(), "HTML parse errors: {errors:#?}");
+    let elements = all_elements(&dom);
+    let svg_classes: Vec<&String> = elements
+        .iter()
+        .filter(|(n, _, _)| n == "svg")
+        .flat_map(|(_, attrs, _)| attrs.iter().filter(|(k, _)| k == "class").map(|(_, v)| v))
+        .collect();
+    assert!(
+        svg_classes.iter().any(|c| *c == "chart waterfall"),
+        "{svg_classes:?}"
+    );
+    assert!(html.contains("Where the change comes from"));
+    assert!(html.contains("absent in B: inlined or removed"));
+    let back: Run = serde_json::from_str(&render(&run, Format::Json, false).unwrap()).unwrap();
+    assert_eq!(back.explain, run.explain);
+}
+
+#[test]
 fn crates_chart_snapshot() {
     let run = crate::report::crates::tests::with_crates(fixture(true));
     let (chart, names) = crates::crates(&run).unwrap();

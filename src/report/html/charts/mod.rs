@@ -1,11 +1,13 @@
 //! The report's charts, each a function from the run to one `<svg>`: per workload
 //! (`workload`: distribution, change, run order; `service`: req/s and latency percentiles),
-//! across workloads (`builds`: size and compile time) and for `auto` (`tradeoff`).
+//! across workloads (`builds`: size and compile time), for `auto` (`tradeoff`) and for
+//! `--explain` (`waterfall`: a change split by function).
 
 pub mod builds;
 pub mod crates;
 pub mod service;
 pub mod tradeoff;
+pub mod waterfall;
 pub mod workload;
 
 use crate::measure::Metric;
