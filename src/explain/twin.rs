@@ -29,9 +29,9 @@ pub struct Named {
 }
 
 /// The binary cachegrind runs to name `shipped`'s functions: `shipped` itself when it kept its
-/// symbols, else an unstripped twin with the same loaded code (refused otherwise). The one
-/// place twins are made: a relink of the same objects without `--strip-all` can replace the
-/// build here.
+/// symbols, else an unstripped twin with the same loaded code (refused otherwise). The twin is
+/// the recorded final link replayed without `--strip-all` (the cost of one link, `link/`), or,
+/// when no link was recorded, a build with `-Cstrip=none` in its own target dir.
 pub fn with_symbols(builder: &Builder, variant: &Variant, shipped: &Path) -> Result<Named> {
     if has_symbols(shipped)? {
         return Ok(Named {
@@ -46,6 +46,9 @@ pub fn with_symbols(builder: &Builder, variant: &Variant, shipped: &Path) -> Res
              with strip = \"none\" to explain it",
             variant.name
         );
+    }
+    if let Some(named) = relinked(variant, shipped)? {
+        return Ok(named);
     }
     let twin = adding(variant, "symbols", &["-Cstrip=none"]);
     let build = builder.build(&twin, false)?;
@@ -62,6 +65,43 @@ pub fn with_symbols(builder: &Builder, variant: &Variant, shipped: &Path) -> Res
         variant: twin,
         twin: true,
     })
+}
+
+/// The twin from the recorded link of `shipped`, replayed without stripping; `None` when no
+/// link was recorded (or the replay fails: the build is the fallback).
+fn relinked(variant: &Variant, shipped: &Path) -> Result<Option<Named>> {
+    let Ok(record) = crate::link::capture::find(shipped) else {
+        return Ok(None);
+    };
+    // Beside the shipped binary's directory, under a name of the same length: the program's
+    // path is its argv[0], and its length moves a few instructions of the binary's own code.
+    let (Some(dir), Some(file)) = (shipped.parent(), shipped.file_name()) else {
+        return Ok(None);
+    };
+    let (Some(up), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Ok(None);
+    };
+    let width = name.to_string_lossy().chars().count();
+    let twin_dir = up.join(format!("{:_<width$}", "t"));
+    if width < 2 || twin_dir == dir {
+        return Ok(None);
+    }
+    let out = twin_dir.join(file);
+    if crate::link::relink(&record, &crate::link::Edit::unstripped(), &out).is_err() {
+        return Ok(None);
+    }
+    same_code(shipped, &out).with_context(|| {
+        format!(
+            "the relinked unstripped twin of `{}` ({}) is not the same code as the shipped binary",
+            variant.name,
+            out.display()
+        )
+    })?;
+    Ok(Some(Named {
+        binary: out,
+        variant: adding(variant, "symbols", &["-Cstrip=none"]),
+        twin: true,
+    }))
 }
 
 /// A build of `named` with debug info, for reading where functions were inlined. Refused unless
