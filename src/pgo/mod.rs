@@ -7,6 +7,7 @@ mod gather;
 pub mod layout;
 pub mod manual;
 pub mod merge;
+pub mod reuse;
 mod warnings;
 
 use std::time::{Duration, Instant};

@@ -101,7 +101,9 @@ pub fn decision_text(d: Decision) -> &'static str {
 pub fn render(r: &AutoResult, color: bool) -> String {
     let mut out = String::new();
     write_path(&mut out, r, color);
+    super::budget::write_order(&mut out, r);
     write_not_explored(&mut out, r);
+    super::budget::write_undecided(&mut out, r);
     if r.interrupted {
         write_interrupted(&mut out, r, color);
         return out;
@@ -241,13 +243,20 @@ fn write_pareto(out: &mut String, r: &AutoResult, color: bool) {
 fn write_cost(out: &mut String, r: &AutoResult) {
     let _ = writeln!(
         out,
-        "\nTried {} of {} configurations with {} builds in {} (budget {}).\n",
+        "\nTried {} of {} configurations with {} builds in {} (budget {}).",
         r.configurations_tried,
         r.space_size,
         r.builds,
         format_duration(Duration::from_secs_f64(r.elapsed_secs)),
         format_duration(Duration::from_secs_f64(r.budget_secs)),
     );
+    super::budget::write_breakdown(out, r);
+    let _ = writeln!(out);
+}
+
+/// With `--verbose`: each step's estimated and actual cost.
+pub fn costs(r: &AutoResult) -> String {
+    super::budget::costs(r)
 }
 
 fn align_right(t: &mut Table, cols: &[usize]) {

@@ -143,4 +143,16 @@ impl Bench for ScriptedBench {
     fn take_notes(&mut self) -> Vec<String> {
         Vec::new()
     }
+
+    fn training_secs(&self) -> f64 {
+        0.0
+    }
+
+    fn reuses_profile(&self, _: &Candidate) -> bool {
+        false
+    }
+
+    fn earlier(&self) -> super::bench::Earlier {
+        super::bench::Earlier::default()
+    }
 }

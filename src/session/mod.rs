@@ -2,6 +2,7 @@
 //! sets of them on the user's workloads. `compare` runs it once; `auto` runs it step by step.
 
 mod executor;
+mod reuse;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -75,6 +76,10 @@ pub struct Session<'a> {
     pub builds_run: u32,
     /// Notes for the report (reused profiles, cached compile times).
     pub notes: Vec<String>,
+    /// Profiles trained in this session, for configurations that can share them.
+    trained: Vec<reuse::Trained>,
+    /// Seconds spent running workloads on instrumented builds and merging their profiles.
+    pub training_secs: f64,
 }
 
 impl<'a> Session<'a> {
@@ -92,6 +97,8 @@ impl<'a> Session<'a> {
             built: HashMap::new(),
             builds_run: 0,
             notes: Vec::new(),
+            trained: Vec::new(),
+            training_secs: 0.0,
         }
     }
 
@@ -225,6 +232,9 @@ impl<'a> Session<'a> {
                 ..c.variant.clone()
             },
         );
+        if let Some(built) = self.build_pgo_reused(c, &pgo)? {
+            return Ok(built);
+        }
         let opts = PgoOptions {
             rebuild: self.opts.rebuild,
             allow_remote: self.opts.allow_remote,
@@ -235,6 +245,7 @@ impl<'a> Session<'a> {
             &opts,
             !self.opts.rebuild,
         )?;
+        self.remember_training(&pgo.base, &run);
         self.builds_run += u32::from(!run.instrumented.fresh) + u32::from(!run.optimized.fresh);
         let compile = run.instrumented.compile_time + run.optimized.compile_time;
         let cached =
