@@ -22,5 +22,6 @@ mod pgo;
 mod prebuilt;
 mod profile;
 mod report;
+mod reuse;
 mod size;
 mod workload;
