@@ -34,7 +34,9 @@ fn one_instrumented_training_optimizes_two_configurations() {
     if !cfg!(target_arch = "x86_64") {
         return;
     }
-    let p = project("reuse-pgo").file("src/main.rs", BRANCHY_CLI).build();
+    let p = project("reuse-pgo")
+        .file("src/main.rs", BRANCHY_CLI)
+        .build();
     let (cargo, log) = logging_cargo(p.path());
     let r = p
         .tune(&[
@@ -54,7 +56,10 @@ fn one_instrumented_training_optimizes_two_configurations() {
         .ok();
     let calls = std::fs::read_to_string(&log).unwrap();
     let builds: Vec<&str> = calls.lines().filter(|l| l.starts_with("build ")).collect();
-    let instrumented = builds.iter().filter(|l| l.contains("-Cprofile-generate=")).count();
+    let instrumented = builds
+        .iter()
+        .filter(|l| l.contains("-Cprofile-generate="))
+        .count();
     let optimized: Vec<&str> = builds
         .iter()
         .filter_map(|l| l.split("-Cprofile-use=").nth(1))
