@@ -34,6 +34,10 @@ pub trait Bench {
     fn reuses_profile(&self, c: &Candidate) -> bool;
     /// What earlier runs of this binary measured, for the first estimates of a search.
     fn earlier(&self) -> Earlier;
+    /// Measure services with the default (shorter) window instead of the configured one.
+    fn short_windows(&mut self, on: bool);
+    /// Seconds of service load one variant drives per round, with short windows or not.
+    fn window_secs(&self, short: bool) -> f64;
 }
 
 /// Costs measured by earlier runs of the same binary (the results store).
@@ -118,6 +122,14 @@ impl Bench for Session<'_> {
 
     fn reuses_profile(&self, c: &Candidate) -> bool {
         c.pgo && !c.bolt && self.profile_donor(&c.variant).is_some()
+    }
+
+    fn short_windows(&mut self, on: bool) {
+        self.short_windows = on;
+    }
+
+    fn window_secs(&self, short: bool) -> f64 {
+        Session::window_secs(self, short)
     }
 
     fn earlier(&self) -> Earlier {

@@ -42,8 +42,11 @@ pub struct CostModel {
     baseline: Option<f64>,
     /// Wall seconds of a build cargo found up to date.
     fresh: Option<f64>,
-    /// Seconds one variant takes to run every workload once.
+    /// Seconds one variant takes to run every workload once (in the steps).
     pub variant_round: Option<f64>,
+    /// Seconds the final run's rounds take longer than the steps' (services measured with
+    /// their configured window there, the shorter default one in the steps).
+    pub final_extra: f64,
     /// Rounds (warm-ups included) each step measured.
     rounds: Vec<u32>,
     /// Seconds of each training (one pass over the workloads on an instrumented build, merge).
@@ -165,6 +168,12 @@ impl CostModel {
     /// Measuring `n` variants for `rounds` rounds.
     pub fn measuring(&self, n: usize, rounds: f64) -> f64 {
         self.variant_round.unwrap_or(0.0) * rounds * n as f64
+    }
+
+    /// Measuring `n` variants for `rounds` rounds in the final run.
+    pub fn measuring_final(&self, n: usize, rounds: f64) -> f64 {
+        self.variant_round
+            .map_or(0.0, |r| (r + self.final_extra) * rounds * n as f64)
     }
 }
 

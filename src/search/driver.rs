@@ -51,7 +51,13 @@ impl<'l> Searcher<'l> {
             opts.base_profile.clone(),
             Variant::new(&opts.base_profile, &opts.base_profile),
         );
-        let cost = CostModel::new(session.earlier());
+        let mut cost = CostModel::new(session.earlier());
+        // Steps measure services with the default window (`session::window`).
+        let (full, short) = (session.window_secs(false), session.window_secs(true));
+        if short < full {
+            session.short_windows(true);
+            cost.final_extra = full - short;
+        }
         Searcher {
             session,
             opts,
@@ -81,7 +87,7 @@ impl<'l> Searcher<'l> {
     /// Time kept for the final measurement of `n` variants.
     pub(super) fn final_reserve(&self, n: usize) -> Duration {
         let rounds = self.opts.final_settings.min_runs + self.opts.final_settings.warmup;
-        Duration::from_secs_f64(self.cost.measuring(n, f64::from(rounds)))
+        Duration::from_secs_f64(self.cost.measuring_final(n, f64::from(rounds)))
     }
 
     pub fn was_tried(&self, c: &Candidate) -> bool {
@@ -120,7 +126,7 @@ impl<'l> Searcher<'l> {
 
     /// Whether a step of this estimate still leaves time for the final run.
     pub fn affordable(&self, est: &Seconds) -> Result<(), String> {
-        let need = Duration::from_secs_f64(est.total()) + self.final_reserve(4);
+        let need = Duration::from_secs_f64(est.total()) + self.final_reserve(3);
         if need <= self.remaining() {
             Ok(())
         } else {
@@ -199,7 +205,7 @@ impl<'l> Searcher<'l> {
     ) -> Result<(Run, Vec<Result<Built, Rejection>>)> {
         let built = self.build(cands)?;
         let mut settings = settings.clone();
-        settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
+        settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(3)));
         let mut run = self.session.new_run(settings);
         for (c, b) in cands.iter().zip(&built) {
             run.variants.push(

@@ -13,6 +13,33 @@ use crate::run::pareto;
 use crate::spec::Candidate;
 
 impl Searcher<'_> {
+    /// Leaves reference points out of the final run, the last first, while its minimum rounds
+    /// would not fit in the budget left; the baseline, the pick and the pick's configuration
+    /// without its stages always stay. Returns a note per one left out.
+    fn fit_final(&self, set: &mut Vec<Candidate>, winner: &Candidate) -> Vec<String> {
+        let s = &self.opts.final_settings;
+        let rounds = f64::from(s.min_runs + s.warmup);
+        let plain = |c: &Candidate| !c.pgo && !c.bolt && c.variant.hash() == winner.variant.hash();
+        let mut notes = Vec::new();
+        loop {
+            let need = self.cost.measuring_final(set.len(), rounds);
+            if need <= self.remaining().as_secs_f64() {
+                return notes;
+            }
+            let Some(i) = (1..set.len())
+                .rev()
+                .find(|&i| set[i].key() != winner.key() && !plain(&set[i]))
+            else {
+                return notes;
+            };
+            let c = set.remove(i);
+            notes.push(format!(
+                "{} was left out of the final run to keep within the budget (its step's figures are in the path)",
+                c.name
+            ));
+        }
+    }
+
     /// The final measurement of `set` (baseline first), the Pareto front and the sentence.
     pub fn finish(
         mut self,
@@ -28,12 +55,14 @@ impl Searcher<'_> {
                 final_set.push(c);
             }
         }
+        let left_out = self.fit_final(&mut final_set, &winner);
         let settings = self.opts.final_settings.clone();
         let built = match self.build(&final_set) {
             Ok(b) => b,
             Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),
             Err(e) => return Err(e),
         };
+        self.session.short_windows(false);
         let mut run = self.session.new_run(settings.clone());
         run.settings.time_limit = Some(self.remaining());
         let t = std::time::Instant::now();
@@ -68,6 +97,14 @@ impl Searcher<'_> {
             recommend(&self.opts, &run, w, &winner)
         );
         run.notes.append(&mut self.session.take_notes());
+        run.notes.extend(left_out);
+        if self.cost.final_extra > 0.0 {
+            run.notes.push(
+                "the search's steps measured services with the default window (2 s after a 0.5 s \
+                 warm-up) to tell candidates apart sooner; this final run used the configured one"
+                    .into(),
+            );
+        }
         let pareto = pareto::front(&run);
         let result = self.into_result(run, w, recommendation, pareto, winner.pgo, false);
         Ok((result, winner))

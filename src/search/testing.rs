@@ -155,4 +155,10 @@ impl Bench for ScriptedBench {
     fn earlier(&self) -> super::bench::Earlier {
         super::bench::Earlier::default()
     }
+
+    fn short_windows(&mut self, _: bool) {}
+
+    fn window_secs(&self, _: bool) -> f64 {
+        0.0
+    }
 }

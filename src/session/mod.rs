@@ -3,6 +3,7 @@
 
 mod executor;
 mod reuse;
+mod window;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -80,6 +81,8 @@ pub struct Session<'a> {
     trained: Vec<reuse::Trained>,
     /// Seconds spent running workloads on instrumented builds and merging their profiles.
     pub training_secs: f64,
+    /// Measure services with the default (shorter) window: `auto`'s steps (`window`).
+    pub short_windows: bool,
 }
 
 impl<'a> Session<'a> {
@@ -99,6 +102,7 @@ impl<'a> Session<'a> {
             notes: Vec::new(),
             trained: Vec::new(),
             training_secs: 0.0,
+            short_windows: false,
         }
     }
 
@@ -395,9 +399,10 @@ impl<'a> Session<'a> {
             .iter()
             .map(|v| v.build.as_ref().map(|b| b.binary.clone()))
             .collect::<Vec<Option<PathBuf>>>();
+        let workloads = self.measured_workloads();
         let mut exec = WorkloadExecutor {
             binaries,
-            workloads: &self.workloads,
+            workloads: &workloads,
             allow_remote: self.opts.allow_remote,
             count: count_for(run.settings.command_metric),
             pin: match run.settings.pin {
