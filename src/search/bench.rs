@@ -93,7 +93,7 @@ impl Bench for Session<'_> {
     }
 
     fn is_cached(&self, c: &Candidate) -> bool {
-        !c.pgo && self.builder().is_cached(&c.variant)
+        !c.pgo && !c.bolt && self.builder().is_cached(&c.variant)
     }
 
     fn new_run(&self, settings: Settings) -> Run {

@@ -51,6 +51,30 @@ pub struct CostModel {
     rounds: Vec<u32>,
     /// Seconds of each training (one pass over the workloads on an instrumented build, merge).
     training: Vec<f64>,
+    /// Building a staged candidate against a cold plain build of its configuration: PGO (both
+    /// builds), PGO with a shared profile (the optimized build), BOLT (its input build(s) and
+    /// BOLT's passes).
+    stages: Vec<(Stage, f64)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Pgo,
+    SharedPgo,
+    Bolt,
+}
+
+impl Stage {
+    /// Before one is measured: PGO took 2.2× and 1.9× a plain build on the bundled examples
+    /// (docs/results.md); an optimized build alone about half that; BOLT about 3× (its input
+    /// build linked with relocations, instrumented, optimized).
+    fn prior(self) -> f64 {
+        match self {
+            Stage::Pgo => 2.2,
+            Stage::SharedPgo => 1.1,
+            Stage::Bolt => 3.0,
+        }
+    }
 }
 
 impl CostModel {
@@ -62,12 +86,40 @@ impl CostModel {
         }
     }
 
-    /// A cold build of `c`'s configuration took `secs` (each of `builds` builds).
+    /// Building `c` took `secs` of cold builds (`builds` of them: 2 for a trained PGO build).
     pub fn built(&mut self, c: &Candidate, secs: f64, builds: u32, baseline: bool) {
-        let one = secs / f64::from(builds.max(1));
-        self.builds.push((class(&c.variant), one));
-        if baseline {
-            self.baseline = Some(one);
+        let stage = match (c.bolt, c.pgo, builds) {
+            (true, _, _) => Some(Stage::Bolt),
+            (false, true, 1) => Some(Stage::SharedPgo),
+            (false, true, _) => Some(Stage::Pgo),
+            (false, false, _) => None,
+        };
+        match stage {
+            Some(stage) => {
+                let ratio = secs / self.cold_build(&c.variant).max(1e-3);
+                self.stages.push((stage, ratio));
+            }
+            None => {
+                self.builds.push((class(&c.variant), secs));
+                if baseline {
+                    self.baseline = Some(secs);
+                }
+            }
+        }
+    }
+
+    /// A staged build against a cold plain one: the mean measured, else the prior.
+    fn ratio(&self, stage: Stage) -> f64 {
+        let seen: Vec<f64> = self
+            .stages
+            .iter()
+            .filter(|s| s.0 == stage)
+            .map(|s| s.1)
+            .collect();
+        if seen.is_empty() {
+            stage.prior()
+        } else {
+            seen.iter().sum::<f64>() / seen.len() as f64
         }
     }
 
@@ -145,17 +197,17 @@ impl CostModel {
                 ..Seconds::default()
             },
             Have::Nothing if c.bolt => Seconds {
-                building: cold * 2.0 + if c.pgo { cold } else { 0.0 },
+                building: cold * self.ratio(Stage::Bolt) + if c.pgo { cold } else { 0.0 },
                 training: self.training() * if c.pgo { 2.0 } else { 1.0 },
                 ..Seconds::default()
             },
             Have::Nothing if c.pgo => Seconds {
-                building: cold * 2.0,
+                building: cold * self.ratio(Stage::Pgo),
                 training: self.training(),
                 ..Seconds::default()
             },
             Have::SharedProfile => Seconds {
-                building: cold,
+                building: cold * self.ratio(Stage::SharedPgo),
                 ..Seconds::default()
             },
             Have::Nothing => Seconds {
@@ -213,10 +265,14 @@ mod tests {
         m.built(&fat, 40.0, 1, false);
         assert_eq!(m.cold_build(&fat.variant), 40.0);
         m.trained(6.0);
-        let pgo = m.candidate(&cand("lto=fat,codegen-units=1", true), Have::Nothing);
-        assert_eq!((pgo.building, pgo.training), (80.0, 6.0));
-        let shared = m.candidate(&cand("lto=fat,codegen-units=1", true), Have::SharedProfile);
-        assert_eq!(shared.total(), 40.0);
+        let pgo_fat = cand("lto=fat,codegen-units=1", true);
+        let pgo = m.candidate(&pgo_fat, Have::Nothing);
+        assert_eq!((pgo.building, pgo.training), (88.0, 6.0));
+        // PGO on the baseline took 3× its plain build: that ratio, not the prior, from now on.
+        m.built(&cand("", true), 30.0, 2, false);
+        assert_eq!(m.candidate(&pgo_fat, Have::Nothing).building, 120.0);
+        let shared = m.candidate(&pgo_fat, Have::SharedProfile);
+        assert_eq!(shared.total(), 44.0);
         m.measured(9, Some(2.0));
         m.measured(13, None);
         assert_eq!(m.measuring(2, m.step_rounds(7)), 44.0);

@@ -143,7 +143,9 @@ impl Searcher<'_> {
                 .trials
                 .iter()
                 .filter(|t| t.decision != Decision::Skipped)
-                .count(),
+                .map(|t| t.candidate.as_str())
+                .collect::<std::collections::HashSet<_>>()
+                .len(),
             space_size: space_size(&self.opts),
             undecided: self
                 .carried

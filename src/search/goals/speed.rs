@@ -37,6 +37,9 @@ struct Path {
     lto_noise: bool,
     /// Steps found unaffordable: time only runs out, so they are not planned again.
     unaffordable: Vec<String>,
+    /// Single changes already measured (each is tried once, on the best plain configuration
+    /// of its time).
+    moves_tried: Vec<Move>,
 }
 
 pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
@@ -74,6 +77,7 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
         pgo_gain: None,
         lto_noise: false,
         unaffordable: Vec::new(),
+        moves_tried: Vec::new(),
     };
     let mut set = vec![p.base.clone(), p.production.clone()];
     if s.opts.pgo {
@@ -199,7 +203,7 @@ fn next_steps(s: &Searcher, p: &Path) -> Vec<Next> {
         );
     }
     for m in moves(s, p) {
-        if p.lto_noise && m.is_lto() {
+        if (p.lto_noise && m.is_lto()) || p.moves_tried.contains(&m) {
             continue;
         }
         add(
@@ -246,6 +250,7 @@ fn explore(s: &mut Searcher, p: &mut Path) -> Result<()> {
 /// A move on the best plain configuration, kept when faster — or, for a cheaper build, when
 /// shown to be within noise of it (an undecided difference is not a tie).
 fn single_change(s: &mut Searcher, p: &mut Path, m: Move, cand: &Candidate) -> Result<()> {
+    p.moves_tried.push(m);
     let reference = p.best_plain.clone();
     let Some(judged) = step(s, &reference, cand)? else {
         return Ok(());
