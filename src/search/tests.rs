@@ -273,3 +273,32 @@ fn undecided_steps_are_carried_and_get_the_leftover_budget() {
     assert!(text.contains("not shown to help or hurt"), "{text}");
     assert!(text.contains("Budget: "), "{text}");
 }
+
+/// A configuration the first step could not decide is not a winner yet, but not without gain:
+/// it is combined with PGO too (and carried), and when the combination beats PGO alone it is
+/// the best plain configuration from then on.
+#[test]
+fn an_undecided_configuration_is_still_combined_with_pgo() {
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, 0.002))
+        .script("production", cmd(0.97, 0.10))
+        .script("release+pgo", cmd(0.70, 0.002))
+        .script("production+pgo", cmd(0.60, 0.002));
+    let (r, _) = search(&mut bench, options(0.01)).unwrap();
+    let production = trial(&r, "production");
+    assert_eq!(
+        production.speed.unwrap().verdict,
+        crate::measure::stats::Verdict::Undecided,
+        "{production:#?}"
+    );
+    let names: Vec<&str> = r.path.iter().map(|t| t.candidate.as_str()).collect();
+    assert_eq!(names[3], "production+pgo", "{names:?}");
+    let combined = trial(&r, "production+pgo");
+    assert_eq!(combined.against.as_deref(), Some("release+pgo"));
+    assert_eq!(combined.decision, Decision::Kept);
+    // Refinements then stack on production, the configuration the combination showed helps.
+    assert_eq!(
+        trial(&r, "production+lto=thin").against.as_deref(),
+        Some("production")
+    );
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+}

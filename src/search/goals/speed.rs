@@ -37,6 +37,9 @@ struct Path {
     lto_noise: bool,
     /// Steps found unaffordable: time only runs out, so they are not planned again.
     unaffordable: Vec<String>,
+    /// Configurations the first step could not decide against the baseline: not winners yet,
+    /// but not without gain either, so each is combined with PGO too.
+    undecided_plain: Vec<Candidate>,
     /// Single changes already measured (each is tried once, on the best plain configuration
     /// of its time).
     moves_tried: Vec<Move>,
@@ -78,6 +81,7 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
         lto_noise: false,
         unaffordable: Vec::new(),
         moves_tried: Vec::new(),
+        undecided_plain: Vec::new(),
     };
     let mut set = vec![p.base.clone(), p.production.clone()];
     if s.opts.pgo {
@@ -112,6 +116,9 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
                     p.best_plain = c.clone();
                 } else {
                     p.production_noise = sp.verdict == Verdict::WithinNoise;
+                    if sp.verdict == Verdict::Undecided {
+                        p.undecided_plain.push(c.clone());
+                    }
                 }
                 let d = if better {
                     Decision::Kept
@@ -119,6 +126,9 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
                     Decision::Dropped
                 };
                 s.record(c, Some(&p.base), Some(&b), Some(sp), d, describe_speed(&sp));
+                if sp.verdict == Verdict::Undecided {
+                    s.carry(c, &p.base, sp);
+                }
             }
         }
     }
@@ -193,14 +203,11 @@ fn next_steps(s: &Searcher, p: &Path) -> Vec<Next> {
                 cost,
             });
         };
-    if s.opts.pgo && p.pgo_pruned.is_none() && p.best_plain.key() != p.base.key() {
-        add(
-            s,
-            with_pgo(&p.best_plain),
-            &p.best,
-            Kind::Combine,
-            p.pgo_gain,
-        );
+    if s.opts.pgo && p.pgo_pruned.is_none() {
+        let plain = std::iter::once(&p.best_plain).filter(|c| c.key() != p.base.key());
+        for c in plain.chain(&p.undecided_plain) {
+            add(s, with_pgo(c), &p.best, Kind::Combine, p.pgo_gain);
+        }
     }
     for m in moves(s, p) {
         if (p.lto_noise && m.is_lto()) || p.moves_tried.contains(&m) {
@@ -308,6 +315,14 @@ fn try_on_best(s: &mut Searcher, p: &mut Path, cand: Candidate) -> Result<()> {
                 s.carry(&cand, &reference, sp);
             }
             if keep {
+                // It helped on top of PGO: its configuration is a winner after all.
+                if let Some(i) = p
+                    .undecided_plain
+                    .iter()
+                    .position(|c| with_pgo(c).key() == cand.key())
+                {
+                    p.best_plain = p.undecided_plain.remove(i);
+                }
                 p.best = cand;
             }
         }
