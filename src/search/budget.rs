@@ -5,6 +5,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use crate::measure::comparison::Comparison;
 use crate::run::auto::{AutoResult, Seconds};
 use crate::ui::format_duration;
 
@@ -29,23 +30,20 @@ pub fn write_order(out: &mut String, r: &AutoResult) {
     }
 }
 
-/// The comparisons still undecided, each with its interval and the command that would tell.
-pub fn write_undecided(out: &mut String, r: &AutoResult) {
+/// The comparisons still undecided, each with its interval (as `show` prints a change) and the
+/// command that would tell.
+pub fn write_undecided(out: &mut String, r: &AutoResult, show: &dyn Fn(&Comparison) -> String) {
     if r.undecided.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nUndecided, worth more time:");
     for u in &r.undecided {
-        let sp = &u.speed;
         let _ = writeln!(
             out,
-            "  - {} against {}: {:+.1}% [{:+.1}, {:+.1}] after {} rounds: not shown to help or hurt; \
-             `{}` would tell",
+            "  - {} against {}: {} after {} rounds: not shown to help or hurt; `{}` would tell",
             u.candidate,
             u.against,
-            sp.change_pct(),
-            (sp.lo - 1.0) * 100.0,
-            (sp.hi - 1.0) * 100.0,
+            show(&u.speed),
             u.rounds,
             u.compare
         );

@@ -92,7 +92,7 @@ pub(in crate::search) fn reason(steps: &[Next]) -> String {
     let first = &steps[0];
     let now = match first.kind {
         Kind::Combine => format!(
-            "combines two kept winners, before any single change; expected −{:.1}% for ~{:.0} s ({})",
+            "combines two winners (kept, or not ruled out), before any single change; expected −{:.1}% for ~{:.0} s ({})",
             first.gain * 100.0,
             first.cost.total(),
             first.source
@@ -144,7 +144,7 @@ mod tests {
         let names: Vec<&str> = steps.iter().map(|s| s.cand.name.as_str()).collect();
         assert_eq!(names, ["p+pgo", "thin", "v3", "bolt"]);
         let why = reason(&steps);
-        assert!(why.starts_with("combines two kept winners"), "{why}");
+        assert!(why.starts_with("combines two winners"), "{why}");
         assert!(why.contains("then thin (−0.5% for ~1 s)"), "{why}");
     }
 }

@@ -190,7 +190,7 @@ fn next_steps(s: &Searcher, p: &Path) -> Vec<Next> {
             let (gain, source) = match measured {
                 Some(g) => (
                     g.max(0.0),
-                    format!("measured: {:+.1}% on {}", -g * 100.0, p.base.name),
+                    format!("PGO's measured gain on {}: {:.1}%", p.base.name, g * 100.0),
                 ),
                 None => (prior_gain, source.to_string()),
             };
