@@ -11,7 +11,16 @@
 //! even matched by symbol, `panic=abort` changes the control flow of the hot ones.
 
 use crate::pgo::PgoWarnings;
+use crate::pgo::layout::MergedInfo;
 use crate::variant::Variant;
+
+/// A profile trained on one configuration: the plain configuration it was gathered on, and
+/// its merge.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub base: Variant,
+    pub merged: MergedInfo,
+}
 
 /// Whether a profile gathered on `trained`'s instrumented build can optimize `target`: the same
 /// cargo profile and settings (so the same codegen-unit names), the same rustflags of the user's;

@@ -11,7 +11,6 @@ use super::bench::Bench;
 use super::cost::{CostModel, Have};
 use super::options::SearchOptions;
 use super::rejection::Rejection;
-use super::undecided::Carried;
 use crate::measure::Settings;
 use crate::measure::comparison::Comparison;
 use crate::run::auto::{Breakdown, Decision, Seconds, StepCost, Trial};
@@ -21,6 +20,16 @@ use crate::spec::Candidate;
 use crate::tune_config::CompileCap;
 use crate::ui::format_duration;
 use crate::variant::Variant;
+
+/// A comparison left undecided, and whether it already had its more time (`undecided`).
+#[derive(Debug, Clone)]
+pub(super) struct Carried {
+    pub cand: Candidate,
+    pub against: Candidate,
+    pub speed: Comparison,
+    pub rounds: u32,
+    pub retried: bool,
+}
 
 pub struct Searcher<'l> {
     pub(super) session: &'l mut dyn Bench,
@@ -57,6 +66,8 @@ impl<'l> Searcher<'l> {
         if short < full {
             session.short_windows(true);
             cost.final_extra = full - short;
+            // Saved runs measured with the configured window; the steps will not.
+            cost.variant_round = cost.variant_round.map(|r| (r - cost.final_extra).max(0.1));
         }
         Searcher {
             session,

@@ -4,22 +4,12 @@
 
 use anyhow::Result;
 
-use super::driver::Searcher;
+use super::driver::{Carried, Searcher};
 use super::goals::steps::{Judged, judge};
 use crate::measure::Settings;
 use crate::measure::comparison::Comparison;
 use crate::run::auto::Undecided;
 use crate::spec::Candidate;
-
-/// A comparison left undecided, and whether it already had its more time.
-#[derive(Debug, Clone)]
-pub(super) struct Carried {
-    pub cand: Candidate,
-    pub against: Candidate,
-    pub speed: Comparison,
-    pub rounds: u32,
-    pub retried: bool,
-}
 
 impl Carried {
     pub fn entry(&self, selection: &str) -> Undecided {

@@ -78,7 +78,7 @@ pub struct Session<'a> {
     /// Notes for the report (reused profiles, cached compile times).
     pub notes: Vec<String>,
     /// Profiles trained in this session, for configurations that can share them.
-    trained: Vec<reuse::Trained>,
+    trained: Vec<crate::pgo::reuse::Trained>,
     /// Seconds spent running workloads on instrumented builds and merging their profiles.
     pub training_secs: f64,
     /// Measure services with the default (shorter) window: `auto`'s steps (`window`).

@@ -6,17 +6,10 @@
 use anyhow::Result;
 
 use super::{Built, Session, build_info};
-use crate::pgo::layout::MergedInfo;
-use crate::pgo::{Pgo, PgoOptions, PgoRun, reuse};
+use crate::pgo::reuse::{self, Trained};
+use crate::pgo::{Pgo, PgoOptions, PgoRun};
 use crate::spec::Candidate;
 use crate::variant::Variant;
-
-/// A profile this session trained: the plain configuration it was gathered on, and the merge.
-#[derive(Debug, Clone)]
-pub struct Trained {
-    pub base: Variant,
-    pub merged: MergedInfo,
-}
 
 impl Session<'_> {
     /// A profile trained in this session that can optimize `v`, if any.

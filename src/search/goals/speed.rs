@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::moves::{Move, changed};
 use super::steps::{describe_speed, judge, preset, record_speed, seed, step, with_pgo};
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
 use crate::run::Run;
 use crate::run::auto::Decision;
@@ -101,25 +102,7 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
             }
             Ok((b, sp)) => {
                 let better = sp.verdict == Verdict::Better;
-                if c.pgo {
-                    p.pgo_helps = better;
-                    p.pgo_gain = Some(1.0 - sp.ratio);
-                    p.pgo_pruned = match sp.verdict {
-                        Verdict::WithinNoise => Some(
-                            "PGO on the baseline measured within noise (its whole interval inside the band)"
-                                .to_string(),
-                        ),
-                        Verdict::Worse => Some("PGO on the baseline measured slower".to_string()),
-                        Verdict::Better | Verdict::Undecided => None,
-                    };
-                } else if better {
-                    p.best_plain = c.clone();
-                } else {
-                    p.production_noise = sp.verdict == Verdict::WithinNoise;
-                    if sp.verdict == Verdict::Undecided {
-                        p.undecided_plain.push(c.clone());
-                    }
-                }
+                learn_from_seed(&mut p, c, &sp);
                 let d = if better {
                     Decision::Kept
                 } else {
@@ -144,6 +127,29 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
         p.best.clone(),
     );
     Ok(p)
+}
+
+/// What one seed candidate's verdict against the baseline tells the rest of the search.
+fn learn_from_seed(p: &mut Path, c: &Candidate, sp: &Comparison) {
+    if c.pgo {
+        p.pgo_helps = sp.verdict == Verdict::Better;
+        p.pgo_gain = Some(1.0 - sp.ratio);
+        p.pgo_pruned = match sp.verdict {
+            Verdict::WithinNoise => Some(
+                "PGO on the baseline measured within noise (its whole interval inside the band)"
+                    .to_string(),
+            ),
+            Verdict::Worse => Some("PGO on the baseline measured slower".to_string()),
+            Verdict::Better | Verdict::Undecided => None,
+        };
+    } else if sp.verdict == Verdict::Better {
+        p.best_plain = c.clone();
+    } else {
+        p.production_noise = sp.verdict == Verdict::WithinNoise;
+        if sp.verdict == Verdict::Undecided {
+            p.undecided_plain.push(c.clone());
+        }
+    }
 }
 
 /// The single changes worth trying on the best plain configuration; what is left out is said once.
