@@ -9,6 +9,7 @@ pub mod health;
 pub mod layout;
 pub mod manual;
 pub mod merge;
+pub mod reuse;
 pub mod saved;
 mod warnings;
 

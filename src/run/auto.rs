@@ -34,6 +34,56 @@ pub struct Trial {
     pub compile_time_secs: Option<f64>,
     pub decision: Decision,
     pub reason: String,
+    /// Why this step came when it did (combining two winners, or its expected gain per second).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+    /// What the step was estimated to cost before it ran, and what it cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<StepCost>,
+}
+
+/// Seconds one step took (or was estimated to take), by what they went to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Seconds {
+    /// Compiler runs (plain, instrumented and optimized builds; cargo's up-to-date checks).
+    pub building: f64,
+    /// Running the workloads on instrumented builds (PGO, BOLT) and merging their profiles.
+    pub training: f64,
+    /// Measuring: interleaved rounds of the step's variants.
+    pub measuring: f64,
+}
+
+impl Seconds {
+    pub fn total(&self) -> f64 {
+        self.building + self.training + self.measuring
+    }
+}
+
+/// A step's estimate, made from what was measured before it, and its actual cost.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepCost {
+    pub estimate: Seconds,
+    pub actual: Seconds,
+}
+
+/// A comparison the search could not decide in its time, kept for more time instead of dropped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Undecided {
+    pub candidate: String,
+    pub against: String,
+    pub speed: Comparison,
+    /// Rounds measured over every attempt.
+    pub rounds: u32,
+    /// The `cargo tune compare` that would tell.
+    pub compare: String,
+}
+
+/// What the budget went to: the steps' parts, the final run, and the rest (setup, analysis).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub steps: Seconds,
+    pub final_run: Seconds,
+    pub other: f64,
 }
 
 /// Everything `auto` found; this is its `--json` output.
@@ -63,4 +113,10 @@ pub struct AutoResult {
     /// `final_run` is the last (possibly partial) measurement.
     #[serde(default)]
     pub interrupted: bool,
+    /// Comparisons still undecided at the end, with their intervals ("worth more time").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided: Vec<Undecided>,
+    /// What the budget went to.
+    #[serde(default)]
+    pub breakdown: Breakdown,
 }

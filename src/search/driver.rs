@@ -1,5 +1,6 @@
 //! The search's machinery: building and measuring candidate sets through the session, the budget
-//! (time estimates from what was already measured), the compile-time cap, and the final run.
+//! (cost estimates from what was already measured, and what each step actually cost), the
+//! compile-time cap.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,19 +8,28 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::bench::Bench;
-use super::options::{SearchOptions, space_size};
-use super::recommendation::recommend;
+use super::cost::{CostModel, Have};
+use super::options::SearchOptions;
 use super::rejection::Rejection;
 use crate::measure::Settings;
 use crate::measure::comparison::Comparison;
-use crate::run::auto::{AutoResult, Decision, Trial};
-use crate::run::pareto;
+use crate::run::auto::{Breakdown, Decision, Seconds, StepCost, Trial};
 use crate::run::{Pair, Run};
 use crate::session::Built;
 use crate::spec::Candidate;
 use crate::tune_config::CompileCap;
 use crate::ui::format_duration;
-use crate::variant::{Lto, Variant};
+use crate::variant::Variant;
+
+/// A comparison left undecided, and whether it already had its more time (`undecided`).
+#[derive(Debug, Clone)]
+pub(super) struct Carried {
+    pub cand: Candidate,
+    pub against: Candidate,
+    pub speed: Comparison,
+    pub rounds: u32,
+    pub retried: bool,
+}
 
 pub struct Searcher<'l> {
     pub(super) session: &'l mut dyn Bench,
@@ -28,12 +38,20 @@ pub struct Searcher<'l> {
     pub trials: Vec<Trial>,
     pub steps: Vec<Run>,
     pub not_explored: Vec<String>,
-    /// Time one variant takes to run every workload once (from measurements so far).
-    variant_round: Option<Duration>,
+    /// What builds, trainings and rounds cost so far: the estimates' source.
+    pub(super) cost: CostModel,
     baseline_compile: Option<f64>,
     /// Candidate key → trial index, so nothing is tried twice.
     tried: HashMap<String, usize>,
     pub baseline: Candidate,
+    /// The next step's estimate and why it comes now, attached to its first trial.
+    pub(super) planned: Option<(Seconds, Option<String>)>,
+    /// The last step's actual cost, until a trial takes it.
+    pub(super) last_cost: Option<Seconds>,
+    /// What the budget went to so far.
+    pub(super) breakdown: Breakdown,
+    /// Comparisons left undecided: worth more time.
+    pub(super) carried: Vec<Carried>,
 }
 
 impl<'l> Searcher<'l> {
@@ -42,6 +60,15 @@ impl<'l> Searcher<'l> {
             opts.base_profile.clone(),
             Variant::new(&opts.base_profile, &opts.base_profile),
         );
+        let mut cost = CostModel::new(session.earlier());
+        // Steps measure services with the default window (`session::window`).
+        let (full, short) = (session.window_secs(false), session.window_secs(true));
+        if short < full {
+            session.short_windows(true);
+            cost.final_extra = full - short;
+            // Saved runs measured with the configured window; the steps will not.
+            cost.variant_round = cost.variant_round.map(|r| (r - cost.final_extra).max(0.1));
+        }
         Searcher {
             session,
             opts,
@@ -49,10 +76,14 @@ impl<'l> Searcher<'l> {
             trials: Vec::new(),
             steps: Vec::new(),
             not_explored: Vec::new(),
-            variant_round: None,
+            cost,
             baseline_compile: None,
             tried: HashMap::new(),
             baseline,
+            planned: None,
+            last_cost: None,
+            breakdown: Breakdown::default(),
+            carried: Vec::new(),
         }
     }
 
@@ -60,7 +91,7 @@ impl<'l> Searcher<'l> {
         self.started.elapsed()
     }
 
-    fn remaining(&self) -> Duration {
+    pub(super) fn remaining(&self) -> Duration {
         self.opts.budget.saturating_sub(self.elapsed())
     }
 
@@ -68,7 +99,7 @@ impl<'l> Searcher<'l> {
     /// only the final run has them: one optimized build per fold of each of its PGO variants
     /// (PGO on the baseline and a profile-guided pick: two), each fold measured on one workload
     /// (a variant's round between a variant's folds).
-    fn final_reserve(&self, n: usize) -> Duration {
+    pub(super) fn final_reserve(&self, n: usize) -> Duration {
         let rounds = self.opts.final_settings.min_runs + self.opts.final_settings.warmup;
         let (extra_builds, extra_variants) = match self.opts.held_out {
             _ if self.opts.folds == 0 => (0, 0),
@@ -77,20 +108,56 @@ impl<'l> Searcher<'l> {
             super::options::HeldOutMode::Off => (0, 0),
         };
         let builds = self.baseline_compile.unwrap_or(30.0) * extra_builds as f64;
-        self.variant_round.unwrap_or_default() * (rounds * (n + extra_variants) as u32)
-            + Duration::from_secs_f64(builds)
+        let measuring = self
+            .cost
+            .measuring_final(n + extra_variants, f64::from(rounds));
+        Duration::from_secs_f64(measuring + builds)
     }
 
     pub fn was_tried(&self, c: &Candidate) -> bool {
         self.tried.contains_key(&c.key())
     }
 
-    /// Whether building `to_build` and measuring `n` variants still leaves time for the final run.
-    pub fn affordable(&self, to_build: &[&Candidate], n: usize) -> Result<(), String> {
-        let builds: f64 = to_build.iter().map(|c| self.build_estimate(c)).sum();
-        let rounds = self.opts.step_settings.min_runs + self.opts.step_settings.warmup;
-        let measuring = self.variant_round.unwrap_or_default() * (rounds * n as u32);
-        let need = Duration::from_secs_f64(builds) + measuring + self.final_reserve(4);
+    /// What a candidate already has: built, cached, a profile it can share, or nothing.
+    fn have(&self, c: &Candidate) -> Have {
+        if self.session.is_built(c) {
+            Have::Built
+        } else if self.session.is_cached(c) {
+            Have::Cached
+        } else if self.session.reuses_profile(c) {
+            Have::SharedProfile
+        } else {
+            Have::Nothing
+        }
+    }
+
+    /// The estimated cost of a step that builds `cands` and measures them together.
+    pub fn estimate(&self, cands: &[&Candidate], settings: &Settings) -> Seconds {
+        let mut est = Seconds::default();
+        let mut folded = 0;
+        for c in cands {
+            let one = self.cost.candidate(c, self.have(c));
+            est.building += one.building;
+            est.training += one.training;
+            // Held-out folds: one more optimized build each, no instrumented run.
+            if c.pgo && !c.bolt && self.opts.held_out == super::options::HeldOutMode::Always {
+                est.building += self.cost.cold_build(&c.variant) * self.opts.folds as f64;
+                folded += 1;
+            }
+        }
+        let first = settings.min_runs + settings.warmup;
+        let rounds = self
+            .cost
+            .step_rounds(first)
+            .min(f64::from(settings.max_runs + settings.warmup));
+        // A variant's folds together run one round of every workload.
+        est.measuring = self.cost.measuring(cands.len() + folded, rounds);
+        est
+    }
+
+    /// Whether a step of this estimate still leaves time for the final run.
+    pub fn affordable(&self, est: &Seconds) -> Result<(), String> {
+        let need = Duration::from_secs_f64(est.total()) + self.final_reserve(3);
         if need <= self.remaining() {
             Ok(())
         } else {
@@ -102,47 +169,12 @@ impl<'l> Searcher<'l> {
         }
     }
 
-    /// Seconds a cold build of `c` likely takes, from the baseline's compile time and what
-    /// each setting is known to cost; zero when it is already built.
-    fn build_estimate(&self, c: &Candidate) -> f64 {
-        if self.session.is_built(c) {
-            return 0.0;
-        }
-        if self.session.is_cached(c) {
-            return 1.0;
-        }
-        let base = self.baseline_compile.unwrap_or(30.0);
-        let s = &c.variant.settings;
-        let mut f = match s.lto {
-            Some(Lto::Fat) => 2.5,
-            Some(Lto::Thin) => 1.4,
-            _ => 1.0,
-        };
-        if s.codegen_units == Some(1) {
-            f *= 1.3;
-        }
-        let plain = f;
-        // Each profiling stage is another build plus a pass over the workloads.
-        let stages = usize::from(c.pgo) + usize::from(c.bolt);
-        for _ in 0..stages {
-            f = f * 2.0
-                + self.variant_round.unwrap_or_default().as_secs_f64() * 2.0 / base.max(1e-3);
-        }
-        // Held-out folds: one more optimized build per fold, no instrumented run.
-        if c.pgo && !c.bolt && self.opts.held_out == super::options::HeldOutMode::Always {
-            f += plain * self.opts.folds as f64;
-        }
-        base * f
-    }
-
     /// Builds candidates, rejecting any over the compile-time cap. Only Ctrl-C is an `Err`.
     pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, Rejection>>> {
-        let mut out: Vec<Result<Built, Rejection>> = self
-            .session
-            .build_all(cands)?
-            .into_iter()
-            .map(|b| b.map_err(Rejection::Build))
-            .collect();
+        let mut out: Vec<Result<Built, Rejection>> = Vec::new();
+        for c in cands {
+            out.push(self.build_one(c)?.map_err(Rejection::Build));
+        }
         for (c, b) in cands.iter().zip(out.iter_mut()) {
             let Ok(built) = b else { continue };
             if c.key() == self.baseline.key() {
@@ -158,6 +190,32 @@ impl<'l> Searcher<'l> {
             }
         }
         Ok(out)
+    }
+
+    /// Builds one candidate, timing it: the building and training it took go into the step's
+    /// cost and, for a build done now, into the model the next estimates come from.
+    fn build_one(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
+        let have = self.have(c);
+        let (t, trained) = (Instant::now(), self.session.training_secs());
+        let built = self.session.build_all(std::slice::from_ref(c))?.remove(0);
+        let training = self.session.training_secs() - trained;
+        let building = (t.elapsed().as_secs_f64() - training).max(0.0);
+        let cost = self.last_cost.get_or_insert_with(Seconds::default);
+        cost.building += building;
+        cost.training += training;
+        if training > 0.0 {
+            self.cost.trained(training);
+        }
+        match (&built, have) {
+            (_, Have::Built) => {}
+            (Ok(b), _) if !b.info.compile_time_cached => {
+                let baseline = c.key() == self.baseline.key();
+                self.cost.built(c, building, b.info.builds, baseline);
+            }
+            (Ok(_), _) => self.cost.fresh_build(building),
+            (Err(_), _) => {}
+        }
+        Ok(built)
     }
 
     fn compile_cap(&self) -> Option<f64> {
@@ -178,7 +236,7 @@ impl<'l> Searcher<'l> {
     ) -> Result<(Run, Vec<Result<Built, Rejection>>)> {
         let built = self.build(cands)?;
         let mut settings = settings.clone();
-        settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(4)));
+        settings.time_limit = Some(self.remaining().saturating_sub(self.final_reserve(3)));
         let mut run = self.session.new_run(settings);
         for (c, b) in cands.iter().zip(&built) {
             run.variants.push(
@@ -188,15 +246,21 @@ impl<'l> Searcher<'l> {
         }
         if built[0].is_ok() {
             Self::ask(&mut run, extra);
+            let t = Instant::now();
             self.session.measure(&mut run);
+            self.last_cost
+                .get_or_insert_with(Seconds::default)
+                .measuring += t.elapsed().as_secs_f64();
             // A held-out fold runs one workload: a variant's round is all of its pairs.
             let pairs = run.plan().live_pairs().max(1) as f64;
             let variants = pairs / run.workloads.len().max(1) as f64;
-            let passes = f64::from((run.rounds + run.settings.warmup).max(1)) * variants;
-            if run.elapsed_secs > 0.0 {
-                self.variant_round = Some(Duration::from_secs_f64(run.elapsed_secs / passes));
-            }
+            let rounds = (run.rounds + run.settings.warmup).max(1);
+            let per =
+                (run.elapsed_secs > 0.0).then(|| run.elapsed_secs / (f64::from(rounds) * variants));
+            self.cost.measured(rounds, per);
         }
+        let step = self.last_cost.unwrap_or_default();
+        self.add_to_breakdown(&step, false);
         if run.interrupted {
             // Kept, so the partial result shows what this step had measured.
             self.steps.push(run);
@@ -222,6 +286,11 @@ impl<'l> Searcher<'l> {
         reason: impl Into<String>,
     ) {
         self.tried.insert(c.key(), self.trials.len());
+        let (estimate, order) = self.planned.take().unzip();
+        let cost = self.last_cost.take().map(|actual| StepCost {
+            estimate: estimate.unwrap_or_default(),
+            actual,
+        });
         self.trials.push(Trial {
             candidate: c.name.clone(),
             describe: c.describe(),
@@ -231,12 +300,26 @@ impl<'l> Searcher<'l> {
             compile_time_secs: built.map(|b| b.info.compile_time_secs),
             decision,
             reason: reason.into(),
+            order: order.flatten(),
+            cost,
         });
+    }
+
+    /// Adds a step's (or the final run's) cost to what the budget went to.
+    pub(super) fn add_to_breakdown(&mut self, cost: &Seconds, final_run: bool) {
+        let to = if final_run {
+            &mut self.breakdown.final_run
+        } else {
+            &mut self.breakdown.steps
+        };
+        to.building += cost.building;
+        to.training += cost.training;
+        to.measuring += cost.measuring;
     }
 
     /// The questions of a step, decided as one family over every workload: each variant
     /// against the first, then the `extra` pairs.
-    fn ask(run: &mut Run, extra: &[(usize, usize)]) {
+    pub(super) fn ask(run: &mut Run, extra: &[(usize, usize)]) {
         run.questions = (1..run.variants.len())
             .map(|v| (v, 0))
             .chain(extra.iter().copied())
@@ -250,134 +333,5 @@ impl<'l> Searcher<'l> {
 
     pub fn skip(&mut self, what: impl Into<String>) {
         self.not_explored.push(what.into());
-    }
-
-    /// The final measurement of `set` (baseline first), the Pareto front and the sentence.
-    pub fn finish(
-        mut self,
-        winner: Candidate,
-        set: Vec<Candidate>,
-    ) -> Result<(AutoResult, Candidate)> {
-        let mut final_set: Vec<Candidate> = Vec::new();
-        for c in std::iter::once(self.baseline.clone())
-            .chain(set)
-            .chain(std::iter::once(winner.clone()))
-        {
-            if !final_set.iter().any(|f| f.key() == c.key()) {
-                final_set.push(c);
-            }
-        }
-        let settings = self.opts.final_settings.clone();
-        if self.opts.held_out == super::options::HeldOutMode::Final {
-            self.session.hold_out();
-        }
-        let built = match self.build(&final_set) {
-            Ok(b) => b,
-            Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),
-            Err(e) => return Err(e),
-        };
-        let mut run = self.session.new_run(settings.clone());
-        run.settings.time_limit = Some(self.remaining());
-        for (c, b) in final_set.iter().zip(&built) {
-            run.variants.push(
-                self.session
-                    .variant_result(c, &b.clone().map_err(|e| e.to_string())),
-            );
-        }
-        // The pick against every other candidate too, so a close call is measured out.
-        let picked = final_set
-            .iter()
-            .position(|c| c.key() == winner.key())
-            .unwrap_or(0);
-        let extra: Vec<(usize, usize)> = (1..final_set.len())
-            .filter(|&i| i != picked && picked != 0)
-            .map(|i| (i, picked))
-            .collect();
-        Self::ask(&mut run, &extra);
-        self.session.measure(&mut run);
-        if run.interrupted {
-            return Err(self.interrupted(Some(run)));
-        }
-        let (w, overruled) = super::confirm::confirm(&run, picked, &self.opts);
-        let winner = final_set[w].clone();
-        let recommendation = format!(
-            "{}{}",
-            overruled.unwrap_or_default(),
-            recommend(&self.opts, &run, w, &winner)
-        );
-        run.notes.append(&mut self.session.take_notes());
-        let pareto = pareto::front(&run);
-        let result = self.into_result(run, w, recommendation, pareto, winner.pgo, false);
-        Ok((result, winner))
-    }
-}
-
-/// The error a search stopped by Ctrl-C ends with: it carries the path so far, for `auto` to
-/// print and save (the builds stay cached, so the next `auto` reuses them).
-#[derive(Debug)]
-pub struct InterruptedSearch(pub Box<AutoResult>);
-
-impl std::fmt::Display for InterruptedSearch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted")
-    }
-}
-impl std::error::Error for InterruptedSearch {}
-
-impl Searcher<'_> {
-    /// The search's document around `final_run`: the path, what was not explored, the steps.
-    fn into_result(
-        self,
-        final_run: Run,
-        winner: usize,
-        recommendation: String,
-        pareto: Vec<usize>,
-        winner_pgo: bool,
-        interrupted: bool,
-    ) -> AutoResult {
-        AutoResult {
-            goal: self.opts.goal,
-            budget_secs: self.opts.budget.as_secs_f64(),
-            elapsed_secs: self.elapsed().as_secs_f64(),
-            builds: self.session.builds_run(),
-            configurations_tried: self
-                .trials
-                .iter()
-                .filter(|t| t.decision != Decision::Skipped)
-                .count(),
-            space_size: space_size(&self.opts),
-            path: self.trials,
-            not_explored: self.not_explored,
-            winner,
-            recommendation,
-            pareto,
-            final_run,
-            steps: self.steps,
-            winner_pgo,
-            interrupted,
-        }
-    }
-
-    /// The partial result after Ctrl-C: the path so far and the last measurement (`last`, the
-    /// interrupted final run, or else the last step's), marked interrupted.
-    pub fn interrupted(self, last: Option<Run>) -> anyhow::Error {
-        let steps_done = self.steps.len();
-        let mut run = last
-            .or_else(|| self.steps.last().cloned())
-            .unwrap_or_else(|| self.session.new_run(self.opts.final_settings.clone()));
-        run.interrupted = true;
-        run.notes.append(&mut self.session.take_notes());
-        run.notes.push(format!(
-            "interrupted: `auto` stopped after {} of its candidates had been tried ({steps_done} \
-             measurement(s)); these results are partial and recommend nothing",
-            self.trials.len()
-        ));
-        let recommendation = format!(
-            "Interrupted: no recommendation. The builds so far are cached: run `cargo tune{} auto` \
-             again to search on without building them again.",
-            self.opts.selection
-        );
-        let result = self.into_result(run, 0, recommendation, Vec::new(), false, true);
-        InterruptedSearch(Box::new(result)).into()
     }
 }

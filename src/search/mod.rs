@@ -2,12 +2,16 @@
 //! the measurement statistics, within a wall-clock budget; then a final measurement in one run.
 
 mod bench;
+mod budget;
 mod confirm;
+mod cost;
 mod driver;
 pub mod evidence;
+mod finish;
 mod goals;
 pub mod options;
 pub mod output;
+mod plan;
 mod recommendation;
 mod rejection;
 pub mod setup;
@@ -15,9 +19,11 @@ pub mod setup;
 mod testing;
 #[cfg(test)]
 mod tests;
+mod undecided;
 
 pub use bench::Bench;
-pub use driver::{InterruptedSearch, Searcher};
+pub use driver::Searcher;
+pub use finish::InterruptedSearch;
 pub use rejection::Rejection;
 
 use crate::run::auto::AutoResult;

@@ -102,15 +102,30 @@ pub fn decision_text(d: Decision) -> &'static str {
 
 /// Everything `auto` prints before the final table.
 pub fn render(r: &AutoResult, color: bool) -> String {
+    render_with(r, color, false)
+}
+
+/// `render`, with each step's estimated and actual cost before the final table (`--verbose`).
+pub fn render_with(r: &AutoResult, color: bool, costs: bool) -> String {
     let mut out = String::new();
     write_path(&mut out, r, color);
+    super::budget::write_order(&mut out, r);
     write_not_explored(&mut out, r);
+    let how = shown(r);
+    super::budget::write_undecided(&mut out, r, &|sp| {
+        speed_text(&Some(*sp), how)
+            .trim_start_matches("? ")
+            .to_string()
+    });
     if r.interrupted {
         write_interrupted(&mut out, r, color);
         return out;
     }
     write_pareto(&mut out, r, color);
     write_cost(&mut out, r);
+    if costs {
+        let _ = writeln!(out, "{}", super::budget::costs(r));
+    }
     let _ = writeln!(
         out,
         "{}",
@@ -244,13 +259,15 @@ fn write_pareto(out: &mut String, r: &AutoResult, color: bool) {
 fn write_cost(out: &mut String, r: &AutoResult) {
     let _ = writeln!(
         out,
-        "\nTried {} of {} configurations with {} builds in {} (budget {}).\n",
+        "\nTried {} of {} configurations with {} builds in {} (budget {}).",
         r.configurations_tried,
         r.space_size,
         r.builds,
         format_duration(Duration::from_secs_f64(r.elapsed_secs)),
         format_duration(Duration::from_secs_f64(r.budget_secs)),
     );
+    super::budget::write_breakdown(out, r);
+    let _ = writeln!(out);
 }
 
 fn align_right(t: &mut Table, cols: &[usize]) {

@@ -151,6 +151,24 @@ impl Bench for ScriptedBench {
         Vec::new()
     }
 
+    fn training_secs(&self) -> f64 {
+        0.0
+    }
+
+    fn reuses_profile(&self, _: &Candidate) -> bool {
+        false
+    }
+
+    fn earlier(&self) -> super::bench::Earlier {
+        super::bench::Earlier::default()
+    }
+
+    fn short_windows(&mut self, _: bool) {}
+
+    fn window_secs(&self, _: bool) -> f64 {
+        0.0
+    }
+
     fn hold_out(&mut self) {
         self.held_out = true;
     }

@@ -235,3 +235,115 @@ fn held_out_gains_rank_profile_guided_candidates() {
         r.recommendation
     );
 }
+
+/// Combine winners first: production and PGO on release both win the seed, so production with
+/// PGO is the next step, before any single-setting refinement of production; the path says why,
+/// and every step carries its estimated and actual cost.
+#[test]
+fn two_independent_winners_are_combined_before_any_refinement() {
+    let noise = 0.002;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("production", cmd(0.80, noise))
+        .script("release+pgo", cmd(0.85, noise))
+        .script("production+pgo", cmd(0.68, noise))
+        .script("production+lto=thin", cmd(0.83, noise))
+        .script("production+opt-level=2", cmd(0.84, noise));
+    let (r, _) = search(&mut bench, options(0.01)).unwrap();
+    let names: Vec<&str> = r.path.iter().map(|t| t.candidate.as_str()).collect();
+    assert_eq!(
+        names[..4],
+        ["release", "production", "release+pgo", "production+pgo"],
+        "{names:?}"
+    );
+    let combined = trial(&r, "production+pgo");
+    assert_eq!(combined.decision, Decision::Kept);
+    assert_eq!(combined.against.as_deref(), Some("production"));
+    let why = combined.order.as_deref().unwrap();
+    assert!(why.starts_with("combines two winners"), "{why}");
+    // Measured on release, PGO's own gain is the expected gain, and the refinements wait.
+    assert!(why.contains("PGO's measured gain on release: 15"), "{why}");
+    assert!(why.contains("then production+lto=thin"), "{why}");
+    // The refinements came after, each measured against production (the best plain one).
+    for refined in ["production+lto=thin", "production+opt-level=2"] {
+        let t = trial(&r, refined);
+        assert_eq!(t.against.as_deref(), Some("production"), "{t:#?}");
+        assert!(t.order.is_some() && t.cost.is_some(), "{t:#?}");
+    }
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+    // Every step's cost is there, estimate and actual, once per measurement.
+    let costed = r.path.iter().filter(|t| t.cost.is_some()).count();
+    assert_eq!(costed, r.steps.len(), "{:#?}", r.path);
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("\"estimate\"") && json.contains("\"order\""));
+}
+
+/// Undecided is carried: a refinement the step cannot decide goes on the list, gets leftover
+/// budget, and what is still undecided is printed with the `compare` that would tell.
+#[test]
+fn undecided_steps_are_carried_and_get_the_leftover_budget() {
+    let noise = 0.08;
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, noise))
+        .script("production", cmd(0.70, noise))
+        .script("production+opt-level=2", cmd(0.71, noise));
+    let opts = SearchOptions {
+        pgo: false,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut bench, opts).unwrap();
+    let o2: Vec<_> = r
+        .path
+        .iter()
+        .filter(|t| t.candidate == "production+opt-level=2")
+        .collect();
+    assert_eq!(
+        o2.len(),
+        2,
+        "measured once, then again with more time: {:#?}",
+        r.path
+    );
+    assert!(o2[1].reason.starts_with("with more time"), "{:#?}", o2[1]);
+    assert!(o2[1].order.as_deref().unwrap().starts_with("more time"));
+    let carried = r
+        .undecided
+        .iter()
+        .find(|u| u.candidate == "production+opt-level=2")
+        .unwrap_or_else(|| panic!("{:#?}", r.undecided));
+    assert_eq!(
+        carried.compare,
+        "cargo tune compare --variants production,+opt-level=2 --max-runs 60"
+    );
+    assert!(carried.rounds > 20, "{carried:#?}");
+    let text = super::output::render(&r, false);
+    assert!(text.contains("Undecided, worth more time:"), "{text}");
+    assert!(text.contains("not shown to help or hurt"), "{text}");
+    assert!(text.contains("Budget: "), "{text}");
+}
+
+/// A configuration the first step could not decide is not a winner yet, but not without gain:
+/// it is combined with PGO too (and carried), and when the combination beats PGO alone it is
+/// the best plain configuration from then on.
+#[test]
+fn an_undecided_configuration_is_still_combined_with_pgo() {
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command], cmd(1.0, 0.002))
+        .script("production", cmd(0.97, 0.10))
+        .script("release+pgo", cmd(0.70, 0.002))
+        .script("production+pgo", cmd(0.60, 0.002));
+    let (r, _) = search(&mut bench, options(0.01)).unwrap();
+    let production = trial(&r, "production");
+    assert_eq!(
+        production.speed.unwrap().verdict,
+        crate::measure::stats::Verdict::Undecided,
+        "{production:#?}"
+    );
+    let names: Vec<&str> = r.path.iter().map(|t| t.candidate.as_str()).collect();
+    assert_eq!(names[3], "production+pgo", "{names:?}");
+    let combined = trial(&r, "production+pgo");
+    assert_eq!(combined.against.as_deref(), Some("release+pgo"));
+    assert_eq!(combined.decision, Decision::Kept);
+    // Refinements then stack on production, the configuration the combination showed helps.
+    assert_eq!(
+        trial(&r, "production+lto=thin").against.as_deref(),
+        Some("production")
+    );
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+}

@@ -4,6 +4,8 @@
 mod executor;
 mod folds;
 mod layouts;
+mod reuse;
+mod window;
 
 pub use folds::Trained;
 
@@ -88,6 +90,12 @@ pub struct Session<'a> {
     pub builds_run: u32,
     /// Notes for the report (reused profiles, cached compile times).
     pub notes: Vec<String>,
+    /// Profiles trained in this session, for configurations that can share them.
+    trained: Vec<crate::pgo::reuse::Trained>,
+    /// Seconds spent running workloads on instrumented builds and merging their profiles.
+    pub training_secs: f64,
+    /// Measure services with the default (shorter) window: `auto`'s steps (`window`).
+    pub short_windows: bool,
 }
 
 impl<'a> Session<'a> {
@@ -105,6 +113,9 @@ impl<'a> Session<'a> {
             built: HashMap::new(),
             builds_run: 0,
             notes: Vec::new(),
+            trained: Vec::new(),
+            training_secs: 0.0,
+            short_windows: false,
         }
     }
 
@@ -241,6 +252,9 @@ impl<'a> Session<'a> {
                 ..c.variant.clone()
             },
         );
+        if let Some(built) = self.build_pgo_reused(c, &pgo)? {
+            return Ok(built);
+        }
         let opts = PgoOptions {
             rebuild: self.opts.rebuild,
             allow_remote: self.opts.allow_remote,
@@ -253,6 +267,7 @@ impl<'a> Session<'a> {
             &opts,
             !self.opts.rebuild,
         )?;
+        self.remember_training(&pgo.base, &run);
         self.builds_run += u32::from(!run.instrumented.fresh) + u32::from(!run.optimized.fresh);
         let compile = run.instrumented.compile_time + run.optimized.compile_time;
         let cached =
@@ -406,7 +421,7 @@ impl<'a> Session<'a> {
     /// the run's questions are decided) and records the outcome in it.
     pub fn measure(&self, run: &mut Run) {
         self.add_folds(run);
-        let measured = roles::measured(&self.workloads);
+        let measured = roles::measured(&self.measured_workloads());
         let binaries = layouts::binaries(self.shell, self.builder, run);
         let mut exec = WorkloadExecutor {
             binaries,

@@ -26,5 +26,6 @@ mod pgo;
 mod prebuilt;
 mod profile;
 mod report;
+mod reuse;
 mod size;
 mod workload;

@@ -82,7 +82,10 @@ pub(super) fn save_and_show(
         )),
         Format::Table => report::render(&result.final_run, format, false),
     })?;
-    print!("{}", output::render(result, ctx.shell.stdout_color()));
+    print!(
+        "{}",
+        output::render_with(result, ctx.shell.stdout_color(), ctx.shell.is_verbose())
+    );
     if !result.final_run.variants.is_empty() {
         print!(
             "{}",

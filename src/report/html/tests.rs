@@ -241,6 +241,8 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         compile_time_secs: Some(84.4),
         decision,
         reason: reason.into(),
+        order: None,
+        cost: None,
     };
     let faster = Comparison {
         ratio: 0.875,
@@ -286,6 +288,8 @@ fn auto_page_shows_the_search_path_and_the_pick() {
         steps: Vec::new(),
         winner_pgo: false,
         interrupted: false,
+        undecided: Vec::new(),
+        breakdown: Default::default(),
     };
     // `cargo tune report FILE` takes an `auto --json` document as well as a saved run.
     let dir = tempfile::tempdir().unwrap();

@@ -4,10 +4,10 @@
 //! `steps` holds what they share: candidate construction and measured steps.
 
 mod balanced;
-mod moves;
+pub(in crate::search) mod moves;
 mod size;
 mod speed;
-mod steps;
+pub(in crate::search) mod steps;
 
 use anyhow::Result;
 

@@ -1,14 +1,17 @@
-//! Goal speed: the production bundle and PGO first, then single changes on the best plain
-//! configuration, then PGO and BOLT on top of the best. Each phase reads and updates one `Path`.
+//! Goal speed: the production bundle and PGO first; then, step by step, a combination of two kept
+//! winners (the best plain configuration with PGO) before anything else, and the other steps by
+//! expected gain per second (`search::plan`); leftover budget goes to what stayed undecided.
 
 use anyhow::Result;
 
 use super::moves::{Move, changed};
 use super::steps::{describe_speed, judge, preset, record_speed, seed, step, with_pgo};
+use crate::measure::comparison::Comparison;
 use crate::measure::stats::Verdict;
 use crate::run::Run;
 use crate::run::auto::Decision;
 use crate::search::driver::Searcher;
+use crate::search::plan::{self, Kind, Next};
 use crate::search::rejection::Rejection;
 use crate::session::Built;
 use crate::spec::Candidate;
@@ -29,13 +32,32 @@ struct Path {
     pgo_pruned: Option<String>,
     /// The production bundle was shown to be within noise of the baseline.
     production_noise: bool,
+    /// PGO's measured gain on the baseline (fraction of time saved), when measured.
+    pgo_gain: Option<f64>,
+    /// Fat LTO on the best plain configuration measured within noise.
+    lto_noise: bool,
+    /// Steps found unaffordable: time only runs out, so they are not planned again.
+    unaffordable: Vec<String>,
+    /// Configurations the first step could not decide against the baseline: not winners yet,
+    /// but not without gain either, so each is combined with PGO too.
+    undecided_plain: Vec<Candidate>,
+    /// Single changes already measured (each is tried once, on the best plain configuration
+    /// of its time).
+    moves_tried: Vec<Move>,
 }
 
 pub(super) fn speed(s: &mut Searcher) -> Result<(Candidate, Vec<Candidate>)> {
     let mut p = seed_phase(s)?;
-    single_changes(s, &mut p)?;
-    pgo_on_best_plain(s, &mut p)?;
-    bolt_on_best(s, &mut p)?;
+    say_what_is_left_out(s, &p);
+    if let Some(why) = &p.pgo_pruned {
+        s.skip(format!("PGO on other configurations: {why}"));
+    }
+    loop {
+        explore(s, &mut p)?;
+        if !more_time(s, &mut p)? {
+            break;
+        }
+    }
     let mut refs = vec![p.production];
     if s.opts.pgo {
         refs.push(p.release_pgo);
@@ -56,6 +78,11 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
         pgo_helps: false,
         pgo_pruned: None,
         production_noise: false,
+        pgo_gain: None,
+        lto_noise: false,
+        unaffordable: Vec::new(),
+        moves_tried: Vec::new(),
+        undecided_plain: Vec::new(),
     };
     let mut set = vec![p.base.clone(), p.production.clone()];
     if s.opts.pgo {
@@ -75,27 +102,16 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
             }
             Ok((b, sp)) => {
                 let better = sp.verdict == Verdict::Better;
-                if c.pgo {
-                    p.pgo_helps = better;
-                    p.pgo_pruned = match sp.verdict {
-                        Verdict::WithinNoise => Some(
-                            "PGO on the baseline measured within noise (its whole interval inside the band)"
-                                .to_string(),
-                        ),
-                        Verdict::Worse => Some("PGO on the baseline measured slower".to_string()),
-                        Verdict::Better | Verdict::Undecided => None,
-                    };
-                } else if better {
-                    p.best_plain = c.clone();
-                } else {
-                    p.production_noise = sp.verdict == Verdict::WithinNoise;
-                }
+                learn_from_seed(&mut p, c, &sp);
                 let d = if better {
                     Decision::Kept
                 } else {
                     Decision::Dropped
                 };
                 s.record(c, Some(&p.base), Some(&b), Some(sp), d, describe_speed(&sp));
+                if sp.verdict == Verdict::Undecided {
+                    s.carry(c, &p.base, sp);
+                }
             }
         }
     }
@@ -113,16 +129,35 @@ fn seed_phase(s: &mut Searcher) -> Result<Path> {
     Ok(p)
 }
 
-/// The single changes worth trying on the best plain configuration, most promising first.
-fn moves(s: &mut Searcher, p: &Path) -> Vec<Move> {
-    let mut moves = Vec::new();
-    if p.best_plain.key() == p.production.key() {
-        moves.push(Move::ThinLto);
-    } else if p.production_noise {
-        s.skip(
-            "stronger LTO: the production bundle (fat LTO, one codegen unit) measured within noise",
-        );
+/// What one seed candidate's verdict against the baseline tells the rest of the search.
+fn learn_from_seed(p: &mut Path, c: &Candidate, sp: &Comparison) {
+    if c.pgo {
+        p.pgo_helps = sp.verdict == Verdict::Better;
+        p.pgo_gain = Some(1.0 - sp.ratio);
+        p.pgo_pruned = match sp.verdict {
+            Verdict::WithinNoise => Some(
+                "PGO on the baseline measured within noise (its whole interval inside the band)"
+                    .to_string(),
+            ),
+            Verdict::Worse => Some("PGO on the baseline measured slower".to_string()),
+            Verdict::Better | Verdict::Undecided => None,
+        };
+    } else if sp.verdict == Verdict::Better {
+        p.best_plain = c.clone();
     } else {
+        p.production_noise = sp.verdict == Verdict::WithinNoise;
+        if sp.verdict == Verdict::Undecided {
+            p.undecided_plain.push(c.clone());
+        }
+    }
+}
+
+/// The single changes worth trying on the best plain configuration; what is left out is said once.
+fn moves(s: &Searcher, p: &Path) -> Vec<Move> {
+    let mut moves = Vec::new();
+    if p.best_plain.variant.settings.lto == Some(crate::variant::Lto::Fat) {
+        moves.push(Move::ThinLto);
+    } else if !p.production_noise {
         moves.extend([Move::FatLto, Move::ThinLto]);
     }
     if s.opts.x86_64 {
@@ -130,85 +165,145 @@ fn moves(s: &mut Searcher, p: &Path) -> Vec<Move> {
     }
     if s.opts.native {
         moves.push(Move::CpuNative);
-    } else {
-        s.skip("target-cpu=native (binaries would need this machine's CPU; allow with --native)");
     }
     moves.push(Move::OptLevel2);
     moves
 }
 
-/// Each move on the best plain configuration, kept when faster — or, for a cheaper build,
-/// when shown to be within noise of it (an undecided difference is not a tie).
-fn single_changes(s: &mut Searcher, p: &mut Path) -> Result<()> {
-    let mut lto_noise = false;
+fn say_what_is_left_out(s: &mut Searcher, p: &Path) {
+    if p.production_noise {
+        s.skip(
+            "stronger LTO: the production bundle (fat LTO, one codegen unit) measured within noise",
+        );
+    }
+    if !s.opts.native {
+        s.skip("target-cpu=native (binaries would need this machine's CPU; allow with --native)");
+    }
+    if !s.opts.bolt {
+        s.skip("BOLT (llvm-bolt of rustc's LLVM version not found, or --no-bolt)");
+    }
+}
+
+/// Every step the search could take next, with its expected gain and estimated cost.
+fn next_steps(s: &Searcher, p: &Path) -> Vec<Next> {
+    let mut out = Vec::new();
+    let mut add =
+        |s: &Searcher, cand: Candidate, against: &Candidate, kind: Kind, measured: Option<f64>| {
+            if s.was_tried(&cand) || p.unaffordable.contains(&cand.key()) {
+                return;
+            }
+            let (prior_gain, source) = plan::prior(kind);
+            let (gain, source) = match measured {
+                Some(g) => (
+                    g.max(0.0),
+                    format!("PGO's measured gain on {}: {:.1}%", p.base.name, g * 100.0),
+                ),
+                None => (prior_gain, source.to_string()),
+            };
+            let cost = s.estimate(&[against, &cand], &s.opts.step_settings);
+            out.push(Next {
+                cand,
+                kind,
+                gain,
+                source,
+                cost,
+            });
+        };
+    if s.opts.pgo && p.pgo_pruned.is_none() {
+        let plain = std::iter::once(&p.best_plain).filter(|c| c.key() != p.base.key());
+        for c in plain.chain(&p.undecided_plain) {
+            add(s, with_pgo(c), &p.best, Kind::Combine, p.pgo_gain);
+        }
+    }
     for m in moves(s, p) {
-        if lto_noise && m.is_lto() {
-            s.skip(format!("{}: fat LTO measured within noise", m.label()));
+        if (p.lto_noise && m.is_lto()) || p.moves_tried.contains(&m) {
             continue;
         }
-        let reference = p.best_plain.clone();
-        let cand = changed(&reference, m);
-        let Some(judged) = step(s, &reference, &cand)? else {
+        add(
+            s,
+            changed(&p.best_plain, m),
+            &p.best_plain,
+            Kind::Refine(m),
+            None,
+        );
+    }
+    if s.opts.bolt && !p.best.bolt {
+        add(s, p.best.with_bolt(), &p.best, Kind::Bolt, None);
+    }
+    plan::order(&mut out);
+    out
+}
+
+/// Takes the next steps in order until none is left that the budget allows; each unaffordable
+/// one is listed under "Not explored" with what it would need.
+fn explore(s: &mut Searcher, p: &mut Path) -> Result<()> {
+    loop {
+        let steps = next_steps(s, p);
+        let Some(first) = steps.first() else {
+            return Ok(());
+        };
+        if let Err(why) = s.affordable(&first.cost) {
+            s.skip(format!(
+                "{} ({}): {why}",
+                first.cand.name,
+                first.cand.describe()
+            ));
+            p.unaffordable.push(first.cand.key());
             continue;
-        };
-        let (b, sp) = match judged {
-            Err(e) => {
-                s.record(&cand, Some(&reference), None, None, Decision::Rejected, e);
-                continue;
-            }
-            Ok(j) => j,
-        };
-        let cheaper = m.is_cheaper_on(&reference.variant);
-        let keep = sp.verdict == Verdict::Better || (sp.verdict == Verdict::WithinNoise && cheaper);
-        lto_noise |= m == Move::FatLto && sp.verdict == Verdict::WithinNoise;
-        let why = if keep && sp.verdict != Verdict::Better {
-            format!("{}; cheaper to build, so kept", describe_speed(&sp))
-        } else if cheaper && sp.verdict == Verdict::Undecided {
-            format!(
-                "could not be separated from {} at this noise (not shown to be within noise), so the measured configuration stays",
-                reference.name
-            )
-        } else {
-            describe_speed(&sp)
-        };
-        record_speed(s, &cand, &reference, &b, sp, keep, why);
-        if keep {
-            if p.best.key() == p.best_plain.key() {
-                p.best = cand.clone();
-            }
-            p.best_plain = cand;
         }
+        s.planned = Some((first.cost, Some(plan::reason(&steps))));
+        let next = first.clone();
+        match next.kind {
+            Kind::Refine(m) => single_change(s, p, m, &next.cand)?,
+            Kind::Combine | Kind::Bolt => try_on_best(s, p, next.cand)?,
+        }
+    }
+}
+
+/// A move on the best plain configuration, kept when faster — or, for a cheaper build, when
+/// shown to be within noise of it (an undecided difference is not a tie).
+fn single_change(s: &mut Searcher, p: &mut Path, m: Move, cand: &Candidate) -> Result<()> {
+    p.moves_tried.push(m);
+    let reference = p.best_plain.clone();
+    let Some(judged) = step(s, &reference, cand)? else {
+        return Ok(());
+    };
+    let (b, sp) = match judged {
+        Err(e) => {
+            s.record(cand, Some(&reference), None, None, Decision::Rejected, e);
+            return Ok(());
+        }
+        Ok(j) => j,
+    };
+    let cheaper = m.is_cheaper_on(&reference.variant);
+    let keep = sp.verdict == Verdict::Better || (sp.verdict == Verdict::WithinNoise && cheaper);
+    p.lto_noise |= m == Move::FatLto && sp.verdict == Verdict::WithinNoise;
+    let why = if keep && sp.verdict != Verdict::Better {
+        format!("{}; cheaper to build, so kept", describe_speed(&sp))
+    } else if cheaper && sp.verdict == Verdict::Undecided {
+        format!(
+            "could not be separated from {} at this noise (not shown to be within noise), so the measured configuration stays",
+            reference.name
+        )
+    } else {
+        describe_speed(&sp)
+    };
+    record_speed(s, cand, &reference, &b, sp, keep, why);
+    if sp.verdict == Verdict::Undecided && !keep {
+        s.carry(cand, &reference, sp);
+    }
+    if keep {
+        adopt_plain(p, cand);
     }
     Ok(())
 }
 
-/// PGO on the best plain configuration, against the best so far — unless PGO was pruned.
-fn pgo_on_best_plain(s: &mut Searcher, p: &mut Path) -> Result<()> {
-    if !s.opts.pgo {
-        return Ok(());
+/// A new best plain configuration; it is also the best when no stage is in the best so far.
+fn adopt_plain(p: &mut Path, cand: &Candidate) {
+    if p.best.key() == p.best_plain.key() {
+        p.best = cand.clone();
     }
-    if let Some(why) = &p.pgo_pruned {
-        s.skip(format!("PGO on other configurations: {why}"));
-        return Ok(());
-    }
-    if p.best_plain.key() == p.base.key() {
-        return Ok(());
-    }
-    let cand = with_pgo(&p.best_plain);
-    try_on_best(s, p, cand)
-}
-
-/// BOLT on the best so far (on its PGO build when PGO won).
-fn bolt_on_best(s: &mut Searcher, p: &mut Path) -> Result<()> {
-    if !s.opts.bolt {
-        s.skip("BOLT (llvm-bolt of rustc's LLVM version not found, or --no-bolt)");
-        return Ok(());
-    }
-    if p.best.bolt {
-        return Ok(());
-    }
-    let cand = p.best.with_bolt();
-    try_on_best(s, p, cand)
+    p.best_plain = cand.clone();
 }
 
 /// Measures `cand` against the best so far; it becomes the best only when established faster.
@@ -222,12 +317,47 @@ fn try_on_best(s: &mut Searcher, p: &mut Path, cand: Candidate) -> Result<()> {
         Ok((b, sp)) => {
             let keep = sp.verdict == Verdict::Better;
             record_speed(s, &cand, &reference, &b, sp, keep, describe_speed(&sp));
+            if sp.verdict == Verdict::Undecided {
+                s.carry(&cand, &reference, sp);
+            }
             if keep {
+                // It helped on top of PGO: its configuration is a winner after all.
+                if let Some(i) = p
+                    .undecided_plain
+                    .iter()
+                    .position(|c| with_pgo(c).key() == cand.key())
+                {
+                    p.best_plain = p.undecided_plain.remove(i);
+                }
                 p.best = cand;
             }
         }
     }
     Ok(())
+}
+
+/// Leftover budget goes to the comparisons left undecided, one at a time; one that turns out
+/// faster is adopted when what it was measured against is still the best of its kind, and the
+/// search goes on from there.
+fn more_time(s: &mut Searcher, p: &mut Path) -> Result<bool> {
+    let Some((cand, against, judged)) = s.retry_undecided()? else {
+        return Ok(false);
+    };
+    match judged {
+        Err(e) => s.record(&cand, Some(&against), None, None, Decision::Rejected, e),
+        Ok((b, sp)) => {
+            let keep = sp.verdict == Verdict::Better
+                && (against.key() == p.best.key() || against.key() == p.best_plain.key());
+            let why = format!("with more time: {}", describe_speed(&sp));
+            record_speed(s, &cand, &against, &b, sp, keep, why);
+            if keep && (cand.pgo || cand.bolt) {
+                p.best = cand;
+            } else if keep {
+                adopt_plain(p, &cand);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The faster of a plain and a PGO candidate measured in the same run; the plain one unless the

@@ -84,6 +84,11 @@ pub(in crate::search) fn seed(
         Goal::Speed => (2..cands.len()).map(|i| (i, 1)).collect(),
         Goal::Size | Goal::Balanced => Vec::new(),
     };
+    let est = s.estimate(&cands.iter().collect::<Vec<_>>(), &settings);
+    s.planned = Some((
+        est,
+        Some("first: the baseline and the likeliest winners, measured together".into()),
+    ));
     let (run, built) = s.measure(cands, &settings, &extra)?;
     let base = &cands[0];
     match &built[0] {
@@ -121,11 +126,16 @@ pub(in crate::search) fn step(
     if s.was_tried(cand) {
         return Ok(None);
     }
-    if let Err(why) = s.affordable(&[reference, cand], 2) {
+    let settings = s.opts.step_settings.clone();
+    let est = s.estimate(&[reference, cand], &settings);
+    if let Err(why) = s.affordable(&est) {
         s.skip(format!("{} ({}): {why}", cand.name, cand.describe()));
+        s.planned = None;
         return Ok(None);
     }
-    let settings = s.opts.step_settings.clone();
+    if s.planned.is_none() {
+        s.planned = Some((est, None));
+    }
     let pair = [reference.clone(), cand.clone()];
     let (run, built) = s.measure(&pair, &settings, &[])?;
     Ok(Some(judge(s, &run, &built, 1)))
