@@ -57,6 +57,10 @@ impl Searcher<'_> {
         }
         let left_out = self.fit_final(&mut final_set, &winner);
         let settings = self.opts.final_settings.clone();
+        // The default with several training workloads: folds for the final run only.
+        if self.opts.held_out == super::options::HeldOutMode::Final {
+            self.session.hold_out();
+        }
         let built = match self.build(&final_set) {
             Ok(b) => b,
             Err(e) if e.is::<crate::process::Interrupted>() => return Err(self.interrupted(None)),

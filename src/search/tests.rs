@@ -236,6 +236,38 @@ fn held_out_gains_rank_profile_guided_candidates() {
     );
 }
 
+/// The default with several workloads: the steps rank in-sample (no folds measured), and the
+/// final run alone measures the held-out folds, so the recommendation is judged held-out.
+#[test]
+fn held_out_final_mode_folds_only_the_final_run() {
+    let noise = 0.002;
+    let two = |a: f64, b: f64| vec![Behaviour::command(a, noise), Behaviour::command(b, noise)];
+    let mut bench = ScriptedBench::new(&[WorkloadKind::Command; 2], two(1.0, 1.0))
+        .script("production", two(0.8, 0.8))
+        .script("release+pgo", two(0.7, 0.7))
+        .script("production+pgo", two(0.6, 0.6))
+        .script("production+pgo[¬w0]", two(0.65, 0.65))
+        .script("production+pgo[¬w1]", two(0.65, 0.65));
+    let opts = SearchOptions {
+        held_out: super::options::HeldOutMode::Final,
+        folds: 2,
+        ..options(0.01)
+    };
+    let (r, _) = search(&mut bench, opts).unwrap();
+    let (last, steps) = bench.runs.split_last().unwrap();
+    for (names, _) in steps {
+        assert!(!names.iter().any(|n| n.contains('¬')), "{names:?}");
+    }
+    assert!(last.0.iter().any(|n| n.contains('¬')), "{:?}", last.0);
+    assert_eq!(r.final_run.variants[r.winner].name, "production+pgo");
+    assert!(
+        r.recommendation.contains("35.0% less time")
+            && r.recommendation.contains("gain is held-out"),
+        "{}",
+        r.recommendation
+    );
+}
+
 /// Combine winners first: production and PGO on release both win the seed, so production with
 /// PGO is the next step, before any single-setting refinement of production; the path says why,
 /// and every step carries its estimated and actual cost.

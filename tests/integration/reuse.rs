@@ -46,9 +46,9 @@ fn one_instrumented_training_optimizes_two_configurations() {
             "--variant",
             "v2=target-cpu=x86-64-v2,pgo",
             "--min-runs",
-            "3",
+            "6",
             "--max-runs",
-            "3",
+            "6",
             "--",
             "100000",
         ])
