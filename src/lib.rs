@@ -7,35 +7,100 @@
 //! `tests/integration/architecture.rs` checks that no module, down to single files, imports one
 //! that imports it back, and that every item has one import path.
 
-pub mod bolt;
-pub mod cargo;
-pub mod check;
-pub mod ci;
-pub mod cli;
-pub mod commands;
-pub mod explain;
-pub mod link;
-pub mod lints;
-pub mod manifest;
-pub mod measure;
-pub mod pgo;
-pub mod platform;
-pub mod presets;
-pub mod process;
-pub mod report;
-pub mod run;
-pub mod search;
-pub mod session;
-pub mod size;
-pub mod spec;
-pub mod toml_file;
-pub mod toolchain;
-pub mod tune_config;
-pub mod ui;
-pub mod variant;
-pub mod workload;
+#![warn(unreachable_pub)]
+
+mod bolt;
+mod cargo;
+mod check;
+mod ci;
+mod cli;
+mod commands;
+mod explain;
+mod link;
+mod lints;
+mod manifest;
+mod measure;
+mod pgo;
+mod platform;
+mod presets;
+mod process;
+mod report;
+mod run;
+mod search;
+mod session;
+mod size;
+mod spec;
+mod toml_file;
+mod toolchain;
+mod tune_config;
+mod ui;
+mod variant;
+mod workload;
 
 use anyhow::Result;
+
+/// The library's public face: what the binary and the integration tests use, one module per
+/// concern. Everything else is crate-private (`unreachable_pub` keeps it so); inside the crate
+/// each item has one path, `crate::<module>::…`, and from outside one, `cargo_tune::api::…`.
+pub mod api {
+    /// The command line.
+    pub mod cli {
+        pub use crate::cli::{Cli, parse_from};
+    }
+    /// How a command ends without an ordinary error.
+    pub mod commands {
+        pub use crate::commands::{SilentExit, UsageError};
+    }
+    /// Child processes: interrupts, the workload launcher, how a run ended.
+    pub mod process {
+        pub use crate::process::{
+            Ended, Interrupted, install_interrupt_handler, measure_through, run_if_requested,
+        };
+    }
+    /// Terminal output.
+    pub mod ui {
+        pub use crate::ui::{Shell, Verbosity, format_bytes};
+    }
+    /// Recording and replaying the final link; code layouts.
+    pub mod link {
+        pub use crate::link::capture::{find, wrapper_main};
+        pub use crate::link::layouts::{LayoutMode, make, sha256};
+    }
+    /// Running one workload.
+    pub mod workload {
+        pub use crate::workload::cachegrind::{Count, read_counts, wrapper_args};
+        pub use crate::workload::{CommandRun, Outcome, RunOptions, ServiceRun, one_off, run_once};
+    }
+    /// `[package.metadata.tune]` as written.
+    pub mod tune_config {
+        pub use crate::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig, config_tables};
+    }
+    /// Finding rustc's LLVM tools.
+    pub mod toolchain {
+        pub use crate::toolchain::{LlvmTool, override_var};
+    }
+    /// The measurement loop.
+    pub mod measure {
+        pub use crate::measure::{
+            CommandSample, Executor, NoProgress, Placement, Sample, Settings, WorkloadKind, measure,
+        };
+    }
+    /// The saved run.
+    pub mod run {
+        pub use crate::run::host::{HostInfo, ProjectInfo};
+        pub use crate::run::store::save;
+        pub use crate::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
+    }
+    /// Variants and their spec grammar.
+    pub mod variant {
+        pub use crate::spec::apply_pairs;
+        pub use crate::variant::Variant;
+    }
+    /// Binary images (sections, symbols).
+    pub mod size {
+        pub use crate::size::Image;
+    }
+}
 
 use crate::cli::{Cli, Command};
 use crate::commands::Ctx;

@@ -2,19 +2,19 @@
 
 use std::process::ExitCode;
 
-use cargo_tune::cli;
-use cargo_tune::commands::SilentExit;
-use cargo_tune::commands::UsageError;
-use cargo_tune::process::{Interrupted, install_interrupt_handler};
-use cargo_tune::ui::{Shell, Verbosity};
+use cargo_tune::api::cli;
+use cargo_tune::api::commands::SilentExit;
+use cargo_tune::api::commands::UsageError;
+use cargo_tune::api::process::{Interrupted, install_interrupt_handler};
+use cargo_tune::api::ui::{Shell, Verbosity};
 
 fn main() -> ExitCode {
     // A workload launcher (see `process::trampoline`) must do nothing else first: every page it
     // touches before forking the workload counts toward that workload's peak memory.
-    cargo_tune::process::run_if_requested();
-    cargo_tune::process::measure_through("/proc/self/exe");
+    cargo_tune::api::process::run_if_requested();
+    cargo_tune::api::process::measure_through("/proc/self/exe");
     // rustc runs this binary as its linker, under another name, to record the link.
-    if let Some(code) = cargo_tune::link::capture::wrapper_main() {
+    if let Some(code) = cargo_tune::api::link::wrapper_main() {
         return code;
     }
     let cli = cli::parse_from(std::env::args_os());

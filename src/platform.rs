@@ -12,25 +12,25 @@ compile_error!(
 );
 
 /// What the README and `doctor` declare.
-pub const SUPPORTED: &str = "Linux on x86_64 and aarch64";
+pub(crate) const SUPPORTED: &str = "Linux on x86_64 and aarch64";
 
 /// "linux x86_64": this build's platform.
-pub fn current() -> String {
+pub(crate) fn current() -> String {
     format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
 /// Whether `os`/`arch` (as in `std::env::consts`) is supported.
-pub fn is_supported_platform(os: &str, arch: &str) -> bool {
+pub(crate) fn is_supported_platform(os: &str, arch: &str) -> bool {
     os == "linux" && matches!(arch, "x86_64" | "aarch64")
 }
 
 /// Whether this build runs on a supported platform.
-pub fn is_supported() -> bool {
+pub(crate) fn is_supported() -> bool {
     is_supported_platform(std::env::consts::OS, std::env::consts::ARCH)
 }
 
 /// Fails on an unsupported platform, before anything is built or measured.
-pub fn check() -> Result<()> {
+pub(crate) fn check() -> Result<()> {
     check_platform(std::env::consts::OS, std::env::consts::ARCH)
 }
 

@@ -2,7 +2,7 @@
 
 /// One established profile configuration.
 #[derive(Debug, Clone, Copy)]
-pub struct Preset {
+pub(crate) struct Preset {
     pub name: &'static str,
     /// The cargo profile it starts from (`inherits`).
     pub inherits: &'static str,
@@ -12,7 +12,7 @@ pub struct Preset {
     pub about: &'static str,
 }
 
-pub const PRESETS: &[Preset] = &[
+pub(crate) const PRESETS: &[Preset] = &[
     Preset {
         name: "release",
         inherits: "release",
@@ -63,11 +63,11 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
-pub fn find(name: &str) -> Option<&'static Preset> {
+pub(crate) fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
-pub fn names() -> String {
+pub(crate) fn names() -> String {
     PRESETS
         .iter()
         .map(|p| p.name)

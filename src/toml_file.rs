@@ -8,7 +8,7 @@ use toml_edit::DocumentMut;
 
 /// A TOML file cargo-tune may edit: its current text (if it exists) and its parsed form.
 #[derive(Debug, Clone)]
-pub struct TomlFile {
+pub(crate) struct TomlFile {
     pub path: PathBuf,
     /// `None` when the file does not exist yet (it is then created on write).
     pub text: Option<String>,
@@ -17,7 +17,7 @@ pub struct TomlFile {
 
 impl TomlFile {
     /// Reads and parses `path`; a missing file reads as an empty document.
-    pub fn read(path: &Path) -> Result<TomlFile> {
+    pub(crate) fn read(path: &Path) -> Result<TomlFile> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -35,14 +35,14 @@ impl TomlFile {
     }
 
     /// The text the document renders to now.
-    pub fn rendered(&self) -> String {
+    pub(crate) fn rendered(&self) -> String {
         self.doc.to_string()
     }
 }
 
 /// A TOML syntax error located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub path: PathBuf,
     /// 1-based.
     pub line: usize,
@@ -73,7 +73,7 @@ impl fmt::Display for SyntaxError {
 impl std::error::Error for SyntaxError {}
 
 /// Parses `text` (the contents of `path`) for editing.
-pub fn parse(path: &Path, text: &str) -> Result<DocumentMut, SyntaxError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<DocumentMut, SyntaxError> {
     text.parse::<DocumentMut>().map_err(|e| {
         let offset = e.span().map_or(text.len(), |s| s.start).min(text.len());
         let (line, column) = line_column(text, offset);
@@ -88,7 +88,7 @@ pub fn parse(path: &Path, text: &str) -> Result<DocumentMut, SyntaxError> {
 }
 
 /// 1-based line and character column of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

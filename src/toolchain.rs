@@ -125,7 +125,7 @@ impl fmt::Display for LlvmTool {
 
 /// Where to look for tools; a value so tests can point it at fixture directories.
 #[derive(Debug, Clone)]
-pub struct ToolSearch {
+pub(crate) struct ToolSearch {
     pub llvm_major: u32,
     /// rustup's llvm-tools: `<sysroot>/lib/rustlib/<host>/bin`.
     pub rustlib_bin: PathBuf,
@@ -136,7 +136,7 @@ pub struct ToolSearch {
 
 /// One place looked at, and what was found there.
 #[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub path: PathBuf,
     /// LLVM version the tool reports, if it ran.
     pub version: Option<String>,
@@ -146,7 +146,7 @@ pub struct Candidate {
 
 /// The result of a search: the tool (if any) and every candidate considered.
 #[derive(Debug, Clone, Serialize)]
-pub struct ToolLookup {
+pub(crate) struct ToolLookup {
     pub tool: LlvmTool,
     pub llvm_major: u32,
     pub found: Option<FoundTool>,
@@ -154,13 +154,13 @@ pub struct ToolLookup {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FoundTool {
+pub(crate) struct FoundTool {
     pub path: PathBuf,
     pub version: String,
 }
 
 impl ToolSearch {
-    pub fn for_rustc(rustc: &Rustc) -> ToolSearch {
+    pub(crate) fn for_rustc(rustc: &Rustc) -> ToolSearch {
         ToolSearch {
             llvm_major: rustc.llvm_major,
             rustlib_bin: rustc.host_rustlib().join("bin"),
@@ -173,7 +173,7 @@ impl ToolSearch {
 
     /// Looks in order: rustup's llvm-tools, `<tool>-<major>` on PATH, `/usr/lib/llvm-<major>/bin`,
     /// plain `<tool>` on PATH. Every candidate must report the same LLVM major as rustc.
-    pub fn find(&self, tool: LlvmTool) -> ToolLookup {
+    pub(crate) fn find(&self, tool: LlvmTool) -> ToolLookup {
         let name = tool.name();
         let major = self.llvm_major;
         let mut places: Vec<PathBuf> = vec![self.rustlib_bin.join(name)];
@@ -184,7 +184,7 @@ impl ToolSearch {
     }
 
     /// The first of `places` that exists and reports rustc's LLVM major.
-    pub fn first_matching(&self, tool: LlvmTool, places: Vec<PathBuf>) -> ToolLookup {
+    pub(crate) fn first_matching(&self, tool: LlvmTool, places: Vec<PathBuf>) -> ToolLookup {
         let major = self.llvm_major;
         let mut candidates = Vec::new();
         let mut found = None;
@@ -232,7 +232,7 @@ impl ToolSearch {
 
 impl ToolLookup {
     /// The tool's path, or an error naming the version needed, what was skipped and how to install it.
-    pub fn require(&self) -> Result<&Path> {
+    pub(crate) fn require(&self) -> Result<&Path> {
         if let Some(f) = &self.found {
             return Ok(&f.path);
         }
@@ -260,7 +260,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// Runs `<tool> --version` and extracts "LLVM version X.Y.Z".
-pub fn tool_llvm_version(path: &Path) -> Result<String> {
+pub(crate) fn tool_llvm_version(path: &Path) -> Result<String> {
     let out = Cmd::new(path)
         .arg("--version")
         .timeout(Some(std::time::Duration::from_secs(10)))
@@ -290,7 +290,7 @@ pub fn override_var(tool: LlvmTool) -> String {
 
 /// Finds a tool for the detected rustc. `CARGO_TUNE_<TOOL>` names the only path to consider
 /// (it must still match rustc's LLVM version).
-pub fn find_tool(rustc: &Rustc, tool: LlvmTool) -> ToolLookup {
+pub(crate) fn find_tool(rustc: &Rustc, tool: LlvmTool) -> ToolLookup {
     let search = ToolSearch::for_rustc(rustc);
     match env::var_os(override_var(tool)) {
         Some(explicit) => {

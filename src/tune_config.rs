@@ -2,7 +2,7 @@
 
 mod keys;
 mod raw;
-pub mod target;
+pub(crate) mod target;
 mod workload;
 
 use std::fmt;
@@ -73,7 +73,7 @@ impl Serialize for Dur {
 }
 
 /// A budget: a duration above zero (`--budget`, `budget = …`).
-pub fn parse_budget(text: &str) -> Result<Duration> {
+pub(crate) fn parse_budget(text: &str) -> Result<Duration> {
     let t = text.trim();
     if t.starts_with('-') {
         bail!(
@@ -86,7 +86,7 @@ pub fn parse_budget(text: &str) -> Result<Duration> {
 }
 
 /// A zero budget leaves no time to measure anything.
-pub fn check_budget(d: Duration) -> Result<()> {
+pub(crate) fn check_budget(d: Duration) -> Result<()> {
     if d.is_zero() {
         bail!(
             "a budget of 0 leaves no time to build or measure anything; give how long `auto` may search, e.g. 20m"
@@ -96,7 +96,7 @@ pub fn check_budget(d: Duration) -> Result<()> {
 }
 
 /// Parses `"20m"`, `"90s"`, `"1h 30m"`, `"500ms"`, or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration> {
     let t = text.trim();
     if let Ok(secs) = t.parse::<f64>() {
         return Duration::try_from_secs_f64(secs)
@@ -107,11 +107,9 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
 }
 
 use crate::measure::WorkloadKind;
-pub use keys::{ConfigTable, config_tables};
+pub use keys::config_tables;
 pub use raw::{LoadConfig, WeightedUrl, WorkloadConfig};
-pub use workload::{
-    Command, Kind, Load, Pace, Program, Role, Service, Urls, WeightedTarget, Workload,
-};
+pub(crate) use workload::{Command, Kind, Load, Program, Role, Service, Urls, Workload};
 
 /// The whole tune table, with its workloads checked (`W` is `WorkloadConfig` only while reading).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -306,7 +304,7 @@ impl From<CompileCap> for String {
     }
 }
 
-pub fn parse_compile_cap(text: &str) -> Result<CompileCap> {
+pub(crate) fn parse_compile_cap(text: &str) -> Result<CompileCap> {
     let t = text.trim();
     if let Some(f) = t.strip_suffix('x').or_else(|| t.strip_suffix('×')) {
         let f: f64 = f

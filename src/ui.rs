@@ -1,6 +1,6 @@
 //! Terminal output: cargo-style status lines, warnings and notes on stderr; colour choice (NO_COLOR, --color).
 
-mod heartbeat;
+pub(crate) mod heartbeat;
 
 use std::io::{IsTerminal, Write};
 
@@ -9,8 +9,6 @@ use std::sync::{Arc, Mutex};
 use anstyle::{AnsiColor, Style};
 use clap::ValueEnum;
 use indicatif::ProgressBar;
-
-pub use heartbeat::{Heartbeat, LOG_EVERY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum ColorChoice {
@@ -38,12 +36,12 @@ pub struct Shell {
     bar: Arc<Mutex<Option<ProgressBar>>>,
 }
 
-pub const GREEN: Style = AnsiColor::Green.on_default().bold();
-pub const CYAN: Style = AnsiColor::Cyan.on_default().bold();
-pub const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
-pub const RED: Style = AnsiColor::Red.on_default().bold();
-pub const BOLD: Style = Style::new().bold();
-pub const DIM: Style = Style::new().dimmed();
+pub(crate) const GREEN: Style = AnsiColor::Green.on_default().bold();
+pub(crate) const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const RED: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const BOLD: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
 
 impl Shell {
     pub fn new(verbosity: Verbosity, color: ColorChoice) -> Shell {
@@ -172,7 +170,7 @@ impl Shell {
     }
 }
 
-pub fn paint(enabled: bool, style: Style, text: &str) -> String {
+pub(crate) fn paint(enabled: bool, style: Style, text: &str) -> String {
     if enabled {
         format!("{}{text}{}", style.render(), style.render_reset())
     } else {
@@ -181,7 +179,7 @@ pub fn paint(enabled: bool, style: Style, text: &str) -> String {
 }
 
 /// "12s", "1m 40s", "2h 05m": a short duration for progress messages.
-pub fn short_duration(d: std::time::Duration) -> String {
+pub(crate) fn short_duration(d: std::time::Duration) -> String {
     let s = d.as_secs();
     if s >= 3600 {
         format!("{}h {:02}m", s / 3600, s % 3600 / 60)
@@ -193,12 +191,12 @@ pub fn short_duration(d: std::time::Duration) -> String {
 }
 
 /// The first line of a (possibly multi-line) message, for one-line table cells.
-pub fn first_line(s: &str) -> &str {
+pub(crate) fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
 /// "1 raw profile", "3 raw profiles": a count with its noun in the right number.
-pub fn count(n: usize, singular: &str) -> String {
+pub(crate) fn count(n: usize, singular: &str) -> String {
     if n == 1 {
         format!("1 {singular}")
     } else if let Some(stem) = singular.strip_suffix('y') {
@@ -223,7 +221,7 @@ pub fn format_bytes(bytes: u64) -> String {
 }
 
 /// "850 µs", "12.3 ms", "4.21 s", "2m 05s".
-pub fn format_duration(d: std::time::Duration) -> String {
+pub(crate) fn format_duration(d: std::time::Duration) -> String {
     let s = d.as_secs_f64();
     if s >= 120.0 {
         format!("{}m {:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
@@ -239,7 +237,7 @@ pub fn format_duration(d: std::time::Duration) -> String {
 }
 
 /// ` (did you mean `production`?)` when `word` is one or two edits from a candidate.
-pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
     let word = word.replace('_', "-");
     candidates
         .map(|c| (strsim::levenshtein(&word, c), c))

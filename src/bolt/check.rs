@@ -8,7 +8,7 @@ use object::{Architecture, Object, ObjectSection};
 
 /// What the input holds that matters to BOLT.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputFacts {
+pub(crate) struct InputFacts {
     pub architecture: Architecture,
     pub has_symbols: bool,
     pub has_text_relocations: bool,
@@ -17,7 +17,7 @@ pub struct InputFacts {
     pub comment: String,
 }
 
-pub fn read_facts(path: &Path) -> Result<InputFacts> {
+pub(crate) fn read_facts(path: &Path) -> Result<InputFacts> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = object::File::parse(&*bytes).with_context(|| {
         format!(
@@ -55,13 +55,13 @@ pub fn read_facts(path: &Path) -> Result<InputFacts> {
 impl InputFacts {
     /// Whether mold linked it (its `.comment` says so): mold keeps relocations for small
     /// programs, but BOLT has crashed on mold's `-q` output of larger ones.
-    pub fn linked_with_mold(&self) -> bool {
+    pub(crate) fn linked_with_mold(&self) -> bool {
         self.comment.to_lowercase().contains("mold")
     }
 }
 
 /// Fails with what is missing and why it matters, naming the likely cause.
-pub fn check_input(path: &Path) -> Result<InputFacts> {
+pub(crate) fn check_input(path: &Path) -> Result<InputFacts> {
     let facts = read_facts(path)?;
     let what = path.display();
     if !matches!(

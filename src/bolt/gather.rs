@@ -16,7 +16,7 @@ use crate::workload::{RunOptions, run_once};
 
 /// Runs the workloads once each; returns how many raw profiles they wrote. A workload that
 /// writes none is an error that says why (the same causes as for PGO: a killed service, abort).
-pub fn run_workloads(
+pub(crate) fn run_workloads(
     shell: &Shell,
     instrumented: &Path,
     layout: &Layout,

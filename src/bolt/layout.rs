@@ -15,7 +15,7 @@ use crate::cargo::{BinTarget, Project};
 /// The BOLT directory of one binary of one input build. It sits in the input variant's own
 /// target dir, so a rebuild from scratch of that variant also drops its stale BOLT data.
 #[derive(Debug, Clone)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub root: PathBuf,
     bin: String,
 }
@@ -23,7 +23,7 @@ pub struct Layout {
 /// What the steps run so far left behind (`state.json`). Every product records the input it
 /// was made from (by content hash), so a rebuilt input never meets an old profile.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// The input the instrumented binary was made from.
     pub instrumented_from: Option<String>,
     #[serde(default)]
@@ -37,7 +37,7 @@ pub struct State {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Merged {
+pub(crate) struct Merged {
     pub path: PathBuf,
     /// Content hash of the input binary the profile was gathered on.
     pub input: String,
@@ -46,7 +46,7 @@ pub struct Merged {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Optimized {
+pub(crate) struct Optimized {
     pub path: PathBuf,
     /// Hash of input, profile, BOLT arguments and strip mode: equal keys, equal binaries.
     pub key: String,
@@ -56,7 +56,7 @@ pub struct Optimized {
 
 impl Layout {
     /// `input_dir` is the target dir of the build BOLT reads.
-    pub fn new(input_dir: &Path, bin: &BinTarget) -> Layout {
+    pub(crate) fn new(input_dir: &Path, bin: &BinTarget) -> Layout {
         Layout {
             root: input_dir
                 .join("bolt")
@@ -66,7 +66,7 @@ impl Layout {
     }
 
     /// Every BOLT directory of this binary, whatever its input (for `bolt clean`).
-    pub fn all(project: &Project, bin: &BinTarget) -> Vec<PathBuf> {
+    pub(crate) fn all(project: &Project, bin: &BinTarget) -> Vec<PathBuf> {
         let name = format!("{}-{}", bin.package, bin.bin);
         let Ok(entries) = std::fs::read_dir(project.tune_dir()) else {
             return Vec::new();
@@ -80,53 +80,53 @@ impl Layout {
         dirs
     }
 
-    pub fn raw_dir(&self) -> PathBuf {
+    pub(crate) fn raw_dir(&self) -> PathBuf {
         self.root.join("raw")
     }
 
     /// `--instrumentation-file`: with `--instrumentation-file-append-pid` each process writes
     /// `prof.<pid>.fdata`, so parallel and repeated runs never overwrite each other.
-    pub fn profile_prefix(&self) -> PathBuf {
+    pub(crate) fn profile_prefix(&self) -> PathBuf {
         self.raw_dir().join("prof")
     }
 
-    pub fn instrumented_binary(&self) -> PathBuf {
+    pub(crate) fn instrumented_binary(&self) -> PathBuf {
         self.root.join(format!("{}-instrumented", self.bin))
     }
 
     /// The final binary keeps the binary's own name, so it can be copied out as it is.
-    pub fn optimized_binary(&self) -> PathBuf {
+    pub(crate) fn optimized_binary(&self) -> PathBuf {
         self.root.join("optimized").join(&self.bin)
     }
 
-    pub fn raw_files(&self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn raw_files(&self) -> Result<Vec<PathBuf>> {
         list(&self.raw_dir(), "fdata")
     }
 
-    pub fn merged_files(&self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn merged_files(&self) -> Result<Vec<PathBuf>> {
         list(&self.root, "fdata")
     }
 
-    pub fn clear_raw(&self) -> Result<usize> {
+    pub(crate) fn clear_raw(&self) -> Result<usize> {
         remove_all(&self.raw_files()?)
     }
 
-    pub fn load_state(&self) -> Result<State> {
+    pub(crate) fn load_state(&self) -> Result<State> {
         load_state(&self.root, "BOLT")
     }
 
-    pub fn save_state(&self, state: &State) -> Result<()> {
+    pub(crate) fn save_state(&self, state: &State) -> Result<()> {
         save_state(&self.root, state)
     }
 }
 
 /// A short content hash of a file (inputs and profiles are identified by what they hold).
-pub fn file_hash(path: &Path) -> Result<String> {
+pub(super) fn file_hash(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(short_hash(&bytes))
 }
 
-pub fn short_hash(bytes: &[u8]) -> String {
+pub(super) fn short_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .take(8)

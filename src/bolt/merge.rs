@@ -10,7 +10,12 @@ use crate::process::Cmd;
 use crate::ui::Shell;
 
 /// Merges every raw profile of `layout` into `<root>/<content-hash>.fdata`.
-pub fn merge(shell: &Shell, merge_fdata: &Path, layout: &Layout, input: &str) -> Result<Merged> {
+pub(crate) fn merge(
+    shell: &Shell,
+    merge_fdata: &Path,
+    layout: &Layout,
+    input: &str,
+) -> Result<Merged> {
     let raw = layout.raw_files()?;
     if raw.is_empty() {
         bail!(

@@ -6,11 +6,11 @@
 //! is cached by the content of what it was made from: an unchanged input with an unchanged
 //! profile does no work.
 
-pub mod check;
-pub mod gather;
+pub(crate) mod check;
+pub(crate) mod gather;
 mod layout;
-pub mod merge;
-pub mod optimize;
+pub(crate) mod merge;
+pub(crate) mod optimize;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-pub use layout::{Layout, Merged, State};
-pub use report::BoltStats;
+pub(crate) use layout::{Layout, Merged};
+pub(crate) use report::BoltStats;
 
 use crate::cargo::{Build, Builder};
 use crate::manifest::Sources;
@@ -34,7 +34,7 @@ const NO_WORKLOAD: &str = "no workload to gather a BOLT profile with: add [[pack
 
 /// Options shared by the steps.
 #[derive(Debug, Clone, Default)]
-pub struct BoltOptions {
+pub(crate) struct BoltOptions {
     pub allow_remote: bool,
     /// Rebuild the input from an empty target dir.
     pub rebuild: bool,
@@ -43,7 +43,7 @@ pub struct BoltOptions {
 }
 
 /// The BOLT pipeline for one binary on one configuration.
-pub struct Bolt<'a> {
+pub(crate) struct Bolt<'a> {
     pub shell: &'a Shell,
     pub builder: &'a Builder<'a>,
     /// The configuration BOLT is applied on, as a BOLT input (`bolt = true`, plain stage).
@@ -55,7 +55,7 @@ pub struct Bolt<'a> {
 
 /// The binary BOLT reads, and what building it cost.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub(crate) struct Input {
     pub build: Build,
     pub layout: Layout,
     /// Content hash of the input binary.
@@ -70,12 +70,11 @@ pub struct Input {
 
 /// Everything a full run produced.
 #[derive(Debug, Clone)]
-pub struct BoltRun {
+pub(crate) struct BoltRun {
     pub input: Input,
     pub binary: PathBuf,
     pub stats: BoltStats,
     pub raw_profiles: usize,
-    pub reused_profile: bool,
     /// False when the optimized binary came from the cache.
     pub optimized_now: bool,
     /// Wall time of BOLT itself (instrument + optimize), from the run that did the work.
@@ -85,7 +84,7 @@ pub struct BoltRun {
 }
 
 impl<'a> Bolt<'a> {
-    pub fn new(
+    pub(crate) fn new(
         shell: &'a Shell,
         builder: &'a Builder<'a>,
         base: &Variant,
@@ -105,7 +104,7 @@ impl<'a> Bolt<'a> {
     }
 
     /// `llvm-bolt` and `merge-fdata` of rustc's LLVM, or why BOLT cannot run here.
-    pub fn preflight(&self) -> Result<(PathBuf, PathBuf)> {
+    pub(crate) fn preflight(&self) -> Result<(PathBuf, PathBuf)> {
         let target = self.builder.target();
         if !target.contains("-linux") {
             bail!("BOLT rewrites Linux ELF executables only; the target is {target}");
@@ -120,7 +119,7 @@ impl<'a> Bolt<'a> {
 
     /// Builds (or finds up to date) the binary BOLT reads and checks it. With PGO, the PGO
     /// pipeline runs first on the same workloads (its profile is reused when still valid).
-    pub fn input(&self, workloads: &[Workload]) -> Result<Input> {
+    pub(crate) fn input(&self, workloads: &[Workload]) -> Result<Input> {
         let (build, compile_time, cached, builds, builds_run) = if self.pgo {
             if workloads.is_empty() {
                 bail!("{NO_WORKLOAD}");
@@ -168,7 +167,7 @@ impl<'a> Bolt<'a> {
 
     /// The instrumented binary of `input`, made now unless an up-to-date one exists. Making it
     /// drops the raw profiles of an earlier input (they would not match).
-    pub fn instrument(&self, input: &Input, bolt: &Path, clear: bool) -> Result<PathBuf> {
+    pub(crate) fn instrument(&self, input: &Input, bolt: &Path, clear: bool) -> Result<PathBuf> {
         let layout = &input.layout;
         let out = layout.instrumented_binary();
         let mut state = layout.load_state()?;
@@ -208,7 +207,7 @@ impl<'a> Bolt<'a> {
     }
 
     /// Runs the workloads against the instrumented binary; returns the new raw profiles.
-    pub fn gather(
+    pub(crate) fn gather(
         &self,
         input: &Input,
         instrumented: &Path,
@@ -233,7 +232,7 @@ impl<'a> Bolt<'a> {
         Ok(n)
     }
 
-    pub fn merge(&self, input: &Input, merge_fdata: &Path) -> Result<Merged> {
+    pub(crate) fn merge(&self, input: &Input, merge_fdata: &Path) -> Result<Merged> {
         self.shell.status(
             "Merging",
             format!("raw BOLT profiles in {}", input.layout.raw_dir().display()),
@@ -249,7 +248,7 @@ impl<'a> Bolt<'a> {
     }
 
     /// The merged profile of an earlier `merge` for this very input, if it is still there.
-    pub fn existing_merged(&self, input: &Input) -> Result<Option<Merged>> {
+    pub(crate) fn existing_merged(&self, input: &Input) -> Result<Option<Merged>> {
         Ok(input
             .layout
             .load_state()?
@@ -259,7 +258,7 @@ impl<'a> Bolt<'a> {
 
     /// The optimized, stripped binary; made now unless the same input, profile, flags and
     /// strip made it before. Returns it and whether BOLT ran now.
-    pub fn optimize(
+    pub(crate) fn optimize(
         &self,
         input: &Input,
         merged: &Merged,
@@ -317,7 +316,7 @@ impl<'a> Bolt<'a> {
 
     /// The whole pipeline. `reuse_profile` keeps a merged profile of this very input and these
     /// very workloads (compare/auto re-run cheaply); otherwise profiles are gathered afresh.
-    pub fn run(&self, workloads: &[Workload], reuse_profile: bool) -> Result<BoltRun> {
+    pub(crate) fn run(&self, workloads: &[Workload], reuse_profile: bool) -> Result<BoltRun> {
         if workloads.is_empty() {
             bail!("{NO_WORKLOAD}");
         }
@@ -333,7 +332,6 @@ impl<'a> Bolt<'a> {
         } else {
             None
         };
-        let reused_profile = reusable.is_some();
         let (merged, raw_profiles) = match reusable {
             Some(m) => {
                 self.shell.note(format!(
@@ -366,7 +364,6 @@ impl<'a> Bolt<'a> {
             binary: optimized.path,
             stats: optimized.stats,
             raw_profiles,
-            reused_profile,
             optimized_now,
             bolt_time,
             steps,
@@ -375,7 +372,7 @@ impl<'a> Bolt<'a> {
 
     /// llvm-bolt's optimization flags: `--bolt-args`, else `bolt-args` in the metadata, else
     /// the defaults.
-    pub fn args(&self) -> Vec<String> {
+    pub(crate) fn args(&self) -> Vec<String> {
         self.opts
             .args
             .clone()
@@ -390,7 +387,7 @@ impl<'a> Bolt<'a> {
 
     /// The `strip` the configuration asks for, as cargo would resolve it (a release profile
     /// without debug info strips debuginfo by default); applied after BOLT.
-    pub fn strip(&self) -> Result<Strip> {
+    pub(crate) fn strip(&self) -> Result<Strip> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let sources = Sources::load(Some(&self.builder.project().root_manifest), &cwd)?;
         let plain = Variant {
@@ -402,7 +399,7 @@ impl<'a> Bolt<'a> {
     }
 
     /// `production+pgo+bolt`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         let pgo = if self.pgo { "+pgo" } else { "" };
         format!("{}{pgo}+bolt", self.base.name)
     }

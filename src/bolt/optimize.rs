@@ -15,7 +15,7 @@ use crate::variant::Strip;
 
 /// The optimization flags of rustc's own release pipeline (opt-dist) and BOLT's README today.
 /// `-icf=all` is what LLVM 22 spells `-icf=1` (the numeric form is deprecated).
-pub const DEFAULT_ARGS: &[&str] = &[
+pub(crate) const DEFAULT_ARGS: &[&str] = &[
     "-reorder-blocks=ext-tsp",
     "-reorder-functions=cdsort",
     "-split-functions",
@@ -28,7 +28,7 @@ pub const DEFAULT_ARGS: &[&str] = &[
 ];
 
 /// Writes the instrumented binary to `out`; each run of it writes `<prefix>.<pid>.fdata` at exit.
-pub fn instrument(
+pub(crate) fn instrument(
     shell: &Shell,
     bolt: &Path,
     input: &Path,
@@ -50,7 +50,7 @@ pub fn instrument(
 }
 
 /// One optimization: `input` with `profile` into `out`, stripped as `strip` says.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     pub input: &'a Path,
     pub profile: &'a Path,
     pub args: &'a [String],
@@ -60,7 +60,7 @@ pub struct Job<'a> {
 
 /// Runs the job. A BOLT that exits non-zero, crashes, or writes no BOLTed binary is an error;
 /// so is a profile that matches no function.
-pub fn optimize(shell: &Shell, rustc: &Rustc, bolt: &Path, job: &Job) -> Result<BoltStats> {
+pub(crate) fn optimize(shell: &Shell, rustc: &Rustc, bolt: &Path, job: &Job) -> Result<BoltStats> {
     let Job {
         input,
         profile,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// BOLT's figures for one optimized binary.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BoltStats {
+pub(crate) struct BoltStats {
     /// "N out of M functions in the binary (P%) have non-empty execution profile".
     pub profiled_functions: Option<u64>,
     pub total_functions: Option<u64>,
@@ -19,10 +19,10 @@ pub struct BoltStats {
 }
 
 /// Below this share of functions with a profile, the profile is reported as thin.
-pub const LOW_COVERAGE_PERCENT: f64 = 1.0;
+pub(super) const LOW_COVERAGE_PERCENT: f64 = 1.0;
 
 impl BoltStats {
-    pub fn parse(output: &str) -> BoltStats {
+    pub(crate) fn parse(output: &str) -> BoltStats {
         let mut s = BoltStats::default();
         for line in output.lines() {
             let t = line.trim();
@@ -54,7 +54,7 @@ impl BoltStats {
     }
 
     /// "146 of 725 functions (20.1%) have a profile".
-    pub fn coverage(&self) -> String {
+    pub(crate) fn coverage(&self) -> String {
         match (self.profiled_functions, self.total_functions) {
             (Some(p), Some(t)) => format!(
                 "{p} of {t} functions ({:.1}%) have a profile",
@@ -65,7 +65,7 @@ impl BoltStats {
     }
 
     /// "executed instructions -2.3%, taken branches -43.7%": the headline dyno-stats.
-    pub fn dyno_summary(&self) -> String {
+    pub(crate) fn dyno_summary(&self) -> String {
         const HEADLINE: &[&str] = &[
             "executed instructions",
             "taken branches",
@@ -83,7 +83,7 @@ impl BoltStats {
         }
     }
 
-    pub fn is_low_coverage(&self) -> bool {
+    pub(crate) fn is_low_coverage(&self) -> bool {
         self.profiled_percent
             .is_some_and(|p| p < LOW_COVERAGE_PERCENT)
     }

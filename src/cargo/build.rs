@@ -21,7 +21,7 @@ const RECORD: &str = "cargo-tune-build";
 
 /// A built variant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Build {
+pub(crate) struct Build {
     pub variant: Variant,
     pub hash: String,
     pub target_dir: PathBuf,
@@ -53,7 +53,7 @@ struct Record {
 }
 
 /// Builds variants of one binary.
-pub struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     shell: &'a Shell,
     project: &'a Project,
     bin: &'a BinTarget,
@@ -69,7 +69,7 @@ pub struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(
+    pub(crate) fn new(
         shell: &'a Shell,
         project: &'a Project,
         bin: &'a BinTarget,
@@ -119,42 +119,38 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn rustc(&self) -> &Rustc {
+    pub(crate) fn rustc(&self) -> &Rustc {
         &self.rustc
     }
 
-    pub fn target(&self) -> &str {
+    pub(crate) fn target(&self) -> &str {
         &self.target
     }
 
-    pub fn bin(&self) -> &BinTarget {
+    pub(crate) fn bin(&self) -> &BinTarget {
         self.bin
     }
 
-    pub fn project(&self) -> &Project {
+    pub(crate) fn project(&self) -> &Project {
         self.project
     }
 
     /// The user's project selection as typed again in a printed command (` --manifest-path …`).
-    pub fn selection(&self) -> String {
+    pub(crate) fn selection(&self) -> String {
         self.cargo.selection()
-    }
-
-    pub fn user_flags(&self) -> &UserFlags {
-        &self.user_flags
     }
 
     /// The linker's map of the last link in `variant`'s dir, when builds ask for one: it names
     /// every function's bytes even in a stripped binary (`size::link_map`). Asking does not
     /// change the binary, so it is left out of the rustflags a report shows (`Build::rustflags`).
-    pub fn link_map(&self, variant: &Variant) -> Option<PathBuf> {
+    pub(crate) fn link_map(&self, variant: &Variant) -> Option<PathBuf> {
         self.link_map
             .then(|| self.variant_dir(variant).join(super::linker::LINK_MAP))
     }
 
     /// The recorded final link of `binary`, built by this builder, for replaying it
     /// (`crate::link`), or why there is none.
-    pub fn link_record(
+    pub(crate) fn link_record(
         &self,
         binary: &std::path::Path,
     ) -> Result<crate::link::capture::Captured, String> {
@@ -163,12 +159,12 @@ impl<'a> Builder<'a> {
     }
 
     /// `<target-dir>/tune/<variant-hash>`.
-    pub fn variant_dir(&self, variant: &Variant) -> PathBuf {
+    pub(crate) fn variant_dir(&self, variant: &Variant) -> PathBuf {
         self.project.tune_dir().join(variant.dir_key())
     }
 
     /// The user's rustflags followed by the variant's.
-    pub fn rustflags(&self, variant: &Variant) -> Vec<String> {
+    pub(crate) fn rustflags(&self, variant: &Variant) -> Vec<String> {
         let mut flags = self.user_flags.flags.clone();
         flags.extend(variant.added_rustflags());
         flags
@@ -193,7 +189,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The exact cargo command that builds `variant` (also shown to users to reproduce it).
-    pub fn command(&self, variant: &Variant) -> Cmd {
+    pub(crate) fn command(&self, variant: &Variant) -> Cmd {
         self.cargo_command(
             &[
                 "build",
@@ -207,7 +203,7 @@ impl<'a> Builder<'a> {
 
     /// `cargo <args>` for the binary's package with everything that defines `variant`:
     /// profile, host target, its own target dir, features, profile overrides and rustflags.
-    pub fn cargo_command(&self, args: &[&str], variant: &Variant) -> Cmd {
+    pub(crate) fn cargo_command(&self, args: &[&str], variant: &Variant) -> Cmd {
         let mut cmd = cargo_cmd()
             .args(args)
             .arg("--manifest-path")
@@ -265,12 +261,12 @@ impl<'a> Builder<'a> {
 
     /// Whether an earlier build of `variant`, with the same inputs, is on disk (a rebuild is a no-op
     /// unless the sources changed).
-    pub fn is_cached(&self, variant: &Variant) -> bool {
+    pub(crate) fn is_cached(&self, variant: &Variant) -> bool {
         self.current_record(variant).is_some()
     }
 
     /// Builds `variant` (a no-op when it is up to date); `rebuild` starts from an empty dir.
-    pub fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
+    pub(crate) fn build(&self, variant: &Variant, rebuild: bool) -> Result<Build> {
         let (build, untimed) = self.build_once(variant, rebuild)?;
         if !untimed {
             return Ok(build);

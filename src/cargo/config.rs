@@ -8,7 +8,7 @@ use toml_edit::DocumentMut;
 use crate::toml_file::parse;
 
 /// Config files in increasing precedence: `$CARGO_HOME/config.toml`, then from `/` down to `cwd`.
-pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
+pub(crate) fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
     let pick = |dir: &Path| {
         ["config.toml", "config"]
             .iter()
@@ -31,7 +31,7 @@ pub fn config_files(cwd: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
 
 /// Every config file cargo reads from `cwd`, parsed, lowest precedence first. A file that is
 /// not valid TOML is an error naming its line and column (cargo would refuse it too).
-pub fn load(cwd: &Path, cargo_home: Option<&Path>) -> Result<Vec<(PathBuf, DocumentMut)>> {
+pub(crate) fn load(cwd: &Path, cargo_home: Option<&Path>) -> Result<Vec<(PathBuf, DocumentMut)>> {
     config_files(cwd, cargo_home)
         .into_iter()
         .map(|path| {

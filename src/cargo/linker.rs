@@ -6,20 +6,18 @@ use std::path::Path;
 use crate::cargo::rustflags::EnvLookup;
 
 /// File name of the link map in a variant's target dir (one per dir: the last link's).
-pub const LINK_MAP: &str = "cargo-tune-link.map";
-
-/// Whether links for `target` go through a cc-style driver: true unless the user's rustflags,
-/// cargo config or `CARGO_TARGET_<TRIPLE>_LINKER` name a linker that is not one, or set a
-/// linker flavor (then `-Wl,…` could break the link, so cargo-tune adds none).
-pub fn takes_cc_args(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> bool {
-    cc_linker(cwd, target, rustflags, env).is_some()
-}
+pub(crate) const LINK_MAP: &str = "cargo-tune-link.map";
 
 /// The cc-style driver that links for `target`: the one the user named (rustflags first, as
 /// rustc reads them after cargo's `-C linker`, then `CARGO_TARGET_<TRIPLE>_LINKER`, then
 /// `target.<triple>.linker`), else `cc`, rustc's default on Linux. `None` when the named linker
 /// is not a cc-style driver or a linker flavor is set.
-pub fn cc_linker(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup) -> Option<String> {
+pub(crate) fn cc_linker(
+    cwd: &Path,
+    target: &str,
+    rustflags: &[String],
+    env: EnvLookup,
+) -> Option<String> {
     let mut flags = rustflags.iter();
     let mut named = None;
     while let Some(f) = flags.next() {
@@ -51,7 +49,7 @@ pub fn cc_linker(cwd: &Path, target: &str, rustflags: &[String], env: EnvLookup)
 /// `target.<triple>.linker` from the cargo config files that apply in `cwd`, with the file that
 /// set it (the closest wins, as in cargo). An unreadable config sets nothing here: the commands
 /// that build report it.
-pub fn configured(cwd: &Path, target: &str) -> Option<(String, std::path::PathBuf)> {
+pub(crate) fn configured(cwd: &Path, target: &str) -> Option<(String, std::path::PathBuf)> {
     let configs =
         crate::cargo::config::load(cwd, crate::cargo::cargo_home().as_deref()).unwrap_or_default();
     configs.iter().rev().find_map(|(file, doc)| {
@@ -85,7 +83,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let lookup = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        takes_cc_args(dir.path(), "x86_64-unknown-linux-gnu", &flags, &lookup)
+        cc_linker(dir.path(), "x86_64-unknown-linux-gnu", &flags, &lookup).is_some()
     }
 
     #[test]

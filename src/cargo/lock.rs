@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -13,20 +13,21 @@ use crate::ui::Shell;
 
 /// The lock file's name inside `<target-dir>/tune` (`clean` leaves it in place, so a waiting
 /// process and a newcomer always lock the same file).
-pub const LOCK_FILE: &str = ".tune-lock";
+pub(crate) const LOCK_FILE: &str = ".tune-lock";
 
 /// Held for as long as it lives; the kernel releases it when the process ends, however it ends.
 #[derive(Debug)]
-pub struct TuneLock {
+pub(crate) struct TuneLock {
     _file: File,
-    pub path: PathBuf,
-    /// True when another process held the lock and this one waited for it.
+    /// True when another process held the lock and this one waited for it (the tests' witness:
+    /// the wait itself is told to the user by the "Blocking" status line).
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub waited: bool,
 }
 
 /// Takes the lock on `tune_dir`. When another process holds it: with `wait`, prints cargo's
 /// "Blocking waiting for file lock on …" and waits (Ctrl-C still ends the wait); without, fails.
-pub fn lock_tune_dir(shell: &Shell, tune_dir: &Path, wait: bool) -> Result<TuneLock> {
+pub(crate) fn lock_tune_dir(shell: &Shell, tune_dir: &Path, wait: bool) -> Result<TuneLock> {
     std::fs::create_dir_all(tune_dir)
         .with_context(|| format!("cannot create {}", tune_dir.display()))?;
     let path = tune_dir.join(LOCK_FILE);
@@ -40,7 +41,6 @@ pub fn lock_tune_dir(shell: &Shell, tune_dir: &Path, wait: bool) -> Result<TuneL
     if try_lock(&file).with_context(|| format!("cannot lock {}", path.display()))? {
         return Ok(TuneLock {
             _file: file,
-            path,
             waited: false,
         });
     }
@@ -63,7 +63,6 @@ pub fn lock_tune_dir(shell: &Shell, tune_dir: &Path, wait: bool) -> Result<TuneL
         if try_lock(&file).with_context(|| format!("cannot lock {}", path.display()))? {
             return Ok(TuneLock {
                 _file: file,
-                path,
                 waited: true,
             });
         }

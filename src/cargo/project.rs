@@ -11,7 +11,7 @@ use crate::tune_config::TuneConfig;
 
 /// The workspace cargo-tune works in.
 #[derive(Debug, Clone)]
-pub struct Project {
+pub(crate) struct Project {
     pub workspace_root: PathBuf,
     /// The workspace root's Cargo.toml: the only place cargo reads `[profile.*]` from.
     pub root_manifest: PathBuf,
@@ -32,7 +32,7 @@ pub struct BinTarget {
 }
 
 impl Project {
-    pub fn load(args: &Selection) -> Result<Project> {
+    pub(crate) fn load(args: &Selection) -> Result<Project> {
         let manifest = locate_manifest(args.manifest_path.as_deref())?;
         let mut cmd = cargo_cmd().args(["metadata", "--format-version", "1", "--no-deps"]);
         cmd = cmd.arg("--manifest-path").arg(&manifest);
@@ -68,18 +68,18 @@ impl Project {
     }
 
     /// The packages that belong to the workspace.
-    pub fn members(&self) -> Vec<&Package> {
+    pub(crate) fn members(&self) -> Vec<&Package> {
         self.metadata.workspace_packages()
     }
 
     /// `<target-dir>/tune`: everything cargo-tune writes lives under it.
-    pub fn tune_dir(&self) -> PathBuf {
+    pub(crate) fn tune_dir(&self) -> PathBuf {
         self.target_dir.join("tune")
     }
 
     /// Picks the package: `-p`, else the package whose manifest the user pointed at,
     /// else the only member with a binary.
-    pub fn package(&self, args: &Selection) -> Result<&Package> {
+    pub(crate) fn package(&self, args: &Selection) -> Result<&Package> {
         let members = self.members();
         if let Some(spec) = &args.package {
             return members
@@ -131,7 +131,7 @@ impl Project {
     }
 
     /// Picks the binary to tune and reads its tune configuration.
-    pub fn bin_target(&self, args: &Selection) -> Result<BinTarget> {
+    pub(crate) fn bin_target(&self, args: &Selection) -> Result<BinTarget> {
         let package = self.package(args)?;
         let config = self.tune_config(package)?;
         let names = bins(package);
@@ -171,7 +171,7 @@ impl Project {
     }
 
     /// `[workspace.metadata.tune]` layered under `[package.metadata.tune]`.
-    pub fn tune_config(&self, package: &Package) -> Result<TuneConfig> {
+    pub(crate) fn tune_config(&self, package: &Package) -> Result<TuneConfig> {
         let ws = TuneConfig::from_metadata(
             &self.metadata.workspace_metadata,
             "workspace.metadata.tune",

@@ -16,7 +16,7 @@ use super::config::{config_files, load};
 /// Where the user's rustflags came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FlagSource {
+pub(crate) enum FlagSource {
     EncodedEnv,
     Env,
     TargetConfig,
@@ -25,7 +25,7 @@ pub enum FlagSource {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct UserFlags {
+pub(crate) struct UserFlags {
     pub source: FlagSource,
     pub flags: Vec<String>,
     /// Config files that were read, closest last.
@@ -33,11 +33,11 @@ pub struct UserFlags {
 }
 
 /// Lookup of environment variables, injectable for tests.
-pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Resolves the rustflags cargo would use for `target` when run from `cwd`.
 /// `cfg` is `rustc --print cfg --target <target>`, to match `target.'cfg(..)'` tables.
-pub fn user_rustflags(
+pub(crate) fn user_rustflags(
     cwd: &Path,
     cargo_home: Option<&Path>,
     target: &str,
@@ -163,7 +163,7 @@ fn flag_list(item: &Item) -> Option<(Vec<String>, bool)> {
 }
 
 /// Evaluates `cfg(...)` against `rustc --print cfg` lines (`unix`, `target_os="linux"`).
-pub fn cfg_matches(expr: &str, cfg: &[String]) -> bool {
+pub(crate) fn cfg_matches(expr: &str, cfg: &[String]) -> bool {
     let inner = expr
         .trim()
         .strip_prefix("cfg(")

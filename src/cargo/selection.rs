@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// The user's selection, as cargo's own flags give it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub manifest_path: Option<PathBuf>,
     pub package: Option<String>,
     pub bin: Option<String>,
@@ -27,7 +27,7 @@ pub struct Selection {
 impl Selection {
     /// The options that select the project, package, binary and features, as they would be typed
     /// again in a follow-up command (` --manifest-path x/Cargo.toml -p app`), quoted for a shell.
-    pub fn selection(&self) -> String {
+    pub(crate) fn selection(&self) -> String {
         let mut words: Vec<String> = Vec::new();
         if let Some(m) = &self.manifest_path {
             words.extend(["--manifest-path".into(), m.display().to_string()]);
@@ -46,7 +46,7 @@ impl Selection {
     }
 
     /// Flags passed through to every cargo build: features, `--locked`, `--offline`.
-    pub fn cargo_flags(&self) -> Vec<String> {
+    pub(crate) fn cargo_flags(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.features.is_empty() {
             out.push("--features".into());

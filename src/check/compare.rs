@@ -14,7 +14,7 @@ use crate::spec::Candidate;
 
 /// The gate's thresholds, and whether a change it could not decide fails it too.
 #[derive(Debug, Clone, Copy)]
-pub struct Thresholds {
+pub(crate) struct Thresholds {
     /// A workload slower than this (its whole interval) is a regression.
     pub speed: f64,
     /// A binary grown by more than this is a regression.
@@ -24,7 +24,7 @@ pub struct Thresholds {
 
 impl Side {
     /// The working tree, measured as it is (uncommitted changes counted).
-    pub fn working_tree(repo: &Repo) -> Result<Side> {
+    pub(crate) fn working_tree(repo: &Repo) -> Result<Side> {
         Ok(Side {
             rev: "working tree".into(),
             sha: repo.head().map(|c| c.sha),
@@ -32,7 +32,7 @@ impl Side {
         })
     }
 
-    pub fn commit(c: &Commit) -> Side {
+    pub(crate) fn commit(c: &Commit) -> Side {
         Side {
             rev: c.rev.clone(),
             sha: Some(c.sha.clone()),
@@ -42,7 +42,7 @@ impl Side {
 }
 
 /// The measurement settings of a check: the engine's noise band set to the gate's threshold.
-pub fn settings(mut settings: Settings, threshold: f64) -> Result<Settings> {
+pub(crate) fn settings(mut settings: Settings, threshold: f64) -> Result<Settings> {
     // The engine's noise band is the gate's threshold: its sequential stopping then answers
     // exactly "beyond the threshold or not", and stops as soon as that is decided.
     settings.noise_threshold = threshold;
@@ -52,7 +52,7 @@ pub fn settings(mut settings: Settings, threshold: f64) -> Result<Settings> {
 
 /// One run with the base's row (`base 1a2b3c4d`) and the head's (`head`), measured when the
 /// base built. Ctrl-C is an error: a half-measured gate decides nothing.
-pub fn measure(
+pub(crate) fn measure(
     session: &mut Session,
     settings: Settings,
     candidate: &Candidate,
@@ -84,7 +84,7 @@ pub fn measure(
 
 /// The verdicts, the gate and the exit status of a measured run. A base that did not build
 /// (`base_failure`) is no regression of the change: nothing was compared.
-pub fn conclude(
+pub(crate) fn conclude(
     base: &Commit,
     head: Side,
     candidate: &Candidate,

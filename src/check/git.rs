@@ -9,21 +9,21 @@ use crate::process::Cmd;
 
 /// The repository the project lives in.
 #[derive(Debug, Clone)]
-pub struct Repo {
+pub(crate) struct Repo {
     /// `git rev-parse --show-toplevel`.
     pub root: PathBuf,
 }
 
 /// A revision resolved to its commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Commit {
+pub(crate) struct Commit {
     /// As the user wrote it (`main`, `origin/main`, a sha).
     pub rev: String,
     pub sha: String,
 }
 
 impl Commit {
-    pub fn short(&self) -> &str {
+    pub(crate) fn short(&self) -> &str {
         &self.sha[..self.sha.len().min(8)]
     }
 }
@@ -39,7 +39,7 @@ fn git(dir: &Path) -> Cmd {
 
 impl Repo {
     /// The repository containing `dir`, or an error that says what `check` needs.
-    pub fn discover(dir: &Path) -> Result<Repo> {
+    pub(crate) fn discover(dir: &Path) -> Result<Repo> {
         let out = git(dir)
             .args(["rev-parse", "--show-toplevel"])
             .run_unchecked()
@@ -56,7 +56,7 @@ impl Repo {
     }
 
     /// Resolves `rev` to a commit; in a shallow clone without it, says how to fetch history.
-    pub fn resolve(&self, rev: &str) -> Result<Commit> {
+    pub(crate) fn resolve(&self, rev: &str) -> Result<Commit> {
         let out = git(&self.root)
             .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
             .arg(format!("{rev}^{{commit}}"))
@@ -89,12 +89,12 @@ impl Repo {
     }
 
     /// The commit checked out now, if any (a fresh `git init` has none).
-    pub fn head(&self) -> Option<Commit> {
+    pub(crate) fn head(&self) -> Option<Commit> {
         self.resolve("HEAD").ok()
     }
 
     /// Files changed against HEAD (untracked included, ignored ones not), as `git status` shows them.
-    pub fn changes(&self) -> Result<Vec<String>> {
+    pub(crate) fn changes(&self) -> Result<Vec<String>> {
         let out = git(&self.root)
             .args(["status", "--porcelain=v1"])
             .run()
@@ -107,7 +107,7 @@ impl Repo {
     }
 
     /// Whether tracked files differ from HEAD (untracked ones, such as an export dir, do not count).
-    pub fn tracked_changes(&self) -> Result<bool> {
+    pub(crate) fn tracked_changes(&self) -> Result<bool> {
         let out = git(&self.root)
             .args(["status", "--porcelain=v1", "--untracked-files=no"])
             .run()
@@ -116,7 +116,7 @@ impl Repo {
     }
 
     /// A checkout of `commit` at `dir`, made with `git worktree add` once and reused afterwards.
-    pub fn worktree(&self, commit: &Commit, dir: &Path) -> Result<()> {
+    pub(crate) fn worktree(&self, commit: &Commit, dir: &Path) -> Result<()> {
         if self.is_checkout_of(dir, commit) {
             return Ok(());
         }

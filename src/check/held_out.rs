@@ -9,7 +9,7 @@ use crate::session::Built;
 
 /// Adds the base's folds (built by the base's own session) as variants measured only on the
 /// workload they left out, named after the base's row.
-pub fn add_base_folds(run: &mut Run, base_built: &Result<Built, String>) {
+pub(crate) fn add_base_folds(run: &mut Run, base_built: &Result<Built, String>) {
     let Ok(built) = base_built else { return };
     let Some(profile) = &built.profile else {
         return;
@@ -43,7 +43,7 @@ pub fn add_base_folds(run: &mut Run, base_built: &Result<Built, String>) {
 /// What the run must decide: every variant against the base on each workload it runs on
 /// (as by default) and, where both sides have a fold of a workload, fold against fold there.
 /// Empty (the defaults) when the run has no folds.
-pub fn questions(run: &Run) -> Vec<Pair> {
+pub(crate) fn questions(run: &Run) -> Vec<Pair> {
     if run.variants.iter().all(|v| v.fold.is_none()) {
         return Vec::new();
     }
@@ -75,7 +75,7 @@ pub fn questions(run: &Run) -> Vec<Pair> {
 
 /// A note per workload where the head's figure is in-sample: the held-out comparison when the
 /// run has one, else that the verdict was measured on the profile's own training input.
-pub fn notes(run: &Run) -> Vec<String> {
+pub(crate) fn notes(run: &Run) -> Vec<String> {
     let Some(head) = run.variants.get(1) else {
         return Vec::new();
     };

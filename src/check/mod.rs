@@ -1,21 +1,22 @@
 //! `cargo tune check`: the base revision and the working tree, built the same way and measured
 //! in one interleaved run; the verdict per workload and for size, and the exit status of a gate.
 
-pub mod compare;
-pub mod git;
-pub mod held_out;
-pub mod render;
-pub mod ship;
+pub(crate) mod compare;
+pub(crate) mod git;
+pub(crate) mod held_out;
+pub(crate) mod render;
+pub(crate) mod ship;
 mod verdict;
 
 use serde::Serialize;
 
 use crate::run::Run;
-pub use verdict::{Gate, Outcome, SizeVerdict, WorkloadVerdict};
+pub(crate) use verdict::Outcome;
+pub(crate) use verdict::{Gate, SizeVerdict, WorkloadVerdict};
 
 /// Everything `check` concluded, with the run it is based on (the `--json` output).
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckResult {
+pub(crate) struct CheckResult {
     pub base: Side,
     pub head: Side,
     /// The variant built on both sides (`release`, `tuned+pgo`).
@@ -36,7 +37,7 @@ pub struct CheckResult {
 
 /// One side of the comparison.
 #[derive(Debug, Clone, Serialize)]
-pub struct Side {
+pub(crate) struct Side {
     /// The revision as given (`main`), or `working tree`.
     pub rev: String,
     /// Its commit (the head's HEAD commit; none in a repository without commits).
@@ -47,7 +48,7 @@ pub struct Side {
 
 impl Side {
     /// `main (1a2b3c4d)`, `working tree (1a2b3c4d + 2 changed files)`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let short = self.sha.as_deref().map(|s| &s[..s.len().min(8)]);
         match (short, self.changed_files) {
             (Some(s), 0) => format!("{} ({s})", self.rev),

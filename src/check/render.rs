@@ -94,7 +94,7 @@ fn crate_line(r: &CheckResult) -> Option<String> {
 }
 
 /// The one-line answer.
-pub fn headline(r: &CheckResult) -> String {
+pub(crate) fn headline(r: &CheckResult) -> String {
     match r.gate {
         Gate::Pass => "no regression".into(),
         Gate::Regression => {
@@ -158,7 +158,7 @@ fn intro(r: &CheckResult) -> Vec<String> {
 }
 
 /// The verdict table for the terminal.
-pub fn text(r: &CheckResult) -> String {
+pub(crate) fn text(r: &CheckResult) -> String {
     let mut out = String::new();
     for l in intro(r) {
         out.push_str(&l);
@@ -206,7 +206,7 @@ pub fn text(r: &CheckResult) -> String {
 }
 
 /// The verdict as GitHub-flavoured Markdown, with the full comparison table folded below it.
-pub fn markdown(r: &CheckResult, full_table: &str) -> String {
+pub(crate) fn markdown(r: &CheckResult, full_table: &str) -> String {
     let icon = match r.gate {
         Gate::Pass => "✅",
         Gate::Regression => "❌",
@@ -244,7 +244,7 @@ pub fn markdown(r: &CheckResult, full_table: &str) -> String {
 
 /// One entry of github-action-benchmark's `customSmallerIsBetter` input.
 #[derive(Debug, Serialize)]
-pub struct BenchEntry {
+pub(crate) struct BenchEntry {
     pub name: String,
     pub unit: String,
     pub value: f64,
@@ -253,7 +253,7 @@ pub struct BenchEntry {
 
 /// The head's figures, smaller is better: each workload's deciding metric (services: p99
 /// latency, since req/s grows the wrong way) and the binary size.
-pub fn bench_entries(r: &CheckResult) -> Vec<BenchEntry> {
+pub(crate) fn bench_entries(r: &CheckResult) -> Vec<BenchEntry> {
     let mut out = Vec::new();
     for (w, v) in r.workloads.iter().enumerate() {
         let metric = if v.metric == Metric::RequestsPerSec {

@@ -9,7 +9,7 @@ use crate::variant::Variant;
 /// The candidate for `spec` (`--variant`, else `ship` in [package.metadata.tune]), else the
 /// `--profile` as it is. A name that is no preset is read as a profile in Cargo.toml, built as
 /// it stands: `tuned+pgo` is `--profile tuned` with PGO.
-pub fn shipped(spec: Option<&str>, profile: &str) -> Result<Candidate> {
+pub(crate) fn shipped(spec: Option<&str>, profile: &str) -> Result<Candidate> {
     let spec = spec.map(str::trim).filter(|s| !s.is_empty());
     let Some(spec) = spec else {
         return Ok(Candidate::plain(profile, Variant::new(profile, profile)));
@@ -42,7 +42,7 @@ pub fn shipped(spec: Option<&str>, profile: &str) -> Result<Candidate> {
 
 /// `tuned+pgo` → (`tuned`, pgo, bolt): the profile to pass as `--profile` and the stages, when
 /// the candidate is a profile as it stands (no settings changed on top).
-pub fn as_profile(c: &Candidate) -> Option<(String, bool, bool)> {
+pub(crate) fn as_profile(c: &Candidate) -> Option<(String, bool, bool)> {
     let plain = Variant::new(&c.variant.base_profile, &c.variant.base_profile);
     (c.variant.hash() == plain.hash()).then(|| (c.variant.base_profile.clone(), c.pgo, c.bolt))
 }

@@ -10,7 +10,7 @@ use crate::run::{CrateSize, Run};
 /// How the head compares with the base on one workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Faster by more than the threshold (the whole interval).
     Faster,
     /// Slower by more than the threshold (the whole interval): a regression.
@@ -24,7 +24,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn describe(self, threshold: f64) -> String {
+    pub(crate) fn describe(self, threshold: f64) -> String {
         let t = crate::report::format::trim_float(threshold * 100.0);
         match self {
             Outcome::Faster => format!("faster (beyond {t}%)"),
@@ -38,7 +38,7 @@ impl Outcome {
 
 /// One workload's verdict.
 #[derive(Debug, Clone, Serialize)]
-pub struct WorkloadVerdict {
+pub(crate) struct WorkloadVerdict {
     pub workload: String,
     pub metric: Metric,
     pub base: Option<f64>,
@@ -54,7 +54,7 @@ pub struct WorkloadVerdict {
 
 /// The binary's size on both sides.
 #[derive(Debug, Clone, Serialize)]
-pub struct SizeVerdict {
+pub(crate) struct SizeVerdict {
     pub base_bytes: u64,
     pub head_bytes: u64,
     /// head / base.
@@ -69,14 +69,14 @@ pub struct SizeVerdict {
 
 /// One crate's analysed bytes on both sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CrateChange {
+pub(crate) struct CrateChange {
     pub name: String,
     pub base_bytes: u64,
     pub head_bytes: u64,
 }
 
 impl CrateChange {
-    pub fn delta(&self) -> i64 {
+    pub(crate) fn delta(&self) -> i64 {
         self.head_bytes as i64 - self.base_bytes as i64
     }
 }
@@ -115,7 +115,7 @@ fn crate_changes(base: &[CrateSize], head: &[CrateSize]) -> Vec<CrateChange> {
 }
 
 /// Workload verdicts of a run whose variant 0 is the base and variant 1 the head.
-pub fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
+pub(super) fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
     (0..run.workloads.len())
         .map(|w| {
             let metric = run.deciding(w);
@@ -153,7 +153,7 @@ pub fn workload_verdicts(run: &Run) -> Vec<WorkloadVerdict> {
 }
 
 /// Size of base and head from the run's builds, when both built.
-pub fn size_verdict(run: &Run, size_threshold: f64) -> Option<SizeVerdict> {
+pub(super) fn size_verdict(run: &Run, size_threshold: f64) -> Option<SizeVerdict> {
     let base = run.variants.first()?.build.as_ref()?;
     let head = run.variants.get(1)?.build.as_ref()?;
     let ratio = head.file_size_bytes as f64 / base.file_size_bytes.max(1) as f64;
@@ -169,7 +169,7 @@ pub fn size_verdict(run: &Run, size_threshold: f64) -> Option<SizeVerdict> {
 /// The gate's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Gate {
+pub(crate) enum Gate {
     Pass,
     /// Slower or bigger beyond the thresholds.
     Regression,
@@ -182,7 +182,7 @@ pub enum Gate {
 }
 
 /// The gate from the verdicts: a regression needs a whole interval beyond the threshold.
-pub fn gate(workloads: &[WorkloadVerdict], size: Option<&SizeVerdict>) -> Gate {
+pub(super) fn gate(workloads: &[WorkloadVerdict], size: Option<&SizeVerdict>) -> Gate {
     let slower = workloads.iter().any(|w| w.outcome == Outcome::Slower);
     if workloads.iter().any(|w| w.outcome == Outcome::Failed) {
         Gate::Failed
@@ -197,7 +197,7 @@ pub fn gate(workloads: &[WorkloadVerdict], size: Option<&SizeVerdict>) -> Gate {
 
 /// Exit status: 0 pass, 1 regression (and, with `strict`, undecided or a base that did not
 /// build), 2 a workload that failed to run.
-pub fn exit_code(gate: Gate, strict: bool) -> i32 {
+pub(super) fn exit_code(gate: Gate, strict: bool) -> i32 {
     match gate {
         Gate::Pass => 0,
         Gate::Regression => 1,

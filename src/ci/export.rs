@@ -12,11 +12,11 @@ use crate::session::Built;
 use crate::variant::Variant;
 
 /// The manifest's file name inside each exported variant's directory.
-pub const MANIFEST: &str = "cargo-tune-export.json";
+pub(crate) const MANIFEST: &str = "cargo-tune-export.json";
 
 /// What is known about an exported binary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Export {
+pub(crate) struct Export {
     pub cargo_tune_version: String,
     /// The name it was built under (`release`, `release+pgo`).
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Export {
 
 /// Where the exporting and the measuring checkout stand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     pub commit: Option<String>,
     pub dirty: bool,
     pub rustc_version: String,
@@ -64,7 +64,7 @@ fn dir_name(name: &str) -> String {
 
 /// Copies `built`'s binary to `dir/<name>/` with its manifest; returns the directory.
 #[allow(clippy::too_many_arguments)]
-pub fn write(
+pub(crate) fn write(
     dir: &Path,
     name: &str,
     built: &Built,
@@ -113,7 +113,7 @@ pub fn write(
 }
 
 /// Every export under `dir` (its subdirectories, or `dir` itself), sorted by name.
-pub fn read_all(dir: &Path) -> Result<Vec<(PathBuf, Export)>> {
+pub(crate) fn read_all(dir: &Path) -> Result<Vec<(PathBuf, Export)>> {
     let mut dirs = vec![dir.to_path_buf()];
     if !dir.join(MANIFEST).is_file() {
         let entries =
@@ -144,7 +144,7 @@ pub fn read_all(dir: &Path) -> Result<Vec<(PathBuf, Export)>> {
 }
 
 /// Refuses an export that is not a build of this checkout's code with this rustc.
-pub fn check_origin(e: &Export, here: &Origin, bin: &str, target: &str) -> Result<()> {
+pub(crate) fn check_origin(e: &Export, here: &Origin, bin: &str, target: &str) -> Result<()> {
     let short = |c: &Option<String>| {
         c.as_deref()
             .map_or("no commit".to_string(), |s| s[..s.len().min(8)].to_string())
@@ -193,7 +193,7 @@ pub fn check_origin(e: &Export, here: &Origin, bin: &str, target: &str) -> Resul
 }
 
 /// The report's record of an exported binary (compile time as the exporting machine measured it).
-pub fn build_info(dir: &Path, e: &Export) -> Result<BuildInfo> {
+pub(crate) fn build_info(dir: &Path, e: &Export) -> Result<BuildInfo> {
     let binary = dir.join(&e.file);
     let meta =
         std::fs::metadata(&binary).with_context(|| format!("cannot read {}", binary.display()))?;

@@ -13,11 +13,12 @@ use crate::tune_config::Workload;
 use super::{Runner, runner_for};
 
 /// The targets built when none are given: both Linux runners GitHub hosts.
-pub const DEFAULT_TARGETS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+pub(crate) const DEFAULT_TARGETS: [&str; 2] =
+    ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
 
 /// `cargo tune` options and subcommand that build `c` (with PGO unless `pgo` is off), and a
 /// description for the step's name.
-pub fn build_command(c: &Candidate, pgo: bool) -> (String, String) {
+pub(crate) fn build_command(c: &Candidate, pgo: bool) -> (String, String) {
     // A profile of the project's own as it stands goes as `--profile`; a preset or spec on
     // top of one as `--variant`.
     let (profile, spec) = match as_profile(c) {
@@ -58,7 +59,7 @@ pub fn build_command(c: &Candidate, pgo: bool) -> (String, String) {
 }
 
 /// The runner of each target (`targets`, else [`DEFAULT_TARGETS`]).
-pub fn runners(targets: &[String]) -> Result<Vec<Runner>> {
+pub(crate) fn runners(targets: &[String]) -> Result<Vec<Runner>> {
     if targets.is_empty() {
         return DEFAULT_TARGETS.iter().map(|t| runner_for(t)).collect();
     }
@@ -66,7 +67,7 @@ pub fn runners(targets: &[String]) -> Result<Vec<Runner>> {
 }
 
 /// The pull-request job's `cargo tune check` options: the shipped `variant` when one was named.
-pub fn check_options(workloads: &[Workload], variant: Option<&str>) -> String {
+pub(crate) fn check_options(workloads: &[Workload], variant: Option<&str>) -> String {
     // Instruction counts apply to command workloads; services are decided by req/s.
     let has_command = workloads
         .iter()
@@ -82,7 +83,7 @@ pub fn check_options(workloads: &[Workload], variant: Option<&str>) -> String {
 }
 
 /// How the jobs install cargo-tune when the user does not say: this very version.
-pub fn default_install() -> String {
+pub(crate) fn default_install() -> String {
     format!(
         "cargo install --locked cargo-tune --version {}",
         env!("CARGO_PKG_VERSION")
@@ -90,7 +91,7 @@ pub fn default_install() -> String {
 }
 
 /// The candidates a search builds: `variants` in [package.metadata.tune], else the defaults.
-pub fn search_candidates(configured: Option<&[String]>, profile: &str) -> Vec<String> {
+pub(crate) fn search_candidates(configured: Option<&[String]>, profile: &str) -> Vec<String> {
     match configured {
         Some(v) if !v.is_empty() => v.to_vec(),
         _ => crate::spec::default_candidates(profile, true)

@@ -5,22 +5,22 @@
 use anyhow::{Result, bail};
 
 /// Action versions actionlint (1.17) accepts: older majors run on the deprecated node20.
-pub const CHECKOUT: &str = "actions/checkout@v7";
-pub const UPLOAD: &str = "actions/upload-artifact@v7";
-pub const DOWNLOAD: &str = "actions/download-artifact@v8";
-pub const TOOLCHAIN: &str = "dtolnay/rust-toolchain@stable";
-pub const CACHE: &str = "Swatinem/rust-cache@v2";
+pub(super) const CHECKOUT: &str = "actions/checkout@v7";
+pub(super) const UPLOAD: &str = "actions/upload-artifact@v7";
+pub(super) const DOWNLOAD: &str = "actions/download-artifact@v8";
+pub(super) const TOOLCHAIN: &str = "dtolnay/rust-toolchain@stable";
+pub(super) const CACHE: &str = "Swatinem/rust-cache@v2";
 
 /// One matrix entry: a runner and the target it builds natively (profiles do not carry across
 /// targets, so each trains on its own build).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runner {
+pub(crate) struct Runner {
     pub os: String,
     pub target: String,
 }
 
 /// The runner that builds `target` natively.
-pub fn runner_for(target: &str) -> Result<Runner> {
+pub(crate) fn runner_for(target: &str) -> Result<Runner> {
     let os = match target {
         "x86_64-unknown-linux-gnu" | "x86_64" => "ubuntu-latest",
         "aarch64-unknown-linux-gnu" | "aarch64" => "ubuntu-24.04-arm",
@@ -43,7 +43,7 @@ pub fn runner_for(target: &str) -> Result<Runner> {
 
 /// What the workflow builds and how.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The binary's name (artifact names).
     pub bin: String,
     /// Global options selecting the project from the repository root (` --manifest-path x/Cargo.toml`).
@@ -67,7 +67,7 @@ pub struct Plan {
 
 impl Plan {
     /// The release step's script, exactly as the workflow runs it (`$TARGET` from the matrix).
-    pub fn build_script(&self) -> String {
+    pub(crate) fn build_script(&self) -> String {
         format!(
             "bin=$(cargo tune{}{} | tail -n 1)\nmkdir -p dist\ncp \"$bin\" \"dist/{}-$TARGET\"\n",
             self.selection, self.build, self.bin
@@ -75,7 +75,7 @@ impl Plan {
     }
 
     /// The pull-request step's command.
-    pub fn check_command(&self) -> Option<String> {
+    pub(crate) fn check_command(&self) -> Option<String> {
         self.check.as_ref().map(|opts| {
             format!(
                 "cargo tune{} check --base ${{{{ github.event.pull_request.base.sha }}}}{opts}",
@@ -97,7 +97,7 @@ wget -qO- https://apt.llvm.org/llvm.sh | sudo bash -s -- \"$major\"\n\
 sudo apt-get install -y \"bolt-$major\"\n";
 
 /// The workflow's YAML.
-pub fn render(plan: &Plan) -> String {
+pub(crate) fn render(plan: &Plan) -> String {
     let mut y = String::new();
     y.push_str(
         "# Written by `cargo tune ci init`. The workloads that train PGO live in Cargo.toml\n\

@@ -112,7 +112,7 @@ impl StepCtx {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &BoltArgs) -> Result<()> {
     let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
     if let Some(Step::Clean(_)) = step {
@@ -268,7 +268,7 @@ fn clean(
 }
 
 /// BOLT's own figures, and a warning when its profile covers almost nothing.
-pub fn report_stats(shell: &Shell, stats: &BoltStats) {
+pub(crate) fn report_stats(shell: &Shell, stats: &BoltStats) {
     if stats.is_low_coverage() {
         shell.warn(format!(
             "the BOLT profile is thin: {}. BOLT only moves code that ran, so expect little; \

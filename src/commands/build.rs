@@ -24,7 +24,7 @@ pub struct BuildArgs {
     pub export: Option<std::path::PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &BuildArgs) -> Result<()> {
     if let Some(dir) = &args.export {
         return crate::commands::compare::prebuilt::export(ctx, &args.variant, args.rebuild, dir);
     }

@@ -65,7 +65,7 @@ pub struct CheckArgs {
 }
 
 /// Errors exit with 2, so a script can tell them from a regression (1).
-pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
     match check(ctx, args) {
         Ok(0) => Ok(()),
         Ok(code) => Err(SilentExit(code).into()),

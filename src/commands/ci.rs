@@ -76,7 +76,7 @@ pub struct CheckWorkflowArgs {
     pub file: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, args: &CiArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &CiArgs) -> Result<()> {
     match &args.command {
         CiCommand::Init(a) => init(ctx, a),
         CiCommand::Check(a) => check(ctx, a),
@@ -97,7 +97,7 @@ fn workflow_path(root: &Path) -> PathBuf {
 }
 
 /// The workflow for this project and these options.
-pub fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
+pub(crate) fn plan(ctx: &Ctx, args: &InitArgs) -> Result<(Plan, PathBuf)> {
     let (project, bin) = ctx.target()?;
     if bin.config.workload.is_empty() && !args.no_pgo {
         bail!(

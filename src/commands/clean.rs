@@ -18,7 +18,7 @@ pub struct CleanArgs {
     pub all: bool,
 }
 
-pub fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &CleanArgs) -> Result<()> {
     let project = ctx.project()?;
     let tune = project.tune_dir();
     if !tune.exists() {

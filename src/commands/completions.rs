@@ -20,7 +20,7 @@ pub struct CompletionsArgs {
 const BIN: &str = "cargo-tune";
 
 /// `cli` is the whole parser (`Cli::command()`), handed down so that commands need not know it.
-pub fn run(_ctx: &Ctx, args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
+pub(crate) fn run(_ctx: &Ctx, args: &CompletionsArgs, cli: clap::Command) -> Result<()> {
     print_all(
         script(args.shell, cli).as_bytes(),
         "cannot write the completion script to standard output",
@@ -36,7 +36,7 @@ pub(crate) fn print_all(bytes: &[u8], what: &'static str) -> Result<()> {
 }
 
 /// The whole script for `shell`.
-pub fn script(shell: Shell, cli: clap::Command) -> String {
+pub(crate) fn script(shell: Shell, cli: clap::Command) -> String {
     if shell != Shell::Bash {
         return generate(shell, cli, BIN);
     }

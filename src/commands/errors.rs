@@ -28,6 +28,6 @@ impl fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// Marks `e` as a usage error (for `map_err`).
-pub fn usage(e: anyhow::Error) -> anyhow::Error {
+pub(crate) fn usage(e: anyhow::Error) -> anyhow::Error {
     UsageError(e).into()
 }

@@ -58,7 +58,7 @@ pub enum ExplainMetric {
     CyclesEst,
 }
 
-pub fn run(ctx: &Ctx, args: &ExplainArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &ExplainArgs) -> Result<()> {
     let started = Instant::now();
     let (project, bin) = ctx.target()?;
     crate::workload::cachegrind::find_valgrind()?;

@@ -98,7 +98,7 @@ impl LoadArgs {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &LoadArgs) -> Result<()> {
     let mut spec = LoadSpec::new(&args.load()?, args.allow_remote)?;
     if let Some(t) = args.threads {
         if t == 0 {

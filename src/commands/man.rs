@@ -16,7 +16,7 @@ pub struct ManArgs {
 }
 
 /// `cli` is the whole parser (`Cli::command()`), handed down so that commands need not know it.
-pub fn run(ctx: &Ctx, args: &ManArgs, cli: clap::Command) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &ManArgs, cli: clap::Command) -> Result<()> {
     match &args.dir {
         None => super::completions::print_all(
             &page(cli),
@@ -42,7 +42,7 @@ fn command(cli: clap::Command) -> clap::Command {
 }
 
 /// cargo-tune.1: every option, and the subcommands listed with what they do.
-pub fn page(cli: clap::Command) -> Vec<u8> {
+pub(crate) fn page(cli: clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command(cli))
         .render(&mut out)
@@ -52,7 +52,7 @@ pub fn page(cli: clap::Command) -> Vec<u8> {
 
 /// cargo-tune.1 and cargo-tune-<sub>.1 (nested: cargo-tune-pgo-run.1) for every visible
 /// subcommand; returns the files written.
-pub fn write_pages(dir: &Path, cli: clap::Command) -> Result<Vec<PathBuf>> {
+pub(crate) fn write_pages(dir: &Path, cli: clap::Command) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut cmd = command(cli);
     cmd.build();

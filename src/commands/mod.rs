@@ -1,29 +1,29 @@
 //! One module per subcommand: its clap `Args` and its `run`.
 
-pub mod auto;
-pub mod bolt;
-pub mod build;
-pub mod check;
-pub mod ci;
-pub mod clean;
-pub mod compare;
-pub mod completions;
-pub mod doctor;
+pub(crate) mod auto;
+pub(crate) mod bolt;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod ci;
+pub(crate) mod clean;
+pub(crate) mod compare;
+pub(crate) mod completions;
+pub(crate) mod doctor;
 mod errors;
-pub mod explain;
-pub mod load;
-pub mod man;
-pub mod options;
-pub mod pgo;
-pub mod profile;
-pub mod report;
-pub mod size;
+pub(crate) mod explain;
+pub(crate) mod load;
+pub(crate) mod man;
+pub(crate) mod options;
+pub(crate) mod pgo;
+pub(crate) mod profile;
+pub(crate) mod report;
+pub(crate) mod size;
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-pub use errors::{SilentExit, UsageError, usage};
+pub use errors::{SilentExit, UsageError};
 
 use crate::cargo::Selection;
 use crate::cargo::{BinTarget, Project, TuneLock, lock_tune_dir};
@@ -33,18 +33,18 @@ use crate::run::Run;
 use crate::ui::Shell;
 
 /// What every command gets: the shell and the cargo-shaped global options.
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub shell: Shell,
     pub cargo: Selection,
 }
 
 impl Ctx {
-    pub fn project(&self) -> Result<Project> {
+    pub(crate) fn project(&self) -> Result<Project> {
         Project::load(&self.cargo)
     }
 
     /// The project and the binary target the global options select.
-    pub fn target(&self) -> Result<(Project, BinTarget)> {
+    pub(crate) fn target(&self) -> Result<(Project, BinTarget)> {
         let project = self.project()?;
         let bin = project.bin_target(&self.cargo)?;
         Ok((project, bin))
@@ -52,7 +52,7 @@ impl Ctx {
 
     /// Takes the lock on `<target-dir>/tune` for a command that builds or measures: hold the
     /// result until the command ends. `--no-wait` fails instead of waiting.
-    pub fn lock(&self, project: &Project) -> Result<TuneLock> {
+    pub(crate) fn lock(&self, project: &Project) -> Result<TuneLock> {
         lock_tune_dir(&self.shell, &project.tune_dir(), !self.cargo.no_wait)
     }
 }

@@ -115,7 +115,7 @@ pub struct MeasureArgs {
 
 /// Layouts per variant unless `--layouts` says otherwise (docs/layout.md: why 4, and why
 /// `compare` uses them too).
-pub const DEFAULT_LAYOUTS: u32 = 4;
+pub(crate) const DEFAULT_LAYOUTS: u32 = 4;
 
 impl MeasureArgs {
     /// The settings for measuring `workloads`, with the metric from `--metric` (else `metric` in
@@ -223,7 +223,7 @@ fn defaults_help(what: &str, value: fn(&Defaults) -> String) -> String {
 }
 
 /// A percentage: "1%", "0.5%", or a bare number read as percent ("2" is 2%).
-pub fn parse_percent(text: &str) -> Result<f64> {
+pub(crate) fn parse_percent(text: &str) -> Result<f64> {
     let t = text.trim();
     let num = t.strip_suffix('%').unwrap_or(t).trim();
     let v: f64 = num

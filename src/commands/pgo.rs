@@ -110,7 +110,7 @@ impl PgoArgs {
     }
 }
 
-pub fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &PgoArgs) -> Result<()> {
     let (flags, trailing, step) = args.parts();
     let (project, bin) = ctx.target()?;
     let base = parse_variant(&flags.variant, &ctx.cargo.profile)

@@ -67,7 +67,7 @@ pub struct ApplyArgs {
     pub target_cpu: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &ProfileArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &ProfileArgs) -> Result<()> {
     match &args.command {
         ProfileCommand::List => list(ctx),
         ProfileCommand::Show { name } => show(ctx, name),
@@ -356,7 +356,7 @@ fn files(files: &[PathBuf]) -> String {
 }
 
 /// The last `-Ctarget-cpu=` (or `-C target-cpu=`) in a flag list: rustc uses the last one.
-pub fn target_cpu_of(flags: &[String]) -> Option<String> {
+pub(crate) fn target_cpu_of(flags: &[String]) -> Option<String> {
     let mut cpu = None;
     for (i, f) in flags.iter().enumerate() {
         if let Some(c) = f.strip_prefix("-Ctarget-cpu=") {

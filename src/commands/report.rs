@@ -25,7 +25,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     let (path, run, auto) = match &args.file {
         Some(file) => {
             let (run, auto) = crate::run::store::load_any(file)?;

@@ -81,7 +81,7 @@ struct Vs {
     diff: diff::SizeDiff,
 }
 
-pub fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &SizeArgs) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let builder = Builder::new(&ctx.shell, &project, &bin, &ctx.cargo)?;
     let variant =

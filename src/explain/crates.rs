@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::size::{NO_CRATE, Origin, SymbolIndex, crate_of_rlib, names, std_row};
 
 /// Names crates for the rows of one explanation.
-pub struct Namer {
+pub(crate) struct Namer {
     index: SymbolIndex,
     sysroot: BTreeSet<String>,
 }
@@ -18,7 +18,7 @@ pub struct Namer {
 impl Namer {
     /// From the project rlibs in each of `deps_dirs` (a build's `deps/`) and the names of the
     /// toolchain's rlibs in `sysroot_lib`.
-    pub fn new(deps_dirs: &[&Path], sysroot_lib: &Path) -> Result<Namer> {
+    pub(crate) fn new(deps_dirs: &[&Path], sysroot_lib: &Path) -> Result<Namer> {
         let dirs: Vec<_> = deps_dirs
             .iter()
             .map(|d| (d.to_path_buf(), Origin::Project))
@@ -36,7 +36,7 @@ impl Namer {
     }
 
     /// The crate of the row named `name` (the shared name `diff::key` gave `symbol`).
-    pub fn crate_of(&self, name: &str, symbol: &str) -> String {
+    pub(crate) fn crate_of(&self, name: &str, symbol: &str) -> String {
         let rust = name != symbol || names::demangle(symbol).is_some();
         if rust && let Some(k) = names::crate_of_path(name) {
             return std_row(&k, &self.sysroot, &self.index.project_crates, false);

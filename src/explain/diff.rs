@@ -10,13 +10,13 @@ use crate::size::{names, strip_llvm_suffix};
 
 /// The name two builds share for a symbol: its demangled path without hash (and without the
 /// `.llvm.<n>` suffix ThinLTO adds), or the symbol itself when it is not a Rust one.
-pub fn key(symbol: &str) -> String {
+pub(crate) fn key(symbol: &str) -> String {
     names::demangle(strip_llvm_suffix(symbol)).unwrap_or_else(|| symbol.to_string())
 }
 
 /// One function in both builds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     pub name: String,
     pub krate: String,
     pub cost: Costs,
@@ -24,14 +24,14 @@ pub struct Row {
 
 impl Row {
     /// The change from A to B, signed.
-    pub fn change(&self) -> i128 {
+    pub(crate) fn change(&self) -> i128 {
         self.cost.change()
     }
 }
 
 /// Every function of either build, costs summed per shared name. `crate_of` names a row's
 /// crate from its shared name and one of its symbols.
-pub fn rows(
+pub(crate) fn rows(
     a: &BTreeMap<String, u64>,
     b: &BTreeMap<String, u64>,
     crate_of: impl Fn(&str, &str) -> String,
@@ -56,7 +56,7 @@ pub fn rows(
 }
 
 /// The `top` functions that changed most (either way), the rest as one row, and the totals.
-pub fn diff(metric: Metric, rows: &[Row], top: usize) -> Diff {
+pub(crate) fn diff(metric: Metric, rows: &[Row], top: usize) -> Diff {
     let total = sum(rows.iter().map(|r| r.cost));
     let mut ranked: Vec<&Row> = rows.iter().filter(|r| r.change() != 0).collect();
     ranked.sort_by(|x, y| {
@@ -88,7 +88,7 @@ pub fn diff(metric: Metric, rows: &[Row], top: usize) -> Diff {
 }
 
 /// Costs per crate, the largest change first; they add up to the totals.
-pub fn crates(rows: &[Row]) -> Vec<CrateCost> {
+pub(crate) fn crates(rows: &[Row]) -> Vec<CrateCost> {
     let mut by_crate: BTreeMap<&str, Costs> = BTreeMap::new();
     for r in rows {
         let c = by_crate.entry(&r.krate).or_default();

@@ -15,7 +15,7 @@ type Slice<'a> = EndianSlice<'a, RunTimeEndian>;
 /// For each of `wanted` (shared names of functions), the out-of-line functions `binary`'s debug
 /// info shows copies of it inlined into, the most copies first. A function found nowhere is
 /// left out; a binary without debug info gives an empty map.
-pub fn absorbers(
+pub(crate) fn absorbers(
     binary: &Path,
     wanted: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Vec<String>>> {

@@ -21,20 +21,20 @@
 //! ```
 //! `a` is the baseline's cost and `b` the variant's; `functions` plus `rest` equal `total`.
 
-pub mod crates;
-pub mod diff;
-pub mod inline;
+pub(crate) mod crates;
+pub(crate) mod diff;
+pub(crate) mod inline;
 mod pipeline;
-pub mod profile;
-pub mod render;
-pub mod twin;
-pub mod witness;
+pub(crate) mod profile;
+pub(crate) mod render;
+pub(crate) mod twin;
+pub(crate) mod witness;
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use pipeline::{Options, Subject, explain};
+pub(crate) use pipeline::{Options, Subject, explain};
 
 /// What the functions are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

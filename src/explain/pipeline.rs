@@ -21,7 +21,7 @@ use crate::workload::cachegrind::Count;
 use crate::workload::kept::{Kept, file_sha256};
 
 /// One of the two builds: its name, how it was built (by `builder`) and its shipped binary.
-pub struct Subject<'a> {
+pub(crate) struct Subject<'a> {
     pub name: &'a str,
     pub builder: &'a Builder<'a>,
     pub variant: &'a Variant,
@@ -30,7 +30,7 @@ pub struct Subject<'a> {
 
 /// How to explain.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub metric: Metric,
     /// Functions listed.
     pub top: usize,
@@ -47,7 +47,7 @@ pub struct Options {
 impl Options {
     /// What cachegrind counts: the cache is simulated (about twice valgrind's time) only for
     /// estimated cycles; a kept run that simulated it serves for instructions too.
-    pub fn count(&self) -> Count {
+    pub(crate) fn count(&self) -> Count {
         match self.metric {
             Metric::Instructions => Count::Instructions,
             Metric::CyclesEst => Count::CyclesEst,
@@ -63,7 +63,7 @@ struct Counted {
 }
 
 /// Explains the change from `a` to `b` on `workload` (a command workload).
-pub fn explain(
+pub(crate) fn explain(
     shell: &Shell,
     a: &Subject,
     b: &Subject,

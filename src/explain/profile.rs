@@ -90,7 +90,7 @@ fn add_into(sum: &mut Vec<u64>, values: &[u64]) {
 
 /// Parses one output file into its `cmd:` and its profile, checking that the functions add up
 /// to the summary event by event.
-pub fn parse(text: &str) -> Result<(String, Profile)> {
+pub(crate) fn parse(text: &str) -> Result<(String, Profile)> {
     let mut cmd = String::new();
     let mut p = Profile::default();
     let mut current: Option<String> = None;

@@ -9,7 +9,7 @@ use crate::size::render::{signed, table, thousands};
 
 /// What is known about where a listed function went, e.g. `absent in B: inlined or removed (B
 /// has it inlined into app::main)` or `B also has it inlined into app::main`.
-pub fn presence(e: &Explanation, name: &str) -> Option<String> {
+pub(crate) fn presence(e: &Explanation, name: &str) -> Option<String> {
     let labels: Vec<String> = e
         .inlined(name)
         .filter_map(|o| {
@@ -71,7 +71,7 @@ fn share(part: Costs, total: Costs) -> String {
 }
 
 /// `3.46 M`, `72.2 k`: three significant digits, for prose.
-pub fn short(n: i128) -> String {
+pub(crate) fn short(n: i128) -> String {
     let x = n as f64;
     let (v, unit) = match x.abs() {
         a if a >= 1e9 => (x / 1e9, " G"),
@@ -152,7 +152,7 @@ fn crate_rows(e: &Explanation) -> Vec<Vec<String>> {
 }
 
 /// One sentence: the total change and the functions and crate that carry most of it.
-pub fn headline(e: &Explanation) -> String {
+pub(crate) fn headline(e: &Explanation) -> String {
     let t = e.diff.total;
     let metric = e.diff.metric.title();
     let direction = match t.change() {
@@ -194,7 +194,7 @@ pub fn headline(e: &Explanation) -> String {
 }
 
 /// The terminal text of one explanation.
-pub fn text(e: &Explanation) -> String {
+pub(crate) fn text(e: &Explanation) -> String {
     let mut s = String::new();
     let metric = e.diff.metric.title();
     let _ = writeln!(
@@ -244,7 +244,7 @@ pub fn text(e: &Explanation) -> String {
 }
 
 /// The same as GitHub Markdown: a heading line, the function table and the crate table.
-pub fn markdown(e: &Explanation) -> String {
+pub(crate) fn markdown(e: &Explanation) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

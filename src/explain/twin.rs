@@ -21,7 +21,7 @@ use crate::variant::Variant;
 
 /// The binary that names a shipped binary's functions, and the variant that built it.
 #[derive(Debug, Clone)]
-pub struct Named {
+pub(crate) struct Named {
     pub binary: PathBuf,
     pub variant: Variant,
     /// Whether `binary` is a twin (else it is the shipped binary itself).
@@ -32,7 +32,7 @@ pub struct Named {
 /// symbols, else an unstripped twin with the same loaded code (refused otherwise). The twin is
 /// the recorded final link replayed without `--strip-all` (the cost of one link, `link/`), or,
 /// when no link was recorded, a build with `-Cstrip=none` in its own target dir.
-pub fn with_symbols(builder: &Builder, variant: &Variant, shipped: &Path) -> Result<Named> {
+pub(crate) fn with_symbols(builder: &Builder, variant: &Variant, shipped: &Path) -> Result<Named> {
     if has_symbols(shipped)? {
         return Ok(Named {
             binary: shipped.to_path_buf(),
@@ -107,7 +107,7 @@ fn relinked(variant: &Variant, shipped: &Path) -> Result<Option<Named>> {
 /// A build of `named` with debug info, for reading where functions were inlined. Refused unless
 /// it has the same functions, of the same sizes, as the counted binary (`main` may differ: it
 /// loads `.debug_gdb_scripts`).
-pub fn with_debug_info(builder: &Builder, named: &Named) -> Result<PathBuf> {
+pub(crate) fn with_debug_info(builder: &Builder, named: &Named) -> Result<PathBuf> {
     let flags: &[&str] = if named.twin {
         &["-Cdebuginfo=limited"]
     } else {
@@ -131,7 +131,7 @@ fn adding(variant: &Variant, what: &str, flags: &[&str]) -> Variant {
 }
 
 /// Whether the binary has a symbol table that names code.
-pub fn has_symbols(path: &Path) -> Result<bool> {
+pub(crate) fn has_symbols(path: &Path) -> Result<bool> {
     let bytes = read(path)?;
     let file = parse(&bytes, path)?;
     Ok(file.symbols().any(|s| s.kind() == SymbolKind::Text))
@@ -139,7 +139,7 @@ pub fn has_symbols(path: &Path) -> Result<bool> {
 
 /// Fails unless both binaries load the same bytes at the same addresses: every allocated
 /// section but the build id (a hash over the whole file, symbols included).
-pub fn same_code(shipped: &Path, twin: &Path) -> Result<()> {
+pub(crate) fn same_code(shipped: &Path, twin: &Path) -> Result<()> {
     let (a, b) = (read(shipped)?, read(twin)?);
     let (fa, fb) = (parse(&a, shipped)?, parse(&b, twin)?);
     let (la, lb) = (loaded(&fa)?, loaded(&fb)?);
@@ -170,7 +170,7 @@ pub fn same_code(shipped: &Path, twin: &Path) -> Result<()> {
 }
 
 /// Fails unless both binaries define the same functions with the same sizes, `main` aside.
-pub fn same_functions(counted: &Path, other: &Path) -> Result<()> {
+pub(crate) fn same_functions(counted: &Path, other: &Path) -> Result<()> {
     let (a, b) = (read(counted)?, read(other)?);
     let (fa, fb) = (
         functions(&parse(&a, counted)?),

@@ -14,11 +14,11 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// The file name rustc is given as its linker; cargo-tune runs as the wrapper under this name.
-pub const WRAPPER: &str = "cargo-tune-link";
+pub(crate) const WRAPPER: &str = "cargo-tune-link";
 /// The linker the wrapper hands the link to (`cc` when unset, rustc's default on Linux).
-pub const REAL_LINKER_ENV: &str = "CARGO_TUNE_LINKER";
+pub(crate) const REAL_LINKER_ENV: &str = "CARGO_TUNE_LINKER";
 /// Directory of records, beside the linked output.
-pub const DIR: &str = "cargo-tune-link";
+pub(crate) const DIR: &str = "cargo-tune-link";
 const RECORD: &str = "link.json";
 /// What rustc sets for its linker and a replay needs again: its PATH finds the self-contained
 /// `rust-lld` that `-fuse-ld=lld` runs.
@@ -72,7 +72,7 @@ pub fn wrapper_main() -> Option<std::process::ExitCode> {
 
 /// Points `path` (named [`WRAPPER`]) at this executable, replacing an older link atomically:
 /// a path that stays the same from run to run, so cargo sees the same rustflags.
-pub fn install_wrapper(path: &Path) -> Result<()> {
+pub(crate) fn install_wrapper(path: &Path) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find cargo-tune's own executable")?;
     if std::fs::read_link(path).is_ok_and(|p| p == exe) {
         return Ok(());
@@ -109,7 +109,7 @@ pub fn find(binary: &Path) -> Result<Captured, String> {
 }
 
 /// Reads the record in `dir`.
-pub fn read(dir: &Path) -> Result<Captured> {
+pub(crate) fn read(dir: &Path) -> Result<Captured> {
     let path = dir.join(RECORD);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut c: Captured = serde_json::from_slice(&bytes)

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 /// Keeps the inputs of `args` that live in `out_dir` (the output's `deps/` dir) under
 /// `staging/inputs/` and rewrites `args` to their place once `staging` becomes `dir`.
 /// `output` is the index of the `-o` value, which is not an input.
-pub fn keep_inputs(
+pub(super) fn keep_inputs(
     args: &mut [String],
     output: usize,
     out_dir: &Path,

@@ -50,13 +50,13 @@ pub struct Layout {
 }
 
 /// Bytes the code moves in a shifted layout made from `seed`: 16 to 4080, below one page.
-pub fn pad_bytes(seed: u64) -> u64 {
+pub(crate) fn pad_bytes(seed: u64) -> u64 {
     16 * (1 + seed % 255)
 }
 
 /// Whether layouts of `c` can be made, or why not: both modes need lld, which rustc uses on
 /// x86_64 Linux by default (`-fuse-ld=lld`, its self-contained `rust-lld`).
-pub fn check(c: &Captured) -> Result<(), String> {
+pub(crate) fn check(c: &Captured) -> Result<(), String> {
     let fuse = c
         .args
         .iter()
@@ -105,7 +105,7 @@ pub fn make(c: &Captured, mode: LayoutMode, seeds: &[u64]) -> Result<Vec<Layout>
 /// Removes the layouts of `c` other than `keep`, so that a record holds the layouts of the
 /// last run only, not a binary per run and seed. (Two variants of one run may share a record:
 /// call this once per record, after making every layout the run needs.)
-pub fn prune(c: &Captured, keep: &[Layout]) {
+pub(crate) fn prune(c: &Captured, keep: &[Layout]) {
     let Ok(entries) = std::fs::read_dir(c.dir.join("layouts")) else {
         return;
     };

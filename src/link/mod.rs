@@ -8,10 +8,10 @@
 //! Linux). Anything else — another linker, a BOLTed binary (rewritten after its link), a
 //! prebuilt binary — keeps its one layout, and the callers say why.
 
-pub mod capture;
+pub(crate) mod capture;
 mod keep;
-pub mod layouts;
+pub(crate) mod layouts;
 mod pad;
 mod replay;
 
-pub use replay::{Edit, Remove, relink};
+pub(crate) use replay::{Edit, relink};

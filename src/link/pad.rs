@@ -13,11 +13,11 @@ use object::write::{Object, Symbol, SymbolSection};
 use object::{Architecture, Object as _, SectionKind, SymbolFlags, SymbolKind, SymbolScope};
 
 /// The padding function's symbol, named in the symbol-ordering file.
-pub const SYMBOL: &str = "__cargo_tune_layout_pad";
+pub(super) const SYMBOL: &str = "__cargo_tune_layout_pad";
 
 /// An ELF relocatable object like `template`'s with one `bytes`-long function [`SYMBOL`] in
 /// section `.text.__cargo_tune_layout_pad`, aligned to 16.
-pub fn object(template: &Path, bytes: usize) -> Result<Vec<u8>> {
+pub(super) fn object(template: &Path, bytes: usize) -> Result<Vec<u8>> {
     let data =
         std::fs::read(template).with_context(|| format!("cannot read {}", template.display()))?;
     let t = object::File::parse(&*data)

@@ -18,37 +18,34 @@ const RESPONSE_FILE_OVER: usize = 100 * 1024;
 /// A replay never writes the recorded link's `-Wl,-Map=` file (it belongs to the build); add
 /// your own `-Wl,-Map=…` to get one for the replay.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Edit {
+pub(crate) struct Edit {
     pub add: Vec<String>,
     pub remove: Vec<Remove>,
 }
 
 /// Which recorded arguments to leave out.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Remove {
+pub(crate) enum Remove {
     /// Arguments equal to this.
     Exact(String),
-    /// Arguments that start with this (`-Wl,--shuffle-sections=`).
-    Prefix(String),
 }
 
 impl Remove {
     fn matches(&self, arg: &str) -> bool {
         match self {
             Remove::Exact(s) => arg == s,
-            Remove::Prefix(p) => arg.starts_with(p.as_str()),
         }
     }
 }
 
 impl Edit {
     /// Appends `args` to the link.
-    pub fn adding<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Edit {
+    pub(crate) fn adding<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Edit {
         self.add.extend(args.into_iter().map(Into::into));
         self
     }
 
-    pub fn removing(mut self, r: Remove) -> Edit {
+    pub(crate) fn removing(mut self, r: Remove) -> Edit {
         self.remove.push(r);
         self
     }
@@ -56,7 +53,7 @@ impl Edit {
     /// The unstripped twin of a stripped binary: the same link without the strip options rustc
     /// passes for `strip = "symbols"` (`-Wl,--strip-all`) or `"debuginfo"` (`-Wl,--strip-debug`),
     /// so it keeps its symbol table (and whatever debug info its objects have).
-    pub fn unstripped() -> Edit {
+    pub(crate) fn unstripped() -> Edit {
         [
             "-Wl,--strip-all",
             "-Wl,--strip-debug",
@@ -69,7 +66,7 @@ impl Edit {
     }
 
     /// The arguments of `c` with this edit applied and the output set to `out`.
-    pub fn apply(&self, c: &Captured, out: &Path) -> Result<Vec<String>> {
+    pub(crate) fn apply(&self, c: &Captured, out: &Path) -> Result<Vec<String>> {
         let out = out.to_str().context("output path is not UTF-8")?;
         let mut args = Vec::with_capacity(c.args.len() + self.add.len());
         let mut iter = c.args.iter();
@@ -88,7 +85,7 @@ impl Edit {
 
 /// Links `c` again, edited by `edit`, into `out` (its directory is created). The error shows
 /// the linker's command line and output.
-pub fn relink(c: &Captured, edit: &Edit, out: &Path) -> Result<()> {
+pub(crate) fn relink(c: &Captured, edit: &Edit, out: &Path) -> Result<()> {
     let dir = out.parent().context("output without a directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let args = edit.apply(c, out)?;
@@ -142,7 +139,5 @@ mod tests {
             args,
             ["a.o", "-o", "/o/app", "-pie", "-Wl,--shuffle-sections=*=3"]
         );
-        let prefix = Edit::default().removing(Remove::Prefix("-Wl,--strip".into()));
-        assert!(!prefix.apply(&c, Path::new("/o/app")).unwrap()[1].contains("strip"));
     }
 }

@@ -10,7 +10,7 @@ use crate::cargo::Selection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Severity {
+pub(crate) enum Severity {
     Note,
     Warning,
     Error,
@@ -28,7 +28,7 @@ impl fmt::Display for Severity {
 
 /// One finding about the project's build configuration.
 #[derive(Debug, Clone, Serialize)]
-pub struct Lint {
+pub(crate) struct Lint {
     pub id: &'static str,
     pub severity: Severity,
     /// What is wrong, in one line.
@@ -42,7 +42,7 @@ pub struct Lint {
 
 /// A lint as documented: what it checks, independent of any project.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct LintInfo {
+pub(crate) struct LintInfo {
     pub id: &'static str,
     pub severity: Severity,
     pub explanation: &'static str,
@@ -50,7 +50,7 @@ pub struct LintInfo {
 }
 
 /// Every lint `doctor` runs.
-pub const LINTS: &[LintInfo] = &[
+pub(crate) const LINTS: &[LintInfo] = &[
     LintInfo {
         id: "panic-abort-catch-unwind",
         severity: Severity::Warning,
@@ -109,7 +109,7 @@ pub const LINTS: &[LintInfo] = &[
 
 /// What the lints need to know besides the project.
 #[derive(Debug, Clone, Copy)]
-pub struct LintOptions<'a> {
+pub(crate) struct LintOptions<'a> {
     /// The target triple being built for.
     pub target: &'a str,
     /// The profile that ships (`release`, or `--profile`).

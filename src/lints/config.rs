@@ -13,7 +13,7 @@ use crate::cargo::{Project, cargo_home};
 use crate::toml_file::line_column;
 
 /// `-Ctarget-cpu=native` in a project's config file, when the workspace builds binaries.
-pub fn target_cpu_native(project: &Project, out: &mut Vec<Lint>) -> Result<()> {
+pub(super) fn target_cpu_native(project: &Project, out: &mut Vec<Lint>) -> Result<()> {
     let ships_binaries = project
         .members()
         .iter()
@@ -57,7 +57,7 @@ pub fn target_cpu_native(project: &Project, out: &mut Vec<Lint>) -> Result<()> {
 }
 
 /// `[profile.*]` in a workspace member's manifest, which cargo ignores.
-pub fn member_profiles(project: &Project, out: &mut Vec<Lint>) -> Result<()> {
+pub(super) fn member_profiles(project: &Project, out: &mut Vec<Lint>) -> Result<()> {
     for p in project.members() {
         let manifest = p.manifest_path.as_std_path();
         if manifest == project.root_manifest {

@@ -9,7 +9,7 @@ use crate::cargo::{Project, cargo_cmd};
 use crate::lints::catalogue::LintOptions;
 
 /// Packages and the edges of the build for one target (dev-dependencies left out).
-pub struct Graph {
+pub(super) struct Graph {
     pub metadata: Metadata,
     pub members: Vec<PackageId>,
     /// Normal and build edges, after feature resolution.
@@ -17,7 +17,7 @@ pub struct Graph {
 }
 
 impl Graph {
-    pub fn load(project: &Project, opts: &LintOptions) -> Result<Graph> {
+    pub(super) fn load(project: &Project, opts: &LintOptions) -> Result<Graph> {
         let out = cargo_cmd()
             .args([
                 "metadata",
@@ -64,13 +64,13 @@ impl Graph {
         })
     }
 
-    pub fn package(&self, id: &PackageId) -> Option<&Package> {
+    pub(super) fn package(&self, id: &PackageId) -> Option<&Package> {
         self.metadata.packages.iter().find(|p| &p.id == id)
     }
 
     /// Members no other member depends on: what the workspace builds for its own sake.
     /// (Path dependencies inside the workspace directory are members too, but not roots.)
-    pub fn roots(&self) -> Vec<PackageId> {
+    pub(super) fn roots(&self) -> Vec<PackageId> {
         self.members
             .iter()
             .filter(|m| {
@@ -84,7 +84,7 @@ impl Graph {
     }
 
     /// Every package the roots build, roots included; `skip` edges are left out.
-    pub fn reachable(&self, skip: &BTreeSet<(PackageId, PackageId)>) -> BTreeSet<PackageId> {
+    pub(super) fn reachable(&self, skip: &BTreeSet<(PackageId, PackageId)>) -> BTreeSet<PackageId> {
         let mut seen: BTreeSet<PackageId> = BTreeSet::new();
         let mut stack: Vec<PackageId> = self.roots();
         while let Some(id) = stack.pop() {
@@ -101,7 +101,7 @@ impl Graph {
     }
 
     /// Whether `id` is a workspace member.
-    pub fn is_member(&self, id: &PackageId) -> bool {
+    pub(super) fn is_member(&self, id: &PackageId) -> bool {
         self.members.contains(id)
     }
 }

@@ -20,7 +20,7 @@ struct Candidate {
     declared_in: Vec<String>,
 }
 
-pub fn heavy_defaults(graph: &Graph, out: &mut Vec<Lint>) {
+pub(super) fn heavy_defaults(graph: &Graph, out: &mut Vec<Lint>) {
     let all = graph.reachable(&BTreeSet::new());
     let mut found: Vec<Candidate> = all
         .iter()

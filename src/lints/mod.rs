@@ -10,13 +10,13 @@ mod profile;
 
 use anyhow::{Context, Result};
 
-pub use catalogue::{LINTS, Lint, LintInfo, LintOptions, Severity};
+pub(crate) use catalogue::{LINTS, Lint, LintOptions, Severity};
 
 use crate::cargo::Project;
 use crate::manifest::Sources;
 
 /// Runs every lint on the project.
-pub fn check(project: &Project, opts: &LintOptions) -> Result<Vec<Lint>> {
+pub(crate) fn check(project: &Project, opts: &LintOptions) -> Result<Vec<Lint>> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let sources = Sources::load(Some(&project.root_manifest), &cwd)?;
     let mut lints = Vec::new();

@@ -13,13 +13,13 @@ use crate::lints::deps::Graph;
 use crate::manifest::Sources;
 
 /// A profile that aborts on panic, and where that is set.
-pub struct AbortProfile {
+pub(super) struct AbortProfile {
     pub name: String,
     pub origin: String,
 }
 
 /// Profiles (defined ones and the shipping one) whose resolved `panic` is `"abort"`.
-pub fn abort_profiles(sources: &Sources, shipping: &str) -> Vec<AbortProfile> {
+pub(super) fn abort_profiles(sources: &Sources, shipping: &str) -> Vec<AbortProfile> {
     let mut names: BTreeSet<String> = sources.defined_profiles().into_iter().collect();
     names.insert(shipping.to_string());
     names
@@ -37,7 +37,7 @@ pub fn abort_profiles(sources: &Sources, shipping: &str) -> Vec<AbortProfile> {
 }
 
 /// Scans the members and all their (non-dev) dependencies.
-pub fn catch_unwind(graph: &Graph, profiles: &[AbortProfile], out: &mut Vec<Lint>) {
+pub(super) fn catch_unwind(graph: &Graph, profiles: &[AbortProfile], out: &mut Vec<Lint>) {
     if profiles.is_empty() {
         return;
     }
@@ -47,7 +47,7 @@ pub fn catch_unwind(graph: &Graph, profiles: &[AbortProfile], out: &mut Vec<Lint
 }
 
 /// When the dependency graph is unavailable: the members only.
-pub fn catch_unwind_members_only(
+pub(super) fn catch_unwind_members_only(
     project: &Project,
     profiles: &[AbortProfile],
     out: &mut Vec<Lint>,

@@ -9,7 +9,7 @@ use crate::manifest::effective::{Origin, Resolved};
 use crate::ui::format_bytes;
 use crate::variant::{Debug, Lto, ProfileSettings, Strip};
 
-pub fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut Vec<Lint>) {
+pub(super) fn shipping(project: &Project, r: &Resolved, opts: &LintOptions, out: &mut Vec<Lint>) {
     let s = Shipping {
         p: r.typed(),
         r,

@@ -15,14 +15,13 @@ use crate::manifest::profile_table::{
     ProfileChange, ProfileWrite, WriteMode, validate_profile_name, write_profile,
 };
 use crate::manifest::resolve::Sources;
-use crate::manifest::rustflags_edit::FlagsChange;
 use crate::manifest::{Edit, diff, write};
 use crate::toml_file::TomlFile;
 use crate::ui::Shell;
 use crate::variant::{Stage, Variant};
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ApplyOptions<'a> {
+pub(crate) struct ApplyOptions<'a> {
     /// Show the diff, write nothing.
     pub dry_run: bool,
     /// Overwrite an existing, different profile; allow the built-in names; replace read-only files.
@@ -33,7 +32,7 @@ pub struct ApplyOptions<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ApplyStatus {
+pub(crate) enum ApplyStatus {
     /// The files already say this: nothing was written.
     UpToDate,
     /// `--dry-run`: the diff was shown, nothing was written.
@@ -41,20 +40,10 @@ pub enum ApplyStatus {
     Written,
 }
 
-/// What `apply_profile` did, and the plan it carried out.
-#[derive(Debug, Clone)]
-pub struct ApplyOutcome {
-    pub status: ApplyStatus,
-    pub plan: Plan,
-}
-
 /// The edits `apply_profile` would make, and what to tell the user about them.
 #[derive(Debug, Clone)]
-pub struct Plan {
-    pub profile: String,
+pub(crate) struct Plan {
     pub manifest: PathBuf,
-    pub profile_change: ProfileChange,
-    pub flags_change: Option<FlagsChange>,
     pub edits: Vec<Edit>,
     pub notes: Vec<String>,
     pub warnings: Vec<String>,
@@ -62,13 +51,13 @@ pub struct Plan {
 
 /// Writes `variant` as `[profile.<name>]` (its `base_profile` as `inherits`; its `target_cpu` and
 /// `rustflags` into `.cargo/config.toml`), showing the diff first. See `plan_profile` for the rules.
-pub fn apply_profile(
+pub(crate) fn apply_profile(
     shell: &Shell,
     project: &Project,
     name: &str,
     variant: &Variant,
     opts: ApplyOptions<'_>,
-) -> Result<ApplyOutcome> {
+) -> Result<ApplyStatus> {
     let plan = plan_profile(project, name, variant, opts)?;
     if !plan.edits.iter().any(Edit::is_change) {
         shell.status(
@@ -78,10 +67,7 @@ pub fn apply_profile(
                 short(&plan.manifest)
             ),
         );
-        return Ok(ApplyOutcome {
-            status: ApplyStatus::UpToDate,
-            plan,
-        });
+        return Ok(ApplyStatus::UpToDate);
     }
     diff::show(shell, &plan.edits, &project.workspace_root);
     for w in &plan.warnings {
@@ -95,10 +81,7 @@ pub fn apply_profile(
             "Dry run:",
             "nothing was written; without --dry-run the diff above is applied",
         );
-        return Ok(ApplyOutcome {
-            status: ApplyStatus::DryRun,
-            plan,
-        });
+        return Ok(ApplyStatus::DryRun);
     }
     let read_only = write::ReadOnly::forced(opts.force);
     let committed = write::commit(&plan.edits, read_only, || validate(project, &plan.edits))?;
@@ -111,10 +94,7 @@ pub fn apply_profile(
     for e in plan.edits.iter().filter(|e| e.is_change()) {
         shell.status("Updated", short(e.path()));
     }
-    Ok(ApplyOutcome {
-        status: ApplyStatus::Written,
-        plan,
-    })
+    Ok(ApplyStatus::Written)
 }
 
 /// Plans the edits without writing anything.
@@ -125,7 +105,7 @@ pub fn apply_profile(
 ///   into that table directly, without `inherits`, and its other keys stay.
 /// - `target_cpu` and `rustflags` go to `<workspace root>/.cargo/config.toml` under
 ///   `[target.<host>] rustflags`, replacing an existing `-Ctarget-cpu`.
-pub fn plan_profile(
+pub(crate) fn plan_profile(
     project: &Project,
     name: &str,
     variant: &Variant,
@@ -153,16 +133,15 @@ pub fn plan_profile(
         Sources::with_manifest(Some((manifest.path.clone(), manifest.doc.clone())), &cwd)?;
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
-    let (write, profile_change) =
-        edit_manifest(&mut manifest, &sources, name, variant, opts, &mut notes)?;
+    let (write, _) = edit_manifest(&mut manifest, &sources, name, variant, opts, &mut notes)?;
     let mut edits = vec![Edit::new(
         manifest.path.clone(),
         manifest.text.clone(),
         manifest.rendered(),
     )];
 
-    let flags_change = if variant.target_cpu.is_some() || !variant.rustflags.is_empty() {
-        let (edit, change) = plan_flags(
+    if variant.target_cpu.is_some() || !variant.rustflags.is_empty() {
+        let edit = plan_flags(
             project,
             name,
             variant,
@@ -171,10 +150,7 @@ pub fn plan_profile(
             &mut warnings,
         )?;
         edits.push(edit);
-        Some(change)
-    } else {
-        None
-    };
+    }
 
     // Values in .cargo/config.toml or CARGO_PROFILE_* win over the manifest: say so.
     let after = Sources::with_manifest(Some((manifest.path.clone(), manifest.doc.clone())), &cwd)?;
@@ -191,10 +167,7 @@ pub fn plan_profile(
         }
     }
     Ok(Plan {
-        profile: name.to_string(),
         manifest: manifest.path,
-        profile_change,
-        flags_change,
         edits,
         notes,
         warnings,
@@ -203,7 +176,7 @@ pub fn plan_profile(
 
 /// The manifest half of `plan_profile`, on an already-read manifest: no I/O, no rustc.
 /// Returns what the table should say and what changed.
-pub fn edit_manifest(
+pub(super) fn edit_manifest(
     manifest: &mut TomlFile,
     sources: &Sources,
     name: &str,

@@ -10,13 +10,14 @@ use crate::ui::{BOLD, CYAN, GREEN, RED, Shell};
 
 /// The unified diff of one edit (empty for `NoChange`), uncoloured; paths relative to the
 /// working directory.
-pub fn unified(edit: &Edit) -> String {
+#[cfg(test)]
+pub(crate) fn unified(edit: &Edit) -> String {
     unified_in(edit, None)
 }
 
 /// Like `unified`, with paths outside the working directory shown relative to `root` (the
 /// project), as `git diff` shows them: `a/Cargo.toml`, never `a//abs/path`.
-pub fn unified_in(edit: &Edit, root: Option<&Path>) -> String {
+pub(crate) fn unified_in(edit: &Edit, root: Option<&Path>) -> String {
     let Edit::Modified { path, old, new } = edit else {
         return String::new();
     };
@@ -42,7 +43,7 @@ pub fn unified_in(edit: &Edit, root: Option<&Path>) -> String {
 }
 
 /// Colours a unified diff line by line, the way `git diff` does.
-pub fn paint(shell: &Shell, diff: &str) -> String {
+pub(crate) fn paint(shell: &Shell, diff: &str) -> String {
     let mut out = String::new();
     for line in diff.lines() {
         let styled = if line.starts_with("+++") || line.starts_with("---") {
@@ -64,7 +65,7 @@ pub fn paint(shell: &Shell, diff: &str) -> String {
 
 /// Prints the diff of every edit that changes something to stdout, paths relative to the
 /// working directory or else to `root`.
-pub fn show(shell: &Shell, edits: &[Edit], root: &Path) {
+pub(crate) fn show(shell: &Shell, edits: &[Edit], root: &Path) {
     for e in edits {
         let d = unified_in(e, Some(root));
         if !d.is_empty() {

@@ -11,7 +11,7 @@ use toml_edit::Value;
 use crate::variant::{ProfileSettings, SettingValue};
 
 /// The profiles cargo defines itself; `test` and `bench` inherit `dev` and `release`.
-pub const BUILT_IN: &[&str] = &["dev", "release", "test", "bench"];
+pub(crate) const BUILT_IN: &[&str] = &["dev", "release", "test", "bench"];
 
 /// Keys besides the typed ones that `show` reports when a file sets them.
 pub(crate) const OTHER_KEYS: &[&str] = &["rpath", "split-debuginfo", "trim-paths"];
@@ -29,7 +29,7 @@ pub(crate) fn defaults(root: &str) -> Vec<(&'static str, &'static str)> {
 /// Where a resolved value comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Cargo's built-in default of `dev` or `release`.
     Default {
         profile: String,
@@ -74,7 +74,7 @@ impl fmt::Display for Origin {
 }
 
 /// A path relative to the working directory when it is below it.
-pub fn short(path: &Path) -> String {
+pub(crate) fn short(path: &Path) -> String {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
@@ -86,7 +86,7 @@ pub fn short(path: &Path) -> String {
 
 /// One resolved key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Setting {
+pub(crate) struct Setting {
     pub key: String,
     /// The value as a TOML literal, normalised (`lto = true` reads as `"fat"`).
     pub value: String,
@@ -95,7 +95,7 @@ pub struct Setting {
 
 /// A profile (or preset) as cargo will build it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// `production`, or `preset production`.
     pub name: String,
     /// From the profile itself down to `dev`/`release`.
@@ -106,12 +106,12 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    pub fn get(&self, key: &str) -> Option<&Setting> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Setting> {
         self.settings.iter().find(|s| s.key == key)
     }
 
     /// The typed keys, for lints and comparisons.
-    pub fn typed(&self) -> ProfileSettings {
+    pub(crate) fn typed(&self) -> ProfileSettings {
         let mut p = ProfileSettings::default();
         for s in &self.settings {
             // Values were normalised through `ProfileSettings::set` already.
@@ -121,7 +121,7 @@ impl Resolved {
     }
 
     /// Every key with its value, `target-cpu` included, for diffs.
-    pub fn rows(&self) -> Vec<(&str, &str, &Origin)> {
+    pub(crate) fn rows(&self) -> Vec<(&str, &str, &Origin)> {
         let mut rows: Vec<_> = self
             .settings
             .iter()
@@ -141,7 +141,7 @@ pub(crate) struct Entry {
 }
 
 /// A TOML scalar as text (strings unquoted).
-pub fn value_text(v: &Value) -> Option<String> {
+pub(crate) fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.value().clone()),
         Value::Integer(i) => Some(i.value().to_string()),
@@ -167,7 +167,7 @@ pub(crate) fn known(key: &str, raw: &str) -> Result<Option<SettingValue>> {
 }
 
 /// A typed key's value in the one spelling `ProfileSettings::entries` uses.
-pub fn normalise(key: &str, raw: &str) -> Result<SettingValue> {
+pub(crate) fn normalise(key: &str, raw: &str) -> Result<SettingValue> {
     let mut p = ProfileSettings::default();
     p.set(key, raw)?;
     Ok(p.entries()

@@ -6,22 +6,22 @@
 //! and a change cargo rejects is rolled back.
 
 mod apply;
-pub mod diff;
-pub mod effective;
+pub(crate) mod diff;
+pub(crate) mod effective;
 mod profile_table;
 mod resolve;
-pub mod rustflags_edit;
-pub mod write;
+pub(crate) mod rustflags_edit;
+pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use apply::{ApplyOptions, ApplyOutcome, ApplyStatus, Plan, apply_profile, plan_profile};
-pub use profile_table::validate_profile_name;
-pub use resolve::Sources;
+pub(crate) use apply::{ApplyOptions, apply_profile};
+pub(crate) use profile_table::validate_profile_name;
+pub(crate) use resolve::Sources;
 
 /// The planned change to one file. Building it writes nothing, so dry runs and diffs are free.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit {
+pub(crate) enum Edit {
     NoChange {
         path: PathBuf,
     },
@@ -36,7 +36,7 @@ pub enum Edit {
 impl Edit {
     /// `NoChange` when `new` is what the file already says. `new` gets the line endings of
     /// `old`: toml_edit renders `\n`, and a CRLF file must stay CRLF.
-    pub fn new(path: PathBuf, old: Option<String>, new: String) -> Edit {
+    pub(crate) fn new(path: PathBuf, old: Option<String>, new: String) -> Edit {
         let new = with_line_endings_of(old.as_deref(), new);
         if old.as_deref() == Some(new.as_str()) {
             Edit::NoChange { path }
@@ -45,13 +45,13 @@ impl Edit {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Edit::NoChange { path } | Edit::Modified { path, .. } => path,
         }
     }
 
-    pub fn is_change(&self) -> bool {
+    pub(crate) fn is_change(&self) -> bool {
         matches!(self, Edit::Modified { .. })
     }
 }

@@ -10,7 +10,7 @@ use crate::variant::SettingValue;
 
 /// What a profile table should say.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileWrite {
+pub(super) struct ProfileWrite {
     /// `inherits = "…"`; `None` for built-in profiles, which cannot inherit.
     pub inherits: Option<String>,
     pub settings: Vec<(&'static str, SettingValue)>,
@@ -18,7 +18,7 @@ pub struct ProfileWrite {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteMode {
+pub(super) enum WriteMode {
     /// The table becomes exactly `inherits` + `settings`: other value keys are removed.
     Replace,
     /// Only `settings` are set; the table's other keys stay (writing into the base profile itself).
@@ -27,7 +27,7 @@ pub enum WriteMode {
 
 /// One key whose value changes (`None` = absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeyChange {
+pub(crate) struct KeyChange {
     pub key: String,
     pub old: Option<String>,
     pub new: Option<String>,
@@ -35,19 +35,19 @@ pub struct KeyChange {
 
 /// The effect of a `ProfileWrite` on a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProfileChange {
+pub(crate) struct ProfileChange {
     /// Whether `[profile.NAME]` existed before.
     pub existed: bool,
     pub changes: Vec<KeyChange>,
 }
 
 impl ProfileChange {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 
     /// `lto = "thin" → "fat"`, one per line, for messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.changes
             .iter()
             .map(|c| {
@@ -60,7 +60,11 @@ impl ProfileChange {
 }
 
 /// Makes `[profile.<name>]` in `doc` say what `w` says.
-pub fn write_profile(doc: &mut DocumentMut, name: &str, w: &ProfileWrite) -> Result<ProfileChange> {
+pub(super) fn write_profile(
+    doc: &mut DocumentMut,
+    name: &str,
+    w: &ProfileWrite,
+) -> Result<ProfileChange> {
     let end = max_position(doc.as_table()) + 1;
     let root = doc.as_table_mut();
     if !root.contains_key("profile") {
@@ -167,7 +171,7 @@ fn set_wanted(slot: &mut Slot, wanted: Vec<(&str, SettingValue)>) -> Vec<KeyChan
 }
 
 /// Cargo's rules for profile names (`validate_profile_name` in cargo).
-pub fn validate_profile_name(name: &str) -> Result<()> {
+pub(crate) fn validate_profile_name(name: &str) -> Result<()> {
     if name.is_empty() {
         bail!("the profile name must not be empty");
     }

@@ -15,7 +15,7 @@ use crate::variant::{ProfileSettings, Variant};
 
 /// Everything that defines profiles: the root manifest, config files, `CARGO_PROFILE_*`.
 #[derive(Debug, Clone, Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     pub manifest: Option<(PathBuf, DocumentMut)>,
     /// In increasing precedence (`$CARGO_HOME` first, the closest directory last).
     pub configs: Vec<(PathBuf, DocumentMut)>,
@@ -25,13 +25,16 @@ pub struct Sources {
 
 impl Sources {
     /// Reads the root manifest (if any), the config files cargo reads from `cwd`, and the environment.
-    pub fn load(root_manifest: Option<&Path>, cwd: &Path) -> Result<Sources> {
+    pub(crate) fn load(root_manifest: Option<&Path>, cwd: &Path) -> Result<Sources> {
         let manifest = root_manifest.map(read).transpose()?;
         Sources::with_manifest(manifest, cwd)
     }
 
     /// Like `load`, with the root manifest already parsed (possibly edited in memory).
-    pub fn with_manifest(manifest: Option<(PathBuf, DocumentMut)>, cwd: &Path) -> Result<Sources> {
+    pub(crate) fn with_manifest(
+        manifest: Option<(PathBuf, DocumentMut)>,
+        cwd: &Path,
+    ) -> Result<Sources> {
         let configs = crate::cargo::config::load(cwd, crate::cargo::cargo_home().as_deref())?;
         let env = std::env::vars()
             .filter(|(k, _)| k.starts_with("CARGO_PROFILE_"))
@@ -44,7 +47,7 @@ impl Sources {
     }
 
     /// Profiles defined anywhere, built-in ones included.
-    pub fn defined_profiles(&self) -> Vec<String> {
+    pub(crate) fn defined_profiles(&self) -> Vec<String> {
         let mut names: BTreeSet<String> = BUILT_IN.iter().map(|s| s.to_string()).collect();
         for doc in self.docs() {
             if let Some(t) = doc.get("profile").and_then(Item::as_table_like) {
@@ -59,7 +62,7 @@ impl Sources {
     }
 
     /// Whether `name` is a profile cargo knows (built in or defined somewhere).
-    pub fn is_defined(&self, name: &str) -> bool {
+    pub(crate) fn is_defined(&self, name: &str) -> bool {
         self.defined_profiles().iter().any(|n| n == name)
     }
 
@@ -71,13 +74,13 @@ impl Sources {
     }
 
     /// The profile as cargo resolves it.
-    pub fn resolve(&self, name: &str) -> Result<Resolved> {
+    pub(crate) fn resolve(&self, name: &str) -> Result<Resolved> {
         let (chain, entries) = self.layers(name)?;
         Ok(finish(name.to_string(), chain, entries))
     }
 
     /// A preset: its `inherits` profile as configured here, with the preset's settings on top.
-    pub fn resolve_preset(&self, preset: &Preset) -> Result<Resolved> {
+    pub(crate) fn resolve_preset(&self, preset: &Preset) -> Result<Resolved> {
         let mut r = self.resolve_variant(
             &crate::spec::preset_on_its_profile(preset),
             &format!("preset {}", preset.name),
@@ -87,7 +90,7 @@ impl Sources {
     }
 
     /// A variant: its base profile with the variant's settings and target-cpu on top.
-    pub fn resolve_variant(&self, variant: &Variant, label: &str) -> Result<Resolved> {
+    pub(crate) fn resolve_variant(&self, variant: &Variant, label: &str) -> Result<Resolved> {
         let (mut chain, mut entries) = self.layers(&variant.base_profile)?;
         chain.insert(0, label.to_string());
         let origin = Origin::Preset {
@@ -252,7 +255,7 @@ fn read(path: &Path) -> Result<(PathBuf, DocumentMut)> {
 }
 
 /// `production-lto` → `PRODUCTION_LTO`, as cargo spells profile names in variables.
-pub fn env_name(name: &str) -> String {
+pub(super) fn env_name(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
 }
 

@@ -9,7 +9,7 @@ use crate::cargo::rustflags::cfg_matches;
 
 /// The flags a variant needs in the config file.
 #[derive(Debug, Clone, Default)]
-pub struct FlagsWrite {
+pub(crate) struct FlagsWrite {
     /// The host triple: new flags go under `[target.<host>]`.
     pub host: String,
     /// `rustc --print cfg` for the host, to recognise `[target.'cfg(..)']` tables that apply.
@@ -24,7 +24,7 @@ pub struct FlagsWrite {
 
 /// What changed in the config document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FlagsChange {
+pub(crate) struct FlagsChange {
     /// The table the flags were written to, as `[target.x86_64-unknown-linux-gnu]`.
     pub table: Option<String>,
     /// The `-Ctarget-cpu` value that was replaced.
@@ -35,7 +35,7 @@ pub struct FlagsChange {
 }
 
 impl FlagsChange {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.replaced_cpu.is_none() && self.added.is_empty()
     }
 }
@@ -57,7 +57,7 @@ impl Place {
     }
 }
 
-pub fn write_rustflags(doc: &mut DocumentMut, w: &FlagsWrite) -> Result<FlagsChange> {
+pub(crate) fn write_rustflags(doc: &mut DocumentMut, w: &FlagsWrite) -> Result<FlagsChange> {
     let mut change = FlagsChange::default();
     let target_places: Vec<Place> = doc
         .get("target")

@@ -15,11 +15,11 @@ use crate::manifest::Edit;
 /// Test hook: when set to a path, the write pauses after every temp file is complete and before
 /// the first rename, after creating that path as a marker. Tests SIGKILL the process there to
 /// check that an interrupted write leaves the originals intact.
-pub const PAUSE_BEFORE_RENAME_ENV: &str = "CARGO_TUNE_TEST_PAUSE_BEFORE_RENAME";
+pub(crate) const PAUSE_BEFORE_RENAME_ENV: &str = "CARGO_TUNE_TEST_PAUSE_BEFORE_RENAME";
 
 /// What a commit did besides writing.
 #[derive(Debug, Default)]
-pub struct Committed {
+pub(crate) struct Committed {
     /// Temp files left by an earlier, killed cargo-tune run, removed now.
     pub stale_removed: Vec<PathBuf>,
 }
@@ -27,7 +27,7 @@ pub struct Committed {
 /// What to do with a file that has no write permission bit. A rename replaces it regardless
 /// (and root may write anything), so the mode bits are the user's only word on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadOnly {
+pub(crate) enum ReadOnly {
     /// Refuse; the message names `--force` when the command has one.
     Refuse { force_flag: bool },
     /// `--force`: replace it, keeping its mode.
@@ -36,7 +36,7 @@ pub enum ReadOnly {
 
 impl ReadOnly {
     /// For a command with `--force`.
-    pub fn forced(force: bool) -> ReadOnly {
+    pub(crate) fn forced(force: bool) -> ReadOnly {
         if force {
             ReadOnly::Replace
         } else {
@@ -46,7 +46,7 @@ impl ReadOnly {
 }
 
 /// Fails when `path` exists without any write permission bit and `read_only` refuses it.
-pub fn check_writable(path: &Path, read_only: ReadOnly) -> Result<()> {
+pub(crate) fn check_writable(path: &Path, read_only: ReadOnly) -> Result<()> {
     let ReadOnly::Refuse { force_flag } = read_only else {
         return Ok(());
     };
@@ -72,7 +72,7 @@ pub fn check_writable(path: &Path, read_only: ReadOnly) -> Result<()> {
 }
 
 /// Writes every `Modified` edit atomically, then runs `validate`; restores the originals if it fails.
-pub fn commit(
+pub(crate) fn commit(
     edits: &[Edit],
     read_only: ReadOnly,
     validate: impl FnOnce() -> Result<()>,
@@ -81,7 +81,7 @@ pub fn commit(
 }
 
 /// `commit` with an injectable step between writing the temp files and renaming them.
-pub fn commit_with(
+pub(crate) fn commit_with(
     edits: &[Edit],
     read_only: ReadOnly,
     validate: impl FnOnce() -> Result<()>,

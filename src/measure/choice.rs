@@ -9,7 +9,7 @@ use crate::measure::metric::{Metric, WorkloadKind};
 /// Which metric decides, per workload kind. `service: None` leaves each service its default:
 /// requests per second under closed-loop load, p99 latency under a fixed rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MetricChoice {
+pub(crate) struct MetricChoice {
     pub command: Metric,
     pub service: Option<Metric>,
 }
@@ -25,7 +25,7 @@ impl Default for MetricChoice {
 
 /// Resolves `names` for the workloads measured (`(name, kind)`); `source` names where the list
 /// came from in errors (`--metric`, or `metric` in a Cargo.toml).
-pub fn choose(
+pub(crate) fn choose(
     names: &[Metric],
     workloads: &[(&str, WorkloadKind)],
     source: &str,
@@ -70,7 +70,9 @@ pub fn choose(
 }
 
 /// `metric = "instructions"`, `metric = "instructions,p99"` or `metric = ["instructions", "p99"]`.
-pub fn deserialize_names<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Metric>>, D::Error> {
+pub(crate) fn deserialize_names<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<Metric>>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {

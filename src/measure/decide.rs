@@ -18,7 +18,7 @@ use crate::measure::stats::{Direction, MIN_SAMPLES, Verdict, verdict};
 
 /// One workload's samples of a variant and of its reference, as `(round, value)`.
 #[derive(Debug, Clone, Copy)]
-pub struct Arm<'a> {
+pub(crate) struct Arm<'a> {
     pub variant: &'a [(u32, f64)],
     pub reference: &'a [(u32, f64)],
     pub direction: Direction,
@@ -28,7 +28,11 @@ pub struct Arm<'a> {
 
 impl<'a> Arm<'a> {
     /// The arm of `metric`'s values, in its direction, exact when it is a count.
-    pub fn of(variant: &'a [(u32, f64)], reference: &'a [(u32, f64)], metric: Metric) -> Arm<'a> {
+    pub(crate) fn of(
+        variant: &'a [(u32, f64)],
+        reference: &'a [(u32, f64)],
+        metric: Metric,
+    ) -> Arm<'a> {
         Arm {
             variant,
             reference,
@@ -40,7 +44,7 @@ impl<'a> Arm<'a> {
 
 /// Why a comparison has no verdict at all.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Undecidable {
+pub(crate) enum Undecidable {
     /// Workload `w` has too few samples, or values that cannot be logged (zero times).
     Samples(usize),
     /// Too few runs for any interval at the level this look allows; the estimate so far.
@@ -49,7 +53,7 @@ pub enum Undecidable {
 
 /// The level (two-sided, `1 − confidence`) of a test that may spend `share` of the question's
 /// error rate at this analysis; 0 when this look cannot decide.
-pub type Levels<'a> = &'a dyn Fn(f64) -> f64;
+pub(crate) type Levels<'a> = &'a dyn Fn(f64) -> f64;
 
 /// Per-round log-ratios when rounds line up for most samples, else the two sides' logs.
 enum Logs {
@@ -146,12 +150,12 @@ fn comparison(
 /// The smallest change a verdict may call faster or slower: the noise threshold, or the
 /// workload's layout band (`measure::layout`) when the run measured several code layouts and
 /// that is wider. Pass the result as `noise` to [`single`] and [`joint`].
-pub fn threshold(noise: f64, layout_band: Option<f64>) -> f64 {
+pub(crate) fn threshold(noise: f64, layout_band: Option<f64>) -> f64 {
     layout_band.map_or(noise, |band| noise.max(band))
 }
 
 /// One workload: `variant / reference` in the metric's own units.
-pub fn single(arm: &Arm, levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
+pub(crate) fn single(arm: &Arm, levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
     let logs = logs(arm).ok_or(Undecidable::Samples(0))?;
     let level = levels(1.0);
     let (est, ci) = logs.shift(level).ok_or(Undecidable::Samples(0))?;
@@ -167,7 +171,7 @@ pub fn single(arm: &Arm, levels: Levels, noise: f64) -> Result<Comparison, Undec
 /// band, so a +5% / −5% pair is not called a tie. When every workload has per-round pairs in
 /// common rounds, the joint interval is the signed-rank interval of the per-round means;
 /// otherwise it is the mean of the workloads' own intervals (simultaneous by Bonferroni).
-pub fn joint(arms: &[Arm], levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
+pub(crate) fn joint(arms: &[Arm], levels: Levels, noise: f64) -> Result<Comparison, Undecidable> {
     let mut per = Vec::with_capacity(arms.len());
     for (w, arm) in arms.iter().enumerate() {
         per.push(

@@ -13,16 +13,13 @@
 //! reach is `2 / C(2n, n)`: 2.9% at 4 runs, so 4 runs a side is the least that can decide at 95%,
 //! and one comparison among several (Holm's shares of 5%) needs 5 or 6.
 
-/// Runs per side below which an exact comparison cannot be decided at 95%.
-pub const MIN_RUNS: u32 = 4;
-
 /// The default runs per side of an exact metric: one look at 6 runs, enough to decide up to 23
 /// comparisons in one run at 95% together (`2 / C(12, 6)` is 0.22%, under 5% / 23; five runs
 /// would stop at six comparisons, fewer than an `auto` final run can ask).
-pub const DEFAULT_RUNS: u32 = 6;
+pub(crate) const DEFAULT_RUNS: u32 = 6;
 
 /// The smallest two-sided level `n` and `m` independent runs can reach: `2 / C(n + m, n)`.
-pub fn smallest_level(n: usize, m: usize) -> f64 {
+pub(crate) fn smallest_level(n: usize, m: usize) -> f64 {
     let (n, m) = (n.min(m) as f64, n.max(m) as f64);
     // C(n + m, n) = Π_{i=1..n} (m + i) / i
     let c: f64 = (1..=n as usize)
@@ -41,7 +38,7 @@ mod tests {
         assert!((smallest_level(4, 4) - 2.0 / 70.0).abs() < 1e-12);
         assert!((smallest_level(5, 5) - 2.0 / 252.0).abs() < 1e-12);
         assert!((smallest_level(1, 1) - 1.0).abs() < 1e-12);
-        assert!(smallest_level(MIN_RUNS as usize, MIN_RUNS as usize) < 0.05);
+        assert!(smallest_level(4, 4) < 0.05);
         assert!(smallest_level(3, 3) > 0.05);
         assert!(smallest_level(DEFAULT_RUNS as usize, DEFAULT_RUNS as usize) < 0.05 / 23.0);
     }

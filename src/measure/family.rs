@@ -19,7 +19,7 @@ use crate::measure::decide::{self, Arm, Levels, Undecidable};
 /// `level(a)` is the level a test of error rate `a` gets at this analysis (0 when it cannot
 /// decide here). Questions that cannot be analysed at all (no samples) do not count towards
 /// the family's size.
-pub fn decide(
+pub(crate) fn decide(
     questions: &[Vec<Arm>],
     alpha: f64,
     noise: &[f64],

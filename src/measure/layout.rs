@@ -43,17 +43,6 @@ pub struct Band {
     pub df: u32,
 }
 
-/// `(layout, value)` of the measured samples of `series` that ran on a known layout.
-pub fn by_layout(series: &Series, metric: Metric) -> Vec<(u32, f64)> {
-    series
-        .samples
-        .iter()
-        .filter(|r| !r.warmup)
-        .filter_map(|r| Some((r.layout?, r.sample.value(metric)?)))
-        .filter(|(_, v)| v.is_finite() && *v > 0.0)
-        .collect()
-}
-
 /// Per measured round, the sum of the log values of the variants that ran in it, and how many.
 fn round_sums(series: &[&Series], metric: Metric) -> std::collections::HashMap<u32, (f64, u32)> {
     let mut sums: std::collections::HashMap<u32, (f64, u32)> = Default::default();
@@ -95,7 +84,7 @@ fn within_round(
 /// The band of one workload from its variants' series (`baseline` indexes them), on `metric`,
 /// for a run of `layouts` layouts per variant at `confidence`. `None` when layouts are off or
 /// no variant has two measured layouts yet.
-pub fn estimate(
+pub(crate) fn estimate(
     series: &[&Series],
     baseline: usize,
     metric: Metric,
@@ -169,7 +158,7 @@ fn between_variance(values: &[(u32, f64)]) -> Option<(f64, u32)> {
 }
 
 /// The `p` quantile of Student's t with `df` degrees of freedom (bisection on its CDF).
-pub fn t_quantile(p: f64, df: f64) -> f64 {
+pub(crate) fn t_quantile(p: f64, df: f64) -> f64 {
     let (mut lo, mut hi) = (-1e4, 1e4);
     for _ in 0..200 {
         let mid = (lo + hi) / 2.0;

@@ -82,7 +82,7 @@ use WorkloadKind::{Command, Service};
 
 /// The table. Its order is fixed: a metric's random stream in `summary` is its index, so new
 /// metrics go last.
-pub const DESCRIPTORS: &[Descriptor] = &[
+pub(crate) const DESCRIPTORS: &[Descriptor] = &[
     Descriptor {
         metric: Metric::Wall,
         key: "wall",

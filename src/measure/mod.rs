@@ -6,28 +6,35 @@
 //! verdicts must clear).
 //! It knows nothing about how binaries were built or how workloads are driven: an `Executor` does.
 
-pub mod choice;
-pub mod comparison;
-pub mod decide;
+pub(crate) mod choice;
+pub(crate) mod comparison;
+pub(crate) mod decide;
 mod engine;
-pub mod exact;
-pub mod family;
-pub mod layout;
+pub(crate) mod exact;
+pub(crate) mod family;
+pub(crate) mod layout;
 mod metric;
-pub mod power;
+pub(crate) mod power;
 mod progress;
-pub mod rng;
+pub(crate) mod rng;
 mod sample;
-pub mod sequential;
+pub(crate) mod sequential;
 mod settings;
-pub mod size;
-pub mod stats;
-pub mod summary;
+pub(crate) mod size;
+pub(crate) mod stats;
+pub(crate) mod summary;
 #[cfg(test)]
-pub mod testing;
+pub(crate) mod testing;
 
-pub use engine::{Executor, Outcome, Placement, Plan, Question, StopReason, measure};
-pub use metric::{DESCRIPTORS, Descriptor, Metric, Unit, WorkloadKind};
-pub use progress::{IndicatifProgress, NoProgress, Progress, Step, for_shell};
-pub use sample::{CommandSample, Sample, SampleRecord, Series, ServiceSample};
-pub use settings::{Defaults, Settings};
+pub(crate) use engine::Outcome;
+pub use engine::{Executor, Placement, measure};
+
+pub(crate) use engine::{Plan, Question, StopReason};
+pub use metric::WorkloadKind;
+pub(crate) use metric::{Metric, Unit};
+pub use progress::NoProgress;
+pub(crate) use progress::{Progress, for_shell};
+pub use sample::{CommandSample, Sample};
+pub(crate) use sample::{SampleRecord, Series, ServiceSample};
+pub(crate) use settings::Defaults;
+pub use settings::Settings;

@@ -11,11 +11,11 @@ use crate::measure::comparison::Comparison;
 use crate::measure::stats::rank::inverse_normal_cdf;
 
 /// The power the detectable change is stated at.
-pub const POWER: f64 = 0.8;
+pub(crate) const POWER: f64 = 0.8;
 
 /// The change (a fraction, e.g. 0.034 for 3.4%) found with probability `POWER` by a comparison
 /// like `c` (same noise, same runs, same level) against a noise band of `band`.
-pub fn detectable(c: &Comparison, band: f64, fallback_confidence: f64) -> Option<f64> {
+pub(crate) fn detectable(c: &Comparison, band: f64, fallback_confidence: f64) -> Option<f64> {
     let confidence = c.confidence.unwrap_or(fallback_confidence);
     if !(c.lo > 0.0 && c.hi >= c.lo && confidence > 0.0 && confidence < 1.0) {
         return None;

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 
-use crate::ui::{LOG_EVERY, Shell, short_duration};
+use crate::ui::heartbeat::LOG_EVERY;
+use crate::ui::{Shell, short_duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -49,7 +50,7 @@ impl Progress for NoProgress {
 
 /// The progress a shell shows: a bar on a terminal, plain rate-limited status lines in a log
 /// (stderr not a terminal), nothing with `--quiet`.
-pub fn for_shell(shell: &Shell) -> Box<dyn Progress + '_> {
+pub(crate) fn for_shell(shell: &Shell) -> Box<dyn Progress + '_> {
     if shell.progress_enabled() {
         Box::new(IndicatifProgress::new(shell))
     } else if shell.is_quiet() {
@@ -64,14 +65,14 @@ pub fn for_shell(shell: &Shell) -> Box<dyn Progress + '_> {
 
 /// Status lines for a log: the first step, then at most one every `every`, like
 /// "Measuring round 6 of ≤30 · production on logfmt · ETA 1m 20s".
-pub struct LineProgress<'a> {
+pub(super) struct LineProgress<'a> {
     every: Duration,
     last: Option<Instant>,
     emit: Box<dyn FnMut(&str) + 'a>,
 }
 
 impl<'a> LineProgress<'a> {
-    pub fn new(every: Duration, emit: Box<dyn FnMut(&str) + 'a>) -> LineProgress<'a> {
+    pub(super) fn new(every: Duration, emit: Box<dyn FnMut(&str) + 'a>) -> LineProgress<'a> {
         LineProgress {
             every,
             last: None,
@@ -80,7 +81,7 @@ impl<'a> LineProgress<'a> {
     }
 
     /// `step` at a given time (tests use a made-up clock).
-    pub fn step_at(&mut self, s: &Step<'_>, now: Instant) {
+    pub(super) fn step_at(&mut self, s: &Step<'_>, now: Instant) {
         if self
             .last
             .is_some_and(|t| now.duration_since(t) < self.every)
@@ -99,21 +100,16 @@ impl Progress for LineProgress<'_> {
 }
 
 /// An indicatif bar on stderr.
-pub struct IndicatifProgress {
+pub(crate) struct IndicatifProgress {
     bar: ProgressBar,
 }
 
 impl IndicatifProgress {
     /// A bar that draws only when `shell.progress_enabled()`; the shell prints above it.
-    pub fn new(shell: &Shell) -> IndicatifProgress {
+    pub(crate) fn new(shell: &Shell) -> IndicatifProgress {
         let bar = shell.progress_bar("Measuring", 0);
         shell.set_bar(&bar);
         IndicatifProgress { bar }
-    }
-
-    /// The bar, e.g. to `suspend` it while printing a status line.
-    pub fn bar(&self) -> &ProgressBar {
-        &self.bar
     }
 }
 
@@ -130,7 +126,7 @@ impl Progress for IndicatifProgress {
 }
 
 /// "round 3 of ≤30 · release on parse-big · ETA 12s (≤ 1m 40s)".
-pub fn describe(s: &Step<'_>) -> String {
+pub(super) fn describe(s: &Step<'_>) -> String {
     let phase = match s.phase {
         Phase::Warmup => format!("warm-up {} of {}", s.round, s.max_rounds),
         Phase::Measure => format!("round {} of ≤{}", s.round, s.max_rounds),

@@ -14,12 +14,12 @@ fn splitmix64(state: &mut u64) -> u64 {
 
 /// xoshiro256** (Blackman & Vigna): fast, 256 bits of state, good statistical quality.
 #[derive(Debug, Clone)]
-pub struct Rng {
+pub(crate) struct Rng {
     s: [u64; 4],
 }
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         let mut sm = seed;
         let s = [
             splitmix64(&mut sm),
@@ -32,7 +32,7 @@ impl Rng {
 
     /// An independent stream for `key` under `seed`, so each (variant, workload, metric)
     /// gets the same random numbers no matter in which order they are computed.
-    pub fn derived(seed: u64, key: &[u64]) -> Rng {
+    pub(crate) fn derived(seed: u64, key: &[u64]) -> Rng {
         let mut state = seed;
         let mut mixed = splitmix64(&mut state);
         for &k in key {
@@ -42,7 +42,7 @@ impl Rng {
         Rng::new(mixed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
         self.s[2] ^= self.s[0];
@@ -55,12 +55,12 @@ impl Rng {
     }
 
     /// Uniform in `[0, 1)` with 53 bits of precision.
-    pub fn next_f64(&mut self) -> f64 {
+    pub(crate) fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// Uniform in `0..n` without modulo bias (Lemire's multiply-and-reject). `n` must be > 0.
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         assert!(n > 0, "Rng::below(0)");
         let n = n as u64;
         loop {
@@ -73,7 +73,7 @@ impl Rng {
     }
 
     /// Fisher–Yates shuffle.
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
             items.swap(i, j);
@@ -81,7 +81,7 @@ impl Rng {
     }
 
     /// Standard normal deviate (Box–Muller); used by synthetic tests and mock executors.
-    pub fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.next_f64(); // (0, 1]: ln stays finite
         let u2 = self.next_f64();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
@@ -89,7 +89,7 @@ impl Rng {
 }
 
 /// A seed for a run that did not ask for one: different every time, saved with the results.
-pub fn fresh_seed() -> u64 {
+pub(crate) fn fresh_seed() -> u64 {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)

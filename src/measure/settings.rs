@@ -71,12 +71,12 @@ fn is_shift(m: &LayoutMode) -> bool {
 }
 
 /// Most layouts per variant: shifted layouts move code by one of 255 multiples of 16 bytes.
-pub const MAX_LAYOUTS: u32 = 255;
+pub(super) const MAX_LAYOUTS: u32 = 255;
 
 /// How carefully to measure when nothing says otherwise: the one place these are written
 /// (`Settings::default`, the command line and its help read them).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Defaults {
+pub(crate) struct Defaults {
     pub noise: f64,
     pub min_runs: u32,
     pub max_runs: u32,
@@ -85,7 +85,7 @@ pub struct Defaults {
 
 impl Defaults {
     /// Timed metrics (wall, CPU, requests per second, latency).
-    pub const TIMED: Defaults = Defaults {
+    pub(crate) const TIMED: Defaults = Defaults {
         noise: 0.01,
         min_runs: 10,
         max_runs: 30,
@@ -93,14 +93,14 @@ impl Defaults {
     };
     /// Exact counts (instructions, estimated cycles): a fine band, nothing to warm, and the
     /// runs a rank-sum comparison needs (`measure::exact`).
-    pub const EXACT: Defaults = Defaults {
+    pub(crate) const EXACT: Defaults = Defaults {
         noise: 0.001,
         min_runs: crate::measure::exact::DEFAULT_RUNS,
         max_runs: crate::measure::exact::DEFAULT_RUNS,
         warmup: 0,
     };
 
-    pub fn of(exact: bool) -> Defaults {
+    pub(crate) fn of(exact: bool) -> Defaults {
         if exact { Self::EXACT } else { Self::TIMED }
     }
 }
@@ -234,14 +234,16 @@ pub(crate) mod opt_secs {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => s.serialize_f64(d.as_secs_f64()),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
         let secs = Option::<f64>::deserialize(d)?;
         secs.map(|s| Duration::try_from_secs_f64(s).map_err(serde::de::Error::custom))
             .transpose()

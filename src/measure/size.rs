@@ -30,7 +30,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// Reads the section sizes of the ELF file at `path`.
-pub fn section_sizes(path: &Path) -> Result<SectionSizes> {
+pub(crate) fn section_sizes(path: &Path) -> Result<SectionSizes> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = object::File::parse(&*bytes)
         .with_context(|| format!("cannot parse {} as an ELF file", path.display()))?;

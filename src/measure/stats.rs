@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::measure::rng::Rng;
 
 /// Fewer samples than this give no interval: a bootstrap of 1–2 values is meaningless.
-pub const MIN_SAMPLES: usize = 3;
+pub(crate) const MIN_SAMPLES: usize = 3;
 
 /// Which way is good for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,14 +71,14 @@ impl Default for Bootstrap {
 
 /// A point estimate and its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
+pub(crate) struct Interval {
     pub estimate: f64,
     pub lo: f64,
     pub hi: f64,
 }
 
 /// Median of the finite values; `None` when there are none.
-pub fn median(xs: &[f64]) -> Option<f64> {
+pub(crate) fn median(xs: &[f64]) -> Option<f64> {
     let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
     if v.is_empty() {
         None
@@ -102,7 +102,7 @@ fn median_in_place(buf: &mut [f64]) -> f64 {
 }
 
 /// Quantile `q` of sorted data with linear interpolation (type 7, as R and NumPy default).
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
     if n == 1 {
         return sorted[0];
@@ -154,7 +154,7 @@ fn percentile_interval(mut dist: Vec<f64>, estimate: f64, confidence: f64) -> Op
 }
 
 /// Median of `xs` with its bootstrap confidence interval; `None` below `MIN_SAMPLES` values.
-pub fn median_ci(xs: &[f64], boot: Bootstrap, rng: &mut Rng) -> Option<Interval> {
+pub(crate) fn median_ci(xs: &[f64], boot: Bootstrap, rng: &mut Rng) -> Option<Interval> {
     let xs: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
     if xs.len() < MIN_SAMPLES {
         return None;
@@ -171,7 +171,7 @@ pub fn median_ci(xs: &[f64], boot: Bootstrap, rng: &mut Rng) -> Option<Interval>
 /// lies outside `1 ± noise` (its side and the metric's direction say better or worse); no change
 /// beyond the threshold is established only when the whole interval lies inside the band; an
 /// interval across an edge is undecided.
-pub fn verdict(lo: f64, hi: f64, noise: f64, direction: Direction) -> Verdict {
+pub(crate) fn verdict(lo: f64, hi: f64, noise: f64, direction: Direction) -> Verdict {
     let up = lo > 1.0 + noise;
     let down = hi < 1.0 - noise;
     match (up, down, direction) {
@@ -188,7 +188,7 @@ pub fn verdict(lo: f64, hi: f64, noise: f64, direction: Direction) -> Verdict {
 
 /// Tukey's fences on `xs`: mild beyond 1.5 × IQR, severe beyond 3 × IQR. Flags only, nothing is
 /// dropped. Fewer than 4 values, or non-finite ones, are never flagged.
-pub fn outliers(xs: &[f64]) -> Vec<Option<Outlier>> {
+pub(crate) fn outliers(xs: &[f64]) -> Vec<Option<Outlier>> {
     let mut sorted: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
     if sorted.len() < 4 {
         return vec![None; xs.len()];
@@ -212,7 +212,7 @@ pub fn outliers(xs: &[f64]) -> Vec<Option<Outlier>> {
         .collect()
 }
 
-pub mod rank;
+pub(crate) mod rank;
 
 #[cfg(test)]
 mod tests;

@@ -67,7 +67,7 @@ impl Summary {
 /// Compares `metric` of `series` with `baseline` at the levels `levels` gives (the run's final
 /// analysis, unadjusted: the deciding metric's comparisons are replaced by their family's).
 /// `None` when no interval is possible.
-pub fn compare(
+pub(crate) fn compare(
     series: &Series,
     baseline: &Series,
     metric: Metric,
@@ -86,7 +86,7 @@ pub fn compare(
 
 /// Summarises every metric of `series`; `baseline` is `None` for the baseline itself.
 /// `levels` are the run's final analysis'.
-pub fn summarize(
+pub(crate) fn summarize(
     series: &Series,
     baseline: Option<&Series>,
     settings: &Settings,
@@ -144,7 +144,7 @@ pub fn summarize(
 
 /// Robust run-to-run spread of `values` relative to their median (IQR / 1.349 / median: the
 /// standard deviation for normal data, unmoved by a few outliers); `None` below 4 values.
-pub fn spread(values: &[(u32, f64)]) -> Option<f64> {
+pub(crate) fn spread(values: &[(u32, f64)]) -> Option<f64> {
     let mut xs: Vec<f64> = values.iter().map(|v| v.1).collect();
     if xs.len() < 4 {
         return None;
@@ -156,7 +156,7 @@ pub fn spread(values: &[(u32, f64)]) -> Option<f64> {
 }
 
 /// Flags measured samples whose deciding metric lies beyond the IQR fences; clears old flags.
-pub fn flag_outliers(series: &mut Series, primary: Metric) {
+pub(crate) fn flag_outliers(series: &mut Series, primary: Metric) {
     let idx: Vec<usize> = (0..series.samples.len())
         .filter(|&i| !series.samples[i].warmup)
         .filter(|&i| series.samples[i].sample.value(primary).is_some())

@@ -113,7 +113,7 @@ impl Behaviour {
     }
 }
 
-pub struct MockExecutor {
+pub(crate) struct MockExecutor {
     rng: Rng,
     /// `behaviour[variant][workload]`
     pub behaviour: Vec<Vec<Behaviour>>,
@@ -126,7 +126,7 @@ pub struct MockExecutor {
 }
 
 impl MockExecutor {
-    pub fn new(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> MockExecutor {
+    pub(crate) fn new(seed: u64, behaviour: Vec<Vec<Behaviour>>) -> MockExecutor {
         MockExecutor {
             rng: Rng::new(seed),
             behaviour,

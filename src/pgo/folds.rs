@@ -10,24 +10,23 @@ use super::gather;
 use super::health::{self, Counts, Measured, ProfileHealth};
 use super::layout::{Layout, MergedInfo, State};
 use super::merge::merge_into;
-use super::{Pgo, PgoOptions, PgoRun, PgoWarnings};
+use super::{Pgo, PgoOptions, PgoRun};
 use crate::cargo::Build;
 use crate::tune_config::Workload;
 
 /// A PGO build whose profile left one measured workload out.
 #[derive(Debug, Clone)]
-pub struct Fold {
+pub(crate) struct Fold {
     /// The workload left out, the only one this build is measured on.
     pub held_out: String,
     pub trained_on: Vec<String>,
     pub build: Build,
-    pub warnings: PgoWarnings,
     pub health: Option<ProfileHealth>,
 }
 
 /// What is known about a PGO build beyond its binary.
 #[derive(Debug, Clone, Default)]
-pub struct Evaluation {
+pub(crate) struct Evaluation {
     /// The training workloads, in order.
     pub trained_on: Vec<String>,
     pub health: Option<ProfileHealth>,
@@ -39,7 +38,7 @@ pub struct Evaluation {
 impl Pgo<'_> {
     /// Health of `run`'s profile against each `measured` workload and, with `held_out`, one
     /// fold per measured workload that trained (when another workload trained too).
-    pub fn evaluate(
+    pub(crate) fn evaluate(
         &self,
         run: &PgoRun,
         measured: &[Workload],
@@ -149,7 +148,6 @@ impl Pgo<'_> {
             held_out: w.name.clone(),
             trained_on,
             build,
-            warnings,
             health,
         }))
     }

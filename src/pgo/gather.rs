@@ -18,7 +18,7 @@ use crate::workload::{Outcome, RunOptions, run_once};
 
 /// One run that fed the profile.
 #[derive(Debug, Clone)]
-pub struct Gathered {
+pub(super) struct Gathered {
     pub new_profiles: usize,
     /// The raw profiles this run wrote.
     pub files: Vec<PathBuf>,
@@ -26,7 +26,7 @@ pub struct Gathered {
 
 /// Where profiles come from.
 #[derive(Debug, Clone)]
-pub enum ProfileSource {
+pub(crate) enum ProfileSource {
     Workloads(Vec<Workload>),
     /// `cargo test` built and run with the instrumented configuration.
     Tests,
@@ -36,7 +36,7 @@ pub enum ProfileSource {
 
 impl ProfileSource {
     /// Identifies what gathered a profile, so a profile from other workloads is never reused.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         match self {
             ProfileSource::Workloads(ws) => {
@@ -53,7 +53,7 @@ impl ProfileSource {
 }
 
 /// Runs every workload against `binary` with `LLVM_PROFILE_FILE` pointing into the layout.
-pub fn run_workloads(
+pub(super) fn run_workloads(
     shell: &Shell,
     binary: &Path,
     layout: &Layout,
@@ -111,7 +111,7 @@ pub fn run_workloads(
 }
 
 /// Builds and runs the project's tests or benches with the instrumented configuration.
-pub fn run_cargo_targets(
+pub(super) fn run_cargo_targets(
     shell: &Shell,
     builder: &Builder,
     instrumented: &Variant,
@@ -167,7 +167,7 @@ fn existing(layout: &Layout) -> Result<HashSet<PathBuf>> {
 }
 
 /// Why a run that "worked" left no `.profraw`, and what to do about it.
-pub fn no_profile_explanation(w: &Workload, outcome: &Outcome, dir: &Path) -> String {
+pub(crate) fn no_profile_explanation(w: &Workload, outcome: &Outcome, dir: &Path) -> String {
     let head = format!(
         "workload `{}` wrote no profile to {}",
         w.name,

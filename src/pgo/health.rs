@@ -17,9 +17,9 @@ use super::warnings::PgoWarnings;
 use crate::process::Cmd;
 
 /// Below this share of a measured workload's counts, the training profile misses part of it.
-pub const LOW_COVERAGE: f64 = 0.9;
+pub(crate) const LOW_COVERAGE: f64 = 0.9;
 /// Below this overlap, the training profile weighs the code unlike the measured workload does.
-pub const LOW_OVERLAP: f64 = 0.6;
+pub(crate) const LOW_OVERLAP: f64 = 0.6;
 
 /// The health of one profile-guided variant's training profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,13 +100,13 @@ impl ProfileHealth {
 
 /// A profile's counters by function (name and structural hash).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Counts {
+pub(crate) struct Counts {
     functions: HashMap<(String, u64), Vec<u64>>,
 }
 
 impl Counts {
     /// Merges `inputs` (raw or indexed profiles, each with its weight) and reads the result.
-    pub fn read(profdata: &Path, inputs: &[(u32, PathBuf)]) -> Result<Counts> {
+    pub(crate) fn read(profdata: &Path, inputs: &[(u32, PathBuf)]) -> Result<Counts> {
         let mut cmd = Cmd::new(profdata).args(["merge", "--text", "-o", "-"]);
         for (weight, path) in inputs {
             cmd = match weight {
@@ -123,7 +123,7 @@ impl Counts {
     /// Parses the text format: a function is its name line followed by `# Func Hash:`, the hash,
     /// `# Num Counters:`, n, `# Counter Values:` and n counts; anything else (value profiles,
     /// header flags) is skipped.
-    pub fn parse(text: &str) -> Counts {
+    pub(crate) fn parse(text: &str) -> Counts {
         let lines: Vec<&str> = text.lines().collect();
         let mut functions = HashMap::new();
         let mut i = 0;
@@ -147,12 +147,12 @@ impl Counts {
         Counts { functions }
     }
 
-    pub fn functions(&self) -> u64 {
+    pub(crate) fn functions(&self) -> u64 {
         self.functions.len() as u64
     }
 
     /// Functions with at least one non-zero counter.
-    pub fn functions_with_data(&self) -> u64 {
+    pub(crate) fn functions_with_data(&self) -> u64 {
         self.functions
             .values()
             .filter(|c| c.iter().any(|&x| x > 0))
@@ -169,7 +169,7 @@ impl Counts {
 
     /// Share of `workload`'s counts on counters this (training) profile has non-zero data for;
     /// `None` when the workload executed nothing.
-    pub fn count_coverage(&self, workload: &Counts) -> Option<f64> {
+    pub(crate) fn count_coverage(&self, workload: &Counts) -> Option<f64> {
         let total = workload.total();
         if total == 0 {
             return None;
@@ -191,7 +191,7 @@ impl Counts {
     /// `llvm-profdata overlap`'s edge-profile overlap: Σ min(a/A, b/B) over the counters of
     /// the functions both have; 1 for identical shapes, 0 for disjoint ones. `None` when either
     /// profile is empty.
-    pub fn overlap(&self, other: &Counts) -> Option<f64> {
+    pub(crate) fn overlap(&self, other: &Counts) -> Option<f64> {
         let (a, b) = (self.total() as f64, other.total() as f64);
         if a == 0.0 || b == 0.0 {
             return None;
@@ -210,14 +210,18 @@ impl Counts {
 }
 
 /// One measured workload's own profile, for fitting the training profile against.
-pub struct Measured<'a> {
+pub(crate) struct Measured<'a> {
     pub name: &'a str,
     pub trained: bool,
     pub counts: &'a Counts,
 }
 
 /// The health of `training` against each measured workload, with the build's staleness.
-pub fn assess(training: &Counts, measured: &[Measured], warnings: &PgoWarnings) -> ProfileHealth {
+pub(crate) fn assess(
+    training: &Counts,
+    measured: &[Measured],
+    warnings: &PgoWarnings,
+) -> ProfileHealth {
     let functions = training.functions();
     let with_data = training.functions_with_data();
     ProfileHealth {

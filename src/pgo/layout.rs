@@ -13,13 +13,13 @@ use crate::variant::Variant;
 /// Profiles never mix across configurations: function names in a profile carry
 /// codegen-unit names, so generate and use builds must share every setting.
 #[derive(Debug, Clone)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub root: PathBuf,
 }
 
 /// What the steps run so far left behind (`state.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// The configuration the profiles were gathered with.
     pub base: Option<Variant>,
     pub instrumented_binary: Option<PathBuf>,
@@ -36,7 +36,7 @@ pub struct State {
 
 /// The raw profiles one training workload wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkloadRaw {
+pub(crate) struct WorkloadRaw {
     pub name: String,
     pub weight: u32,
     pub files: Vec<PathBuf>,
@@ -44,7 +44,7 @@ pub struct WorkloadRaw {
 
 impl State {
     /// Each raw profile with the weight of the workload that wrote it (1 when not recorded).
-    pub fn weighted(&self, raw: &[PathBuf]) -> Vec<(u32, PathBuf)> {
+    pub(crate) fn weighted(&self, raw: &[PathBuf]) -> Vec<(u32, PathBuf)> {
         raw.iter()
             .map(|p| {
                 let weight = self
@@ -59,7 +59,7 @@ impl State {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MergedInfo {
+pub(crate) struct MergedInfo {
     pub path: PathBuf,
     /// `State::gathered_from` at merge time: which workloads the profile represents.
     #[serde(default)]
@@ -70,14 +70,14 @@ pub struct MergedInfo {
 }
 
 impl Layout {
-    pub fn new(project: &Project, bin: &BinTarget, base: &Variant) -> Layout {
+    pub(crate) fn new(project: &Project, bin: &BinTarget, base: &Variant) -> Layout {
         Layout {
             root: Self::bin_dir(project, bin).join(base.hash()),
         }
     }
 
     /// `<target-dir>/tune/pgo/<package>/<bin>`: every configuration's data for this binary.
-    pub fn bin_dir(project: &Project, bin: &BinTarget) -> PathBuf {
+    pub(crate) fn bin_dir(project: &Project, bin: &BinTarget) -> PathBuf {
         project
             .tune_dir()
             .join("pgo")
@@ -85,45 +85,41 @@ impl Layout {
             .join(&bin.bin)
     }
 
-    pub fn raw_dir(&self) -> PathBuf {
+    pub(crate) fn raw_dir(&self) -> PathBuf {
         self.root.join("raw")
     }
 
     /// Where a held-out fold's profile (training without `workload`) is merged. A folder of its
     /// own, so its optimized build gets a target dir of its own (`Variant::dir_key`).
-    pub fn fold_dir(&self, workload: &str) -> PathBuf {
+    pub(crate) fn fold_dir(&self, workload: &str) -> PathBuf {
         self.root.join(format!("fold-{}", slug(workload)))
     }
 
     /// Where a measure-only workload's profile is gathered (for health only, never merged into
     /// the training profile).
-    pub fn probe_dir(&self, workload: &str) -> PathBuf {
+    pub(crate) fn probe_dir(&self, workload: &str) -> PathBuf {
         self.root.join("probe").join(slug(workload))
     }
 
     /// `LLVM_PROFILE_FILE` for runs: `%m` (binary signature) and `%p` (pid) keep
     /// parallel and repeated runs from overwriting each other.
-    pub fn profile_file_pattern(&self) -> PathBuf {
+    pub(crate) fn profile_file_pattern(&self) -> PathBuf {
         self.raw_dir().join("%m_%p.profraw")
     }
 
-    pub fn raw_files(&self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn raw_files(&self) -> Result<Vec<PathBuf>> {
         list(&self.raw_dir(), "profraw")
     }
 
-    pub fn merged_files(&self) -> Result<Vec<PathBuf>> {
-        list(&self.root, "profdata")
-    }
-
-    pub fn clear_raw(&self) -> Result<usize> {
+    pub(crate) fn clear_raw(&self) -> Result<usize> {
         remove_all(&self.raw_files()?)
     }
 
-    pub fn load_state(&self) -> Result<State> {
+    pub(crate) fn load_state(&self) -> Result<State> {
         load_state(&self.root, "PGO")
     }
 
-    pub fn save_state(&self, state: &State) -> Result<()> {
+    pub(crate) fn save_state(&self, state: &State) -> Result<()> {
         save_state(&self.root, state)
     }
 }

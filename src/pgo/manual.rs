@@ -10,7 +10,7 @@ const DATA_DIR: &str = "/tmp/pgo-data";
 
 /// The recipe's lines for `variant` written as `[profile.<profile>]`, a comment first. RUSTFLAGS
 /// replaces the rustflags of config files, so the variant's own flags are repeated in it.
-pub fn steps(builder: &Builder, variant: &Variant, profile: &str) -> Vec<String> {
+pub(crate) fn steps(builder: &Builder, variant: &Variant, profile: &str) -> Vec<String> {
     let sel = builder.selection();
     let target = builder.target();
     let flags = builder.rustflags(variant).join(" ");

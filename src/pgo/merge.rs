@@ -12,14 +12,14 @@ use crate::ui::Shell;
 
 /// A raw profile `llvm-profdata` could not read, and what it said.
 #[derive(Debug, Clone)]
-pub struct BadProfile {
+pub(crate) struct BadProfile {
     pub path: PathBuf,
     pub reason: String,
 }
 
 /// Merges every raw profile of `layout` into `<root>/<content-hash>.profdata`.
 /// The content hash in the name makes rustc's cache see a new profile as a new input.
-pub fn merge(
+pub(crate) fn merge(
     shell: &Shell,
     profdata: &Path,
     layout: &Layout,
@@ -102,7 +102,11 @@ fn merge_cmd(profdata: &Path, out: &Path, inputs: &[(u32, PathBuf)]) -> Cmd {
 
 /// Merges `inputs` (each with its weight) into `<dir>/<content-hash>.profdata`, replacing any
 /// other profile there: a held-out fold's or a saved profile's folder holds one profile.
-pub fn merge_into(profdata: &Path, inputs: &[(u32, PathBuf)], dir: &Path) -> Result<PathBuf> {
+pub(crate) fn merge_into(
+    profdata: &Path,
+    inputs: &[(u32, PathBuf)],
+    dir: &Path,
+) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = dir.join(format!("merging-{}.profdata.tmp", std::process::id()));
     merge_cmd(profdata, &tmp, inputs)
@@ -112,7 +116,7 @@ pub fn merge_into(profdata: &Path, inputs: &[(u32, PathBuf)], dir: &Path) -> Res
 }
 
 /// Renames `tmp` to `<dir>/<hash of its bytes>.profdata` and removes the other profiles there.
-pub fn content_named(tmp: &Path, dir: &Path) -> Result<PathBuf> {
+pub(crate) fn content_named(tmp: &Path, dir: &Path) -> Result<PathBuf> {
     let bytes = std::fs::read(tmp).with_context(|| format!("cannot read {}", tmp.display()))?;
     let hash: String = Sha256::digest(&bytes)
         .iter()
@@ -155,7 +159,7 @@ fn find_bad(profdata: &Path, raw: &[PathBuf]) -> Result<Vec<BadProfile>> {
 }
 
 /// "Total functions: N" from `llvm-profdata show`.
-pub fn count_functions(profdata: &Path, merged: &Path) -> Result<u64> {
+pub(crate) fn count_functions(profdata: &Path, merged: &Path) -> Result<u64> {
     let out = Cmd::new(profdata)
         .arg("show")
         .arg(merged)

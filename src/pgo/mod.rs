@@ -3,23 +3,23 @@
 //! Each step is a function so `cargo tune pgo <step>` can run it alone and `compare`/`auto`
 //! can run the whole pipeline on top of any base variant.
 
-pub mod folds;
+pub(crate) mod folds;
 mod gather;
-pub mod health;
-pub mod layout;
-pub mod manual;
-pub mod merge;
-pub mod reuse;
-pub mod saved;
+pub(crate) mod health;
+pub(crate) mod layout;
+pub(crate) mod manual;
+pub(crate) mod merge;
+pub(crate) mod reuse;
+pub(crate) mod saved;
 mod warnings;
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-pub use gather::{ProfileSource, no_profile_explanation};
+pub(crate) use gather::{ProfileSource, no_profile_explanation};
 
-pub use warnings::PgoWarnings;
+pub(crate) use warnings::PgoWarnings;
 
 use crate::cargo::{Build, Builder};
 use crate::pgo::layout::{Layout, MergedInfo};
@@ -34,7 +34,7 @@ const WARNINGS_FILE: &str = "cargo-tune-pgo-warnings.json";
 
 /// Options shared by the steps.
 #[derive(Debug, Clone, Default)]
-pub struct PgoOptions {
+pub(crate) struct PgoOptions {
     /// Keep raw profiles from earlier runs instead of starting afresh.
     pub keep_profiles: bool,
     /// Merge the readable raw profiles and skip unreadable ones.
@@ -45,7 +45,7 @@ pub struct PgoOptions {
 }
 
 /// The PGO pipeline for one binary on one base configuration.
-pub struct Pgo<'a> {
+pub(crate) struct Pgo<'a> {
     pub shell: &'a Shell,
     pub builder: &'a Builder<'a>,
     pub base: Variant,
@@ -54,7 +54,7 @@ pub struct Pgo<'a> {
 
 /// Everything a full run produced.
 #[derive(Debug, Clone)]
-pub struct PgoRun {
+pub(crate) struct PgoRun {
     pub instrumented: Build,
     pub optimized: Build,
     pub merged: MergedInfo,
@@ -65,7 +65,7 @@ pub struct PgoRun {
 }
 
 impl<'a> Pgo<'a> {
-    pub fn new(shell: &'a Shell, builder: &'a Builder<'a>, base: &Variant) -> Pgo<'a> {
+    pub(crate) fn new(shell: &'a Shell, builder: &'a Builder<'a>, base: &Variant) -> Pgo<'a> {
         let mut base = base.clone();
         base.stage = Stage::Plain;
         let layout = Layout::new(builder.project(), builder.bin(), &base);
@@ -78,7 +78,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// The base variant with `-Cprofile-generate` into this layout's raw dir.
-    pub fn instrumented_variant(&self) -> Variant {
+    pub(crate) fn instrumented_variant(&self) -> Variant {
         let mut v = self.base.clone();
         v.name = format!("{}+pgo-instrumented", self.base.name);
         v.stage = Stage::PgoInstrumented {
@@ -88,7 +88,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// The base variant with `-Cprofile-use` of `profdata`: every other setting identical.
-    pub fn optimized_variant(&self, profdata: &std::path::Path) -> Variant {
+    pub(crate) fn optimized_variant(&self, profdata: &std::path::Path) -> Variant {
         let mut v = self.base.clone();
         v.name = format!("{}+pgo", self.base.name);
         v.stage = Stage::PgoOptimized {
@@ -98,7 +98,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// Fails early, before any build, when PGO cannot work on this machine.
-    pub fn preflight(&self) -> Result<std::path::PathBuf> {
+    pub(crate) fn preflight(&self) -> Result<std::path::PathBuf> {
         let rustc = self.builder.rustc();
         if !rustc.has_profiler_runtime(self.builder.target()) {
             bail!(
@@ -114,7 +114,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// Step 1: the instrumented build. Clears earlier raw profiles unless `keep_profiles`.
-    pub fn instrument(&self, opts: &PgoOptions) -> Result<Build> {
+    pub(crate) fn instrument(&self, opts: &PgoOptions) -> Result<Build> {
         let build = self
             .builder
             .build(&self.instrumented_variant(), opts.rebuild)?;
@@ -146,7 +146,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// Step 2: run the workloads (or tests/benches) against the instrumented build.
-    pub fn gather(
+    pub(crate) fn gather(
         &self,
         instrumented: &Build,
         source: &ProfileSource,
@@ -190,7 +190,11 @@ impl<'a> Pgo<'a> {
     }
 
     /// Step 3: merge raw profiles into a content-named `.profdata`.
-    pub fn merge(&self, profdata_tool: &std::path::Path, opts: &PgoOptions) -> Result<MergedInfo> {
+    pub(crate) fn merge(
+        &self,
+        profdata_tool: &std::path::Path,
+        opts: &PgoOptions,
+    ) -> Result<MergedInfo> {
         self.shell.status(
             "Merging",
             format!("raw profiles in {}", self.layout.raw_dir().display()),
@@ -210,7 +214,7 @@ impl<'a> Pgo<'a> {
     }
 
     /// The merged profile of an earlier `merge`, if it is still there.
-    pub fn existing_merged(&self) -> Result<Option<MergedInfo>> {
+    pub(crate) fn existing_merged(&self) -> Result<Option<MergedInfo>> {
         Ok(self
             .layout
             .load_state()?
@@ -220,7 +224,7 @@ impl<'a> Pgo<'a> {
 
     /// The profile the optimize step uses: an earlier merge when it is still there, else a merge
     /// of the raw profiles gathered so far.
-    pub fn merged_or_merge(
+    pub(crate) fn merged_or_merge(
         &self,
         profdata_tool: &std::path::Path,
         opts: &PgoOptions,
@@ -238,7 +242,11 @@ impl<'a> Pgo<'a> {
     }
 
     /// Step 4: the optimized build. An unusable profile is an error, not a silent no-op.
-    pub fn optimize(&self, merged: &MergedInfo, opts: &PgoOptions) -> Result<(Build, PgoWarnings)> {
+    pub(crate) fn optimize(
+        &self,
+        merged: &MergedInfo,
+        opts: &PgoOptions,
+    ) -> Result<(Build, PgoWarnings)> {
         let variant = self.optimized_variant(&merged.path);
         let build = self.builder.build(&variant, opts.rebuild)?;
         let cache = build.target_dir.join(WARNINGS_FILE);
@@ -267,7 +275,7 @@ impl<'a> Pgo<'a> {
 
     /// The whole pipeline. `reuse_profile` keeps an existing merged profile when the
     /// instrumented build is unchanged (compare/auto re-run cheaply).
-    pub fn run(
+    pub(crate) fn run(
         &self,
         source: &ProfileSource,
         opts: &PgoOptions,

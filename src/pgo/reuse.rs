@@ -17,7 +17,7 @@ use crate::variant::Variant;
 /// A profile trained on one configuration: the plain configuration it was gathered on, and
 /// its merge.
 #[derive(Debug, Clone)]
-pub struct Trained {
+pub(crate) struct Trained {
     pub base: Variant,
     pub merged: MergedInfo,
 }
@@ -25,7 +25,7 @@ pub struct Trained {
 /// Whether a profile gathered on `trained`'s instrumented build can optimize `target`: the same
 /// cargo profile and settings (so the same codegen-unit names), the same rustflags of the user's;
 /// only the target CPU may differ.
-pub fn shares_profile(trained: &Variant, target: &Variant) -> bool {
+pub(crate) fn shares_profile(trained: &Variant, target: &Variant) -> bool {
     trained.base_profile == target.base_profile
         && trained.cargo_settings() == target.cargo_settings()
         && trained.rustflags == target.rustflags
@@ -34,14 +34,14 @@ pub fn shares_profile(trained: &Variant, target: &Variant) -> bool {
 
 /// The functions a reused profile left without counts (mismatched or missing) that still count
 /// as "few": 5% of the functions in the profile, at least 2.
-pub fn few(functions: Option<u64>) -> usize {
+pub(crate) fn few(functions: Option<u64>) -> usize {
     let five_pct = functions.map_or(0, |f| (f as f64 * 0.05).floor() as usize);
     five_pct.max(2)
 }
 
 /// How a reused profile fared in the build that used it: `Ok` with the sentence to report when
 /// few functions went without counts, `Err` with it when so many did that it should be trained.
-pub fn judge(
+pub(crate) fn judge(
     warnings: &PgoWarnings,
     functions: Option<u64>,
     donor: &str,

@@ -13,7 +13,7 @@ use super::{Pgo, PgoOptions, PgoWarnings};
 use crate::cargo::Build;
 
 /// Copies the merged profile to `to`, atomically (a temp file next to it, then a rename).
-pub fn save(merged: &Path, to: &Path) -> Result<()> {
+pub(crate) fn save(merged: &Path, to: &Path) -> Result<()> {
     let dir = match to.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -27,7 +27,7 @@ pub fn save(merged: &Path, to: &Path) -> Result<()> {
 
 /// A build with a saved profile, and how stale the profile is for today's sources.
 #[derive(Debug, Clone)]
-pub struct Reused {
+pub(crate) struct Reused {
     pub build: Build,
     pub warnings: PgoWarnings,
     /// Functions the profile has records for.
@@ -38,7 +38,7 @@ impl Pgo<'_> {
     /// The optimized build with the profile in `file`. The file is copied into this
     /// configuration's PGO folder under its content hash, so a changed file is a new input to
     /// rustc and its build never replaces the one of freshly gathered profiles.
-    pub fn use_saved(&self, file: &Path, opts: &PgoOptions) -> Result<Reused> {
+    pub(crate) fn use_saved(&self, file: &Path, opts: &PgoOptions) -> Result<Reused> {
         let tool = self.preflight()?;
         let functions = count_functions(&tool, file).with_context(|| {
             format!(
@@ -71,7 +71,7 @@ impl Pgo<'_> {
 }
 
 /// How stale a reused profile is, in one sentence.
-pub fn staleness(file: &Path, r: &Reused) -> String {
+pub(crate) fn staleness(file: &Path, r: &Reused) -> String {
     let changed = match r.functions {
         Some(n) => format!("{} of its {n} functions", r.warnings.mismatched),
         None => crate::ui::count(r.warnings.mismatched, "function"),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Counts of PGO diagnostics from one optimized build.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PgoWarnings {
+pub(crate) struct PgoWarnings {
     /// "invalid instrumentation profile data" / "profile data may be corrupted": PGO did nothing.
     pub unusable: Vec<String>,
     /// Functions compiled without profile data (never run by the workloads, or new code).
@@ -15,7 +15,7 @@ pub struct PgoWarnings {
 }
 
 impl PgoWarnings {
-    pub fn scan(stderr: &str) -> PgoWarnings {
+    pub(crate) fn scan(stderr: &str) -> PgoWarnings {
         let mut w = PgoWarnings::default();
         for line in stderr.lines() {
             let Some(msg) = line.trim_start().strip_prefix("warning: ") else {

@@ -4,7 +4,7 @@ use std::io;
 
 /// The CPU to pin measured children to: the highest-numbered one this process may run on.
 /// CPU 0 takes most device interrupts on a typical Linux machine, so it is the last choice.
-pub fn pick_cpu() -> io::Result<usize> {
+pub(crate) fn pick_cpu() -> io::Result<usize> {
     allowed_cpus()?
         .last()
         .copied()
@@ -12,7 +12,7 @@ pub fn pick_cpu() -> io::Result<usize> {
 }
 
 /// The CPUs this process may run on (`sched_getaffinity`), in ascending order.
-pub fn allowed_cpus() -> io::Result<Vec<usize>> {
+pub(crate) fn allowed_cpus() -> io::Result<Vec<usize>> {
     // SAFETY: cpu_set_t is plain data; sched_getaffinity fills it.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };

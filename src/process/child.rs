@@ -66,7 +66,7 @@ impl Exit {
 }
 
 /// A running child. Dropping it kills the child's whole process group.
-pub struct Child {
+pub(crate) struct Child {
     /// The process group signals go to: the program's own pid.
     pub(super) group: i32,
     pub(super) cmdline: String,
@@ -81,7 +81,7 @@ pub struct Child {
 
 /// How a stop request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stopped {
+pub(crate) enum Stopped {
     /// It had already exited before we asked.
     AlreadyExited,
     /// It exited after this signal.
@@ -111,7 +111,7 @@ impl Child {
     }
 
     /// The exit status if the child has ended, without blocking.
-    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+    pub(crate) fn try_wait(&mut self) -> Option<ExitStatus> {
         if self.finished.is_none()
             && let Ok(r) = self.exit.try_recv()
         {
@@ -121,7 +121,7 @@ impl Child {
     }
 
     /// Waits up to `limit` for the child to end.
-    pub fn wait_for(&mut self, limit: Duration) -> Option<ExitStatus> {
+    pub(crate) fn wait_for(&mut self, limit: Duration) -> Option<ExitStatus> {
         if self.finished.is_none()
             && let Ok(r) = self.exit.recv_timeout(limit)
         {
@@ -131,7 +131,7 @@ impl Child {
     }
 
     /// Sends `signal` to the child's process group.
-    pub fn signal(&self, signal: i32) {
+    pub(crate) fn signal(&self, signal: i32) {
         if self.finished.is_none() {
             // SAFETY: signal to the group we created.
             unsafe { libc::killpg(self.group, signal) };
@@ -141,7 +141,7 @@ impl Child {
     /// SIGTERM to the group, wait `grace`; then SIGINT, wait `grace`; then SIGKILL.
     /// Instrumented programs only write their profile on a normal exit, so the
     /// polite signals come first.
-    pub fn stop(&mut self, grace: Duration) -> Stopped {
+    pub(crate) fn stop(&mut self, grace: Duration) -> Stopped {
         if self.try_wait().is_some() {
             return Stopped::AlreadyExited;
         }
@@ -158,7 +158,7 @@ impl Child {
     }
 
     /// Waits for the end (honouring the command's timeout) and collects output.
-    pub fn wait(mut self) -> Result<Finished> {
+    pub(crate) fn wait(mut self) -> Result<Finished> {
         let mut timed_out = false;
         if self.finished.is_none() {
             let r = match self.timeout {
@@ -211,7 +211,7 @@ impl Drop for Child {
 
 /// A child that has ended.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     pub cmdline: String,
     pub status: ExitStatus,
     pub usage: Usage,
@@ -222,19 +222,19 @@ pub struct Finished {
 }
 
 impl Finished {
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.status.success() && self.timed_out.is_none()
     }
 
-    pub fn stdout_str(&self) -> String {
+    pub(crate) fn stdout_str(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
-    pub fn stderr_str(&self) -> String {
+    pub(crate) fn stderr_str(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 
-    pub fn error(&self) -> ProcessError {
+    pub(crate) fn error(&self) -> ProcessError {
         ProcessError {
             end_told: false,
             cmdline: self.cmdline.clone(),

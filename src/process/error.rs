@@ -54,7 +54,7 @@ impl fmt::Display for Ended {
 }
 
 /// How a child with `status` ended (`timed_out`: we killed it at its deadline).
-pub fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> Ended {
+pub(crate) fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> Ended {
     if let Some(t) = timed_out {
         return Ended::TimedOut {
             after_ms: u64::try_from(t.as_millis()).unwrap_or(u64::MAX),
@@ -71,7 +71,7 @@ pub fn describe_end(status: ExitStatus, timed_out: Option<Duration>) -> Ended {
     }
 }
 
-pub fn signal_name(sig: i32) -> &'static str {
+pub(crate) fn signal_name(sig: i32) -> &'static str {
     match sig {
         libc::SIGHUP => "SIGHUP",
         libc::SIGINT => "SIGINT",
@@ -98,7 +98,7 @@ pub(super) fn tail(bytes: &[u8]) -> String {
 
 /// A child that failed: what ran, how it ended, and the end of what it printed.
 #[derive(Debug, Clone)]
-pub struct ProcessError {
+pub(crate) struct ProcessError {
     pub cmdline: String,
     pub ended: Ended,
     pub stdout_tail: String,
@@ -109,7 +109,7 @@ pub struct ProcessError {
 
 impl ProcessError {
     /// For a context that states how the process ended itself.
-    pub fn end_told(self) -> ProcessError {
+    pub(crate) fn end_told(self) -> ProcessError {
         ProcessError {
             end_told: true,
             ..self
@@ -146,7 +146,7 @@ impl std::error::Error for ProcessError {}
 
 /// Quotes a word for a POSIX shell only when it needs it. Control characters (the `\x1f`
 /// separator of `CARGO_ENCODED_RUSTFLAGS`) use bash's `$'…'` so they stay visible.
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if s.chars().any(|c| c.is_control()) {
         let escaped: String = s
             .chars()

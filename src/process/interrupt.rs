@@ -39,7 +39,7 @@ pub fn install_interrupt_handler() {
 }
 
 /// Runs `f` so that no Ctrl-C can end the process in the middle of it (for renames of user files).
-pub fn uninterruptible<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn uninterruptible<T>(f: impl FnOnce() -> T) -> T {
     let _guard = Critical::enter();
     f()
 }
@@ -61,12 +61,12 @@ impl Drop for Critical {
 }
 
 /// True once the user pressed Ctrl-C (or we got SIGTERM).
-pub fn interrupted() -> bool {
+pub(crate) fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Fails with a recognisable error when the run was interrupted.
-pub fn check_interrupted() -> Result<()> {
+pub(crate) fn check_interrupted() -> Result<()> {
     if interrupted() {
         Err(Interrupted.into())
     } else {
@@ -97,4 +97,4 @@ fn kill_all(signal: i32) {
 }
 
 /// A shareable flag other threads may set to ask a loop to stop early.
-pub type StopFlag = Arc<AtomicBool>;
+pub(crate) type StopFlag = Arc<AtomicBool>;

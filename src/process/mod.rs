@@ -18,13 +18,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-pub use affinity::{allowed_cpus, pick_cpu};
-pub use child::{Child, Finished, Stopped, Usage};
-pub use error::{Ended, ProcessError, describe_end, shell_quote, signal_name};
-pub use interrupt::{
-    Interrupted, StopFlag, check_interrupted, install_interrupt_handler, interrupted,
-    uninterruptible,
-};
+pub(crate) use affinity::pick_cpu;
+pub(crate) use child::{Child, Finished, Stopped, Usage};
+pub use error::Ended;
+pub(crate) use error::{describe_end, shell_quote, signal_name};
+pub use interrupt::{Interrupted, install_interrupt_handler};
+pub(crate) use interrupt::{StopFlag, check_interrupted, interrupted, uninterruptible};
 pub use trampoline::{measure_through, run_if_requested};
 
 use child::{Exit, wait4};
@@ -35,7 +34,7 @@ const TAIL_BYTES: usize = 64 * 1024;
 
 /// Where a child's stdin comes from.
 #[derive(Debug, Clone, Default)]
-pub enum Input {
+pub(crate) enum Input {
     #[default]
     Null,
     File(PathBuf),
@@ -43,7 +42,7 @@ pub enum Input {
 
 /// What to do with a child's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
+pub(crate) enum Output {
     /// Keep it in memory (returned in `Finished`, tails shown in errors).
     Capture,
     /// Keep it and also copy it, line by line, to our stderr.
@@ -56,7 +55,7 @@ pub enum Output {
 
 /// A command line to run: program, arguments, environment, directory, limits.
 #[derive(Debug, Clone)]
-pub struct Cmd {
+pub(crate) struct Cmd {
     program: OsString,
     args: Vec<OsString>,
     env: Vec<(OsString, Option<OsString>)>,
@@ -72,7 +71,7 @@ pub struct Cmd {
 }
 
 impl Cmd {
-    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
+    pub(crate) fn new(program: impl AsRef<OsStr>) -> Cmd {
         Cmd {
             program: program.as_ref().to_owned(),
             args: Vec::new(),
@@ -89,66 +88,66 @@ impl Cmd {
 
     /// A measured run: its peak memory must be the program's own, not inherited from
     /// cargo-tune (see `trampoline`), when a trampoline was set up.
-    pub fn measured(mut self) -> Cmd {
+    pub(crate) fn measured(mut self) -> Cmd {
         self.own_usage = true;
         self
     }
 
     /// Runs the child bound to one CPU (inherited by everything it starts).
-    pub fn pin(mut self, cpu: Option<usize>) -> Cmd {
+    pub(crate) fn pin(mut self, cpu: Option<usize>) -> Cmd {
         self.pin = cpu;
         self
     }
 
-    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Cmd {
+    pub(crate) fn arg(mut self, a: impl AsRef<OsStr>) -> Cmd {
         self.args.push(a.as_ref().to_owned());
         self
     }
 
-    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Cmd {
+    pub(crate) fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Cmd {
         self.args
             .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
         self
     }
 
-    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Cmd {
+    pub(crate) fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Cmd {
         self.env
             .push((k.as_ref().to_owned(), Some(v.as_ref().to_owned())));
         self
     }
 
-    pub fn env_remove(mut self, k: impl AsRef<OsStr>) -> Cmd {
+    pub(crate) fn env_remove(mut self, k: impl AsRef<OsStr>) -> Cmd {
         self.env.push((k.as_ref().to_owned(), None));
         self
     }
 
-    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Cmd {
+    pub(crate) fn cwd(mut self, dir: impl AsRef<Path>) -> Cmd {
         self.cwd = Some(dir.as_ref().to_owned());
         self
     }
 
-    pub fn stdin(mut self, input: Input) -> Cmd {
+    pub(crate) fn stdin(mut self, input: Input) -> Cmd {
         self.stdin = input;
         self
     }
 
-    pub fn stdout(mut self, o: Output) -> Cmd {
+    pub(crate) fn stdout(mut self, o: Output) -> Cmd {
         self.stdout = o;
         self
     }
 
-    pub fn stderr(mut self, o: Output) -> Cmd {
+    pub(crate) fn stderr(mut self, o: Output) -> Cmd {
         self.stderr = o;
         self
     }
 
-    pub fn timeout(mut self, t: Option<Duration>) -> Cmd {
+    pub(crate) fn timeout(mut self, t: Option<Duration>) -> Cmd {
         self.timeout = t;
         self
     }
 
     /// The command line, quoted so it can be pasted into a shell.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         let mut parts = Vec::new();
         for (k, v) in &self.env {
             if let Some(v) = v {
@@ -166,7 +165,7 @@ impl Cmd {
     }
 
     /// Starts the child in its own process group.
-    pub fn spawn(&self) -> Result<Child> {
+    pub(crate) fn spawn(&self) -> Result<Child> {
         let stdin = match &self.stdin {
             Input::Null => Stdio::null(),
             Input::File(p) => std::fs::File::open(p)
@@ -257,7 +256,7 @@ impl Cmd {
     }
 
     /// Runs to completion; a non-zero exit, a signal or a timeout is an error.
-    pub fn run(&self) -> Result<Finished> {
+    pub(crate) fn run(&self) -> Result<Finished> {
         let done = self.spawn()?.wait()?;
         if !done.success() {
             return Err(done.error().into());
@@ -266,7 +265,7 @@ impl Cmd {
     }
 
     /// Runs to completion and returns how it ended, whatever the status.
-    pub fn run_unchecked(&self) -> Result<Finished> {
+    pub(crate) fn run_unchecked(&self) -> Result<Finished> {
         self.spawn()?.wait()
     }
 }

@@ -6,16 +6,16 @@ use crate::run::{CrateSize, Run, VariantResult};
 use crate::ui::format_bytes;
 
 /// Crates shown by name; the rest are summed into "other crates".
-pub const SHOWN: usize = 8;
+pub(crate) const SHOWN: usize = 8;
 /// The rows every variant's bytes are split into: the largest crates (by their largest size in
 /// any variant), then "other crates", then bytes no symbol covers.
-pub const OTHER: &str = "other crates";
+pub(crate) const OTHER: &str = "other crates";
 /// The row `size` writes for bytes no symbol covers (as `size::UNATTRIBUTED`).
-pub const UNATTRIBUTED: &str = "[unattributed]";
+pub(crate) const UNATTRIBUTED: &str = "[unattributed]";
 
 /// Row names in order: the `SHOWN` largest crates, then [`OTHER`] and [`UNATTRIBUTED`] when
 /// any variant has bytes there. Empty when no variant has per-crate sizes.
-pub fn rows(run: &Run) -> Vec<String> {
+pub(crate) fn rows(run: &Run) -> Vec<String> {
     let mut largest: Vec<(String, u64)> = Vec::new();
     for c in run.variants.iter().flat_map(crates) {
         // `[unattributed]`, `[no crate]`: not crates.
@@ -58,7 +58,7 @@ fn crates(v: &VariantResult) -> &[crate::run::CrateSize] {
 
 /// `v`'s bytes per row of `names` (as from [`rows`]: named crates, then maybe [`OTHER`] and
 /// [`UNATTRIBUTED`]); empty when `v` has no per-crate sizes. The parts add up to its analysed bytes.
-pub fn split(v: &VariantResult, names: &[String]) -> Vec<u64> {
+pub(crate) fn split(v: &VariantResult, names: &[String]) -> Vec<u64> {
     let crates = crates(v);
     if crates.is_empty() {
         return Vec::new();
@@ -78,7 +78,7 @@ pub fn split(v: &VariantResult, names: &[String]) -> Vec<u64> {
 
 /// `largest crates: std 74%, textproc 14%` from a build's per-crate sizes (shares of all its
 /// analysed bytes; bracketed rows and crates under 0.5% left out); `None` without sizes.
-pub fn largest_line(crates: &[CrateSize], n: usize) -> Option<String> {
+pub(crate) fn largest_line(crates: &[CrateSize], n: usize) -> Option<String> {
     let total = crates.iter().map(|c| c.bytes).sum::<u64>().max(1) as f64;
     let parts: Vec<String> = crates
         .iter()
@@ -93,7 +93,7 @@ pub fn largest_line(crates: &[CrateSize], n: usize) -> Option<String> {
 
 /// The terminal/Markdown table: one row per crate, one column per variant, changes against the
 /// baseline. `None` when no variant has per-crate sizes.
-pub fn table(run: &Run) -> Option<TableView> {
+pub(crate) fn table(run: &Run) -> Option<TableView> {
     let names = rows(run);
     if names.is_empty() {
         return None;

@@ -10,7 +10,7 @@ pub trait Exporter {
 }
 
 /// The run itself, pretty-printed: the `--json` output and the saved file's content.
-pub struct JsonExporter;
+pub(crate) struct JsonExporter;
 
 impl Exporter for JsonExporter {
     fn render(&self, run: &Run) -> Result<String> {

@@ -7,14 +7,14 @@ use crate::ui::format_bytes;
 /// How a column prints its values: durations share one unit and precision, chosen from the
 /// column's largest value, so `1.20 s` and `0.90 s` line up instead of `1.20 s` and `899.41 ms`.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
+pub(crate) struct Scale {
     unit: &'static str,
     factor: f64,
     decimals: usize,
 }
 
 impl Scale {
-    pub fn for_durations(max_secs: f64) -> Scale {
+    pub(crate) fn for_durations(max_secs: f64) -> Scale {
         let (unit, factor) = if max_secs >= 1.0 {
             ("s", 1.0)
         } else if max_secs >= 1e-3 {
@@ -43,14 +43,14 @@ impl Scale {
 }
 
 /// What the table says about the simulated metrics, wherever it shows them.
-pub const SIMULATED_LEGEND: &str = "Instructions and estimated cycles are counted by valgrind's \
+pub(crate) const SIMULATED_LEGEND: &str = "Instructions and estimated cycles are counted by valgrind's \
 cachegrind; counts drift a little from run to run (addresses, hash seeds), so each side's runs are \
 compared as independent samples (rank-sum interval; \"exact\" when every run counted the same). \
 They do not move with machine noise, but they miss branch mispredictions, real memory latency and \
 everything the cache model (L1 + 5 × LL + 35 × RAM) simplifies: a proxy for deciding, not the size \
 of the gain in time.";
 
-pub fn format_value(metric: Metric, value: f64, scale: Scale) -> String {
+pub(crate) fn format_value(metric: Metric, value: f64, scale: Scale) -> String {
     match metric.unit() {
         Unit::Bytes => format_bytes(value.max(0.0) as u64),
         Unit::PerSecond => format_rate(value),
@@ -93,7 +93,7 @@ fn format_rate(x: f64) -> String {
 }
 
 /// `+7.8%`, `-12.3%`, `+150%`.
-pub fn format_pct(pct: f64) -> String {
+pub(crate) fn format_pct(pct: f64) -> String {
     if pct.abs() >= 100.0 {
         format!("{pct:+.0}%")
     } else {
@@ -102,7 +102,7 @@ pub fn format_pct(pct: f64) -> String {
 }
 
 /// First line of a reason, cut to fit a cell.
-pub fn short_reason(reason: &str) -> String {
+pub(crate) fn short_reason(reason: &str) -> String {
     const MAX: usize = 48;
     let line = reason
         .lines()
@@ -126,7 +126,7 @@ pub fn short_reason(reason: &str) -> String {
 }
 
 /// `1` for 1.0, `2.5` for 2.5.
-pub fn trim_float(x: f64) -> String {
+pub(crate) fn trim_float(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -134,7 +134,7 @@ pub fn trim_float(x: f64) -> String {
 /// How much quicker the quickest build must be than every other to be marked best: each
 /// compile time is one cold build, a single observation that machine load moves by tens of
 /// percent, so only a large difference is called one.
-pub const CLEARLY_QUICKER: f64 = 2.0;
+pub(crate) const CLEARLY_QUICKER: f64 = 2.0;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use crate::link::layouts::LayoutMode;
 use crate::run::Run;
 
 /// Layouts the run measured per variant (1: layouts off or none could be made).
-pub fn measured(run: &Run) -> u32 {
+pub(crate) fn measured(run: &Run) -> u32 {
     let most = run.variants.iter().map(|v| v.layouts.len()).max();
     if run.settings.layouts > 1 {
         most.unwrap_or(0).max(1) as u32
@@ -34,7 +34,7 @@ fn bands(run: &Run) -> Option<String> {
 }
 
 /// The legend's line about layouts.
-pub fn legend_line(run: &Run) -> Option<String> {
+pub(crate) fn legend_line(run: &Run) -> Option<String> {
     let k = measured(run);
     if k < 2 {
         return None;
@@ -79,7 +79,7 @@ pub fn legend_line(run: &Run) -> Option<String> {
 }
 
 /// The summary's sentence about layouts.
-pub fn sentence(run: &Run) -> Option<String> {
+pub(crate) fn sentence(run: &Run) -> Option<String> {
     let k = measured(run);
     if k < 2 {
         return None;
@@ -94,7 +94,7 @@ pub fn sentence(run: &Run) -> Option<String> {
 }
 
 /// One line for `auto` and `check`: how many layouts were measured, and the band.
-pub fn count_line(run: &Run) -> String {
+pub(crate) fn count_line(run: &Run) -> String {
     let k = measured(run);
     if k < 2 {
         let why = if run.settings.command_metric == crate::measure::Metric::Instructions {

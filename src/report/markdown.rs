@@ -8,7 +8,7 @@ use crate::report::format::trim_float;
 use crate::report::view::view;
 use crate::run::Run;
 
-pub struct MarkdownExporter;
+pub(crate) struct MarkdownExporter;
 
 fn escape(text: &str) -> String {
     text.replace('|', "\\|")

@@ -1,15 +1,15 @@
 //! Reports of a run: the saved data model (`model`), its views (`view`, `prose`), one exporter
 //! per format (terminal table, Markdown, JSON, HTML), and saving/loading under `<target-dir>/tune/results`.
 
-pub mod crates;
-pub mod exporter;
-pub mod format;
-pub mod html;
-pub mod layouts;
-pub mod markdown;
-pub mod prose;
-pub mod table;
-pub mod view;
+pub(crate) mod crates;
+pub(crate) mod exporter;
+pub(crate) mod format;
+pub(crate) mod html;
+pub(crate) mod layouts;
+pub(crate) mod markdown;
+pub(crate) mod prose;
+pub(crate) mod table;
+pub(crate) mod view;
 
 use anyhow::Result;
 
@@ -45,7 +45,7 @@ impl Format {
 }
 
 /// Renders `run` in `format`.
-pub fn render(run: &Run, format: Format, color: bool) -> Result<String> {
+pub(crate) fn render(run: &Run, format: Format, color: bool) -> Result<String> {
     format.exporter(color).render(run)
 }
 

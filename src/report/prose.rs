@@ -222,7 +222,7 @@ fn join(phrases: &[Phrase]) -> String {
 }
 
 /// The whole paragraph.
-pub fn summary(run: &Run) -> String {
+pub(crate) fn summary(run: &Run) -> String {
     let Some(base) = run.baseline() else {
         return "There is no baseline variant to compare with.".into();
     };

@@ -16,7 +16,7 @@ pub(crate) const STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Renders for a terminal; `color` decides between styling and `*` markers.
-pub struct TableExporter {
+pub(crate) struct TableExporter {
     pub color: bool,
 }
 

@@ -10,13 +10,13 @@ use crate::run::Run;
 
 /// How a cell should read at a glance (colour only; the text says it too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     Plain,
     Worse,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct CellView {
+pub(crate) struct CellView {
     pub text: String,
     /// Best in its column (and, for measured values, beyond noise).
     pub best: bool,
@@ -35,7 +35,7 @@ impl CellView {
 
 /// One table: a workload, with one row per variant.
 #[derive(Debug, Clone)]
-pub struct TableView {
+pub(crate) struct TableView {
     pub title: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<CellView>>,
@@ -43,7 +43,7 @@ pub struct TableView {
 
 /// Everything a report prints, before formatting.
 #[derive(Debug, Clone)]
-pub struct ReportView {
+pub(crate) struct ReportView {
     pub tables: Vec<TableView>,
     /// Plain-language paragraph under the tables.
     pub summary: String,
@@ -119,7 +119,7 @@ fn noise_lines(run: &Run) -> Vec<String> {
     out
 }
 
-pub fn view(run: &Run) -> ReportView {
+pub(crate) fn view(run: &Run) -> ReportView {
     ReportView {
         tables: (0..run.workloads.len())
             .map(|w| table::workload_table(run, w))

@@ -10,7 +10,7 @@ use crate::tune_config::Goal;
 /// What happened to one candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Decision {
+pub(crate) enum Decision {
     Baseline,
     /// It became the best so far.
     Kept,
@@ -24,7 +24,7 @@ pub enum Decision {
 
 /// One step of the path the search took.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Trial {
+pub(crate) struct Trial {
     pub candidate: String,
     pub describe: String,
     /// The candidate it was measured against.
@@ -44,7 +44,7 @@ pub struct Trial {
 
 /// Seconds one step took (or was estimated to take), by what they went to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Seconds {
+pub(crate) struct Seconds {
     /// Compiler runs (plain, instrumented and optimized builds; cargo's up-to-date checks).
     pub building: f64,
     /// Running the workloads on instrumented builds (PGO, BOLT) and merging their profiles.
@@ -54,21 +54,21 @@ pub struct Seconds {
 }
 
 impl Seconds {
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.building + self.training + self.measuring
     }
 }
 
 /// A step's estimate, made from what was measured before it, and its actual cost.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct StepCost {
+pub(crate) struct StepCost {
     pub estimate: Seconds,
     pub actual: Seconds,
 }
 
 /// A comparison the search could not decide in its time, kept for more time instead of dropped.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Undecided {
+pub(crate) struct Undecided {
     pub candidate: String,
     pub against: String,
     pub speed: Comparison,
@@ -80,7 +80,7 @@ pub struct Undecided {
 
 /// What the budget went to: the steps' parts, the final run, and the rest (setup, analysis).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Breakdown {
+pub(crate) struct Breakdown {
     pub steps: Seconds,
     pub final_run: Seconds,
     pub other: f64,
@@ -88,7 +88,7 @@ pub struct Breakdown {
 
 /// Everything `auto` found; this is its `--json` output.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AutoResult {
+pub(crate) struct AutoResult {
     pub goal: Goal,
     pub budget_secs: f64,
     pub elapsed_secs: f64,

@@ -5,7 +5,7 @@ use crate::run::Run;
 
 /// Measures the run's built variants on its workloads with `exec` and records the outcome in it
 /// (Ctrl-C ends the loop through `process::interrupted`, keeping the partial result).
-pub fn measure_run(
+pub(crate) fn measure_run(
     run: &mut Run,
     exec: &mut dyn crate::measure::Executor,
     progress: &mut dyn crate::measure::Progress,

@@ -37,6 +37,6 @@ pub struct HeldOut {
 }
 
 /// The name of `of`'s fold that leaves `workload` out.
-pub fn fold_name(of: &str, workload: &str) -> String {
+pub(crate) fn fold_name(of: &str, workload: &str) -> String {
     format!("{of}[¬{workload}]")
 }

@@ -53,13 +53,13 @@
 //!               and crate (`compare --explain`, `check --explain`; see `crate::explain`) ]
 //! ```
 
-pub mod auto;
-pub mod driver;
-pub mod fold;
-pub mod host;
-pub mod pareto;
-pub mod store;
-pub mod training;
+pub(crate) mod auto;
+pub(crate) mod driver;
+pub(crate) mod fold;
+pub(crate) mod host;
+pub(crate) mod pareto;
+pub(crate) mod store;
+pub(crate) mod training;
 mod verdicts;
 
 use std::path::PathBuf;
@@ -80,7 +80,7 @@ use crate::run::host::{HostInfo, ProjectInfo};
 use crate::variant::Variant;
 
 /// Version of this format; bumped on any change an older reader would misread.
-pub const SCHEMA: u32 = 1;
+pub(crate) const SCHEMA: u32 = 1;
 
 /// Which command produced a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,7 +328,7 @@ pub struct NoiseInfo {
 }
 
 /// Now as RFC 3339 (UTC, whole seconds).
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 

@@ -12,7 +12,7 @@ struct Point {
 
 /// Indices of `run.variants` on the front. Differences within the run's noise threshold
 /// (time) or 5% (compile time, a single noisy measurement) count as ties.
-pub fn front(run: &Run) -> Vec<usize> {
+pub(crate) fn front(run: &Run) -> Vec<usize> {
     let noise = run.settings.noise_threshold;
     let points: Vec<Option<Point>> = (0..run.variants.len())
         .map(|v| {

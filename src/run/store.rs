@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use crate::run::{Run, SCHEMA};
 
 /// `<tune_dir>/results`.
-pub fn results_dir(tune_dir: &Path) -> PathBuf {
+pub(crate) fn results_dir(tune_dir: &Path) -> PathBuf {
     tune_dir.join("results")
 }
 
@@ -47,7 +47,7 @@ pub fn save(run: &Run, tune_dir: &Path) -> Result<PathBuf> {
 
 /// Writes `text` to `path` atomically (a temporary file beside it, then a rename), so an
 /// interrupted write never leaves a half-written report where the user asked for one.
-pub fn write_file(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -67,7 +67,7 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Reads a saved run, refusing files from a newer format with a clear message.
-pub fn load(path: &Path) -> Result<Run> {
+pub(crate) fn load(path: &Path) -> Result<Run> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -90,7 +90,7 @@ pub fn load(path: &Path) -> Result<Run> {
 }
 
 /// The newest saved run's path, if any.
-pub fn last_path(tune_dir: &Path) -> Result<Option<PathBuf>> {
+pub(crate) fn last_path(tune_dir: &Path) -> Result<Option<PathBuf>> {
     let dir = results_dir(tune_dir);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -114,7 +114,7 @@ pub fn last_path(tune_dir: &Path) -> Result<Option<PathBuf>> {
 }
 
 /// The newest saved run and its path; a clear error when there is none.
-pub fn load_last(tune_dir: &Path) -> Result<(PathBuf, Run)> {
+pub(crate) fn load_last(tune_dir: &Path) -> Result<(PathBuf, Run)> {
     match last_path(tune_dir)? {
         Some(path) => {
             let run = load(&path)?;
@@ -128,7 +128,7 @@ pub fn load_last(tune_dir: &Path) -> Result<(PathBuf, Run)> {
 }
 
 /// A saved run, or an `auto --json` document (which carries the search path beside its final run).
-pub fn load_any(path: &Path) -> Result<(Run, Option<crate::run::auto::AutoResult>)> {
+pub(crate) fn load_any(path: &Path) -> Result<(Run, Option<crate::run::auto::AutoResult>)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let is_auto = serde_json::from_str::<serde_json::Value>(&text)

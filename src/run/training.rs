@@ -7,7 +7,7 @@ use crate::run::Run;
 use crate::run::fold::HeldOut;
 
 /// The fold of variant `v` that left workload `w` out, if the run has it.
-pub fn fold_of(run: &Run, v: usize, w: usize) -> Option<usize> {
+pub(crate) fn fold_of(run: &Run, v: usize, w: usize) -> Option<usize> {
     let (of, workload) = (&run.variants.get(v)?.name, &run.workloads.get(w)?.name);
     run.variants.iter().position(|x| {
         x.fold
@@ -19,7 +19,7 @@ pub fn fold_of(run: &Run, v: usize, w: usize) -> Option<usize> {
 /// Whether `v` against `reference` is judged held-out: either side has folds and every
 /// profile-guided side does (a held-out figure against an in-sample one would favour the
 /// in-sample side). Then each side is taken, on each workload, from its fold that left it out.
-pub fn held_out_applies(run: &Run, v: usize, reference: usize) -> bool {
+pub(crate) fn held_out_applies(run: &Run, v: usize, reference: usize) -> bool {
     let folded = |i: usize| (0..run.workloads.len()).any(|w| fold_of(run, i, w).is_some());
     let guided = |i: usize| !run.variants[i].trained_on.is_empty();
     let sides = [v, reference];
@@ -27,7 +27,7 @@ pub fn held_out_applies(run: &Run, v: usize, reference: usize) -> bool {
 }
 
 /// Pairs the engine must not run: a fold on any workload but the one it left out.
-pub fn unmeasured_pairs(run: &Run) -> Vec<(usize, usize)> {
+pub(crate) fn unmeasured_pairs(run: &Run) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for (v, variant) in run.variants.iter().enumerate() {
         let Some(fold) = &variant.fold else { continue };
@@ -42,7 +42,7 @@ pub fn unmeasured_pairs(run: &Run) -> Vec<(usize, usize)> {
 
 /// Whether variant `v`'s row belongs in workload `w`'s table: every variant but a fold, which
 /// shows only where it was measured.
-pub fn shown_on(run: &Run, v: usize, w: usize) -> bool {
+pub(crate) fn shown_on(run: &Run, v: usize, w: usize) -> bool {
     match &run.variants[v].fold {
         Some(fold) => run
             .workloads
@@ -53,7 +53,7 @@ pub fn shown_on(run: &Run, v: usize, w: usize) -> bool {
 }
 
 /// The table's row order on workload `w`: each variant, its fold for `w` right under it.
-pub fn row_order(run: &Run, w: usize) -> Vec<usize> {
+pub(crate) fn row_order(run: &Run, w: usize) -> Vec<usize> {
     let mut order = Vec::new();
     for (v, variant) in run.variants.iter().enumerate() {
         if variant.fold.is_some() {
@@ -78,7 +78,7 @@ pub fn row_order(run: &Run, w: usize) -> Vec<usize> {
 
 /// Marks each measurement on a workload its variant trained on as in-sample and links the
 /// held-out figure of its fold, when there is one. Called after every summary is computed.
-pub fn link(run: &mut Run) {
+pub(crate) fn link(run: &mut Run) {
     let names: Vec<String> = run.workloads.iter().map(|w| w.name.clone()).collect();
     for v in 0..run.variants.len() {
         for (w, workload) in names.iter().enumerate() {
@@ -131,7 +131,7 @@ fn held_out(run: &Run, v: usize, w: usize) -> Option<HeldOut> {
 
 /// The plain sentences for the summary: which gains were measured on their own training input,
 /// and what the held-out folds measured instead.
-pub fn sentences(run: &Run) -> Vec<String> {
+pub(crate) fn sentences(run: &Run) -> Vec<String> {
     let mut out = Vec::new();
     for v in &run.variants {
         if v.fold.is_some() || v.build.is_none() {
@@ -172,7 +172,7 @@ pub fn sentences(run: &Run) -> Vec<String> {
 }
 
 /// One line per profile-guided variant with a known profile health, then its warnings.
-pub fn health_lines(run: &Run) -> Vec<String> {
+pub(crate) fn health_lines(run: &Run) -> Vec<String> {
     let mut out = Vec::new();
     for v in &run.variants {
         let Some(h) = &v.health else { continue };
@@ -185,7 +185,7 @@ pub fn health_lines(run: &Run) -> Vec<String> {
 }
 
 /// A held-out change in words: "−8.1% (±1.2%)", "within noise", "undecided".
-pub fn held_out_text(h: &HeldOut) -> String {
+pub(crate) fn held_out_text(h: &HeldOut) -> String {
     let (Some(ratio), Some(lo), Some(hi), Some(verdict)) = (h.ratio, h.lo, h.hi, h.verdict) else {
         return "not measured".into();
     };

@@ -10,7 +10,7 @@ use crate::session::{Built, Session};
 use crate::spec::Candidate;
 use crate::variant::Variant;
 
-pub trait Bench {
+pub(crate) trait Bench {
     /// Builds every candidate (each at most once); only Ctrl-C is an `Err`.
     fn build_all(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>>;
     /// Whether this session already built (or failed to build) the candidate.
@@ -44,7 +44,7 @@ pub trait Bench {
 
 /// Costs measured by earlier runs of the same binary (the results store).
 #[derive(Debug, Clone, Default)]
-pub struct Earlier {
+pub(crate) struct Earlier {
     /// Plain configurations and their cold compile times (seconds).
     pub builds: Vec<(Variant, f64)>,
     /// Seconds one variant took to run every workload once, in the newest run that says.

@@ -14,7 +14,7 @@ fn secs(s: f64) -> String {
 }
 
 /// "Why this order": each step's reason for coming when it did, by its number in the path.
-pub fn write_order(out: &mut String, r: &AutoResult) {
+pub(super) fn write_order(out: &mut String, r: &AutoResult) {
     let ordered: Vec<(usize, &str)> = r
         .path
         .iter()
@@ -32,7 +32,11 @@ pub fn write_order(out: &mut String, r: &AutoResult) {
 
 /// The comparisons still undecided, each with its interval (as `show` prints a change) and the
 /// command that would tell.
-pub fn write_undecided(out: &mut String, r: &AutoResult, show: &dyn Fn(&Comparison) -> String) {
+pub(super) fn write_undecided(
+    out: &mut String,
+    r: &AutoResult,
+    show: &dyn Fn(&Comparison) -> String,
+) {
     if r.undecided.is_empty() {
         return;
     }
@@ -60,7 +64,7 @@ fn parts(s: &Seconds) -> String {
 }
 
 /// What the budget went to: the steps' building, training and measuring, the final run, the rest.
-pub fn write_breakdown(out: &mut String, r: &AutoResult) {
+pub(super) fn write_breakdown(out: &mut String, r: &AutoResult) {
     let b = &r.breakdown;
     let total = r.elapsed_secs.max(1e-9);
     let all = Seconds {
@@ -89,7 +93,7 @@ pub fn write_breakdown(out: &mut String, r: &AutoResult) {
 }
 
 /// Each step's estimate against its actual cost, and how far off the estimates were overall.
-pub fn costs(r: &AutoResult) -> String {
+pub(super) fn costs(r: &AutoResult) -> String {
     let mut out = String::from("Estimated and actual cost of each step:\n");
     let (mut est, mut act) = (0.0, 0.0);
     for (i, t) in r.path.iter().enumerate() {
@@ -119,6 +123,6 @@ pub fn costs(r: &AutoResult) -> String {
 }
 
 /// How far an estimate was from the actual, as a percentage of the actual.
-pub fn off(estimate: f64, actual: f64) -> f64 {
+pub(super) fn off(estimate: f64, actual: f64) -> f64 {
     (estimate / actual.max(1e-9) - 1.0) * 100.0
 }

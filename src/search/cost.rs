@@ -34,7 +34,7 @@ fn prior_factor(c: Class) -> f64 {
 
 /// The observations a search's estimates come from; the search adds to them as it goes.
 #[derive(Debug, Clone, Default)]
-pub struct CostModel {
+pub(super) struct CostModel {
     /// Cold builds measured in this search: class and wall seconds of one build.
     builds: Vec<(Class, f64)>,
     /// Cold builds of earlier runs (their recorded compile times).
@@ -78,7 +78,7 @@ impl Stage {
 }
 
 impl CostModel {
-    pub fn new(earlier: Earlier) -> CostModel {
+    pub(super) fn new(earlier: Earlier) -> CostModel {
         CostModel {
             earlier: earlier.builds.iter().map(|(v, s)| (class(v), *s)).collect(),
             variant_round: earlier.variant_round,
@@ -87,7 +87,7 @@ impl CostModel {
     }
 
     /// Building `c` took `secs` of cold builds (`builds` of them: 2 for a trained PGO build).
-    pub fn built(&mut self, c: &Candidate, secs: f64, builds: u32, baseline: bool) {
+    pub(super) fn built(&mut self, c: &Candidate, secs: f64, builds: u32, baseline: bool) {
         let stage = match (c.bolt, c.pgo, builds) {
             (true, _, _) => Some(Stage::Bolt),
             (false, true, 1) => Some(Stage::SharedPgo),
@@ -123,15 +123,15 @@ impl CostModel {
         }
     }
 
-    pub fn fresh_build(&mut self, secs: f64) {
+    pub(super) fn fresh_build(&mut self, secs: f64) {
         self.fresh = Some(self.fresh.map_or(secs, |f| (f + secs) / 2.0));
     }
 
-    pub fn trained(&mut self, secs: f64) {
+    pub(super) fn trained(&mut self, secs: f64) {
         self.training.push(secs);
     }
 
-    pub fn measured(&mut self, rounds: u32, variant_round: Option<f64>) {
+    pub(super) fn measured(&mut self, rounds: u32, variant_round: Option<f64>) {
         self.rounds.push(rounds);
         if variant_round.is_some() {
             self.variant_round = variant_round;
@@ -140,7 +140,7 @@ impl CostModel {
 
     /// One cold build of `v`: the mean of this search's builds of its class, else of earlier
     /// runs', else the baseline's time scaled by the class's prior factor.
-    pub fn cold_build(&self, v: &Variant) -> f64 {
+    pub(super) fn cold_build(&self, v: &Variant) -> f64 {
         let c = class(v);
         let mean = |obs: &[(Class, f64)]| {
             let same: Vec<f64> = obs.iter().filter(|o| o.0 == c).map(|o| o.1).collect();
@@ -169,7 +169,7 @@ impl CostModel {
 
     /// One training: the mean of those measured, else a pass over the workloads at 1.5× the
     /// plain binary's time (instrumented code is slower) plus a second to merge.
-    pub fn training(&self) -> f64 {
+    pub(super) fn training(&self) -> f64 {
         if self.training.is_empty() {
             self.variant_round.unwrap_or(5.0) * 1.5 + 1.0
         } else {
@@ -178,7 +178,7 @@ impl CostModel {
     }
 
     /// Rounds a step is expected to take: the mean of the steps so far, else `first`.
-    pub fn step_rounds(&self, first: u32) -> f64 {
+    pub(super) fn step_rounds(&self, first: u32) -> f64 {
         if self.rounds.is_empty() {
             f64::from(first)
         } else {
@@ -187,7 +187,7 @@ impl CostModel {
     }
 
     /// Building (and training) a candidate: `state` says what is already there.
-    pub fn candidate(&self, c: &Candidate, state: Have) -> Seconds {
+    pub(super) fn candidate(&self, c: &Candidate, state: Have) -> Seconds {
         let fresh = self.fresh.unwrap_or(0.5);
         let cold = self.cold_build(&c.variant);
         match state {
@@ -218,12 +218,12 @@ impl CostModel {
     }
 
     /// Measuring `n` variants for `rounds` rounds.
-    pub fn measuring(&self, n: usize, rounds: f64) -> f64 {
+    pub(super) fn measuring(&self, n: usize, rounds: f64) -> f64 {
         self.variant_round.unwrap_or(0.0) * rounds * n as f64
     }
 
     /// Measuring `n` variants for `rounds` rounds in the final run.
-    pub fn measuring_final(&self, n: usize, rounds: f64) -> f64 {
+    pub(super) fn measuring_final(&self, n: usize, rounds: f64) -> f64 {
         self.variant_round
             .map_or(0.0, |r| (r + self.final_extra) * rounds * n as f64)
     }
@@ -231,7 +231,7 @@ impl CostModel {
 
 /// What a candidate already has when a step is planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Have {
+pub(super) enum Have {
     /// Built in this search: nothing to do.
     Built,
     /// Up to date in its target dir: cargo's check only.

@@ -31,7 +31,7 @@ pub(super) struct Carried {
     pub retried: bool,
 }
 
-pub struct Searcher<'l> {
+pub(crate) struct Searcher<'l> {
     pub(super) session: &'l mut dyn Bench,
     pub opts: SearchOptions,
     started: Instant,
@@ -55,7 +55,7 @@ pub struct Searcher<'l> {
 }
 
 impl<'l> Searcher<'l> {
-    pub fn new(session: &'l mut dyn Bench, opts: SearchOptions) -> Searcher<'l> {
+    pub(crate) fn new(session: &'l mut dyn Bench, opts: SearchOptions) -> Searcher<'l> {
         let baseline = Candidate::plain(
             opts.base_profile.clone(),
             Variant::new(&opts.base_profile, &opts.base_profile),
@@ -87,7 +87,7 @@ impl<'l> Searcher<'l> {
         }
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 
@@ -114,7 +114,7 @@ impl<'l> Searcher<'l> {
         Duration::from_secs_f64(measuring + builds)
     }
 
-    pub fn was_tried(&self, c: &Candidate) -> bool {
+    pub(crate) fn was_tried(&self, c: &Candidate) -> bool {
         self.tried.contains_key(&c.key())
     }
 
@@ -132,7 +132,7 @@ impl<'l> Searcher<'l> {
     }
 
     /// The estimated cost of a step that builds `cands` and measures them together.
-    pub fn estimate(&self, cands: &[&Candidate], settings: &Settings) -> Seconds {
+    pub(crate) fn estimate(&self, cands: &[&Candidate], settings: &Settings) -> Seconds {
         let mut est = Seconds::default();
         let mut folded = 0;
         for c in cands {
@@ -156,7 +156,7 @@ impl<'l> Searcher<'l> {
     }
 
     /// Whether a step of this estimate still leaves time for the final run.
-    pub fn affordable(&self, est: &Seconds) -> Result<(), String> {
+    pub(crate) fn affordable(&self, est: &Seconds) -> Result<(), String> {
         let need = Duration::from_secs_f64(est.total()) + self.final_reserve(3);
         if need <= self.remaining() {
             Ok(())
@@ -170,7 +170,7 @@ impl<'l> Searcher<'l> {
     }
 
     /// Builds candidates, rejecting any over the compile-time cap. Only Ctrl-C is an `Err`.
-    pub fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, Rejection>>> {
+    pub(crate) fn build(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, Rejection>>> {
         let mut out: Vec<Result<Built, Rejection>> = Vec::new();
         for c in cands {
             out.push(self.build_one(c)?.map_err(Rejection::Build));
@@ -228,7 +228,7 @@ impl<'l> Searcher<'l> {
     /// Builds and measures `cands` in one interleaved run; `cands[0]` is the reference. The run
     /// goes on (within its settings) until each candidate's speed against the reference, and
     /// against each other in the `extra` pairs `(candidate, reference)`, is decided.
-    pub fn measure(
+    pub(crate) fn measure(
         &mut self,
         cands: &[Candidate],
         settings: &Settings,
@@ -271,12 +271,12 @@ impl<'l> Searcher<'l> {
     }
 
     /// Speed of `run.variants[i]` against `run.variants[0]`.
-    pub fn speed(&self, run: &Run, i: usize) -> Result<Comparison, Rejection> {
+    pub(crate) fn speed(&self, run: &Run, i: usize) -> Result<Comparison, Rejection> {
         run.speed(i, 0).map_err(Rejection::Unmeasured)
     }
 
     /// Adds a step to the path.
-    pub fn record(
+    pub(crate) fn record(
         &mut self,
         c: &Candidate,
         against: Option<&Candidate>,
@@ -331,7 +331,7 @@ impl<'l> Searcher<'l> {
             .collect();
     }
 
-    pub fn skip(&mut self, what: impl Into<String>) {
+    pub(crate) fn skip(&mut self, what: impl Into<String>) {
         self.not_explored.push(what.into());
     }
 }

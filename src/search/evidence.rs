@@ -6,12 +6,12 @@ use crate::measure::stats::Verdict;
 
 /// Whether `speed` (against the baseline) is shown to stay within an allowed slowdown: its whole
 /// interval lies below `1 + allowed`. A slowdown that is only undecided is not within it.
-pub fn within_slowdown(speed: &Comparison, allowed: f64) -> bool {
+pub(crate) fn within_slowdown(speed: &Comparison, allowed: f64) -> bool {
     speed.hi <= 1.0 + allowed
 }
 
 /// The speed-up factor the balanced score counts: 1 unless the change is established.
-pub fn counted_speedup(speed: &Comparison) -> f64 {
+pub(crate) fn counted_speedup(speed: &Comparison) -> f64 {
     match speed.verdict {
         Verdict::Better | Verdict::Worse => 1.0 / speed.ratio,
         Verdict::WithinNoise | Verdict::Undecided => 1.0,
@@ -20,7 +20,7 @@ pub fn counted_speedup(speed: &Comparison) -> f64 {
 
 /// The balanced score: speed-up × size ratio^-0.1 × compile-time ratio^-0.1. Doubling the
 /// compile time (or the size) must buy about 7% of speed to pay off (2^0.1 ≈ 1.072).
-pub fn balanced_score(speed: &Comparison, size_ratio: f64, compile_ratio: f64) -> f64 {
+pub(crate) fn balanced_score(speed: &Comparison, size_ratio: f64, compile_ratio: f64) -> f64 {
     counted_speedup(speed) * size_ratio.max(1e-9).powf(-0.1) * compile_ratio.max(1e-9).powf(-0.1)
 }
 

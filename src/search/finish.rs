@@ -41,7 +41,7 @@ impl Searcher<'_> {
     }
 
     /// The final measurement of `set` (baseline first), the Pareto front and the sentence.
-    pub fn finish(
+    pub(crate) fn finish(
         mut self,
         winner: Candidate,
         set: Vec<Candidate>,
@@ -118,7 +118,7 @@ impl Searcher<'_> {
 /// The error a search stopped by Ctrl-C ends with: it carries the path so far, for `auto` to
 /// print and save (the builds stay cached, so the next `auto` reuses them).
 #[derive(Debug)]
-pub struct InterruptedSearch(pub Box<AutoResult>);
+pub(crate) struct InterruptedSearch(pub Box<AutoResult>);
 
 impl std::fmt::Display for InterruptedSearch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -177,7 +177,7 @@ impl Searcher<'_> {
 
     /// The partial result after Ctrl-C: the path so far and the last measurement (`last`, the
     /// interrupted final run, or else the last step's), marked interrupted.
-    pub fn interrupted(self, last: Option<Run>) -> anyhow::Error {
+    pub(crate) fn interrupted(self, last: Option<Run>) -> anyhow::Error {
         let steps_done = self.steps.len();
         let mut run = last
             .or_else(|| self.steps.last().cloned())

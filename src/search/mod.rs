@@ -6,32 +6,31 @@ mod budget;
 mod confirm;
 mod cost;
 mod driver;
-pub mod evidence;
+pub(crate) mod evidence;
 mod finish;
 mod goals;
-pub mod options;
-pub mod output;
+pub(crate) mod options;
+pub(crate) mod output;
 mod plan;
 mod recommendation;
 mod rejection;
-pub mod setup;
+pub(crate) mod setup;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
 mod undecided;
 
-pub use bench::Bench;
-pub use driver::Searcher;
-pub use finish::InterruptedSearch;
-pub use rejection::Rejection;
+pub(crate) use bench::Bench;
+pub(crate) use driver::Searcher;
+pub(crate) use finish::InterruptedSearch;
 
 use crate::run::auto::AutoResult;
 use crate::search::options::SearchOptions;
 use crate::spec::Candidate;
 
 /// Runs the search for `opts.goal`, then the final measurement.
-pub fn search(
+pub(crate) fn search(
     session: &mut dyn Bench,
     opts: SearchOptions,
 ) -> anyhow::Result<(AutoResult, Candidate)> {

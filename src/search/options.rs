@@ -7,14 +7,14 @@ use crate::measure::Settings;
 use crate::tune_config::{CompileCap, Goal};
 
 /// The budget of a search when neither `--budget` nor `budget =` gives one.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20 * 60);
+pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(20 * 60);
 
 /// How each step is measured, from the final run's settings: steps only need to tell two
 /// candidates apart (the sequential design stops them early when the difference is clear), the
 /// final run carries the reported figures. At most 12 rounds: with the design's
 /// O'Brien–Fleming-type spending a clear result can then stop at round 9 (at 20, not before
 /// round 14); what stays undecided is carried, and gets leftover budget.
-pub fn step_settings(final_settings: &Settings) -> Settings {
+pub(crate) fn step_settings(final_settings: &Settings) -> Settings {
     let mut s = final_settings.clone();
     s.min_runs = final_settings.min_runs.min(6);
     s.max_runs = final_settings.max_runs.min(12).max(s.min_runs);
@@ -27,7 +27,7 @@ pub fn step_settings(final_settings: &Settings) -> Settings {
 /// balanced, 2/3/s/z for size) × lto off/thin/fat × codegen-units 1/16 × panic unwind/abort ×
 /// target-cpu (baseline, x86-64-v3 on x86_64, native with `--native`) × PGO on/off when it can
 /// run. "Tried N of M" counts against this, not against knobs the search never turns.
-pub fn space_size(opts: &SearchOptions) -> usize {
+pub(crate) fn space_size(opts: &SearchOptions) -> usize {
     let opt_levels = match opts.goal {
         Goal::Speed | Goal::Balanced => 2,
         Goal::Size => 4,
@@ -39,7 +39,7 @@ pub fn space_size(opts: &SearchOptions) -> usize {
 }
 
 #[derive(Debug, Clone)]
-pub struct SearchOptions {
+pub(crate) struct SearchOptions {
     pub goal: Goal,
     pub budget: Duration,
     pub compile_cap: Option<CompileCap>,
@@ -68,7 +68,7 @@ pub struct SearchOptions {
 
 /// When `auto` builds held-out folds of its PGO candidates (see `docs/held-out.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HeldOutMode {
+pub(crate) enum HeldOutMode {
     /// Never: every profile-guided figure is in-sample (and said to be).
     #[default]
     Off,

@@ -14,7 +14,7 @@ use crate::run::auto::{AutoResult, Decision};
 use crate::tune_config::Goal;
 use crate::ui::{BOLD, first_line, format_bytes, format_duration, paint};
 
-pub fn goal_name(g: Goal) -> &'static str {
+pub(crate) fn goal_name(g: Goal) -> &'static str {
     match g {
         Goal::Speed => "fastest",
         Goal::Size => "smallest",
@@ -90,7 +90,7 @@ fn speed_text(sp: &Option<Comparison>, how: Shown) -> String {
     }
 }
 
-pub fn decision_text(d: Decision) -> &'static str {
+pub(crate) fn decision_text(d: Decision) -> &'static str {
     match d {
         Decision::Baseline => "baseline",
         Decision::Kept => "kept",
@@ -100,13 +100,14 @@ pub fn decision_text(d: Decision) -> &'static str {
     }
 }
 
-/// Everything `auto` prints before the final table.
-pub fn render(r: &AutoResult, color: bool) -> String {
+/// Everything `auto` prints before the final table (without the costs `--verbose` adds).
+#[cfg(test)]
+pub(crate) fn render(r: &AutoResult, color: bool) -> String {
     render_with(r, color, false)
 }
 
 /// `render`, with each step's estimated and actual cost before the final table (`--verbose`).
-pub fn render_with(r: &AutoResult, color: bool, costs: bool) -> String {
+pub(crate) fn render_with(r: &AutoResult, color: bool, costs: bool) -> String {
     let mut out = String::new();
     write_path(&mut out, r, color);
     super::budget::write_order(&mut out, r);

@@ -32,7 +32,7 @@ pub(in crate::search) struct Next {
 
 impl Next {
     /// Expected gain per second of cost (percent per second).
-    pub fn rate(&self) -> f64 {
+    pub(super) fn rate(&self) -> f64 {
         self.gain * 100.0 / self.cost.total().max(1.0)
     }
 

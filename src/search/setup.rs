@@ -13,7 +13,7 @@ use crate::ui::Shell;
 /// What the user asked of a search (flags over [package.metadata.tune]); `None` takes the
 /// default.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub goal: Option<Goal>,
     pub budget: Option<Duration>,
     pub compile_cap: Option<CompileCap>,
@@ -30,11 +30,11 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn goal(&self) -> Goal {
+    pub(crate) fn goal(&self) -> Goal {
         self.goal.unwrap_or(Goal::Speed)
     }
 
-    pub fn budget(&self) -> Duration {
+    pub(crate) fn budget(&self) -> Duration {
         self.budget.unwrap_or(DEFAULT_BUDGET)
     }
 }
@@ -42,7 +42,7 @@ impl Request {
 /// The options of a search of `session`'s binary. `final_settings` measure the final run and
 /// (their deciding metrics too); the allowed slowdown defaults to the noise threshold. PGO
 /// that cannot run here is left out with a warning; BOLT that cannot is left out silently.
-pub fn options(
+pub(crate) fn options(
     shell: &Shell,
     session: &Session,
     request: &Request,
@@ -91,7 +91,7 @@ pub fn options(
 
 /// How many measured workloads get a held-out fold: those that train, when another one trains
 /// too (a profile must be left after leaving one out).
-pub fn fold_count(workloads: &[crate::tune_config::Workload]) -> usize {
+pub(crate) fn fold_count(workloads: &[crate::tune_config::Workload]) -> usize {
     let training = workloads.iter().filter(|w| w.trains()).count();
     if training < 2 {
         return 0;

@@ -16,7 +16,7 @@ use crate::session::Built;
 use crate::spec::Candidate;
 use crate::variant::{Lto, OptLevel, Strip};
 
-pub struct ScriptedBench {
+pub(super) struct ScriptedBench {
     pub workloads: Vec<WorkloadInfo>,
     /// Behaviour per candidate name; others get `default`.
     pub script: HashMap<String, Vec<Behaviour>>,
@@ -29,7 +29,7 @@ pub struct ScriptedBench {
 }
 
 impl ScriptedBench {
-    pub fn new(kinds: &[WorkloadKind], default: Vec<Behaviour>) -> ScriptedBench {
+    pub(super) fn new(kinds: &[WorkloadKind], default: Vec<Behaviour>) -> ScriptedBench {
         ScriptedBench {
             workloads: kinds
                 .iter()
@@ -48,7 +48,7 @@ impl ScriptedBench {
         }
     }
 
-    pub fn script(mut self, name: &str, behaviour: Vec<Behaviour>) -> ScriptedBench {
+    pub(super) fn script(mut self, name: &str, behaviour: Vec<Behaviour>) -> ScriptedBench {
         self.script.insert(name.to_string(), behaviour);
         self
     }

@@ -12,7 +12,7 @@ use crate::run::auto::Undecided;
 use crate::spec::Candidate;
 
 impl Carried {
-    pub fn entry(&self, selection: &str) -> Undecided {
+    pub(super) fn entry(&self, selection: &str) -> Undecided {
         Undecided {
             candidate: self.cand.name.clone(),
             against: self.against.name.clone(),
@@ -36,7 +36,7 @@ fn longer(s: &Searcher) -> Settings {
 
 impl Searcher<'_> {
     /// Puts an undecided comparison on the list (after the step that measured it).
-    pub fn carry(&mut self, cand: &Candidate, against: &Candidate, speed: Comparison) {
+    pub(crate) fn carry(&mut self, cand: &Candidate, against: &Candidate, speed: Comparison) {
         let rounds = self.steps.last().map_or(0, |r| r.rounds);
         self.carried.retain(|c| c.cand.key() != cand.key());
         self.carried.push(Carried {
@@ -50,7 +50,7 @@ impl Searcher<'_> {
 
     /// Measures the first carried comparison the budget still allows, for longer; it leaves the
     /// list when decided. `None` when none is left to try or none fits.
-    pub fn retry_undecided(&mut self) -> Result<Option<(Candidate, Candidate, Judged)>> {
+    pub(crate) fn retry_undecided(&mut self) -> Result<Option<(Candidate, Candidate, Judged)>> {
         let settings = longer(self);
         let next = self.carried.iter().position(|c| {
             !c.retried && {
@@ -90,7 +90,7 @@ impl Searcher<'_> {
 
 /// The `compare` that would settle `cand` against `against`: `+change` rows stacked on the
 /// reference when the candidate is the reference with plain changes, else each as a named spec.
-pub fn compare_command(selection: &str, against: &Candidate, cand: &Candidate) -> String {
+pub(super) fn compare_command(selection: &str, against: &Candidate, cand: &Candidate) -> String {
     let plain_name = |n: &str| !n.contains(['=', ',']);
     let changes = cand
         .name

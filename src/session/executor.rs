@@ -10,11 +10,11 @@ use crate::tune_config::Workload;
 use crate::workload::{Outcome, RunOptions, run_once};
 
 /// The variable whose value pads a run's environment (`Placement::env_pad`).
-pub const ENV_PAD: &str = "CARGO_TUNE_ENV_PAD";
+pub(super) const ENV_PAD: &str = "CARGO_TUNE_ENV_PAD";
 
 /// Binaries by variant index (one per code layout; none when it did not build), workloads by
 /// workload index.
-pub struct WorkloadExecutor<'a> {
+pub(crate) struct WorkloadExecutor<'a> {
     pub binaries: Vec<Vec<PathBuf>>,
     pub workloads: &'a [Workload],
     pub allow_remote: bool,
@@ -35,7 +35,7 @@ impl WorkloadExecutor<'_> {
     /// Notes for the report about services that ignored SIGTERM: each such run waited out the
     /// stop grace period once or twice, which costs time (not accuracy: the figures come from the
     /// load before the stop).
-    pub fn stop_notes(&self, variant_names: &[String]) -> Vec<String> {
+    pub(crate) fn stop_notes(&self, variant_names: &[String]) -> Vec<String> {
         let mut notes = Vec::new();
         for (w, workload) in self.workloads.iter().enumerate() {
             let stops: Vec<&(usize, usize, i32)> =
@@ -137,7 +137,7 @@ impl Executor for WorkloadExecutor<'_> {
 }
 
 /// Converts one run into a sample; a service run with no successful request is a failure.
-pub fn to_sample(outcome: Outcome) -> Result<Sample> {
+pub(super) fn to_sample(outcome: Outcome) -> Result<Sample> {
     Ok(match outcome {
         Outcome::Command(c) => Sample::Command(CommandSample {
             wall_secs: c.usage.wall.as_secs_f64(),

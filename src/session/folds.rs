@@ -14,7 +14,7 @@ use super::{Built, Candidate, Session, build_info};
 
 /// What a profile-guided build learned from.
 #[derive(Debug, Clone, Default)]
-pub struct Trained {
+pub(crate) struct Trained {
     /// The training workloads, in order.
     pub on: Vec<String>,
     pub health: Option<crate::pgo::health::ProfileHealth>,
@@ -27,7 +27,7 @@ pub struct Trained {
 impl Session<'_> {
     /// Measure held-out folds from now on: PGO candidates built without them are built again
     /// (their profile and optimized build are reused) with their folds.
-    pub fn set_held_out(&mut self, on: bool) {
+    pub(crate) fn set_held_out(&mut self, on: bool) {
         self.opts.held_out = on;
     }
 
@@ -85,7 +85,7 @@ impl Session<'_> {
 
     /// Adds the folds of the run's variants (when this session built them) and returns
     /// `questions` with each fold asked on its workload wherever its variant is asked.
-    pub fn add_folds(&self, run: &mut Run) {
+    pub(crate) fn add_folds(&self, run: &mut Run) {
         let parents = run.variants.len();
         for v in 0..parents {
             let Some(built) = self.built_for(&run.variants[v]) else {

@@ -17,7 +17,7 @@ const SEEDS: u64 = 0x5eed_1a70;
 /// The binaries to measure per variant of `run` (empty when it did not build). With
 /// `settings.layouts` > 1 it records each variant's layouts in the run, adds a note for every
 /// variant that keeps one layout, and turns layouts off when none could have them.
-pub fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<PathBuf>> {
+pub(super) fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<PathBuf>> {
     let built: Vec<Vec<PathBuf>> = run
         .variants
         .iter()
@@ -85,7 +85,7 @@ pub fn binaries(shell: &Shell, builder: &Builder, run: &mut Run) -> Vec<Vec<Path
     out
 }
 
-pub fn describe(mode: LayoutMode) -> &'static str {
+pub(super) fn describe(mode: LayoutMode) -> &'static str {
     match mode {
         LayoutMode::Shift => "code shifted by 16–4080 bytes, order kept",
         LayoutMode::Shuffle => "sections shuffled: a stress test, worse than the linker's order",

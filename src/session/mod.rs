@@ -7,14 +7,14 @@ mod layouts;
 mod reuse;
 mod window;
 
-pub use folds::Trained;
+pub(crate) use folds::Trained;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-pub use executor::WorkloadExecutor;
+pub(crate) use executor::WorkloadExecutor;
 
 use crate::bolt::{Bolt, BoltOptions};
 use crate::cargo::{Build, Builder};
@@ -54,7 +54,7 @@ fn build_info(
 
 /// A candidate's binary and how it was made.
 #[derive(Debug, Clone)]
-pub struct Built {
+pub(crate) struct Built {
     /// The exact variant of the final binary (PGO: the optimized stage), named as the candidate.
     pub variant: Variant,
     pub rustflags: Vec<String>,
@@ -78,7 +78,7 @@ pub struct SessionOptions {
 }
 
 /// Builds and measures candidates for one binary.
-pub struct Session<'a> {
+pub(crate) struct Session<'a> {
     shell: &'a Shell,
     builder: &'a Builder<'a>,
     /// Every selected workload; `measure` runs those whose role measures, profiles are
@@ -99,7 +99,7 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(
+    pub(crate) fn new(
         shell: &'a Shell,
         builder: &'a Builder<'a>,
         workloads: Vec<Workload>,
@@ -119,19 +119,19 @@ impl<'a> Session<'a> {
         }
     }
 
-    pub fn builder(&self) -> &Builder<'a> {
+    pub(crate) fn builder(&self) -> &Builder<'a> {
         self.builder
     }
 
     /// Whether PGO can run here (profiler runtime and a matching llvm-profdata), and why not.
-    pub fn pgo_available(&self) -> Result<(), String> {
+    pub(crate) fn pgo_available(&self) -> Result<(), String> {
         let probe = Pgo::new(self.shell, self.builder, &Variant::new("probe", "release"));
         probe.preflight().map(|_| ()).map_err(|e| format!("{e:#}"))
     }
 
     /// Whether BOLT can run here (a Linux target, `llvm-bolt` and `merge-fdata` of rustc's LLVM),
     /// and why not.
-    pub fn bolt_available(&self) -> Result<(), String> {
+    pub(crate) fn bolt_available(&self) -> Result<(), String> {
         let probe = Bolt::new(
             self.shell,
             self.builder,
@@ -143,12 +143,12 @@ impl<'a> Session<'a> {
     }
 
     /// Whether this session already built (or failed to build) the candidate.
-    pub fn is_built(&self, c: &Candidate) -> bool {
+    pub(crate) fn is_built(&self, c: &Candidate) -> bool {
         self.built.contains_key(&c.key())
     }
 
     /// Builds a candidate once; a failure is kept as its reason. Only Ctrl-C is an `Err`.
-    pub fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
+    pub(crate) fn build(&mut self, c: &Candidate) -> Result<Result<Built, String>> {
         if let Some(done) = self.built.get(&c.key())
             && !self.lacks_folds(c, done)
         {
@@ -353,7 +353,10 @@ impl<'a> Session<'a> {
     }
 
     /// Builds every candidate, with a progress bar; stops at Ctrl-C.
-    pub fn build_all(&mut self, candidates: &[Candidate]) -> Result<Vec<Result<Built, String>>> {
+    pub(crate) fn build_all(
+        &mut self,
+        candidates: &[Candidate],
+    ) -> Result<Vec<Result<Built, String>>> {
         let bar = self.shell.progress_bar("Building", candidates.len() as u64);
         self.shell.set_bar(&bar);
         let mut out = Vec::new();
@@ -374,7 +377,7 @@ impl<'a> Session<'a> {
     }
 
     /// A run record for this project, before any variant is added.
-    pub fn new_run(&self, command: RunCommand, settings: Settings) -> Run {
+    pub(crate) fn new_run(&self, command: RunCommand, settings: Settings) -> Run {
         let bin = self.builder.bin();
         let project = ProjectInfo {
             root: self.builder.project().workspace_root.clone(),
@@ -395,7 +398,11 @@ impl<'a> Session<'a> {
     }
 
     /// The run's row for a built (or failed) candidate.
-    pub fn variant_result(&self, c: &Candidate, built: &Result<Built, String>) -> VariantResult {
+    pub(crate) fn variant_result(
+        &self,
+        c: &Candidate,
+        built: &Result<Built, String>,
+    ) -> VariantResult {
         match built {
             Ok(b) => {
                 let mut r =
@@ -419,7 +426,7 @@ impl<'a> Session<'a> {
 
     /// Measures the run's variants on its workloads (interleaved rounds, adaptive stop, until
     /// the run's questions are decided) and records the outcome in it.
-    pub fn measure(&self, run: &mut Run) {
+    pub(crate) fn measure(&self, run: &mut Run) {
         self.add_folds(run);
         let measured = roles::measured(&self.measured_workloads());
         let binaries = layouts::binaries(self.shell, self.builder, run);
@@ -447,7 +454,9 @@ impl<'a> Session<'a> {
 }
 
 /// What cachegrind must count for a command metric, if it is one of its.
-pub fn count_for(metric: crate::measure::Metric) -> Option<crate::workload::cachegrind::Count> {
+pub(crate) fn count_for(
+    metric: crate::measure::Metric,
+) -> Option<crate::workload::cachegrind::Count> {
     use crate::measure::Metric;
     use crate::workload::cachegrind::Count;
     match metric {

@@ -13,7 +13,7 @@ use crate::variant::Variant;
 
 impl Session<'_> {
     /// A profile trained in this session that can optimize `v`, if any.
-    pub fn profile_donor(&self, v: &Variant) -> Option<&Trained> {
+    pub(crate) fn profile_donor(&self, v: &Variant) -> Option<&Trained> {
         self.trained
             .iter()
             .find(|t| reuse::shares_profile(&t.base, v))

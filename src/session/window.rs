@@ -11,7 +11,7 @@ use crate::workload::load::{DEFAULT_DURATION, DEFAULT_WARMUP};
 
 /// `w` with its load window and warm-up cut to the defaults where they are longer (services
 /// loaded for a duration; a run of a fixed number of requests is left as it is).
-pub fn shortened(w: &Workload) -> Workload {
+pub(super) fn shortened(w: &Workload) -> Workload {
     let mut w = w.clone();
     if let Kind::Service(s) = &mut w.kind
         && let Some(d) = s.load.duration
@@ -23,7 +23,7 @@ pub fn shortened(w: &Workload) -> Workload {
 }
 
 /// Seconds of load (warm-up and window) one run of every workload drives.
-pub fn load_secs(ws: &[Workload]) -> f64 {
+pub(super) fn load_secs(ws: &[Workload]) -> f64 {
     ws.iter()
         .filter_map(|w| match &w.kind {
             Kind::Service(s) => Some(
@@ -47,7 +47,7 @@ impl Session<'_> {
     }
 
     /// Seconds of load per variant and round, with short windows or the configured ones.
-    pub fn window_secs(&self, short: bool) -> f64 {
+    pub(crate) fn window_secs(&self, short: bool) -> f64 {
         if short {
             load_secs(&self.workloads.iter().map(shortened).collect::<Vec<_>>())
         } else {

@@ -12,7 +12,12 @@ use super::{
 };
 
 /// Attributes every analysed byte of `image` using `index`.
-pub fn attribute(binary: &Path, image: &Image, index: &SymbolIndex, opts: Options) -> SizeReport {
+pub(crate) fn attribute(
+    binary: &Path,
+    image: &Image,
+    index: &SymbolIndex,
+    opts: Options,
+) -> SizeReport {
     let owners = Owners::new(index, &opts);
     let mut tally = Tally::new(index);
     for piece in &image.pieces {
@@ -79,7 +84,7 @@ impl<'a> Owners<'a> {
 
 /// The row of crate `k`: `std` for std's crates (unless `split_std`) and for crates only the
 /// toolchain's sysroot has, else `k`.
-pub fn std_row(
+pub(crate) fn std_row(
     k: &str,
     sysroot_crates: &std::collections::BTreeSet<String>,
     project_crates: &std::collections::BTreeSet<String>,

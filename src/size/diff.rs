@@ -10,7 +10,7 @@ use crate::size::SizeReport;
 /// How one row changed from the old build to the new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Change {
+pub(crate) enum Change {
     Grew,
     Shrank,
     Appeared,
@@ -19,7 +19,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Change::Grew => "grew",
             Change::Shrank => "shrank",
@@ -42,7 +42,7 @@ impl Change {
 
 /// One compared row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DiffRow {
+pub(crate) struct DiffRow {
     #[serde(rename = "crate")]
     pub krate: String,
     /// Empty for a crate row.
@@ -55,14 +55,14 @@ pub struct DiffRow {
 }
 
 impl DiffRow {
-    pub fn delta(&self) -> i64 {
+    pub(crate) fn delta(&self) -> i64 {
         self.new_bytes.unwrap_or(0) as i64 - self.old_bytes.unwrap_or(0) as i64
     }
 }
 
 /// Both directions of a comparison, sorted by the size of the change, largest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SizeDiff {
+pub(crate) struct SizeDiff {
     pub old_total_bytes: u64,
     pub new_total_bytes: u64,
     pub old_file_size_bytes: u64,
@@ -72,7 +72,7 @@ pub struct SizeDiff {
 }
 
 /// Compares `old` with `new`.
-pub fn diff(old: &SizeReport, new: &SizeReport) -> SizeDiff {
+pub(crate) fn diff(old: &SizeReport, new: &SizeReport) -> SizeDiff {
     let crate_rows = |r: &SizeReport| -> BTreeMap<(String, String), (u64, usize)> {
         r.crates
             .iter()

@@ -13,7 +13,7 @@ use crate::cargo::cargo_cmd;
 
 /// One dependency's features.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DepFeatures {
+pub(crate) struct DepFeatures {
     pub package: String,
     pub version: String,
     /// The crate name its code carries (`serde_json`), as in the size table.
@@ -29,7 +29,7 @@ pub struct DepFeatures {
 }
 
 /// Reads the resolve of the package at `manifest` for `target`, with the user's feature flags.
-pub fn load(manifest: &Path, target: &str, cargo: &Selection) -> Result<Metadata> {
+pub(crate) fn load(manifest: &Path, target: &str, cargo: &Selection) -> Result<Metadata> {
     let mut cmd = cargo_cmd()
         .args([
             "metadata",
@@ -51,7 +51,7 @@ pub fn load(manifest: &Path, target: &str, cargo: &Selection) -> Result<Metadata
 }
 
 /// The features of every dependency reachable from `root` through normal dependencies.
-pub fn dependency_features(meta: &Metadata, root: &str) -> Result<Vec<DepFeatures>> {
+pub(crate) fn dependency_features(meta: &Metadata, root: &str) -> Result<Vec<DepFeatures>> {
     let graph = Graph::new(meta)?;
     let root_id = graph.workspace_member(root)?;
     let reachable = graph.reachable_from(root_id);

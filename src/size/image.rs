@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use object::{Object, ObjectSection, ObjectSymbol, SectionIndex, SymbolKind};
 
 /// The sections whose bytes are attributed, in table order.
-pub const SECTIONS: [&str; 3] = [".text", ".rodata", ".data.rel.ro"];
+pub(crate) const SECTIONS: [&str; 3] = [".text", ".rodata", ".data.rel.ro"];
 
 /// A byte range of one section that one symbol owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Image {
 }
 
 /// Whether `name` is a Rust-mangled symbol (legacy `_ZN…17h…E` or v0 `_R…`).
-pub fn is_rust(name: &str) -> bool {
+pub(super) fn is_rust(name: &str) -> bool {
     rustc_demangle::try_demangle(name).is_ok()
 }
 

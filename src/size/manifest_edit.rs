@@ -8,7 +8,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 /// Sets `default-features = false` on `package` in every `[dependencies]` table (plain and
 /// per-target). Returns whether an entry was found.
-pub fn without_defaults(doc: &mut DocumentMut, package: &str) -> Result<bool> {
+pub(crate) fn without_defaults(doc: &mut DocumentMut, package: &str) -> Result<bool> {
     let mut found = false;
     if let Some(item) = doc
         .get_mut("dependencies")
@@ -63,7 +63,7 @@ fn set_no_defaults(item: &mut Item, package: &str) -> Result<bool> {
 }
 
 /// Makes every relative `path = "…"` of a dependency absolute, so the copy finds them.
-pub fn absolutise_paths(doc: &mut DocumentMut, root: &Path) {
+pub(crate) fn absolutise_paths(doc: &mut DocumentMut, root: &Path) {
     fn fix(item: &mut Item, root: &Path) {
         let Some(t) = item.as_table_like_mut() else {
             return;

@@ -3,46 +3,47 @@
 //! symbol covers kept as an `[unattributed]` row so the rows add up to the sections exactly.
 
 mod attribute;
-pub mod diff;
-pub mod features;
+pub(crate) mod diff;
+pub(crate) mod features;
 mod image;
-pub mod link_map;
-pub mod manifest_edit;
-pub mod names;
-pub mod render;
+pub(crate) mod link_map;
+pub(crate) mod manifest_edit;
+pub(crate) mod names;
+pub(crate) mod render;
 mod rlibs;
-pub mod trial;
-pub mod variant;
+pub(crate) mod trial;
+pub(crate) mod variant;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-pub use attribute::{attribute, std_row};
-pub use image::{Image, SECTIONS};
-pub use rlibs::{Origin, SymbolIndex, crate_of_rlib, strip_llvm_suffix};
+pub(crate) use attribute::{attribute, std_row};
+pub use image::Image;
+pub(crate) use image::SECTIONS;
+pub(crate) use rlibs::{Origin, SymbolIndex, crate_of_rlib, strip_llvm_suffix};
 
 /// The row for bytes no symbol covers.
-pub const UNATTRIBUTED: &str = "[unattributed]";
+pub(crate) const UNATTRIBUTED: &str = "[unattributed]";
 /// The row for named symbols no rlib defines and whose names are not Rust paths (C, asm, linker).
-pub const NO_CRATE: &str = "[no crate]";
+pub(crate) const NO_CRATE: &str = "[no crate]";
 
 /// Bytes per analysed section, in [`SECTIONS`] order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bytes {
+pub(crate) struct Bytes {
     pub text: u64,
     pub rodata: u64,
     pub data_rel_ro: u64,
 }
 
 impl Bytes {
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.text + self.rodata + self.data_rel_ro
     }
 
-    pub fn get(&self, section: usize) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn get(&self, section: usize) -> u64 {
         [self.text, self.rodata, self.data_rel_ro][section]
     }
 
@@ -66,7 +67,7 @@ impl Bytes {
 /// How a row's bytes were attributed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum How {
+pub(crate) enum How {
     /// An rlib of that crate defines the symbol.
     Rlib,
     /// A Rust symbol no rlib defines while every rlib holds machine code: the binary's own crate.
@@ -79,7 +80,7 @@ pub enum How {
 
 /// One crate's share.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CrateRow {
+pub(crate) struct CrateRow {
     pub name: String,
     pub bytes: Bytes,
     pub symbols: usize,
@@ -90,7 +91,7 @@ pub struct CrateRow {
 
 /// One function (or data object); generic instantiations are grouped with a count.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FunctionRow {
+pub(crate) struct FunctionRow {
     #[serde(rename = "crate")]
     pub krate: String,
     /// Demangled without hash; for a generic group, without its type arguments.
@@ -102,7 +103,7 @@ pub struct FunctionRow {
 
 /// The whole analysis of one binary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SizeReport {
+pub(crate) struct SizeReport {
     pub binary: PathBuf,
     pub file_size_bytes: u64,
     /// The size after `strip -s` (what `strip = "symbols"` ships), when `strip` could run.
@@ -117,7 +118,7 @@ pub struct SizeReport {
 
 /// How much of the analysed bytes each method accounted for.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct Attribution {
+pub(crate) struct Attribution {
     /// Through rlib symbol tables.
     pub by_rlib_bytes: u64,
     /// Rust code no rlib defines, counted to the binary's crate (every rlib held machine code).
@@ -135,7 +136,7 @@ pub struct Attribution {
 
 /// Options of the attribution.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Show `core`, `alloc`, `std`, … as their own rows instead of one `std` row.
     pub split_std: bool,
     /// The binary's own crate (`my_app`): where Rust code that no rlib defines was compiled.
@@ -147,7 +148,7 @@ pub struct Options {
 
 /// Reads `binary` and the rlibs in `rlib_dirs` and attributes its bytes; the file size and the
 /// `strip -s` size are filled in.
-pub fn analyse(
+pub(crate) fn analyse(
     binary: &Path,
     rlib_dirs: &[(PathBuf, Origin)],
     opts: Options,
@@ -181,7 +182,7 @@ fn stripped_size(binary: &Path) -> Option<u64> {
 }
 
 /// The rlib directories a variant build used: its `deps/` and the toolchain's for `target`.
-pub fn rlib_dirs(
+pub(crate) fn rlib_dirs(
     variant_target_dir: &Path,
     target: &str,
     profile: &str,
@@ -209,7 +210,7 @@ pub fn rlib_dirs(
 
 /// The `n` largest crates as `name share%` (for one line in another command's report), with
 /// the unattributed bytes left out.
-pub fn top_contributors(report: &SizeReport, n: usize) -> Vec<(String, u64, f64)> {
+pub(crate) fn top_contributors(report: &SizeReport, n: usize) -> Vec<(String, u64, f64)> {
     let total = report.sections.total().max(1) as f64;
     report
         .crates
@@ -228,7 +229,7 @@ pub fn top_contributors(report: &SizeReport, n: usize) -> Vec<(String, u64, f64)
 
 /// `largest crates: std 41%, clap 18%, app 9%` — the one line `compare` and `auto --goal size`
 /// can print under a variant (see `cargo tune size` for the full table).
-pub fn contributors_line(report: &SizeReport, n: usize) -> String {
+pub(crate) fn contributors_line(report: &SizeReport, n: usize) -> String {
     // A crate that rounds to 0% says nothing in a one-line summary.
     let parts: Vec<String> = top_contributors(report, n)
         .iter()
@@ -236,15 +237,6 @@ pub fn contributors_line(report: &SizeReport, n: usize) -> String {
         .map(|(name, _, pct)| format!("{name} {pct:.0}%"))
         .collect();
     format!("largest crates: {}", parts.join(", "))
-}
-
-/// Bytes per crate as a map, for a `compare`/HTML row (every row, unattributed included).
-pub fn bytes_per_crate(report: &SizeReport) -> BTreeMap<String, u64> {
-    report
-        .crates
-        .iter()
-        .map(|c| (c.name.clone(), c.bytes.total()))
-        .collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! belongs to (`Vec<T>::push` over every `T`).
 
 /// Crates that ship with the toolchain; shown as one `std` row unless split on request.
-pub const STD_CRATES: &[&str] = &[
+pub(crate) const STD_CRATES: &[&str] = &[
     "std",
     "core",
     "alloc",
@@ -18,7 +18,7 @@ pub const STD_CRATES: &[&str] = &[
 ];
 
 /// The demangled name without its hash (`core::fmt::write`), or `None` for a non-Rust symbol.
-pub fn demangle(name: &str) -> Option<String> {
+pub(crate) fn demangle(name: &str) -> Option<String> {
     rustc_demangle::try_demangle(name)
         .ok()
         .map(|d| format!("{d:#}"))
@@ -26,7 +26,7 @@ pub fn demangle(name: &str) -> Option<String> {
 
 /// The crate a demangled path belongs to. For `<Type as Trait>::f` that is the type's crate,
 /// unless the type is the toolchain's or a primitive: then the trait's (the impl lives there).
-pub fn crate_of_path(path: &str) -> Option<String> {
+pub(crate) fn crate_of_path(path: &str) -> Option<String> {
     if let Some(rest) = path.strip_prefix('<') {
         let inner = &rest[..matching_close(rest)?];
         let (ty, tr) = match split_top_level(inner, " as ") {
@@ -52,7 +52,7 @@ pub fn crate_of_path(path: &str) -> Option<String> {
 /// The generic function an instantiation belongs to: every `<…>` argument list after a name is
 /// dropped (`<alloc::vec::Vec<u8> as core::ops::drop::Drop>::drop` → `<alloc::vec::Vec as
 /// core::ops::drop::Drop>::drop`, `core::ptr::drop_in_place::<x::Y>` → `core::ptr::drop_in_place`).
-pub fn generic_key(path: &str) -> String {
+pub(crate) fn generic_key(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut chars = path.char_indices().peekable();
     while let Some((_, c)) = chars.next() {

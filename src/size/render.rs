@@ -10,7 +10,7 @@ use crate::size::{SizeReport, UNATTRIBUTED};
 use crate::ui::format_bytes;
 
 /// `1,234,567`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -23,7 +23,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// `+1,234`, `-56`, `0`.
-pub fn signed(n: i64) -> String {
+pub(crate) fn signed(n: i64) -> String {
     match n {
         0 => "0".into(),
         n if n > 0 => format!("+{}", thousands(n as u64)),
@@ -41,7 +41,7 @@ fn pct(part: u64, whole: u64) -> String {
 
 /// Lays out rows under a header; columns listed in `left` are left-aligned, the others
 /// right-aligned.
-pub fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
     let cols = header.len();
     let mut width = vec![0usize; cols];
     for row in std::iter::once(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())
@@ -81,7 +81,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>], left: &[usize]) -> String {
 }
 
 /// The header lines: binary, file sizes, section sizes and how the bytes were attributed.
-pub fn summary(r: &SizeReport) -> String {
+pub(crate) fn summary(r: &SizeReport) -> String {
     let mut s = String::new();
     let stripped = match r.stripped_size_bytes {
         Some(b) => format!("{} stripped (`strip -s`)", format_bytes(b)),
@@ -121,7 +121,7 @@ pub fn summary(r: &SizeReport) -> String {
 }
 
 /// The per-crate table, `n` crates then the rest folded, `[unattributed]` and the sum.
-pub fn crates(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
+pub(crate) fn crates(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
     let total = r.sections.total();
     let by_crate: HashMap<&str, &DepFeatures> =
         features.iter().map(|f| (f.krate.as_str(), f)).collect();
@@ -201,7 +201,7 @@ fn fit_features(enabled: &[String], width: usize) -> String {
 }
 
 /// The `n` largest functions (generic instantiations grouped, with their count).
-pub fn functions(r: &SizeReport, n: usize) -> String {
+pub(crate) fn functions(r: &SizeReport, n: usize) -> String {
     let total = r.sections.total();
     let rows: Vec<Vec<String>> = r
         .functions
@@ -229,7 +229,7 @@ pub fn functions(r: &SizeReport, n: usize) -> String {
 }
 
 /// Who enables the features of the `n` largest dependencies.
-pub fn feature_origins(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
+pub(crate) fn feature_origins(r: &SizeReport, n: usize, features: &[DepFeatures]) -> String {
     let mut s = String::new();
     let by_crate: HashMap<&str, &DepFeatures> =
         features.iter().map(|f| (f.krate.as_str(), f)).collect();
@@ -260,7 +260,7 @@ pub fn feature_origins(r: &SizeReport, n: usize, features: &[DepFeatures]) -> St
 }
 
 /// The comparison: totals, then crates and the `n` largest function changes.
-pub fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
+pub(crate) fn diff(d: &SizeDiff, old: &str, new: &str, n: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

@@ -10,7 +10,7 @@ use object::{Object, ObjectSymbol};
 
 /// Where a crate's rlib came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Built by cargo for this variant.
     Project,
     /// Shipped with the toolchain (`std`, `core`, `alloc`, and their private dependencies).
@@ -19,7 +19,7 @@ pub enum Origin {
 
 /// Symbol name → defining crate, for names exactly one crate defines.
 #[derive(Debug, Default)]
-pub struct SymbolIndex {
+pub(crate) struct SymbolIndex {
     owners: HashMap<String, Owner>,
     /// Rlibs read, and how many held machine code (LTO builds hold only bitcode).
     pub rlibs: usize,
@@ -48,7 +48,7 @@ enum Owner {
 
 impl SymbolIndex {
     /// Reads every `*.rlib` directly in each of `dirs`, tagged with its origin.
-    pub fn read(dirs: &[(PathBuf, Origin)]) -> Result<SymbolIndex> {
+    pub(crate) fn read(dirs: &[(PathBuf, Origin)]) -> Result<SymbolIndex> {
         let mut index = SymbolIndex::default();
         for (dir, origin) in dirs {
             let Ok(entries) = std::fs::read_dir(dir) else {
@@ -141,12 +141,12 @@ impl SymbolIndex {
 
     /// Whether every project rlib held machine code: then a Rust symbol that none defines was
     /// compiled in the binary's own crate (under LTO they hold bitcode and prove nothing).
-    pub fn project_code_complete(&self) -> bool {
+    pub(crate) fn project_code_complete(&self) -> bool {
         self.project_rlibs == self.project_rlibs_with_code && !self.project_has_bitcode
     }
 
     /// The crate that defines `name`, if exactly one rlib does.
-    pub fn owner(&self, name: &str) -> Option<(&str, Origin)> {
+    pub(crate) fn owner(&self, name: &str) -> Option<(&str, Origin)> {
         match self.owners.get(strip_llvm_suffix(name))? {
             Owner::Crate(k, o) => Some((k.as_str(), *o)),
             Owner::Ambiguous { sysroot_only: true } => Some(("std", Origin::Sysroot)),
@@ -156,7 +156,7 @@ impl SymbolIndex {
 }
 
 /// `libserde_json-0a1b2c.rlib` → `serde_json`.
-pub fn crate_of_rlib(path: &Path) -> Option<String> {
+pub(crate) fn crate_of_rlib(path: &Path) -> Option<String> {
     let stem = path.file_stem()?.to_str()?;
     let stem = stem.strip_prefix("lib")?;
     let name = match stem.rsplit_once('-') {
@@ -167,7 +167,7 @@ pub fn crate_of_rlib(path: &Path) -> Option<String> {
 }
 
 /// ThinLTO renames promoted locals `name.llvm.123456`; the rlib knows them by `name`.
-pub fn strip_llvm_suffix(name: &str) -> &str {
+pub(crate) fn strip_llvm_suffix(name: &str) -> &str {
     match name.find(".llvm.") {
         Some(i) => &name[..i],
         None => name,

@@ -22,11 +22,11 @@ use crate::ui::format_bytes;
 use crate::variant::Variant;
 
 /// How many dependencies are tried (each is one build of the package).
-pub const MAX_TRIALS: usize = 3;
+pub(crate) const MAX_TRIALS: usize = 3;
 
 /// One dependency tried without its default features.
 #[derive(Debug, Clone, Serialize)]
-pub struct Trial {
+pub(crate) struct Trial {
     pub package: String,
     #[serde(rename = "crate")]
     pub krate: String,
@@ -79,7 +79,7 @@ impl Trial {
 }
 
 /// Tries the largest eligible dependencies of `report` one at a time.
-pub fn try_features(
+pub(crate) fn try_features(
     shell: &Shell,
     selection: &Selection,
     builder: &Builder,
@@ -242,7 +242,7 @@ fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) -> Result<()> {
 }
 
 /// The trial table, against the analysed build's `strip -s` size.
-pub fn render(trials: &[Trial], before_stripped: Option<u64>) -> String {
+pub(crate) fn render(trials: &[Trial], before_stripped: Option<u64>) -> String {
     if trials.is_empty() {
         return "--try-features: no large direct dependency has default features your manifest could turn off.\n".into();
     }
@@ -285,7 +285,7 @@ pub fn render(trials: &[Trial], before_stripped: Option<u64>) -> String {
 }
 
 /// Writes the best suggestion (largest saving whose workloads pass) into the user's manifest.
-pub fn apply_best(
+pub(crate) fn apply_best(
     shell: &Shell,
     manifest: &Path,
     trials: &[Trial],

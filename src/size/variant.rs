@@ -11,7 +11,7 @@ use crate::ui::Shell;
 use crate::variant::{Lto, Strip, Variant};
 
 /// Builds `variant` unstripped (symbols are the evidence) and analyses it.
-pub fn analyse_variant(
+pub(crate) fn analyse_variant(
     shell: &Shell,
     builder: &Builder,
     variant: &Variant,
@@ -40,7 +40,7 @@ pub fn analyse_variant(
 }
 
 /// Whether `variant`, with the profile it starts from as configured, uses thin or fat LTO.
-pub fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
+pub(crate) fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
     let cwd = std::env::current_dir().unwrap_or_default();
     let resolved = crate::manifest::Sources::load(Some(&builder.project().root_manifest), &cwd)
         .and_then(|s| s.resolve_variant(variant, &variant.name));
@@ -52,7 +52,7 @@ pub fn cross_crate_lto(builder: &Builder, variant: &Variant) -> bool {
 }
 
 /// `variant` with `strip = "none"`: same code, symbols kept.
-pub fn unstripped(variant: &Variant) -> Variant {
+pub(crate) fn unstripped(variant: &Variant) -> Variant {
     let mut v = variant.clone();
     v.settings.strip = Some(Strip::None);
     v
@@ -61,7 +61,7 @@ pub fn unstripped(variant: &Variant) -> Variant {
 /// `largest crates: std 41%, clap_builder 20%, app 18%` for `variant` (built unstripped if it
 /// is not already: one more build for a stripped variant). The hook for `compare`'s report and
 /// `auto --goal size`'s recommendation.
-pub fn contributors(
+pub(crate) fn contributors(
     shell: &Shell,
     builder: &Builder,
     variant: &Variant,
@@ -79,7 +79,7 @@ pub fn contributors(
 /// Where the bytes of a binary built as `variant` (in `target_dir`) go, per crate: from its
 /// symbols, or from the link map when it was stripped. Nothing is built. Fails when neither is
 /// there or the map is of another link (e.g. BOLT rewrote the binary).
-pub fn crates_of_build(
+pub(crate) fn crates_of_build(
     builder: &Builder,
     variant: &Variant,
     target_dir: &Path,

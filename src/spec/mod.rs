@@ -17,13 +17,15 @@ mod variant;
 
 use anyhow::{Context, Result, bail};
 
-pub use variant::{apply_pairs, parse_variant, preset_on_its_profile, preset_variant};
+pub use variant::apply_pairs;
+
+pub(crate) use variant::{parse_variant, preset_on_its_profile};
 
 use crate::variant::{ProfileSettings, Variant};
 
 /// One configuration to build and measure: a plain variant, optionally with PGO and/or BOLT on top.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// As the user wrote it (`release`, `+lto=thin`, `production+pgo`, `fast`).
     pub name: String,
     /// The configuration's own name, without its stages: `production` for `production+pgo+bolt`
@@ -39,14 +41,14 @@ pub struct Candidate {
 
 /// A configuration and the stages on top of it, parsed from `X`, `X+pgo`, `X+bolt`, `X+pgo+bolt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stages {
+pub(crate) struct Stages {
     pub variant: Variant,
     pub pgo: bool,
     pub bolt: bool,
 }
 
 impl Candidate {
-    pub fn plain(name: impl Into<String>, variant: Variant) -> Candidate {
+    pub(crate) fn plain(name: impl Into<String>, variant: Variant) -> Candidate {
         let name = name.into();
         Candidate {
             variant: Variant {
@@ -61,7 +63,7 @@ impl Candidate {
     }
 
     /// This candidate with BOLT after the link (`production+pgo` → `production+pgo+bolt`).
-    pub fn with_bolt(&self) -> Candidate {
+    pub(crate) fn with_bolt(&self) -> Candidate {
         let name = format!("{}+bolt", self.name);
         Candidate {
             variant: Variant {
@@ -75,7 +77,7 @@ impl Candidate {
     }
 
     /// What identifies the build: equal keys share binaries.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!(
             "{}{}{}",
             self.variant.hash(),
@@ -85,7 +87,7 @@ impl Candidate {
     }
 
     /// "lto=fat, codegen-units=1 + PGO + BOLT".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut text = self.variant.describe();
         if self.pgo {
             text.push_str(" + PGO");
@@ -106,7 +108,7 @@ const SHORTHANDS: &[(&str, &str)] = &[
 
 /// Parses `--variants` items (in order; `+x` stacks on the previous item) followed by
 /// `--variant name=spec` items.
-pub fn parse_candidates(
+pub(crate) fn parse_candidates(
     items: &[String],
     named: &[String],
     base_profile: &str,
@@ -192,7 +194,7 @@ fn refuse_shadowing(text: &str, name: &str, spec: &str, base_profile: &str) -> R
 
 /// The name a `--variant` item gives its variant (`fast=lto=fat` → `fast`; a bare spec names
 /// itself).
-pub fn variant_name(text: &str) -> &str {
+pub(crate) fn variant_name(text: &str) -> &str {
     split_named(text).0
 }
 
@@ -229,7 +231,7 @@ fn parse_one(name: &str, spec: &str, base_profile: &str) -> Result<Candidate> {
 /// Parses a configuration with its stages: `production`, `production+pgo`, `pgo+bolt`,
 /// `lto=fat,codegen-units=1,pgo,bolt`. The variant is named after the configuration alone
 /// (`production+pgo+bolt` → `production`; `pgo` → the base profile).
-pub fn parse_stages(text: &str, base_profile: &str) -> Result<Stages> {
+pub(crate) fn parse_stages(text: &str, base_profile: &str) -> Result<Stages> {
     let (spec, pgo, bolt) = split_stages(text.trim())?;
     let variant = if spec.is_empty() {
         // `pgo` / `bolt` alone: on the base profile as it is.
@@ -308,7 +310,7 @@ fn stack(prev: &Candidate, step: &str, name: &str) -> Result<Candidate> {
 
 /// The set measured when none is given: the baseline, the two-line recommendation,
 /// the classic shipping profile, and PGO on the baseline (when PGO can run).
-pub fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> {
+pub(crate) fn default_candidates(base_profile: &str, with_pgo: bool) -> Vec<Candidate> {
     let mut names = vec!["release", "balanced", "production"];
     if with_pgo {
         names.push("pgo");

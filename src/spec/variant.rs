@@ -7,14 +7,14 @@ use crate::presets::{Preset, find};
 use crate::variant::{ProfileSettings, Variant};
 
 /// A preset's settings applied on top of `base_profile`.
-pub fn preset_variant(p: &Preset, base_profile: &str) -> Variant {
+pub(crate) fn preset_variant(p: &Preset, base_profile: &str) -> Variant {
     let mut v = Variant::new(p.name, base_profile);
     apply_pairs(&mut v, p.spec).expect("preset specs are valid");
     v
 }
 
 /// A preset as a variant built on its own `inherits` profile.
-pub fn preset_on_its_profile(p: &Preset) -> Variant {
+pub(crate) fn preset_on_its_profile(p: &Preset) -> Variant {
     preset_variant(p, p.inherits)
 }
 
@@ -53,7 +53,7 @@ pub fn apply_pairs(variant: &mut Variant, spec: &str) -> Result<()> {
 
 /// Parses a variant as users write it on the command line: a preset name,
 /// a `key=value,…` spec, or a preset followed by a spec (`production,target-cpu=native`).
-pub fn parse_variant(text: &str, base_profile: &str) -> Result<Variant> {
+pub(crate) fn parse_variant(text: &str, base_profile: &str) -> Result<Variant> {
     let text = text.trim();
     if text.is_empty() {
         bail!(

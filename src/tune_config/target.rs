@@ -9,7 +9,7 @@ use hyper::Uri;
 
 /// A parsed `http://host:port/path?query`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpUrl {
+pub(crate) struct HttpUrl {
     /// The host without IPv6 brackets (`::1`, `127.0.0.1`, `localhost`).
     pub host: String,
     pub port: u16,
@@ -20,7 +20,7 @@ pub struct HttpUrl {
 }
 
 impl HttpUrl {
-    pub fn parse(text: &str) -> Result<HttpUrl> {
+    pub(crate) fn parse(text: &str) -> Result<HttpUrl> {
         if !text.contains("://") {
             bail!("`{text}` is not an absolute URL (e.g. http://127.0.0.1:3999/)");
         }
@@ -64,7 +64,7 @@ impl HttpUrl {
         })
     }
 
-    pub fn is_loopback(&self) -> bool {
+    pub(crate) fn is_loopback(&self) -> bool {
         is_loopback_host(&self.host)
     }
 }
@@ -77,7 +77,7 @@ impl fmt::Display for HttpUrl {
 
 /// 127.0.0.0/8, ::1 (also as IPv4-mapped) and `localhost`. Names are not resolved for this
 /// check: a load test leaves the machine only when the user says so.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
@@ -91,7 +91,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Refuses load aimed outside this machine unless `allow_remote`.
-pub fn check_loopback(url: &HttpUrl, allow_remote: bool) -> Result<()> {
+pub(crate) fn check_loopback(url: &HttpUrl, allow_remote: bool) -> Result<()> {
     if allow_remote || url.is_loopback() {
         return Ok(());
     }
@@ -104,7 +104,7 @@ pub fn check_loopback(url: &HttpUrl, allow_remote: bool) -> Result<()> {
 }
 
 /// Every address `host:port` resolves to, IPv4 first for `localhost` (most services bind 127.0.0.1).
-pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
+pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
     let mut addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .with_context(|| format!("cannot resolve `{host}`"))?
@@ -119,7 +119,7 @@ pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
 
 /// How to tell that a service is ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Readiness {
+pub(crate) enum Readiness {
     /// An HTTP GET answers 2xx.
     Http(HttpUrl),
     /// The port accepts TCP connections.
@@ -128,7 +128,7 @@ pub enum Readiness {
 
 impl Readiness {
     /// `http://…`, `tcp://host:port` or `host:port`.
-    pub fn parse(text: &str) -> Result<Readiness> {
+    pub(crate) fn parse(text: &str) -> Result<Readiness> {
         let t = text.trim();
         if t.starts_with("http://") || t.starts_with("https://") {
             return HttpUrl::parse(t).map(Readiness::Http);

@@ -2,6 +2,7 @@
 //! that is refused, with the message it gets.
 
 use super::*;
+use crate::tune_config::workload::Pace;
 use serde_json::json;
 
 fn parse(v: serde_json::Value) -> Result<Option<TuneConfig>> {

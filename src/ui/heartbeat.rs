@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::Shell;
 
 /// How often a log gets a line about a step that is still running.
-pub const LOG_EVERY: Duration = Duration::from_secs(15);
+pub(crate) const LOG_EVERY: Duration = Duration::from_secs(15);
 
 /// While alive, prints `verb what · still running after T` every `LOG_EVERY` (logs only).
 pub struct Heartbeat {

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use settings::{Debug, Lto, OptLevel, Panic, ProfileSettings, SettingValue, Strip};
+pub(crate) use settings::{Debug, Lto, OptLevel, Panic, ProfileSettings, SettingValue, Strip};
 
 /// Linker flag that keeps relocations in the output, so BOLT can move code (`-q`).
-pub const EMIT_RELOCS: &str = "-Clink-arg=-Wl,--emit-relocs";
+pub(crate) const EMIT_RELOCS: &str = "-Clink-arg=-Wl,--emit-relocs";
 
 /// Which build of the PGO (and later BOLT) pipeline a variant is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

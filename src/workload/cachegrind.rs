@@ -36,7 +36,7 @@ impl Counts {
 }
 
 /// Where to find valgrind, or why it cannot be used.
-pub fn find_valgrind() -> Result<PathBuf> {
+pub(crate) fn find_valgrind() -> Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|d| d.join("valgrind"))
@@ -108,7 +108,7 @@ pub fn read_counts(out_dir: &Path, binary: &Path) -> Result<Counts> {
 }
 
 /// Whether a file's `cmd:` line ran `binary` (not `sh` or another program of a pipeline).
-pub fn runs_binary(cmd: &str, binary: &Path) -> bool {
+pub(crate) fn runs_binary(cmd: &str, binary: &Path) -> bool {
     let program = cmd.split_whitespace().next().unwrap_or("");
     Path::new(program) == binary
 }
@@ -148,7 +148,7 @@ fn parse(text: &str) -> Result<File> {
 /// Instructions, and estimated cycles when the cache was simulated, from the values of `events`
 /// (a line of a cachegrind file: the summary, or one function's costs). The model is linear, so
 /// the estimates of a program's parts add up to the estimate of the whole.
-pub fn counts_of(events: &[&str], values: &[u64]) -> Result<Counts> {
+pub(crate) fn counts_of(events: &[&str], values: &[u64]) -> Result<Counts> {
     let get = |name: &str| {
         events
             .iter()
@@ -185,7 +185,7 @@ pub fn counts_of(events: &[&str], values: &[u64]) -> Result<Counts> {
 
 /// iai-callgrind's (gungraun's) model: L1 hits + 5 × LL hits + 35 × RAM accesses, where an L1
 /// miss that hits the last level is an LL hit and a last-level miss goes to RAM.
-pub fn estimated_cycles(accesses: u64, l1_misses: u64, ll_misses: u64) -> u64 {
+pub(crate) fn estimated_cycles(accesses: u64, l1_misses: u64, ll_misses: u64) -> u64 {
     let l1_hits = accesses.saturating_sub(l1_misses);
     let ll_hits = l1_misses.saturating_sub(ll_misses);
     l1_hits + 5 * ll_hits + 35 * ll_misses

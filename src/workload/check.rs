@@ -9,7 +9,7 @@ use crate::tune_config::target::Readiness;
 use crate::tune_config::{Kind, Workload};
 
 /// Checks every workload's settings that need no binary; the first problem is the error.
-pub fn check_workloads(workloads: &[Workload], allow_remote: bool) -> Result<()> {
+pub(crate) fn check_workloads(workloads: &[Workload], allow_remote: bool) -> Result<()> {
     for w in workloads {
         check(w, allow_remote).with_context(|| format!("workload `{}`", w.name))?;
     }

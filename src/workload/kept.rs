@@ -12,13 +12,13 @@ use crate::tune_config::Workload;
 
 /// The store of kept runs.
 #[derive(Debug, Clone)]
-pub struct Kept {
+pub(crate) struct Kept {
     root: PathBuf,
 }
 
 impl Kept {
     /// The store in a project's `<target-dir>/tune`.
-    pub fn new(tune_dir: &Path) -> Kept {
+    pub(crate) fn new(tune_dir: &Path) -> Kept {
         Kept {
             root: tune_dir.join("cachegrind"),
         }
@@ -26,7 +26,7 @@ impl Kept {
 
     /// Where a run of the binary whose content hashes to `binary_sha` on `workload`, counted as
     /// `count`, is kept.
-    pub fn dir(&self, binary_sha: &str, workload: &Workload, count: Count) -> PathBuf {
+    pub(crate) fn dir(&self, binary_sha: &str, workload: &Workload, count: Count) -> PathBuf {
         let what = match count {
             Count::Instructions => "instructions",
             Count::CyclesEst => "cache-sim",
@@ -38,7 +38,7 @@ impl Kept {
 
     /// A kept run of `binary` on `workload` that counted at least what `count` asks for (a
     /// cache-simulating run also serves for instructions).
-    pub fn find(
+    pub(crate) fn find(
         &self,
         binary: &Path,
         workload: &Workload,
@@ -54,7 +54,7 @@ impl Kept {
 }
 
 /// The SHA-256 of a file's content, in hex.
-pub fn file_sha256(path: &Path) -> Result<String> {
+pub(crate) fn file_sha256(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Sha256::digest(&bytes)
         .iter()
@@ -64,7 +64,7 @@ pub fn file_sha256(path: &Path) -> Result<String> {
 
 /// What identifies a workload's run: its definition as Cargo.toml spells it (arguments, stdin,
 /// environment, directory, repeat), not the content of files it reads.
-pub fn workload_key(w: &Workload) -> String {
+pub(crate) fn workload_key(w: &Workload) -> String {
     let text = serde_json::to_string(w).unwrap_or_default();
     Sha256::digest(text.as_bytes())
         .iter()
@@ -76,7 +76,7 @@ pub fn workload_key(w: &Workload) -> String {
 /// Copies cachegrind's files in `out_dir` of the processes that ran `binary` into `dest`. The
 /// copy appears whole or not at all; an existing `dest` is left as it is (same binary, same
 /// workload: the same counts, give or take what the program itself varies).
-pub fn keep(out_dir: &Path, binary: &Path, dest: &Path) -> Result<()> {
+pub(crate) fn keep(out_dir: &Path, binary: &Path, dest: &Path) -> Result<()> {
     if dest.is_dir() {
         return Ok(());
     }

@@ -1,13 +1,13 @@
 //! Running the user's workloads against a given binary, for PGO profiles and for measurement:
 //! command workloads run to completion, service workloads are started, loaded over HTTP and stopped.
 
-pub mod cachegrind;
+pub(crate) mod cachegrind;
 mod check;
 mod command;
-pub mod kept;
-pub mod load;
+pub(crate) mod kept;
+pub(crate) mod load;
 mod ready;
-pub mod roles;
+pub(crate) mod roles;
 mod service;
 
 use std::path::{Path, PathBuf};
@@ -20,14 +20,14 @@ use crate::process::Usage;
 use crate::tune_config::{Command, Kind, Program, Workload};
 use crate::workload::load::LoadReport;
 
-pub use check::check_workloads;
+pub(crate) use check::check_workloads;
 
 /// A command workload may run this long before it is killed, unless it sets `timeout`.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// How long a service has to become ready, unless it sets `ready-timeout`.
-pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long to wait after SIGTERM (and again after SIGINT), unless it sets `stop-grace`.
-pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// How one run differs between callers (PGO gathering, measurement, a one-off check).
 #[derive(Debug, Clone, Default)]
@@ -119,7 +119,11 @@ pub fn run_once(binary: &Path, workload: &Workload, opts: &RunOptions) -> Result
 }
 
 /// Picks the workloads: `-- ARGS`, else the configured ones (filtered by `--workload`).
-pub fn select(configured: &[Workload], names: &[String], args: &[String]) -> Result<Vec<Workload>> {
+pub(crate) fn select(
+    configured: &[Workload],
+    names: &[String],
+    args: &[String],
+) -> Result<Vec<Workload>> {
     if !args.is_empty() {
         return Ok(vec![one_off(args.to_vec())]);
     }
@@ -149,7 +153,7 @@ pub fn select(configured: &[Workload], names: &[String], args: &[String]) -> Res
 }
 
 /// Like `select`, for commands that measure: no workload at all is an error saying how to add one.
-pub fn select_measurable(
+pub(crate) fn select_measurable(
     configured: &[Workload],
     names: &[String],
     args: &[String],

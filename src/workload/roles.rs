@@ -6,12 +6,12 @@ use anyhow::{Result, bail};
 use crate::tune_config::Workload;
 
 /// The workloads profiles are gathered with, in order.
-pub fn training(workloads: &[Workload]) -> Vec<Workload> {
+pub(crate) fn training(workloads: &[Workload]) -> Vec<Workload> {
     workloads.iter().filter(|w| w.trains()).cloned().collect()
 }
 
 /// The workloads that are measured, in order.
-pub fn measured(workloads: &[Workload]) -> Vec<Workload> {
+pub(crate) fn measured(workloads: &[Workload]) -> Vec<Workload> {
     workloads.iter().filter(|w| w.measured()).cloned().collect()
 }
 
@@ -24,7 +24,7 @@ fn names(workloads: &[Workload]) -> String {
 }
 
 /// Measuring needs a workload that is measured (`measure` or `both`).
-pub fn require_measured(selected: &[Workload]) -> Result<()> {
+pub(crate) fn require_measured(selected: &[Workload]) -> Result<()> {
     if !selected.is_empty() && measured(selected).is_empty() {
         bail!(
             "nothing to measure: the selected workloads ({}) only train (role = \"train\"); \
@@ -36,7 +36,7 @@ pub fn require_measured(selected: &[Workload]) -> Result<()> {
 }
 
 /// Gathering profiles (PGO, BOLT) needs a workload that trains (`train` or `both`).
-pub fn require_training(selected: &[Workload]) -> Result<()> {
+pub(crate) fn require_training(selected: &[Workload]) -> Result<()> {
     if !selected.is_empty() && training(selected).is_empty() {
         bail!(
             "nothing to gather a PGO or BOLT profile with: the selected workloads ({}) are only \
@@ -50,7 +50,7 @@ pub fn require_training(selected: &[Workload]) -> Result<()> {
 
 /// `--held-out` leaves each measured training workload out of the profile in turn: it needs a
 /// workload that both trains and is measured, and another that trains.
-pub fn require_held_out(selected: &[Workload]) -> Result<()> {
+pub(crate) fn require_held_out(selected: &[Workload]) -> Result<()> {
     let both = selected
         .iter()
         .filter(|w| w.trains() && w.measured())

@@ -5,7 +5,9 @@
 //!   `mod.rs` and every submodule are nodes): a parent that uses its child may not be used back.
 //! - Nothing below the command layer sees the command-line parser.
 //! - One import path per item: no `pub use crate::…` façades, and a `pub use child::…` only of
-//!   a private child module.
+//!   a private child module. The one exception is lib.rs's `api`: every other module is private
+//!   to the crate, so from outside `cargo_tune::api::…` is the only path, and inside the crate
+//!   nothing imports through `api`.
 //!
 //! Test code (`tests.rs`, `testing.rs`, a trailing `#[cfg(test)] mod tests { … }`), comments and
 //! `pub(in crate::…)` visibilities are not imports.
@@ -221,14 +223,21 @@ fn show(m: &str) -> &str {
 /// `pub use` lines that give an item a second import path.
 fn facades(src: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    for path in modules(src).values() {
-        let text = code(&std::fs::read_to_string(path).unwrap());
+    for (module, path) in modules(src) {
+        // lib.rs: its `api` is the crate's public face (the modules themselves are private).
+        if module.is_empty() {
+            continue;
+        }
+        let text = code(&std::fs::read_to_string(&path).unwrap());
         let public_children: BTreeSet<&str> = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("pub mod ")?.strip_suffix(';'))
             .collect();
         for line in text.lines().map(str::trim) {
-            let Some(used) = line.strip_prefix("pub use ") else {
+            let Some(used) = line
+                .strip_prefix("pub use ")
+                .or_else(|| line.strip_prefix("pub(crate) use "))
+            else {
                 continue;
             };
             let head = used.split("::").next().unwrap_or("");
@@ -267,6 +276,19 @@ fn violations(src: &Path) -> Vec<String> {
             cli.join("\n")
         ));
     }
+    let through_api: Vec<String> = modules(src)
+        .iter()
+        .filter(|(m, path)| {
+            !m.is_empty() && code(&std::fs::read_to_string(path).unwrap()).contains("crate::api::")
+        })
+        .map(|(m, _)| format!("  {m}"))
+        .collect();
+    if !through_api.is_empty() {
+        out.push(format!(
+            "importing through the public `api` instead of the module itself:\n{}",
+            through_api.join("\n")
+        ));
+    }
     let f = facades(src);
     if !f.is_empty() {
         out.push(format!(
@@ -294,13 +316,20 @@ fn the_checks_catch_what_they_are_for() {
         std::fs::write(p, text).unwrap();
     };
     // lib.rs ↔ commands (a command using the crate root's error type), a parent and its child,
-    // two siblings, a façade and a public child re-exported, a back-edge to the parser.
+    // two siblings, a façade and a public child re-exported, a back-edge to the parser, a
+    // crate-visible façade, a module importing through lib.rs's public `api` (whose own
+    // re-exports are the one allowed path from outside).
     write(
         "lib.rs",
         "pub mod cli;\npub mod commands;\npub mod measure;\npub mod report;\n\
+         pub mod api {\n    pub use crate::commands::Ctx;\n}\n\
          pub struct SilentExit;\npub fn run() { commands::check::run(); }\n",
     );
-    write("cli.rs", "use crate::commands::Ctx;\n");
+    write(
+        "cli.rs",
+        "use crate::commands::Ctx;\npub(crate) use crate::measure::exact::Count;\n",
+    );
+    write("ui.rs", "use crate::api::Ctx;\n");
     write("commands/mod.rs", "pub mod check;\npub struct Ctx;\n");
     write(
         "commands/check.rs",
@@ -336,6 +365,8 @@ fn the_checks_catch_what_they_are_for() {
         "report::table (report/table.rs)",
         "pub use crate::measure::decide::Judgement",
         "pub use decide::Judgement",
+        "cli.rs: pub(crate) use crate::measure::exact::Count",
+        "importing through the public `api` instead of the module itself:\n  ui",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
@@ -343,7 +374,10 @@ fn the_checks_catch_what_they_are_for() {
     // table into measure.
     assert!(!text.contains("measure::decide → report"), "{text}");
     assert!(!text.contains("report::table → measure"), "{text}");
+    assert!(!text.contains("lib.rs: pub use"), "{text}");
     // Fixing them clears the list.
+    write("cli.rs", "use crate::commands::Ctx;\n");
+    write("ui.rs", "use crate::commands::Ctx;\n");
     write(
         "commands/check.rs",
         "use crate::commands::Ctx;\npub fn run() {}\n",

@@ -181,7 +181,7 @@ fn clean_counts_hard_linked_binaries_once() {
         .and_then(|s| s.split(" from ").next())
         .unwrap()
         .to_string();
-    let unique = cargo_tune::ui::format_bytes(freed);
+    let unique = cargo_tune::api::ui::format_bytes(freed);
     assert_eq!(said, unique, "{r}");
 }
 

@@ -21,7 +21,7 @@ fn subcommands() -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    walk(&cargo_tune::cli::Cli::command(), "", &mut out);
+    walk(&cargo_tune::api::cli::Cli::command(), "", &mut out);
     out
 }
 

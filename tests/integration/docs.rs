@@ -59,14 +59,14 @@ fn flags() -> BTreeMap<String, Vec<String>> {
         }
     }
     let mut out = BTreeMap::new();
-    walk(&cargo_tune::cli::Cli::command(), "", &mut out);
+    walk(&cargo_tune::api::cli::Cli::command(), "", &mut out);
     out
 }
 
 /// Environment variables the code reads by name (`var("X")`, `var_os("X")`, clap's
 /// `env = "X"`), and the tool overrides `CARGO_TUNE_<TOOL>`.
 fn env_vars() -> Vec<String> {
-    use cargo_tune::toolchain::{LlvmTool, override_var};
+    use cargo_tune::api::toolchain::{LlvmTool, override_var};
     let mut vars: Vec<String> = LlvmTool::ALL
         .into_iter()
         .chain([LlvmTool::Strip])
@@ -146,7 +146,7 @@ fn docs_name_every_subcommand_flag_config_key_and_env_var() {
     // table whose header starts `| Key |`, or names its own table (`[[….workload]]`); a word
     // in prose or in the commands table (`bolt` the command) does not.
     let rows = key_table_rows(&text);
-    for table in cargo_tune::tune_config::config_tables() {
+    for table in cargo_tune::api::tune_config::config_tables() {
         for key in table.keys {
             let documented = mentions(&text, &format!("{key} ="))
                 || rows.contains(&format!("`{key}`"))

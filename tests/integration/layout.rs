@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use cargo_tune::link;
-use cargo_tune::link::layouts::LayoutMode;
-use cargo_tune::workload::cachegrind::{Count, read_counts, wrapper_args};
+use cargo_tune::api::link;
+use cargo_tune::api::link::LayoutMode;
+use cargo_tune::api::workload::{Count, read_counts, wrapper_args};
 use object::{Object, ObjectSymbol, SymbolKind};
 
 use crate::utils::{copy_dir, project, tune_in};
@@ -95,14 +95,14 @@ fn k_layouts_cost_one_build_and_k_links_and_shift_without_reordering() {
     assert_eq!(builds(&lines(&cargo_log)), 1, "{:?}", lines(&cargo_log));
     assert_eq!(lines(&link_log).len(), 1);
 
-    let record = link::capture::find(&binary).unwrap();
+    let record = link::find(&binary).unwrap();
     assert_eq!(Path::new(&record.linker), cc);
     let cargo_calls = lines(&cargo_log).len();
-    let layouts = link::layouts::make(&record, LayoutMode::Shift, &[1, 2, 3, 4]).unwrap();
+    let layouts = link::make(&record, LayoutMode::Shift, &[1, 2, 3, 4]).unwrap();
     assert_eq!(lines(&cargo_log).len(), cargo_calls, "no cargo run");
     assert_eq!(lines(&link_log).len(), 1 + 4, "one link per layout");
 
-    let original = link::layouts::sha256(&binary).unwrap();
+    let original = link::sha256(&binary).unwrap();
     let mut shas: Vec<&str> = layouts.iter().map(|l| l.sha256.as_str()).collect();
     shas.push(&original);
     shas.sort_unstable();
@@ -131,10 +131,10 @@ fn k_layouts_cost_one_build_and_k_links_and_shift_without_reordering() {
     }
 
     // Made again from the same record, they are reused: no link.
-    link::layouts::make(&record, LayoutMode::Shift, &[1, 2]).unwrap();
+    link::make(&record, LayoutMode::Shift, &[1, 2]).unwrap();
     assert_eq!(lines(&link_log).len(), 5);
     // A shuffle reorders (the stress mode).
-    let shuffled = link::layouts::make(&record, LayoutMode::Shuffle, &[9]).unwrap();
+    let shuffled = link::make(&record, LayoutMode::Shuffle, &[9]).unwrap();
     let order = |f: Vec<(u64, String)>| f.into_iter().map(|x| x.1).collect::<Vec<_>>();
     assert_ne!(order(functions(&shuffled[0].binary)), order(base));
 }

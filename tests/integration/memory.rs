@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use cargo_tune::measure::WorkloadKind;
-use cargo_tune::tune_config::{Dur, LoadConfig, WorkloadConfig};
-use cargo_tune::workload::{Outcome, RunOptions, run_once};
+use cargo_tune::api::measure::WorkloadKind;
+use cargo_tune::api::tune_config::{Dur, LoadConfig, WorkloadConfig};
+use cargo_tune::api::workload::{Outcome, RunOptions, run_once};
 
 use crate::utils::fixtures::MEMORY_CLI;
 use crate::utils::{cargo, free_port};
@@ -42,7 +42,7 @@ fn ballast() -> Vec<u8> {
 }
 
 fn peak(binary: &Path, w: WorkloadConfig) -> u64 {
-    cargo_tune::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
+    cargo_tune::api::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
     let name = w.name.clone();
     let bytes = match run_once(
         binary,
@@ -127,7 +127,7 @@ fn a_service_is_measured_at_its_own_peak() {
 
 #[test]
 fn a_program_that_cannot_start_says_so_through_the_launcher() {
-    cargo_tune::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
+    cargo_tune::api::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
     let w = touching(0).parse("workload").unwrap();
     let missing = Path::new("/nonexistent/touchmb");
     let e = run_once(missing, &w, &RunOptions::default()).unwrap_err();

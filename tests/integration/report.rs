@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use cargo_tune::measure::WorkloadKind;
-use cargo_tune::measure::{self, CommandSample, Executor, NoProgress, Placement, Sample, Settings};
-use cargo_tune::run::host::{HostInfo, ProjectInfo};
-use cargo_tune::run::store::save;
-use cargo_tune::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
-use cargo_tune::variant::Variant;
+use cargo_tune::api::measure::WorkloadKind;
+use cargo_tune::api::measure::{
+    self, CommandSample, Executor, NoProgress, Placement, Sample, Settings,
+};
+use cargo_tune::api::run::save;
+use cargo_tune::api::run::{BuildInfo, Run, RunCommand, VariantResult, WorkloadInfo};
+use cargo_tune::api::run::{HostInfo, ProjectInfo};
+use cargo_tune::api::variant::Variant;
 
 use crate::utils::project;
 
@@ -71,7 +73,7 @@ fn saved_run(root: &Path) -> PathBuf {
         crates: Vec::new(),
     };
     let mut fast = Variant::new("fast", "release");
-    cargo_tune::spec::apply_pairs(&mut fast, "lto=fat,codegen-units=1").unwrap();
+    cargo_tune::api::variant::apply_pairs(&mut fast, "lto=fat,codegen-units=1").unwrap();
     run.variants.push(VariantResult::built(
         Variant::new("release", "release"),
         vec![],

@@ -296,7 +296,7 @@ fn compare_sizes_every_variant_by_crate_stripped_ones_through_the_link_map() {
         let crates = build_crates(v);
         // The stripped binary has no symbols; the linker's map still names each function.
         let binary = v["build"]["binary"].as_str().unwrap();
-        let image = cargo_tune::size::Image::read(std::path::Path::new(binary)).unwrap();
+        let image = cargo_tune::api::size::Image::read(std::path::Path::new(binary)).unwrap();
         assert_eq!(image.symbol_count, 0, "{} is stripped", v["name"]);
         // Every analysed byte is in exactly one row.
         let sum: u64 = crates.iter().map(|c| c.1).sum();

@@ -8,10 +8,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use cargo_tune::measure::WorkloadKind;
-use cargo_tune::process::Ended;
-use cargo_tune::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig};
-use cargo_tune::workload::{Outcome, RunOptions, ServiceRun, one_off};
+use cargo_tune::api::measure::WorkloadKind;
+use cargo_tune::api::process::Ended;
+use cargo_tune::api::tune_config::{Dur, LoadConfig, WeightedUrl, WorkloadConfig};
+use cargo_tune::api::workload::{Outcome, RunOptions, ServiceRun, one_off};
 
 use crate::utils::fixtures::HTTP_SERVICE as FIXTURE;
 use crate::utils::{project, tune_in};
@@ -53,15 +53,15 @@ fn sh(name: &str, script: &str) -> WorkloadConfig {
 /// checks it, then run.
 fn run_once(binary: &Path, w: &WorkloadConfig, opts: &RunOptions) -> anyhow::Result<Outcome> {
     // Workloads start through the launcher, as in the binary.
-    cargo_tune::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
-    cargo_tune::workload::run_once(binary, &w.clone().parse("workload")?, opts)
+    cargo_tune::api::process::measure_through(env!("CARGO_BIN_EXE_cargo-tune"));
+    cargo_tune::api::workload::run_once(binary, &w.clone().parse("workload")?, opts)
 }
 
 fn run_sh(w: &WorkloadConfig) -> anyhow::Result<Outcome> {
     run_once(Path::new("/bin/sh"), w, &RunOptions::default())
 }
 
-fn command(o: Outcome) -> cargo_tune::workload::CommandRun {
+fn command(o: Outcome) -> cargo_tune::api::workload::CommandRun {
     match o {
         Outcome::Command(c) => c,
         Outcome::Service(s) => panic!("expected a command run: {s:?}"),
@@ -207,7 +207,7 @@ fn shell_workload_gets_tune_bin() {
 #[test]
 fn one_off_runs_the_binary_with_args() {
     let run_sh =
-        |w| cargo_tune::workload::run_once(Path::new("/bin/sh"), &w, &RunOptions::default());
+        |w| cargo_tune::api::workload::run_once(Path::new("/bin/sh"), &w, &RunOptions::default());
     let c = command(run_sh(one_off(vec!["-c".into(), "exit 0".into()])).unwrap());
     assert_eq!(c.executions, 1);
     let e = err(run_sh(one_off(vec!["-c".into(), "exit 4".into()])));

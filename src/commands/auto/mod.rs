@@ -19,9 +19,9 @@ use crate::tune_config::{Goal, check_budget};
 mod args;
 mod show;
 
-pub use args::AutoArgs;
+pub(crate) use args::AutoArgs;
 
-pub fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &AutoArgs) -> Result<()> {
     if let Some(name) = &args.apply {
         manifest::validate_profile_name(name).map_err(crate::commands::errors::usage)?;
     }

@@ -1,9 +1,9 @@
 //! `cargo tune compare`: build variants, measure them on the workloads, print the comparison table.
 
 mod args;
-pub mod prebuilt;
+pub(crate) mod prebuilt;
 
-pub use args::CompareArgs;
+pub(crate) use args::CompareArgs;
 
 use crate::cargo::Builder;
 use crate::commands::{Ctx, failed_variants, save_and_print};
@@ -13,7 +13,7 @@ use crate::session::Session;
 use crate::spec::{Candidate, default_candidates, parse_candidates};
 use anyhow::{Result, bail};
 
-pub fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &CompareArgs) -> Result<()> {
     let started = std::time::Instant::now();
     if let Some(dir) = &args.prebuilt {
         if args.explain {

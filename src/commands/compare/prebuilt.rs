@@ -17,7 +17,7 @@ use crate::session::{Session, SessionOptions};
 use crate::variant::Variant;
 
 /// `cargo tune build --variant SPEC --export DIR`.
-pub fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
+pub(crate) fn export(ctx: &Ctx, spec: &str, rebuild: bool, dir: &Path) -> Result<()> {
     let (project, bin) = ctx.target()?;
     let candidate = shipped(Some(spec), &ctx.cargo.profile)?;
     let _lock = ctx.lock(&project)?;
@@ -95,7 +95,7 @@ fn select(
 }
 
 /// `cargo tune compare --prebuilt DIR`.
-pub fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
+pub(crate) fn compare(ctx: &Ctx, args: &CompareArgs, dir: &Path) -> Result<()> {
     if !args.named.is_empty() {
         bail!("--prebuilt measures exported binaries by name: select them with --variants NAME,…");
     }

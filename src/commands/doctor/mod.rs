@@ -32,7 +32,7 @@ struct ProjectFindings {
     lints: Vec<Lint>,
 }
 
-pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     if args.list_lints {
         return list_lints(ctx, args.json);
     }

@@ -23,7 +23,7 @@ pub(super) fn plan_flags(
     target: Option<&str>,
     notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
-) -> Result<(Edit, FlagsChange)> {
+) -> Result<Edit> {
     let rustc = Rustc::detect()?;
     // The table the flags go under: the build's target (`--target`), else the host.
     let host = target.map_or_else(|| rustc.host.clone(), String::from);
@@ -41,10 +41,7 @@ pub(super) fn plan_flags(
     let change = write_rustflags(&mut config.doc, &w)?;
     notes.extend(flags_notes(project, name, &short(&path), &change));
     warnings.extend(flags_warnings(variant));
-    Ok((
-        Edit::new(path, config.text.clone(), config.rendered()),
-        change,
-    ))
+    Ok(Edit::new(path, config.text.clone(), config.rendered()))
 }
 
 /// An x86-64 level names no CPU of another architecture.

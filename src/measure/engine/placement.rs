@@ -21,7 +21,7 @@ const ENV_STREAM: u64 = 0xe4f;
 /// The layout variant `v` (with `k` layouts) runs on in `round`, the same for every workload of
 /// the round, and the padding of this one run. Layouts go in blocks of `k` rounds, each block a
 /// fresh random order of all `k`, so every layout runs about equally often.
-pub fn pick(
+pub(super) fn pick(
     settings: &Settings,
     k: u32,
     warmup: bool,

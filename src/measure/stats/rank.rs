@@ -14,19 +14,19 @@ const EXACT_MAX_N: usize = 120;
 const EXACT_MAX_MN: usize = 3600;
 
 /// Hodges–Lehmann estimate of the centre of `d`: the median of the Walsh averages.
-pub fn hodges_lehmann(d: &[f64]) -> Option<f64> {
+pub(crate) fn hodges_lehmann(d: &[f64]) -> Option<f64> {
     crate::measure::stats::median(&walsh_averages(d))
 }
 
 /// Hodges–Lehmann estimate of the shift `y − x`: the median of all pairwise differences.
-pub fn hodges_lehmann_shift(y: &[f64], x: &[f64]) -> Option<f64> {
+pub(crate) fn hodges_lehmann_shift(y: &[f64], x: &[f64]) -> Option<f64> {
     crate::measure::stats::median(&pairwise_differences(y, x))
 }
 
 /// Confidence interval at level `1 − alpha` (two-sided) of the centre of `d`, by inverting the
 /// signed-rank test. `None` when `d` is too short for any interval at that level (the smallest
 /// possible p-value, `2 / 2^n`, is above `alpha`): the interval is then unbounded.
-pub fn signed_rank_interval(d: &[f64], alpha: f64) -> Option<(f64, f64)> {
+pub(crate) fn signed_rank_interval(d: &[f64], alpha: f64) -> Option<(f64, f64)> {
     let n = d.len();
     let c = signed_rank_critical(n, alpha)?;
     let mut w = walsh_averages(d);
@@ -37,7 +37,7 @@ pub fn signed_rank_interval(d: &[f64], alpha: f64) -> Option<(f64, f64)> {
 
 /// Confidence interval at level `1 − alpha` of the shift `y − x`, by inverting the Mann–Whitney
 /// test; `None` when the samples are too small for that level.
-pub fn rank_sum_interval(y: &[f64], x: &[f64], alpha: f64) -> Option<(f64, f64)> {
+pub(crate) fn rank_sum_interval(y: &[f64], x: &[f64], alpha: f64) -> Option<(f64, f64)> {
     let c = rank_sum_critical(y.len(), x.len(), alpha)?;
     let mut d = pairwise_differences(y, x);
     d.sort_unstable_by(f64::total_cmp);
@@ -46,7 +46,7 @@ pub fn rank_sum_interval(y: &[f64], x: &[f64], alpha: f64) -> Option<(f64, f64)>
 }
 
 /// Whether `n` paired differences can give any interval at level `1 − alpha`.
-pub fn signed_rank_attainable(n: usize, alpha: f64) -> bool {
+pub(crate) fn signed_rank_attainable(n: usize, alpha: f64) -> bool {
     signed_rank_critical(n, alpha).is_some()
 }
 
@@ -159,7 +159,7 @@ fn normal_critical(mean: f64, sd: f64, tail: f64) -> usize {
 
 /// Standard normal CDF, via the complementary error function (Numerical Recipes' erfc, error
 /// below 1.2e-7 everywhere).
-pub fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     let x = z.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * x);
     let poly = -x * x - 1.265_512_23
@@ -179,7 +179,7 @@ pub fn normal_cdf(z: f64) -> f64 {
 }
 
 /// Inverse of `normal_cdf` by bisection (monotone, 80 halvings reach f64 precision).
-pub fn inverse_normal_cdf(p: f64) -> f64 {
+pub(crate) fn inverse_normal_cdf(p: f64) -> f64 {
     let (mut lo, mut hi) = (-40.0, 40.0);
     for _ in 0..80 {
         let mid = (lo + hi) / 2.0;

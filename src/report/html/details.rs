@@ -28,7 +28,7 @@ fn selection(run: &Run) -> String {
 /// The commands that rebuild `v`: one `cargo tune` line, then plain cargo with the profile
 /// overrides as environment variables and the complete rustflags (RUSTFLAGS replaces the
 /// config's, which is why the user's own flags are repeated in it).
-pub fn reproduce(run: &Run, v: &VariantResult) -> Vec<String> {
+pub(crate) fn reproduce(run: &Run, v: &VariantResult) -> Vec<String> {
     let variant = &v.variant;
     let sel = selection(run);
     let profile = if variant.base_profile == "release" {
@@ -86,7 +86,7 @@ pub fn reproduce(run: &Run, v: &VariantResult) -> Vec<String> {
 }
 
 /// One block per variant.
-pub fn variants(run: &Run) -> Markup {
+pub(crate) fn variants(run: &Run) -> Markup {
     html! {
         @for (i, v) in run.variants.iter().enumerate() {
             article.variant id=(format!("variant-{i}")) {

@@ -10,7 +10,7 @@ fn pct(x: f64) -> String {
 }
 
 /// The section, or nothing when no variant has a profile health.
-pub fn section(run: &Run) -> Markup {
+pub(super) fn section(run: &Run) -> Markup {
     let rows: Vec<_> = run
         .variants
         .iter()

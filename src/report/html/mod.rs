@@ -2,11 +2,11 @@
 //! with the tables, charts and variant details of a run, and the run's JSON embedded as data.
 //! HTML and SVG are written with `maud` (compile-time checked, escaped by default).
 
-pub mod charts;
-pub mod details;
+pub(crate) mod charts;
+pub(crate) mod details;
 mod health;
 mod page;
-pub mod svg;
+pub(crate) mod svg;
 
 use anyhow::Result;
 use maud::PreEscaped;
@@ -17,7 +17,7 @@ use crate::run::Run;
 use crate::run::auto::AutoResult;
 
 /// Renders a saved or fresh `compare`/`auto` run (for `auto` without its search path).
-pub struct HtmlExporter;
+pub(crate) struct HtmlExporter;
 
 impl Exporter for HtmlExporter {
     fn render(&self, run: &Run) -> Result<String> {
@@ -26,7 +26,7 @@ impl Exporter for HtmlExporter {
 }
 
 /// The page of an `auto` run: the final run plus the search path, Pareto front and pick.
-pub fn render_auto(result: &AutoResult) -> Result<String> {
+pub(crate) fn render_auto(result: &AutoResult) -> Result<String> {
     page::page(&result.final_run, Some(result))
 }
 
@@ -34,7 +34,7 @@ pub fn render_auto(result: &AutoResult) -> Result<String> {
 /// `&` (which only occur inside JSON strings) becomes a `\u` escape, so no `</script>` or
 /// `<!--` in a path or an error message can end the block early. Reading the block's text
 /// with any JSON parser gives back the original document.
-pub fn embedded_json(value: &impl Serialize) -> Result<PreEscaped<String>> {
+pub(crate) fn embedded_json(value: &impl Serialize) -> Result<PreEscaped<String>> {
     let json = serde_json::to_string(value)?;
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {

@@ -280,7 +280,7 @@ fn crates_part(run: &Run) -> Markup {
     }
 }
 
-pub fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
+pub(super) fn page(run: &Run, auto: Option<&AutoResult>) -> Result<String> {
     let v = view(run);
     let data = match auto {
         Some(a) => embedded_json(a)?,

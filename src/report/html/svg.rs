@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 
 /// A coordinate or length as printed in SVG: one decimal, no `-0.0`.
-pub fn n(x: f64) -> String {
+pub(crate) fn n(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;
     if r == 0.0 {
         "0".into()
@@ -18,7 +18,7 @@ pub fn n(x: f64) -> String {
 
 /// Maps a data interval onto a pixel interval, linearly or logarithmically.
 #[derive(Debug, Clone, Copy)]
-pub struct Scale {
+pub(crate) struct Scale {
     d0: f64,
     d1: f64,
     r0: f64,
@@ -28,7 +28,7 @@ pub struct Scale {
 
 impl Scale {
     /// Linear; an empty domain is widened so every value maps somewhere sensible.
-    pub fn linear(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
+    pub(crate) fn linear(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
         let (d0, d1) = widen(d0, d1);
         Scale {
             d0,
@@ -40,7 +40,7 @@ impl Scale {
     }
 
     /// Base-10 logarithmic; the domain must be positive.
-    pub fn log(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
+    pub(crate) fn log(d0: f64, d1: f64, r0: f64, r1: f64) -> Scale {
         let (d0, d1) = (d0.max(f64::MIN_POSITIVE), d1.max(f64::MIN_POSITIVE));
         let (d0, d1) = if d1 / d0 < 1.5 {
             (d0 / 1.25, d1 * 1.25)
@@ -56,7 +56,7 @@ impl Scale {
         }
     }
 
-    pub fn map(&self, x: f64) -> f64 {
+    pub(crate) fn map(&self, x: f64) -> f64 {
         let t = if self.log {
             (x.max(f64::MIN_POSITIVE).log10() - self.d0.log10())
                 / (self.d1.log10() - self.d0.log10())
@@ -68,7 +68,7 @@ impl Scale {
 
     /// Tick positions: about `count` round numbers (1, 2, 5 × 10ⁿ) inside the domain; on a
     /// log scale the powers of ten and their 2× and 5× multiples, thinned to fit.
-    pub fn ticks(&self, count: usize) -> Vec<f64> {
+    pub(crate) fn ticks(&self, count: usize) -> Vec<f64> {
         let (lo, hi) = (self.d0.min(self.d1), self.d0.max(self.d1));
         if self.log {
             let mut out = Vec::new();
@@ -125,7 +125,7 @@ fn nice_step(raw: f64) -> f64 {
 
 /// A domain around `values` padded by `pad` of its width on both sides (and containing
 /// `include`, e.g. zero for bars), or `None` when there are no values.
-pub fn domain(
+pub(crate) fn domain(
     values: impl IntoIterator<Item = f64>,
     include: &[f64],
     pad: f64,
@@ -152,7 +152,7 @@ pub fn domain(
 
 /// The drawing area of a chart: its size and the margins the axes and labels live in.
 #[derive(Debug, Clone, Copy)]
-pub struct Frame {
+pub(crate) struct Frame {
     pub width: f64,
     pub height: f64,
     pub left: f64,
@@ -162,7 +162,7 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(width: f64, height: f64) -> Frame {
+    pub(crate) fn new(width: f64, height: f64) -> Frame {
         Frame {
             width,
             height,
@@ -173,26 +173,26 @@ impl Frame {
         }
     }
 
-    pub fn margins(mut self, left: f64, right: f64, top: f64, bottom: f64) -> Frame {
+    pub(crate) fn margins(mut self, left: f64, right: f64, top: f64, bottom: f64) -> Frame {
         (self.left, self.right, self.top, self.bottom) = (left, right, top, bottom);
         self
     }
 
-    pub fn x0(&self) -> f64 {
+    pub(crate) fn x0(&self) -> f64 {
         self.left
     }
-    pub fn x1(&self) -> f64 {
+    pub(crate) fn x1(&self) -> f64 {
         self.width - self.right
     }
-    pub fn y0(&self) -> f64 {
+    pub(crate) fn y0(&self) -> f64 {
         self.top
     }
-    pub fn y1(&self) -> f64 {
+    pub(crate) fn y1(&self) -> f64 {
         self.height - self.bottom
     }
 
     /// The horizontal axis at the bottom: grid lines, tick labels and the axis title.
-    pub fn x_axis(
+    pub(crate) fn x_axis(
         &self,
         scale: &Scale,
         ticks: &[f64],
@@ -212,7 +212,7 @@ impl Frame {
     }
 
     /// The vertical axis on the left: grid lines, tick labels and the (rotated) axis title.
-    pub fn y_axis(
+    pub(crate) fn y_axis(
         &self,
         scale: &Scale,
         ticks: &[f64],
@@ -233,7 +233,7 @@ impl Frame {
     }
 
     /// Category labels down the left side (one per band of a horizontal chart).
-    pub fn y_bands(&self, labels: &[(String, bool)]) -> Markup {
+    pub(crate) fn y_bands(&self, labels: &[(String, bool)]) -> Markup {
         let band = self.band_height(labels.len());
         html! {
             g.axis.bands {
@@ -249,17 +249,17 @@ impl Frame {
         }
     }
 
-    pub fn band_height(&self, count: usize) -> f64 {
+    pub(crate) fn band_height(&self, count: usize) -> f64 {
         (self.y1() - self.y0()) / count.max(1) as f64
     }
 
-    pub fn band_center(&self, i: usize, count: usize) -> f64 {
+    pub(crate) fn band_center(&self, i: usize, count: usize) -> f64 {
         self.y0() + self.band_height(count) * (i as f64 + 0.5)
     }
 }
 
 /// The `<svg>` element of a chart; `label` is its accessible name (also shown as a tooltip).
-pub fn svg(frame: &Frame, class: &str, label: &str, body: Markup) -> Markup {
+pub(crate) fn svg(frame: &Frame, class: &str, label: &str, body: Markup) -> Markup {
     html! {
         svg xmlns="http://www.w3.org/2000/svg" class=(format!("chart {class}"))
             viewBox=(format!("0 0 {} {}", n(frame.width), n(frame.height)))
@@ -272,12 +272,12 @@ pub fn svg(frame: &Frame, class: &str, label: &str, body: Markup) -> Markup {
 
 /// A deterministic spread in [-0.5, 0.5) for the i-th point (golden-ratio sequence), so strip
 /// plots do not stack equal values and snapshots stay stable.
-pub fn jitter(i: usize) -> f64 {
+pub(crate) fn jitter(i: usize) -> f64 {
     ((i as f64 + 1.0) * 0.618_033_988_749_895).fract() - 0.5
 }
 
 /// A `class` attribute from parts, skipping empty ones.
-pub fn cls(parts: &[&str]) -> String {
+pub(crate) fn cls(parts: &[&str]) -> String {
     parts
         .iter()
         .filter(|p| !p.is_empty())
@@ -287,7 +287,7 @@ pub fn cls(parts: &[&str]) -> String {
 }
 
 /// The CSS class of the i-th series colour (the palette lives in the stylesheet).
-pub fn series_class(i: usize) -> String {
+pub(crate) fn series_class(i: usize) -> String {
     format!("s{}", i % 8)
 }
 

@@ -27,14 +27,14 @@ pub(super) struct Collector {
 
 impl Collector {
     /// Output section `name` is `size` bytes; returns its index when it is analysed.
-    pub fn output(&mut self, name: &str, size: u64) -> Option<usize> {
+    pub(super) fn output(&mut self, name: &str, size: u64) -> Option<usize> {
         let i = SECTIONS.iter().position(|s| *s == name)?;
         self.image.section_sizes[i] = size;
         Some(i)
     }
 
     /// Input section `section` of `size` bytes went into analysed section `i`.
-    pub fn input(&mut self, i: usize, section: &str, size: u64) {
+    pub(super) fn input(&mut self, i: usize, section: &str, size: u64) {
         let Some(name) = symbol_of(i, section) else {
             return;
         };
@@ -50,7 +50,7 @@ impl Collector {
         });
     }
 
-    pub fn finish(mut self) -> Image {
+    pub(super) fn finish(mut self) -> Image {
         for (i, covered) in self.covered.iter().enumerate() {
             self.image.uncovered[i] = self.image.section_sizes[i].saturating_sub(*covered);
         }

@@ -6,13 +6,13 @@ use super::collector::Collector;
 
 /// Which of the two column layouts a map's first line announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(super) enum Format {
     Lld,
     Mold,
 }
 
 impl Format {
-    pub fn of(header: &str) -> Option<Format> {
+    pub(super) fn of(header: &str) -> Option<Format> {
         let columns: Vec<&str> = header.split_whitespace().collect();
         match columns.as_slice() {
             ["VMA", "LMA", "Size", "Align", "Out", "In", "Symbol"] => Some(Format::Lld),
@@ -39,7 +39,7 @@ impl Format {
     }
 }
 
-pub fn read(text: &str, format: Format, collect: &mut Collector) {
+pub(super) fn read(text: &str, format: Format, collect: &mut Collector) {
     let mut current: Option<usize> = None;
     for line in text.lines().skip(1) {
         let Some((size, indent, name)) = fields(line, format) else {

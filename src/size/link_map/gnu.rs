@@ -6,9 +6,9 @@
 use super::collector::Collector;
 
 /// The line after which the map proper starts (before it: discarded sections, memory regions).
-pub const MEMORY_MAP: &str = "Linker script and memory map";
+pub(super) const MEMORY_MAP: &str = "Linker script and memory map";
 
-pub fn read(text: &str, collect: &mut Collector) {
+pub(super) fn read(text: &str, collect: &mut Collector) {
     let mut lines = text.lines().skip_while(|l| !l.starts_with(MEMORY_MAP));
     let mut current: Option<usize> = None;
     // A name whose address and size are on the next line: (is an output section, name).

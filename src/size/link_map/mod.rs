@@ -18,7 +18,7 @@ use collector::Collector;
 /// An [`Image`] of a stripped binary, already read as `linked`, from the map at `map`: section
 /// sizes from the binary itself, pieces from the map. Fails when the map does not describe this
 /// binary (another link, a BOLT rewrite), judged by the three section sizes.
-pub fn image(linked: &Image, map: &Path) -> Result<Image> {
+pub(crate) fn image(linked: &Image, map: &Path) -> Result<Image> {
     let text =
         std::fs::read_to_string(map).with_context(|| format!("cannot read {}", map.display()))?;
     let mapped =
@@ -36,7 +36,7 @@ pub fn image(linked: &Image, map: &Path) -> Result<Image> {
 }
 
 /// Reads a map in lld's or mold's column format or in GNU ld's.
-pub fn parse(text: &str) -> Result<Image> {
+pub(crate) fn parse(text: &str) -> Result<Image> {
     let header = text.lines().next().unwrap_or_default();
     let mut collect = Collector::default();
     if let Some(format) = columns::Format::of(header) {

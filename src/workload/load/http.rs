@@ -102,7 +102,7 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    pub fn new(stream: TcpStream) -> Conn {
+    pub(super) fn new(stream: TcpStream) -> Conn {
         Conn {
             stream,
             buf: vec![0; INITIAL_BUFFER],
@@ -113,7 +113,7 @@ impl Conn {
 
     /// Sends one request and reads its whole answer. `head`: the request was a HEAD (the
     /// answer has no body whatever its headers say).
-    pub async fn exchange(&mut self, request: &[u8], head: bool) -> Result<Answer, Error> {
+    pub(super) async fn exchange(&mut self, request: &[u8], head: bool) -> Result<Answer, Error> {
         self.stream.write_all(request).await?;
         loop {
             let (len, status, framing, keep_alive) = self.parse_head(head)?;

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-pub use report::{Latency, LoadReport};
-pub use spec::{LoadSpec, Target};
+#[cfg(test)]
+pub(crate) use report::Latency;
+pub(crate) use report::LoadReport;
+pub(crate) use spec::LoadSpec;
 
 use crate::process::StopFlag;
 use report::Stats;
@@ -24,7 +26,7 @@ use shared::Shared;
 
 /// Load runs this long when it sets neither `duration` nor `requests`. Short, so that a
 /// service comparison gets many paired rounds in its time: see `DEFAULT_WARMUP`.
-pub const DEFAULT_DURATION: Duration = Duration::from_secs(2);
+pub(crate) const DEFAULT_DURATION: Duration = Duration::from_secs(2);
 /// Load driven (and discarded) after each start of a service before the measured window,
 /// unless `warmup` says otherwise (`"0s"`: none).
 ///
@@ -41,14 +43,14 @@ pub const DEFAULT_DURATION: Duration = Duration::from_secs(2);
 /// after a 0.5 s warm-up spends about three quarters of each run measuring. (An A/A test of
 /// 2 s against 10 s windows on a heavily shared machine could not tell them apart: docs/measuring.md,
 /// "Window length".)
-pub const DEFAULT_WARMUP: Duration = Duration::from_millis(500);
-pub const DEFAULT_CONCURRENCY: u32 = 32;
+pub(crate) const DEFAULT_WARMUP: Duration = Duration::from_millis(500);
+pub(crate) const DEFAULT_CONCURRENCY: u32 = 32;
 /// A run of `requests` requests is abandoned after this long.
-pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 /// Drives the warm-up (when asked and configured, then discarded), then the measured load.
 /// Setting `abort` (e.g. because the service exited) ends the run early with what it has.
-pub fn drive(spec: &LoadSpec, warmup: bool, abort: &StopFlag) -> Result<LoadReport> {
+pub(crate) fn drive(spec: &LoadSpec, warmup: bool, abort: &StopFlag) -> Result<LoadReport> {
     if warmup && let Some(w) = spec.warmup {
         run_phase(spec, Some(w), None, abort)?;
     }

@@ -72,7 +72,7 @@ pub(super) struct Stats {
 }
 
 impl Stats {
-    pub fn new() -> Stats {
+    pub(super) fn new() -> Stats {
         Stats {
             // Auto-resizing: starts small, grows to the largest latency seen.
             hist: Histogram::new(3).expect("3 significant figures is a valid precision"),
@@ -85,7 +85,7 @@ impl Stats {
     }
 
     #[inline]
-    pub fn response(&mut self, status: u16, latency: Duration) {
+    pub(super) fn response(&mut self, status: u16, latency: Duration) {
         self.requests += 1;
         if !(200..300).contains(&status) {
             self.non_2xx += 1;
@@ -94,14 +94,14 @@ impl Stats {
         let _ = self.hist.record(latency.as_micros() as u64);
     }
 
-    pub fn error(&mut self, what: impl FnOnce() -> String) {
+    pub(super) fn error(&mut self, what: impl FnOnce() -> String) {
         self.errors += 1;
         if self.first_error.is_none() {
             self.first_error = Some(what());
         }
     }
 
-    pub fn merge(&mut self, other: Stats) {
+    pub(super) fn merge(&mut self, other: Stats) {
         // Both auto-resize, so adding cannot run out of range.
         let _ = self.hist.add(&other.hist);
         self.requests += other.requests;
@@ -113,7 +113,12 @@ impl Stats {
         }
     }
 
-    pub fn into_report(self, elapsed: Duration, concurrency: u32, rate: Option<f64>) -> LoadReport {
+    pub(super) fn into_report(
+        self,
+        elapsed: Duration,
+        concurrency: u32,
+        rate: Option<f64>,
+    ) -> LoadReport {
         let secs = elapsed.as_secs_f64();
         LoadReport {
             requests: self.requests,

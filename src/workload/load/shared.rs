@@ -20,7 +20,7 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub fn new(spec: &LoadSpec, requests: Option<u64>, abort: &StopFlag) -> Shared {
+    pub(super) fn new(spec: &LoadSpec, requests: Option<u64>, abort: &StopFlag) -> Shared {
         let cumulative = spec
             .targets
             .iter()
@@ -40,13 +40,13 @@ impl Shared {
 
     /// True once the run should end early: Ctrl-C, or the caller aborted it.
     #[inline]
-    pub fn aborted(&self) -> bool {
+    pub(super) fn aborted(&self) -> bool {
         crate::process::interrupted() || self.abort.load(Ordering::Relaxed)
     }
 
     /// Claims one request from the budget; false once it is spent.
     #[inline]
-    pub fn claim(&self) -> bool {
+    pub(super) fn claim(&self) -> bool {
         match &self.budget {
             None => true,
             Some(left) => left
@@ -57,12 +57,12 @@ impl Shared {
 
     /// The target for a uniform random `r` in `0..total weight`.
     #[inline]
-    pub fn pick(&self, r: u32) -> &Target {
+    pub(super) fn pick(&self, r: u32) -> &Target {
         let i = self.cumulative.partition_point(|&c| c <= r);
         &self.targets[i.min(self.targets.len() - 1)]
     }
 
-    pub fn total_weight(&self) -> u32 {
+    pub(super) fn total_weight(&self) -> u32 {
         *self.cumulative.last().unwrap_or(&1)
     }
 }

@@ -20,10 +20,9 @@ use crate::tune_config::{Load, Urls};
 
 /// Everything a load run needs, validated and resolved: no I/O left but the requests.
 #[derive(Debug, Clone)]
-pub struct LoadSpec {
+pub(crate) struct LoadSpec {
+    /// Each with its whole request encoded, the headers (`Host` first) included.
     pub targets: Vec<Target>,
-    /// Sent with every request; includes `Host`.
-    pub headers: HeaderMap,
     /// Where the service listens; tried in order.
     pub addrs: Vec<SocketAddr>,
     pub concurrency: u32,
@@ -43,7 +42,7 @@ pub struct LoadSpec {
 
 /// One URL of the mix.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     pub url: HttpUrl,
     pub method: Method,
     pub body: Bytes,
@@ -57,7 +56,7 @@ pub struct Target {
 impl LoadSpec {
     /// Resolves a checked load: parses its URLs, reads body files, encodes the requests and
     /// resolves the host. Refuses non-loopback hosts unless `allow_remote`.
-    pub fn new(load: &Load, allow_remote: bool) -> Result<LoadSpec> {
+    pub(crate) fn new(load: &Load, allow_remote: bool) -> Result<LoadSpec> {
         let parsed = targets(load, allow_remote)?;
         let first = one_host(&parsed)?;
         let headers = headers(&first, &load.headers)?;
@@ -80,7 +79,6 @@ impl LoadSpec {
         let addrs = resolve(&first.host, first.port)?;
         Ok(LoadSpec {
             targets,
-            headers,
             addrs,
             concurrency,
             duration,
@@ -93,7 +91,7 @@ impl LoadSpec {
     }
 
     /// A short human description: "http://127.0.0.1:3999/ (+2 more URLs), 32 connections, 10s".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let more = match self.targets.len() {
             1 => String::new(),
             n => format!(" (+{} more URLs)", n - 1),

@@ -11,7 +11,7 @@ use crate::ui::format_bytes;
 use crate::ui::format_duration;
 
 /// The parts of a binary drawn as segments, in order, with their CSS class.
-pub const SEGMENTS: [(&str, &str); 5] = [
+pub(crate) const SEGMENTS: [(&str, &str); 5] = [
     ("seg-text", ".text"),
     ("seg-rodata", ".rodata"),
     ("seg-data", ".data"),
@@ -38,7 +38,7 @@ fn segments(v: &VariantResult) -> Option<[u64; 5]> {
 }
 
 /// Binary size per variant, stacked by section.
-pub fn size(run: &Run) -> Markup {
+pub(crate) fn size(run: &Run) -> Markup {
     let count = run.variants.len();
     let frame = Frame::new(720.0, 40.0 + 30.0 * count as f64).margins(170.0, 90.0, 8.0, 40.0);
     let segs: Vec<Option<[u64; 5]>> = run.variants.iter().map(segments).collect();
@@ -81,7 +81,7 @@ pub fn size(run: &Run) -> Markup {
 }
 
 /// Compile time per variant (all cold builds of it; PGO needs two), cached figures marked.
-pub fn compile_time(run: &Run) -> Markup {
+pub(crate) fn compile_time(run: &Run) -> Markup {
     let count = run.variants.len();
     let frame = Frame::new(720.0, 40.0 + 30.0 * count as f64).margins(170.0, 130.0, 8.0, 40.0);
     let Some((_, hi)) = domain(

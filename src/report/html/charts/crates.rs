@@ -9,7 +9,7 @@ use crate::run::Run;
 use crate::ui::format_bytes;
 
 /// CSS class of row `i` of `names`: the variant palette for named crates, greys for the rest.
-pub fn class(names: &[String], i: usize) -> String {
+pub(crate) fn class(names: &[String], i: usize) -> String {
     match names[i].as_str() {
         OTHER => "seg-other".into(),
         UNATTRIBUTED => "seg-debug".into(),
@@ -18,7 +18,7 @@ pub fn class(names: &[String], i: usize) -> String {
 }
 
 /// The chart and its rows (for the legend); `None` when no variant has per-crate sizes.
-pub fn crates(run: &Run) -> Option<(Markup, Vec<String>)> {
+pub(crate) fn crates(run: &Run) -> Option<(Markup, Vec<String>)> {
     let names = rows(run);
     if names.is_empty() {
         return None;

@@ -3,12 +3,12 @@
 //! across workloads (`builds`: size and compile time), for `auto` (`tradeoff`) and for
 //! `--explain` (`waterfall`: a change split by function).
 
-pub mod builds;
-pub mod crates;
-pub mod service;
-pub mod tradeoff;
-pub mod waterfall;
-pub mod workload;
+pub(crate) mod builds;
+pub(crate) mod crates;
+pub(crate) mod service;
+pub(crate) mod tradeoff;
+pub(crate) mod waterfall;
+pub(crate) mod workload;
 
 use crate::measure::Metric;
 use crate::measure::stats::{Outlier, Verdict};
@@ -16,7 +16,7 @@ use crate::report::format::{Scale as Units, format_value};
 use crate::run::Run;
 
 /// The y-axis bands of a per-variant chart: each variant's name, the baseline emphasised.
-pub fn variant_labels(run: &Run) -> Vec<(String, bool)> {
+pub(crate) fn variant_labels(run: &Run) -> Vec<(String, bool)> {
     run.variants
         .iter()
         .enumerate()
@@ -26,7 +26,7 @@ pub fn variant_labels(run: &Run) -> Vec<(String, bool)> {
 
 /// How a verdict looks in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerdictView {
+pub(crate) struct VerdictView {
     /// CSS class (colour).
     pub class: &'static str,
     /// Words for a tooltip or a legend.
@@ -37,7 +37,7 @@ pub struct VerdictView {
 
 /// The one place verdicts are turned into looks: one arm per verdict, no wildcard, so a new
 /// verdict cannot be rendered by accident as another.
-pub fn verdict_view(v: Verdict) -> VerdictView {
+pub(crate) fn verdict_view(v: Verdict) -> VerdictView {
     let (class, words, mark) = match v {
         Verdict::Better => ("better", "better beyond noise", ""),
         Verdict::Worse => ("worse", "worse beyond noise", ""),
@@ -53,7 +53,7 @@ pub fn verdict_view(v: Verdict) -> VerdictView {
 
 /// One measured sample of a variant on a workload, as charts use it.
 #[derive(Debug, Clone, Copy)]
-pub struct Point {
+pub(crate) struct Point {
     pub round: u32,
     pub value: f64,
     pub outlier: Option<Outlier>,
@@ -62,7 +62,7 @@ pub struct Point {
 }
 
 /// The measured (non-warm-up) samples of `metric` of variant `v` on workload `w`.
-pub fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
+pub(crate) fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
     let Some(m) = run.variants.get(v).and_then(|x| x.measurement(w)) else {
         return Vec::new();
     };
@@ -82,7 +82,7 @@ pub fn points(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<Point> {
 }
 
 /// `(round, value)` of the warm-up samples of `metric` of variant `v` on workload `w`.
-pub fn warmups(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<(u32, f64)> {
+pub(crate) fn warmups(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<(u32, f64)> {
     let Some(m) = run.variants.get(v).and_then(|x| x.measurement(w)) else {
         return Vec::new();
     };
@@ -95,7 +95,7 @@ pub fn warmups(run: &Run, v: usize, w: usize, metric: Metric) -> Vec<(u32, f64)>
 }
 
 /// Tick labels in the unit the table uses for this metric, chosen from the largest value.
-pub fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
+pub(crate) fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
     let units = Units::for_durations(max.abs());
     move |x| {
         if x == 0.0 {
@@ -107,12 +107,12 @@ pub fn value_label(metric: Metric, max: f64) -> impl Fn(f64) -> String {
 }
 
 /// Name of a metric as an axis title.
-pub fn metric_title(metric: Metric) -> &'static str {
+pub(crate) fn metric_title(metric: Metric) -> &'static str {
     metric.label()
 }
 
 /// `+7.8%`, `−12%`: signed, with a real minus sign, one decimal below 10%.
-pub fn pct_label(x: f64) -> String {
+pub(crate) fn pct_label(x: f64) -> String {
     if x.abs() < 0.05 {
         return "0%".into();
     }

@@ -17,7 +17,7 @@ const PERCENTILES: [(Metric, &str); 4] = [
 ];
 
 /// Horizontal bars of the median req/s with the median's interval as an error bar.
-pub fn throughput(run: &Run, w: usize) -> Markup {
+pub(crate) fn throughput(run: &Run, w: usize) -> Markup {
     let count = run.variants.len();
     let frame = Frame::new(720.0, 40.0 + 30.0 * count as f64).margins(170.0, 90.0, 8.0, 40.0);
     let stats: Vec<_> = (0..count)
@@ -62,7 +62,7 @@ pub fn throughput(run: &Run, w: usize) -> Markup {
 
 /// Latency percentiles per variant: x is the percentile, y the latency (log scale), one line
 /// per variant through the medians, with each median's interval as a vertical bar.
-pub fn latency(run: &Run, w: usize) -> Markup {
+pub(crate) fn latency(run: &Run, w: usize) -> Markup {
     let frame = Frame::new(720.0, 280.0).margins(80.0, 20.0, 10.0, 40.0);
     let series: Vec<Vec<Option<&crate::measure::summary::MetricSummary>>> = (0..run.variants.len())
         .map(|v| {

@@ -22,7 +22,7 @@ struct Placed {
 }
 
 /// `pareto` and `pick` index `run.variants`; `pick` is `None` when the run does not say it.
-pub fn tradeoff(run: &Run, pareto: &[usize], pick: Option<usize>) -> Markup {
+pub(crate) fn tradeoff(run: &Run, pareto: &[usize], pick: Option<usize>) -> Markup {
     let frame = Frame::new(720.0, 360.0).margins(70.0, 30.0, 16.0, 40.0);
     let placed: Vec<Placed> = (0..run.variants.len())
         .filter_map(|v| {

@@ -63,7 +63,7 @@ fn steps(e: &Explanation) -> Vec<Step> {
 }
 
 /// The waterfall of one explanation.
-pub fn waterfall(e: &Explanation) -> Markup {
+pub(crate) fn waterfall(e: &Explanation) -> Markup {
     let steps = steps(e);
     let count = steps.len();
     let frame = Frame::new(720.0, 40.0 + 22.0 * count as f64).margins(250.0, 70.0, 8.0, 40.0);

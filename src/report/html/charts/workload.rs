@@ -31,7 +31,7 @@ fn dot_class(v: usize, p: &super::Point) -> String {
 
 /// Every measured sample per variant as a strip of dots, with the median and its interval;
 /// the baseline's band highlighted, outliers ringed; dots coloured by layout when there were several.
-pub fn distribution(run: &Run, w: usize) -> Markup {
+pub(crate) fn distribution(run: &Run, w: usize) -> Markup {
     let metric = run.deciding(w);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
         .map(|v| points(run, v, w, metric))
@@ -93,7 +93,7 @@ fn missing_reason(run: &Run, v: usize, w: usize) -> &'static str {
 
 /// Each variant's change against the baseline: the estimate, its interval as an error bar,
 /// coloured by verdict; the shaded band is the noise threshold (inside it means "≈").
-pub fn change(run: &Run, w: usize) -> Markup {
+pub(crate) fn change(run: &Run, w: usize) -> Markup {
     let metric = run.deciding(w);
     let rows: Vec<usize> = (0..run.variants.len())
         .filter(|&v| v != run.baseline)
@@ -174,7 +174,7 @@ pub fn change(run: &Run, w: usize) -> Markup {
 /// Samples in the order they were measured: one line per variant across rounds, so drift
 /// (all lines moving together) and warm-up effects show. Warm-up runs (left out of every
 /// statistic) are drawn hollow before round 1.
-pub fn run_order(run: &Run, w: usize) -> Markup {
+pub(crate) fn run_order(run: &Run, w: usize) -> Markup {
     let metric = run.deciding(w);
     let all: Vec<Vec<super::Point>> = (0..run.variants.len())
         .map(|v| {
@@ -243,7 +243,7 @@ pub fn run_order(run: &Run, w: usize) -> Markup {
 }
 
 /// A chart frame that says why it has nothing to show.
-pub fn empty(frame: &Frame, class: &str, why: &str) -> Markup {
+pub(crate) fn empty(frame: &Frame, class: &str, why: &str) -> Markup {
     let frame = Frame {
         height: 60.0,
         ..*frame
