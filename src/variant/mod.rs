@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub(crate) use settings::{Debug, Lto, OptLevel, Panic, ProfileSettings, SettingValue, Strip};
+#[cfg(test)]
+pub(crate) use settings::OptLevel;
+pub(crate) use settings::{Debug, Lto, Panic, ProfileSettings, SettingValue, Strip};
 
 /// Linker flag that keeps relocations in the output, so BOLT can move code (`-q`).
 pub(crate) const EMIT_RELOCS: &str = "-Clink-arg=-Wl,--emit-relocs";
