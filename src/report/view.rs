@@ -72,14 +72,24 @@ fn confidences(run: &Run) -> (f64, f64) {
     }
 }
 
-/// The confidence of the change intervals, e.g. "97.5%" or "95.9–99.4%".
+/// The confidence of the change intervals, e.g. "97.5%" or "95.9–99.98%".
 fn confidence_text(run: &Run) -> String {
     let (lo, hi) = confidences(run);
     if (hi - lo).abs() < 0.0005 {
-        format!("{:.1}%", lo * 100.0)
+        level_pct(lo)
     } else {
-        format!("{:.1}–{:.1}%", lo * 100.0, hi * 100.0)
+        format!("{}–{}", level_pct(lo).trim_end_matches('%'), level_pct(hi))
     }
+}
+
+/// A confidence level as a percentage with one decimal, or as many more (up to four) as it
+/// takes not to round a level below 100% up to "100.0%" (0.99981 is "99.98%").
+fn level_pct(level: f64) -> String {
+    let pct = level * 100.0;
+    (1..=4)
+        .map(|d| format!("{pct:.d$}%"))
+        .find(|text| level >= 1.0 || !text.starts_with("100"))
+        .unwrap_or_else(|| "99.9999%".to_string())
 }
 
 /// Why the intervals are at stricter levels than the nominal one, when they are.
@@ -340,5 +350,15 @@ mod tests {
         }))
         .unwrap();
         assert!(!pinned.contains("--pin"), "{pinned}");
+    }
+
+    #[test]
+    fn levels_below_one_never_print_as_a_hundred_percent() {
+        assert_eq!(level_pct(0.95), "95.0%");
+        assert_eq!(level_pct(0.975), "97.5%");
+        assert_eq!(level_pct(0.99981), "99.98%");
+        assert_eq!(level_pct(0.999996), "99.9996%");
+        assert_eq!(level_pct(0.99999999), "99.9999%");
+        assert_eq!(level_pct(1.0), "100.0%");
     }
 }
