@@ -176,13 +176,6 @@ impl Settings {
                 self.min_runs
             );
         }
-        if self.max_runs < self.min_runs {
-            bail!(
-                "max runs ({}) is less than min runs ({})",
-                self.max_runs,
-                self.min_runs
-            );
-        }
         if !(self.confidence > 0.5 && self.confidence < 1.0) {
             bail!(
                 "confidence must be between 0.5 and 1 (got {})",
@@ -202,6 +195,13 @@ impl Settings {
                  comparison needs at least {fewest} runs{why} (pass --max-runs {fewest} or more)",
                 self.max_runs,
                 self.confidence * 100.0
+            );
+        }
+        if self.max_runs < self.min_runs {
+            bail!(
+                "max runs ({}) is less than min runs ({})",
+                self.max_runs,
+                self.min_runs
             );
         }
         if !(1..=MAX_LAYOUTS).contains(&self.layouts) {
@@ -265,7 +265,8 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("at least 3 runs"), "{e}");
         let e = Settings {
-            max_runs: 5,
+            min_runs: 12,
+            max_runs: 8,
             ..Settings::default()
         }
         .validate()
@@ -293,6 +294,9 @@ mod tests {
             "{e}"
         );
         few(3, 6).unwrap();
+        // `--max-runs 3` alone (min runs at its default) gets the same advice, not a min/max clash.
+        let e = few(6, 3).unwrap_err().to_string();
+        assert!(e.contains("pass --max-runs 6 or more"), "{e}");
         // Counts: one run a side cannot decide; four can (2 / C(8, 4) = 2.9%).
         let counted = |max_runs: u32| Settings {
             command_metric: crate::measure::Metric::Instructions,
