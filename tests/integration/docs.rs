@@ -265,3 +265,27 @@ fn links_between_pages_resolve() {
         broken.join("\n  ")
     );
 }
+
+/// Every TOML block of examples/README.md is the example's own configuration, verbatim: the
+/// page shows what `cargo tune` reads, not a copy that drifted.
+#[test]
+fn example_readme_shows_the_examples_own_workloads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let manifests: String = ["textproc", "minisvc"]
+        .iter()
+        .map(|e| std::fs::read_to_string(root.join(e).join("Cargo.toml")).unwrap())
+        .collect();
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "one workload block per example");
+    for block in blocks {
+        assert!(
+            manifests.contains(block),
+            "examples/README.md shows a workload no example's Cargo.toml has:\n{block}"
+        );
+    }
+}
