@@ -15,7 +15,8 @@ pub(crate) trait Bench {
     fn build_all(&mut self, cands: &[Candidate]) -> Result<Vec<Result<Built, String>>>;
     /// Whether this session already built (or failed to build) the candidate.
     fn is_built(&self, c: &Candidate) -> bool;
-    /// Whether a plain build of the candidate is up to date in its target dir.
+    /// Whether the candidate's build is up to date in its target dir: a plain one, or a PGO one
+    /// whose instrumented build, profile and optimized build would all be reused.
     fn is_cached(&self, c: &Candidate) -> bool;
     /// An empty run record for this project.
     fn new_run(&self, settings: Settings) -> Run;
@@ -95,7 +96,11 @@ impl Bench for Session<'_> {
     }
 
     fn is_cached(&self, c: &Candidate) -> bool {
-        !c.pgo && !c.bolt && self.builder().is_cached(&c.variant)
+        if c.pgo {
+            self.pgo_up_to_date(c)
+        } else {
+            !c.bolt && self.builder().is_cached(&c.variant)
+        }
     }
 
     fn new_run(&self, settings: Settings) -> Run {

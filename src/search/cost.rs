@@ -86,8 +86,20 @@ impl CostModel {
         }
     }
 
-    /// Building `c` took `secs` of cold builds (`builds` of them: 2 for a trained PGO build).
-    pub(super) fn built(&mut self, c: &Candidate, secs: f64, builds: u32, baseline: bool) {
+    /// Building `c` took `wall` seconds, of which `clean` were its cold builds as recorded
+    /// (`builds` of them: 2 for a trained PGO build). The model learns the smaller: a build whose
+    /// cargo waited for another process's lock was built once more to time it
+    /// (`cargo::build`), and neither the wait nor the repeat recurs in the next step, while a
+    /// stage taken from an earlier build's record (clean, not wall) was not built now.
+    pub(super) fn built(
+        &mut self,
+        c: &Candidate,
+        wall: f64,
+        clean: f64,
+        builds: u32,
+        baseline: bool,
+    ) {
+        let secs = wall.min(clean);
         let stage = match (c.bolt, c.pgo, builds) {
             (true, _, _) => Some(Stage::Bolt),
             (false, true, 1) => Some(Stage::SharedPgo),
@@ -192,8 +204,9 @@ impl CostModel {
         let cold = self.cold_build(&c.variant);
         match state {
             Have::Built => Seconds::default(),
+            // A PGO candidate checks its instrumented and its optimized build.
             Have::Cached => Seconds {
-                building: fresh,
+                building: fresh * if c.pgo { 2.0 } else { 1.0 },
                 ..Seconds::default()
             },
             Have::Nothing if c.bolt => Seconds {
@@ -234,7 +247,7 @@ impl CostModel {
 pub(super) enum Have {
     /// Built in this search: nothing to do.
     Built,
-    /// Up to date in its target dir: cargo's check only.
+    /// Up to date in its target dir (a PGO candidate with its profile too): cargo's checks only.
     Cached,
     /// A PGO candidate whose profile was trained on another configuration: one optimized build.
     SharedProfile,
@@ -259,22 +272,34 @@ mod tests {
     #[test]
     fn estimates_learn_from_what_was_built() {
         let mut m = CostModel::new(Earlier::default());
-        m.built(&cand("", false), 10.0, 1, true);
+        m.built(&cand("", false), 10.0, 10.0, 1, true);
         let fat = cand("lto=fat,codegen-units=1", false);
         assert!((m.cold_build(&fat.variant) - 32.5).abs() < 1e-9);
-        m.built(&fat, 40.0, 1, false);
+        m.built(&fat, 40.0, 40.0, 1, false);
         assert_eq!(m.cold_build(&fat.variant), 40.0);
         m.trained(6.0);
         let pgo_fat = cand("lto=fat,codegen-units=1", true);
         let pgo = m.candidate(&pgo_fat, Have::Nothing);
         assert_eq!((pgo.building, pgo.training), (88.0, 6.0));
         // PGO on the baseline took 3× its plain build: that ratio, not the prior, from now on.
-        m.built(&cand("", true), 30.0, 2, false);
+        // Its wall time held a lock wait and the cold build repeated to time it (70 s): the
+        // model learns the builds' own 30 s.
+        m.built(&cand("", true), 70.0, 30.0, 2, false);
         assert_eq!(m.candidate(&pgo_fat, Have::Nothing).building, 120.0);
         let shared = m.candidate(&pgo_fat, Have::SharedProfile);
         assert_eq!(shared.total(), 44.0);
+        // Up to date, profile and all (a second search): two of cargo's checks, no training.
+        m.fresh_build(0.5);
+        let cached = m.candidate(&pgo_fat, Have::Cached);
+        assert_eq!((cached.building, cached.training), (1.0, 0.0));
         m.measured(9, Some(2.0));
         m.measured(13, None);
         assert_eq!(m.measuring(2, m.step_rounds(7)), 44.0);
+        // A stage cached from an earlier build is counted in the record, not in the wall time.
+        let mut m2 = CostModel::new(Earlier::default());
+        m2.built(&cand("", false), 10.0, 10.0, 1, true);
+        m2.built(&cand("", true), 12.0, 25.0, 2, false);
+        // (wall 12 s against a recorded 25 s: the ratio is 1.2, times fat LTO's prior 32.5 s)
+        assert!((m2.candidate(&pgo_fat, Have::Nothing).building - 39.0).abs() < 1e-9);
     }
 }

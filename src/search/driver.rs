@@ -122,10 +122,12 @@ impl<'l> Searcher<'l> {
     fn have(&self, c: &Candidate) -> Have {
         if self.session.is_built(c) {
             Have::Built
+        } else if self.session.reuses_profile(c) {
+            // Checked first: the session optimizes with a profile it trained before looking
+            // for an earlier one of the candidate's own.
+            Have::SharedProfile
         } else if self.session.is_cached(c) {
             Have::Cached
-        } else if self.session.reuses_profile(c) {
-            Have::SharedProfile
         } else {
             Have::Nothing
         }
@@ -210,9 +212,12 @@ impl<'l> Searcher<'l> {
             (_, Have::Built) => {}
             (Ok(b), _) if !b.info.compile_time_cached => {
                 let baseline = c.key() == self.baseline.key();
-                self.cost.built(c, building, b.info.builds, baseline);
+                let clean = b.info.compile_time_secs;
+                self.cost.built(c, building, clean, b.info.builds, baseline);
             }
-            (Ok(_), _) => self.cost.fresh_build(building),
+            (Ok(b), _) => self
+                .cost
+                .fresh_build(building / f64::from(b.info.builds.max(1))),
             (Err(_), _) => {}
         }
         Ok(built)

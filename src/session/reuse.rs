@@ -12,6 +12,29 @@ use crate::spec::Candidate;
 use crate::variant::Variant;
 
 impl Session<'_> {
+    /// Whether building PGO candidate `c` would be two up-to-date builds and no training: its
+    /// instrumented build is up to date, the profile merged from it was gathered with these
+    /// training workloads (so `Pgo::run` reuses it), and the optimized build with that profile is
+    /// up to date too — a second search, or `auto` after `compare`.
+    pub(crate) fn pgo_up_to_date(&self, c: &Candidate) -> bool {
+        if !c.pgo || c.bolt || self.opts.rebuild {
+            return false;
+        }
+        let base = Variant {
+            name: c.config.clone(),
+            ..c.variant.clone()
+        };
+        let pgo = Pgo::new(self.shell, self.builder, &base);
+        let source =
+            crate::pgo::ProfileSource::Workloads(crate::workload::roles::training(&self.workloads));
+        let Ok(Some(merged)) = pgo.existing_merged() else {
+            return false;
+        };
+        merged.gathered_from == [source.fingerprint()]
+            && self.builder.is_cached(&pgo.instrumented_variant())
+            && self.builder.is_cached(&pgo.optimized_variant(&merged.path))
+    }
+
     /// A profile trained in this session that can optimize `v`, if any.
     pub(crate) fn profile_donor(&self, v: &Variant) -> Option<&Trained> {
         self.trained
