@@ -422,3 +422,32 @@ fn written_reports_replace_the_file_whole_and_are_readable_by_others() {
     );
     assert!(e.contains("missing"), "{e}");
 }
+
+/// Every metric's comparison, deciding or not, is an interval at (at least) the run's
+/// confidence: a secondary metric's (p99 of a closed-loop service, peak memory, CPU time) used
+/// to be computed at a level meant for an error rate of 1, a near-zero-width "±0.0%" interval
+/// at a confidence of about 0% that still printed a verdict.
+#[test]
+fn every_metric_is_compared_at_the_runs_confidence() {
+    let run = fixture(true);
+    let confidence = run.confidence();
+    assert!((0.95..1.0).contains(&confidence), "{confidence}");
+    let mut seen = 0;
+    for v in &run.variants {
+        for m in &v.measurements {
+            let Some(summary) = &m.summary else { continue };
+            for (metric, ms) in &summary.metrics {
+                let Some(c) = &ms.vs_baseline else { continue };
+                let level = c.confidence.unwrap();
+                assert!(
+                    level >= confidence - 1e-9 && level < 1.0,
+                    "{} {metric:?} on {}: {level}",
+                    v.name,
+                    m.workload
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 10, "{seen}");
+}

@@ -108,6 +108,10 @@ impl Run {
         let design = Design::new(&self.settings);
         let level = self.final_level();
         let confidence = 1.0 - level(design.alpha);
+        // `decide` asks for the level of a test that spends `share` of the error rate;
+        // `final_level` takes an error rate.
+        let alpha = design.alpha;
+        let levels = move |share: f64| level(alpha * share);
         let mut summaries = Vec::new();
         for w in 0..self.workloads.len() {
             let base = self.series_of(self.baseline, w);
@@ -126,7 +130,7 @@ impl Run {
                 };
                 let summary = (series.runs() > 0).then(|| {
                     let against = base.as_ref().filter(|_| v != self.baseline);
-                    summary::summarize(&series, against, &settings, &level, v, w)
+                    summary::summarize(&series, against, &settings, &levels, v, w)
                 });
                 summaries.push((v, w, summary));
             }
