@@ -346,9 +346,18 @@ fn more_time(s: &mut Searcher, p: &mut Path) -> Result<bool> {
     match judged {
         Err(e) => s.record(&cand, Some(&against), None, None, Decision::Rejected, e),
         Ok((b, sp)) => {
-            let keep = sp.verdict == Verdict::Better
-                && (against.key() == p.best.key() || against.key() == p.best_plain.key());
-            let why = format!("with more time: {}", describe_speed(&sp));
+            let better = sp.verdict == Verdict::Better;
+            let keep = better && adoptable(p, &cand, &against);
+            let why = if better && !keep {
+                format!(
+                    "with more time: faster than {} beyond noise, but {} is the best now and was \
+                     not measured against it",
+                    against.name,
+                    of_its_kind(p, &cand).name
+                )
+            } else {
+                format!("with more time: {}", describe_speed(&sp))
+            };
             record_speed(s, &cand, &against, &b, sp, keep, why);
             if keep && (cand.pgo || cand.bolt) {
                 p.best = cand;
@@ -358,6 +367,24 @@ fn more_time(s: &mut Searcher, p: &mut Path) -> Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// What a candidate must beat to be adopted: the best of all for a PGO or BOLT build, the best
+/// plain configuration for a plain one.
+fn of_its_kind<'p>(p: &'p Path, cand: &Candidate) -> &'p Candidate {
+    if cand.pgo || cand.bolt {
+        &p.best
+    } else {
+        &p.best_plain
+    }
+}
+
+/// Whether a carried comparison decided faster may be adopted: only when what it was measured
+/// against is still the best of its kind. A BOLT build shown faster than `production`, once
+/// `production+pgo` has become the best, was never measured against that one and does not
+/// replace it.
+fn adoptable(p: &Path, cand: &Candidate, against: &Candidate) -> bool {
+    against.key() == of_its_kind(p, cand).key()
 }
 
 /// The faster of a plain and a PGO candidate measured in the same run; the plain one unless the
@@ -380,5 +407,71 @@ fn pick(
             _ => plain,
         },
         _ => fallback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(name: &str) -> Candidate {
+        let mut parts = name.split('+');
+        let mut c =
+            crate::spec::parse_candidates(&[parts.next().unwrap().to_string()], &[], "release")
+                .unwrap()
+                .remove(0);
+        for part in parts {
+            match part {
+                "pgo" => c.pgo = true,
+                "bolt" => c.bolt = true,
+                change => crate::spec::apply_pairs(&mut c.variant, change).unwrap(),
+            }
+        }
+        c.name = name.to_string();
+        c
+    }
+
+    fn path(best_plain: &str, best: &str) -> Path {
+        Path {
+            base: cand("release"),
+            production: cand("production"),
+            release_pgo: cand("release+pgo"),
+            best_plain: cand(best_plain),
+            best: cand(best),
+            pgo_helps: true,
+            pgo_pruned: None,
+            production_noise: false,
+            pgo_gain: None,
+            lto_noise: false,
+            unaffordable: Vec::new(),
+            undecided_plain: Vec::new(),
+            moves_tried: Vec::new(),
+        }
+    }
+
+    /// Seen in a real `auto` run on textproc: `production+bolt`, carried against `production`,
+    /// was decided faster with more time after `production+pgo` (17% faster than `production`)
+    /// had become the best, and replaced it.
+    #[test]
+    fn a_carried_comparison_is_adopted_only_against_the_best_of_its_kind() {
+        let p = path("production", "production+pgo");
+        let production = cand("production");
+        assert!(!adoptable(&p, &cand("production+bolt"), &production));
+        assert!(adoptable(
+            &p,
+            &cand("production+pgo+bolt"),
+            &cand("production+pgo")
+        ));
+        // A plain configuration is measured against the best plain one.
+        assert!(adoptable(
+            &p,
+            &cand("production+target-cpu=x86-64-v3"),
+            &production
+        ));
+        assert!(!adoptable(&p, &cand("release+lto=thin"), &cand("release")));
+        // Before any stage won, the best is the best plain configuration: both kinds adopt.
+        let p = path("production", "production");
+        assert!(adoptable(&p, &cand("production+bolt"), &production));
+        assert!(adoptable(&p, &cand("production+pgo"), &production));
     }
 }
