@@ -16,6 +16,24 @@ use crate::session::Built;
 use crate::spec::Candidate;
 use crate::variant::{Lto, OptLevel, Strip};
 
+/// A candidate named as the search builds them: a preset, then `+change` steps and the `pgo` and
+/// `bolt` stages (`production+target-cpu=x86-64-v3+pgo`).
+pub(super) fn candidate(name: &str) -> Candidate {
+    let mut parts = name.split('+');
+    let mut c = crate::spec::parse_candidates(&[parts.next().unwrap().to_string()], &[], "release")
+        .unwrap()
+        .remove(0);
+    for p in parts {
+        match p {
+            "pgo" => c.pgo = true,
+            "bolt" => c.bolt = true,
+            change => crate::spec::apply_pairs(&mut c.variant, change).unwrap(),
+        }
+    }
+    c.name = name.to_string();
+    c
+}
+
 pub(super) struct ScriptedBench {
     pub workloads: Vec<WorkloadInfo>,
     /// Behaviour per candidate name; others get `default`.

@@ -145,23 +145,7 @@ fn named(c: &Candidate) -> String {
 mod tests {
     use super::*;
 
-    fn cand(name: &str) -> Candidate {
-        // Names as the search builds them: a preset, then `+change` steps and stages.
-        let mut parts = name.split('+');
-        let mut c =
-            crate::spec::parse_candidates(&[parts.next().unwrap().to_string()], &[], "release")
-                .unwrap()
-                .remove(0);
-        for p in parts {
-            match p {
-                "pgo" => c.pgo = true,
-                "bolt" => c.bolt = true,
-                change => crate::spec::apply_pairs(&mut c.variant, change).unwrap(),
-            }
-        }
-        c.name = name.to_string();
-        c
-    }
+    use crate::search::testing::candidate as cand;
 
     /// The printed command names the same two configurations when `compare` reads it.
     #[test]

@@ -414,22 +414,7 @@ fn pick(
 mod tests {
     use super::*;
 
-    fn cand(name: &str) -> Candidate {
-        let mut parts = name.split('+');
-        let mut c =
-            crate::spec::parse_candidates(&[parts.next().unwrap().to_string()], &[], "release")
-                .unwrap()
-                .remove(0);
-        for part in parts {
-            match part {
-                "pgo" => c.pgo = true,
-                "bolt" => c.bolt = true,
-                change => crate::spec::apply_pairs(&mut c.variant, change).unwrap(),
-            }
-        }
-        c.name = name.to_string();
-        c
-    }
+    use crate::search::testing::candidate as cand;
 
     fn path(best_plain: &str, best: &str) -> Path {
         Path {
