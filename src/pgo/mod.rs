@@ -222,6 +222,14 @@ impl<'a> Pgo<'a> {
             .filter(|m| m.path.is_file()))
     }
 
+    /// The merged profile of an earlier `merge` gathered from exactly `source`, if it is still
+    /// there: the one `run` reuses when the instrumented build is unchanged.
+    pub(crate) fn merged_from(&self, source: &ProfileSource) -> Result<Option<MergedInfo>> {
+        Ok(self
+            .existing_merged()?
+            .filter(|m| m.gathered_from == [source.fingerprint()]))
+    }
+
     /// The profile the optimize step uses: an earlier merge when it is still there, else a merge
     /// of the raw profiles gathered so far.
     pub(crate) fn merged_or_merge(
@@ -294,8 +302,7 @@ impl<'a> Pgo<'a> {
             .build(&self.instrumented_variant(), opts.rebuild)?;
         // Reuse only a profile of this very binary and these very workloads.
         let reusable = if reuse_profile && instrumented.fresh {
-            self.existing_merged()?
-                .filter(|m| m.gathered_from == [source.fingerprint()])
+            self.merged_from(source)?
         } else {
             None
         };

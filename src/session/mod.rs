@@ -242,16 +242,18 @@ impl<'a> Session<'a> {
         })
     }
 
+    /// The PGO pipeline of candidate `c`, its base named by what it is: `production+pgo` →
+    /// production, `pgo` → release.
+    fn pgo_of(&self, c: &Candidate) -> Pgo<'a> {
+        let base = Variant {
+            name: c.config.clone(),
+            ..c.variant.clone()
+        };
+        Pgo::new(self.shell, self.builder, &base)
+    }
+
     fn build_pgo(&mut self, c: &Candidate) -> Result<Built> {
-        // Name the base by what it is: `production+pgo` → production, `pgo` → release.
-        let pgo = Pgo::new(
-            self.shell,
-            self.builder,
-            &Variant {
-                name: c.config.clone(),
-                ..c.variant.clone()
-            },
-        );
+        let pgo = self.pgo_of(c);
         if let Some(built) = self.build_pgo_reused(c, &pgo)? {
             return Ok(built);
         }

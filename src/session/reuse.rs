@@ -20,18 +20,13 @@ impl Session<'_> {
         if !c.pgo || c.bolt || self.opts.rebuild {
             return false;
         }
-        let base = Variant {
-            name: c.config.clone(),
-            ..c.variant.clone()
-        };
-        let pgo = Pgo::new(self.shell, self.builder, &base);
+        let pgo = self.pgo_of(c);
         let source =
             crate::pgo::ProfileSource::Workloads(crate::workload::roles::training(&self.workloads));
-        let Ok(Some(merged)) = pgo.existing_merged() else {
+        let Ok(Some(merged)) = pgo.merged_from(&source) else {
             return false;
         };
-        merged.gathered_from == [source.fingerprint()]
-            && self.builder.is_cached(&pgo.instrumented_variant())
+        self.builder.is_cached(&pgo.instrumented_variant())
             && self.builder.is_cached(&pgo.optimized_variant(&merged.path))
     }
 
