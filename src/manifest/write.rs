@@ -280,7 +280,8 @@ fn pause_if_asked(temps: &[PathBuf]) -> Result<()> {
     let list: Vec<String> = temps.iter().map(|t| t.display().to_string()).collect();
     // Written whole, then renamed into place: the test waits for the marker to exist and then
     // kills this process, so a marker that existed before its contents did could be read empty.
-    let part = PathBuf::from(format!("{}.part", Path::new(&marker).display()));
+    let mut part = marker.clone();
+    part.push(".part");
     fs::write(&part, list.join("\n"))
         .and_then(|()| fs::rename(&part, &marker))
         .with_context(|| format!("cannot write the test marker {:?}", marker))?;
